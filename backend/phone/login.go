@@ -1,0 +1,92 @@
+package phone
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// LoginType is the reference's LoginTypeEnum.
+type LoginType string
+
+// The login types of the reference.
+const (
+	LoginCredentials LoginType = "Credentials"
+	LoginAuthHeader  LoginType = "AuthHeader"
+	LoginSSO         LoginType = "SSO"
+)
+
+// AuthHeader is the reference's AuthHeaderInterface.
+type AuthHeader struct {
+	Value     string  `json:"value"`
+	ExpiresIn float64 `json:"expiresIn"`
+}
+
+// LoginOptions is the reference's LoginOptionsInterface. The Keycloak object
+// of the browser phone has no desktop equivalent: SSO runs in the system
+// browser instead.
+type LoginOptions struct {
+	Type       LoginType   `json:"type"`
+	Username   string      `json:"username,omitempty"`
+	UserID     string      `json:"userId,omitempty"`
+	AuthHeader *AuthHeader `json:"authHeader,omitempty"`
+	Password   string      `json:"password,omitempty"`
+	IsInIframe bool        `json:"isInIframe,omitempty"`
+	SiloName   string      `json:"siloName,omitempty"`
+}
+
+// Errors of login(), worded as the reference describes them: "an error if
+// user has already signed in or required data is missing from the options
+// object".
+var (
+	ErrAlreadyLoggedIn = errors.New("User is already logged in")
+	ErrNotLoggedIn     = errors.New("User is not logged in")
+	ErrMissingType     = errors.New("Login type is missing. Use 'Credentials', 'AuthHeader' or 'SSO'")
+	ErrUnknownType     = errors.New("Unsupported login type. Use 'Credentials', 'AuthHeader' or 'SSO'")
+	ErrMissingUsername = errors.New("Username is missing from the login options")
+	ErrMissingPassword = errors.New("Password is missing from the login options. It is required by the Credentials login type")
+	ErrMissingHeader   = errors.New("Authorization header is missing from the login options. It is required by the AuthHeader login type")
+	ErrMissingUserID   = errors.New("User id is missing from the login options. It is required by the AuthHeader login type")
+	ErrHeaderValue     = errors.New("Authorization header value is missing. It must hold the token type and the token, e.g. 'Bearer <token>'")
+	ErrHeaderExpiry    = errors.New("Authorization header expiresIn must be more than 60 seconds")
+	// ErrTypeUnavailable: the type is valid but this build cannot log in with it yet.
+	ErrTypeUnavailable = errors.New("This login type is not available in this version of VoiceDesk")
+)
+
+// MinTokenLifetime is the reference's lower bound for expiresIn, in seconds:
+// auth-token-expired is emitted 60 s before expiry.
+const MinTokenLifetime = 60
+
+// Validate checks the options as the reference requires for each type.
+func (o LoginOptions) Validate() error {
+	switch o.Type {
+	case "":
+		return ErrMissingType
+	case LoginCredentials, LoginAuthHeader, LoginSSO:
+	default:
+		return fmt.Errorf("%w (got %q)", ErrUnknownType, string(o.Type))
+	}
+	if strings.TrimSpace(o.Username) == "" {
+		return ErrMissingUsername
+	}
+	switch o.Type {
+	case LoginCredentials:
+		if o.Password == "" {
+			return ErrMissingPassword
+		}
+	case LoginAuthHeader:
+		if o.AuthHeader == nil {
+			return ErrMissingHeader
+		}
+		if strings.TrimSpace(o.AuthHeader.Value) == "" {
+			return ErrHeaderValue
+		}
+		if !(o.AuthHeader.ExpiresIn > MinTokenLifetime) {
+			return ErrHeaderExpiry
+		}
+		if strings.TrimSpace(o.UserID) == "" {
+			return ErrMissingUserID
+		}
+	}
+	return nil
+}

@@ -1,0 +1,258 @@
+// Package phone is the phone: the semantics of every public method of the
+// reference's <webrtc-client-ui> element (validation, state checks, errors)
+// and the event stream the UI and integrations listen to.
+//
+// It lives once here so that the Wails surface (app.go) and any other
+// transport only carry calls and events and can never disagree. It must not
+// import Wails or know about windows.
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+
+	"voicedesk/backend/platform"
+)
+
+// Event names of the reference.
+const (
+	EventInit       = "init"
+	EventLoggedIn   = "logged-in"
+	EventLoggedOut  = "logged-out" // VoiceDesk's own: the UI returns to the login screen
+	EventPhoneError = "phone-error"
+)
+
+// Emitter delivers events to whoever shows or forwards them.
+type Emitter interface {
+	Emit(name string, detail any)
+}
+
+// EmitterFunc adapts a function to Emitter.
+type EmitterFunc func(name string, detail any)
+
+// Emit calls f.
+func (f EmitterFunc) Emit(name string, detail any) { f(name, detail) }
+
+// Languages are the reference's phone languages.
+var Languages = []string{"en", "es", "fi", "sv", "nl"}
+
+// ErrUnsupportedLanguage is returned by SetPhoneLanguage.
+var ErrUnsupportedLanguage = errors.New("Unsupported language. Supported languages are 'en', 'es', 'fi', 'sv' and 'nl'")
+
+// ErrBadDiscoveryURL is returned by SetDiscoveryURL.
+var ErrBadDiscoveryURL = errors.New("Discovery URL must be an absolute http or https URL")
+
+// Platform is what the phone needs of the platform's API.
+type Platform interface {
+	Discover(ctx context.Context, discoveryURL, username string) ([]platform.Silo, error)
+	LoginCredentials(ctx context.Context, silo platform.Silo, username, password string) (*platform.Session, error)
+	Me(ctx context.Context, s *platform.Session) (platform.User, error)
+}
+
+// Config configures a Phone.
+type Config struct {
+	DiscoveryURL string // default platform.DefaultDiscoveryURL
+	Language     string // default "en"
+	Log          *slog.Logger
+}
+
+// UserInfo is what the UI shows of the signed-in user.
+type UserInfo struct {
+	UserID      string `json:"userId"`
+	Username    string `json:"username"`
+	DisplayName string `json:"displayName"`
+	Number      string `json:"number"`
+	Silo        string `json:"siloName"`
+}
+
+// State is a snapshot for a UI that (re)attaches.
+type State struct {
+	LoggedIn     bool      `json:"loggedIn"`
+	User         *UserInfo `json:"user,omitempty"`
+	Language     string    `json:"language"`
+	DiscoveryURL string    `json:"discoveryUrl"`
+}
+
+// Phone holds the phone's state. Its methods are safe for concurrent use.
+type Phone struct {
+	api  Platform
+	emit Emitter
+	log  *slog.Logger
+
+	mu        sync.Mutex
+	discovery string
+	language  string
+	loggingIn bool
+	session   *platform.Session
+	user      *UserInfo
+}
+
+// New returns a Phone.
+func New(cfg Config, api Platform, emit Emitter) *Phone {
+	if cfg.DiscoveryURL == "" {
+		cfg.DiscoveryURL = platform.DefaultDiscoveryURL
+	}
+	if cfg.Language == "" || !validLanguage(cfg.Language) {
+		cfg.Language = "en"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Phone{api: api, emit: emit, log: cfg.Log, discovery: cfg.DiscoveryURL, language: cfg.Language}
+}
+
+// State returns a snapshot of the phone's state.
+func (p *Phone) State() State {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := State{LoggedIn: p.session != nil, Language: p.language, DiscoveryURL: p.discovery}
+	if p.user != nil {
+		u := *p.user
+		s.User = &u
+	}
+	return s
+}
+
+// Login authenticates as login() of the reference does and returns true on
+// success. It rejects when a user is already signed in (or a login is under
+// way) or required data is missing.
+func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
+	o.Username = strings.TrimSpace(o.Username)
+	if err := o.Validate(); err != nil {
+		return false, err
+	}
+	p.mu.Lock()
+	if p.session != nil || p.loggingIn {
+		p.mu.Unlock()
+		return false, ErrAlreadyLoggedIn
+	}
+	p.loggingIn = true
+	discovery := p.discovery
+	p.mu.Unlock()
+
+	user, session, err := p.login(ctx, discovery, o)
+
+	p.mu.Lock()
+	p.loggingIn = false
+	if err == nil {
+		p.session, p.user = session, user
+	}
+	p.mu.Unlock()
+	if err != nil {
+		p.log.Warn("login failed", "type", o.Type, "error", err)
+		return false, err
+	}
+	p.log.Info("logged in", "type", o.Type, "userId", user.UserID, "silo", user.Silo)
+	p.emit.Emit(EventLoggedIn, nil)
+	return true, nil
+}
+
+func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*UserInfo, *platform.Session, error) {
+	if o.Type != LoginCredentials {
+		// AuthHeader and SSO need the platform work of a later version.
+		return nil, nil, fmt.Errorf("%w: %s", ErrTypeUnavailable, o.Type)
+	}
+	silos, err := p.api.Discover(ctx, discovery, o.Username)
+	if err != nil {
+		return nil, nil, loginError(err)
+	}
+	silo, err := platform.PickSilo(silos, o.SiloName)
+	if err != nil {
+		return nil, nil, loginError(err)
+	}
+	session, err := p.api.LoginCredentials(ctx, silo, o.Username, o.Password)
+	if err != nil {
+		return nil, nil, loginError(err)
+	}
+	me, err := p.api.Me(ctx, session)
+	if err != nil {
+		return nil, nil, loginError(err)
+	}
+	return &UserInfo{UserID: me.ID, Username: me.Username, DisplayName: me.DisplayName, Number: me.Number, Silo: silo.SiloName}, session, nil
+}
+
+// LoginError is a failed login with a message for the user; it wraps the cause.
+type LoginError struct {
+	Message string
+	Err     error
+}
+
+func (e *LoginError) Error() string { return e.Message }
+func (e *LoginError) Unwrap() error { return e.Err }
+
+func loginError(err error) error {
+	var apiErr *platform.APIError
+	switch {
+	case errors.Is(err, platform.ErrUnknownUser):
+		return &LoginError{"Login failed: user was not found", err}
+	case errors.Is(err, platform.ErrUnauthorized):
+		return &LoginError{"Login failed: username or password is incorrect", err}
+	case errors.Is(err, platform.ErrSiloNotFound):
+		return &LoginError{"Login failed: the user does not belong to the given silo", err}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &LoginError{"Login failed: the request was cancelled or timed out", err}
+	case errors.As(err, &apiErr):
+		return &LoginError{fmt.Sprintf("Login failed: API error %d: %s", apiErr.Status, apiErr.Message), err}
+	default:
+		return &LoginError{"Login failed: could not reach the service: " + err.Error(), err}
+	}
+}
+
+// Logout signs the user out. force only matters to the browser phone (it
+// skips a reload prompt); the desktop app has no page to reload, so both
+// forms sign out at once.
+func (p *Phone) Logout(force bool) {
+	p.mu.Lock()
+	was := p.session != nil
+	p.session, p.user = nil, nil
+	p.mu.Unlock()
+	if was {
+		p.log.Info("logged out", "force", force)
+		p.emit.Emit(EventLoggedOut, nil)
+	}
+}
+
+// SetPhoneLanguage sets the language of the phone's UI.
+func (p *Phone) SetPhoneLanguage(lang string) error {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	if !validLanguage(lang) {
+		return fmt.Errorf("%w (got %q)", ErrUnsupportedLanguage, lang)
+	}
+	p.mu.Lock()
+	p.language = lang
+	p.mu.Unlock()
+	return nil
+}
+
+// Language returns the current language.
+func (p *Phone) Language() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.language
+}
+
+// SetDiscoveryURL sets the discovery service used by the next login.
+func (p *Phone) SetDiscoveryURL(raw string) (bool, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return false, fmt.Errorf("%w (got %q)", ErrBadDiscoveryURL, raw)
+	}
+	p.mu.Lock()
+	p.discovery = u.String()
+	p.mu.Unlock()
+	return true, nil
+}
+
+func validLanguage(l string) bool {
+	for _, x := range Languages {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}

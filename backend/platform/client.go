@@ -1,0 +1,254 @@
+// Package platform is the client of the platform's REST API (EnreachAPI,
+// formerly BeneAPI): service discovery, credentials login and the resources
+// the phone reads after login.
+//
+// It knows HTTP and JSON shapes only; what a login means for the phone, and
+// which errors reach the user, is decided in backend/phone.
+package platform
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultDiscoveryURL is the reference's default discovery service.
+const DefaultDiscoveryURL = "https://discover.enreachvoice.com/api/user/"
+
+// Sentinel errors callers branch on.
+var (
+	ErrUnknownUser  = errors.New("user not found in discovery")
+	ErrUnauthorized = errors.New("the user name or password is incorrect")
+	ErrSiloNotFound = errors.New("silo not found for user")
+	ErrBadDiscovery = errors.New("discovery answered with an unusable endpoint")
+)
+
+// Silo is one entry of the discovery answer.
+type Silo struct {
+	SiloName          string  `json:"siloName"`
+	Username          string  `json:"username"`
+	APIEndpoint       string  `json:"apiEndpoint"`
+	UIEndpoint        string  `json:"uiEndpoint"`
+	Authority         *string `json:"authority"`
+	AuthorityIdPHint  *string `json:"authorityIdPHint"`
+	BasicAuthEndpoint string  `json:"basicAuthEndpoint"`
+}
+
+// Session is a logged-in API session.
+type Session struct {
+	APIEndpoint string
+	Username    string
+	UserID      string
+	secretKey   string
+}
+
+// User is the platform's user record (the fields the phone uses).
+type User struct {
+	ID          string `json:"Id"`
+	Username    string `json:"Username"`
+	DisplayName string `json:"DisplayName"`
+	Number      string `json:"Number"`
+	Role        string `json:"Role"`
+}
+
+// SIPSettings are what the phone needs to register.
+type SIPSettings struct {
+	WebSocketURL string `json:"WebSocketUrl"`
+	SIPProxy     string `json:"SipProxy"`
+	SIPURI       string `json:"SipUri"`
+	AuthUser     string `json:"AuthUser"`
+	Password     string `json:"Password"`
+	Realm        string `json:"Realm"`
+	DisplayName  string `json:"DisplayName"`
+}
+
+// APIError is a non-2xx answer of the API, with the platform's message.
+type APIError struct {
+	Status  int
+	Message string
+}
+
+func (e *APIError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("HTTP %d", e.Status)
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message)
+}
+
+// Config configures the client.
+type Config struct {
+	HTTPClient *http.Client // default: 15 s timeout
+	UserAgent  string
+}
+
+// Client talks to discovery and to the API endpoints it returns.
+type Client struct {
+	http      *http.Client
+	userAgent string
+}
+
+// New returns a Client.
+func New(cfg Config) *Client {
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 15 * time.Second}
+	}
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = "VoiceDesk"
+	}
+	return &Client{http: hc, userAgent: ua}
+}
+
+// Discover asks the discovery service which silos serve username.
+func (c *Client) Discover(ctx context.Context, discoveryURL, username string) ([]Silo, error) {
+	u, err := url.Parse(discoveryURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("discovery url %q: must be an absolute http(s) URL", discoveryURL)
+	}
+	var silos []Silo
+	if err := c.do(ctx, http.MethodPost, discoveryURL, nil, map[string]string{"user": username}, &silos); err != nil {
+		return nil, fmt.Errorf("discover %s: %w", username, err)
+	}
+	if len(silos) == 0 {
+		return nil, fmt.Errorf("discover %s: %w", username, ErrUnknownUser)
+	}
+	return silos, nil
+}
+
+// PickSilo returns the silo named name, or the first one when name is empty.
+func PickSilo(silos []Silo, name string) (Silo, error) {
+	if name == "" {
+		return silos[0], nil
+	}
+	for _, s := range silos {
+		if strings.EqualFold(s.SiloName, name) {
+			return s, nil
+		}
+	}
+	return Silo{}, fmt.Errorf("%w: %q", ErrSiloNotFound, name)
+}
+
+// LoginCredentials exchanges user name and password for a session.
+func (c *Client) LoginCredentials(ctx context.Context, silo Silo, username, password string) (*Session, error) {
+	base, err := endpoint(silo.APIEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		UserID    string `json:"UserID"`
+		SecretKey string `json:"SecretKey"`
+	}
+	body := map[string]string{"UserName": username, "Password": password}
+	err = c.do(ctx, http.MethodPost, base+"authuser/"+url.PathEscape(username), nil, body, &out)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized {
+		return nil, fmt.Errorf("login %s: %w", username, ErrUnauthorized)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("login %s: %w", username, err)
+	}
+	if out.UserID == "" || out.SecretKey == "" {
+		return nil, fmt.Errorf("login %s: the API answered without a user id or secret key", username)
+	}
+	return &Session{APIEndpoint: base, Username: username, UserID: out.UserID, secretKey: out.SecretKey}, nil
+}
+
+// Me returns the logged-in user's record.
+func (c *Client) Me(ctx context.Context, s *Session) (User, error) {
+	var u User
+	if err := c.Call(ctx, s, http.MethodGet, "users/"+url.PathEscape(s.UserID), nil, &u); err != nil {
+		return User{}, fmt.Errorf("read user %s: %w", s.UserID, err)
+	}
+	return u, nil
+}
+
+// SIPSettings returns the logged-in user's SIP registration settings.
+func (c *Client) SIPSettings(ctx context.Context, s *Session) (SIPSettings, error) {
+	var out SIPSettings
+	if err := c.Call(ctx, s, http.MethodGet, "users/"+url.PathEscape(s.UserID)+"/sipsettings", nil, &out); err != nil {
+		return SIPSettings{}, fmt.Errorf("read SIP settings of %s: %w", s.UserID, err)
+	}
+	return out, nil
+}
+
+// Call makes an authenticated request to a path relative to the session's
+// API endpoint and decodes the JSON answer into out (when out is not nil).
+func (c *Client) Call(ctx context.Context, s *Session, method, relPath string, payload, out any) error {
+	if s == nil {
+		return errors.New("not logged in")
+	}
+	rel := strings.TrimLeft(relPath, "/")
+	// The platform authenticates API calls with Basic user name + secret key.
+	hdr := http.Header{}
+	hdr.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(s.Username+":"+s.secretKey)))
+	return c.do(ctx, method, s.APIEndpoint+rel, hdr, payload, out)
+}
+
+func endpoint(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%w: %q", ErrBadDiscovery, raw)
+	}
+	if !strings.HasSuffix(raw, "/") {
+		raw += "/"
+	}
+	return raw, nil
+}
+
+// maxAnswer bounds what the client reads from the API.
+const maxAnswer = 4 << 20
+
+func (c *Client) do(ctx context.Context, method, target string, hdr http.Header, payload, out any) error {
+	var body io.Reader
+	if payload != nil {
+		data, err := json.Marshal(payload)
+		if err != nil {
+			return fmt.Errorf("encode request: %w", err)
+		}
+		body = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	if err != nil {
+		return fmt.Errorf("read answer: %w", err)
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		var e struct {
+			Message string `json:"Message"`
+		}
+		_ = json.Unmarshal(data, &e)
+		return &APIError{Status: res.StatusCode, Message: e.Message}
+	}
+	if out == nil || len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("decode answer: %w", err)
+	}
+	return nil
+}

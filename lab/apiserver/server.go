@@ -1,0 +1,308 @@
+package apiserver
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config says where the lab's other parts are, so that discovery and the
+// SIP settings can point the app at them.
+type Config struct {
+	// BaseURL is this server's own address, e.g. "http://127.0.0.1:41234/".
+	BaseURL string
+	// WebSocketURL is Kamailio's SIP-over-WebSocket address.
+	WebSocketURL string
+	// SIPProxy is Kamailio's UDP address (host:port) for generic SIP clients.
+	SIPProxy string
+}
+
+// Server serves the lab's platform API.
+type Server struct {
+	cfg   Config
+	store *Store
+	log   *slog.Logger
+}
+
+// New returns a Server over store.
+func New(cfg Config, store *Store, log *slog.Logger) *Server {
+	if !strings.HasSuffix(cfg.BaseURL, "/") {
+		cfg.BaseURL += "/"
+	}
+	return &Server{cfg: cfg, store: store, log: log}
+}
+
+// Handler returns the HTTP routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	// Discovery: the documented shape is POST {"user": ...}; GET ?user= is the
+	// older documented form. Both answer a list of silos.
+	mux.HandleFunc("POST /api/user/", s.discoverPost)
+	mux.HandleFunc("POST /api/user", s.discoverPost)
+	mux.HandleFunc("GET /api/user/", s.discoverGet)
+	mux.HandleFunc("GET /api/user", s.discoverGet)
+
+	mux.HandleFunc("POST /authuser/{username}", s.authUser)
+
+	mux.Handle("GET /users", s.authed(s.listUsers))
+	mux.Handle("GET /users/{id}", s.authed(s.getUser))
+	mux.Handle("GET /users/{id}/sipsettings", s.authed(s.sipSettings))
+	mux.Handle("GET /users/{id}/roles", s.authed(s.userRoles))
+	mux.Handle("GET /queues", s.authed(s.listQueues))
+	mux.Handle("GET /callbacklists", s.authed(s.listCallbackLists))
+
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("No HTTP resource was found that matches the request URI '%s %s'.", r.Method, r.URL.Path))
+	})
+	return s.logged(mux)
+}
+
+// statusRecorder remembers the status code for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		// Paths only: query strings and bodies may carry user names or secrets.
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+// maxBody bounds what a client may send; the API's bodies are small.
+const maxBody = 64 << 10
+
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("The request body is not valid JSON: %v", err)
+	}
+	return nil
+}
+
+type silo struct {
+	SiloName          string  `json:"siloName"`
+	Username          string  `json:"username"`
+	APIEndpoint       string  `json:"apiEndpoint"`
+	UIEndpoint        string  `json:"uiEndpoint"`
+	Authority         *string `json:"authority"`
+	AuthorityIdPHint  *string `json:"authorityIdPHint"`
+	BasicAuthEndpoint string  `json:"basicAuthEndpoint"`
+	Rte               string  `json:"rteEndpoint"`
+}
+
+func (s *Server) discoverPost(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		User string `json:"user"`
+	}
+	if err := decodeBody(w, r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.discover(w, body.User)
+}
+
+func (s *Server) discoverGet(w http.ResponseWriter, r *http.Request) {
+	s.discover(w, r.URL.Query().Get("user"))
+}
+
+func (s *Server) discover(w http.ResponseWriter, user string) {
+	user = strings.TrimSpace(user)
+	if user == "" {
+		writeError(w, http.StatusBadRequest, "The field 'user' is required.")
+		return
+	}
+	u, err := s.store.userByUsername(user)
+	if errors.Is(err, ErrNotFound) {
+		// The public service answers an unknown user with an empty list.
+		writeJSON(w, http.StatusOK, []silo{})
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Discovery failed.")
+		return
+	}
+	ui := s.cfg.BaseURL + "ui/Account/LogOn/?un=" + url.QueryEscape(u.Username)
+	writeJSON(w, http.StatusOK, []silo{{
+		SiloName:          Silo,
+		Username:          u.Username,
+		APIEndpoint:       s.cfg.BaseURL,
+		UIEndpoint:        ui,
+		BasicAuthEndpoint: s.cfg.BaseURL + "authuser/",
+		Rte:               strings.Replace(s.cfg.BaseURL, "http", "ws", 1) + "rte/",
+	}})
+}
+
+func (s *Server) authUser(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		UserName string `json:"UserName"`
+		Password string `json:"Password"`
+	}
+	if err := decodeBody(w, r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	username := r.PathValue("username")
+	if body.UserName == "" {
+		body.UserName = username
+	}
+	if !strings.EqualFold(body.UserName, username) {
+		writeError(w, http.StatusBadRequest, "The user name in the path and in the body differ.")
+		return
+	}
+	if body.Password == "" {
+		writeError(w, http.StatusBadRequest, "The field 'Password' is required.")
+		return
+	}
+	u, err := s.store.checkPassword(username, body.Password)
+	if err != nil {
+		// One answer for unknown user and wrong password: no user enumeration.
+		writeError(w, http.StatusUnauthorized, "Authentication failed: the user name or password is incorrect.")
+		return
+	}
+	key, err := s.store.issueSecret(u.ID)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not create a session.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"UserID": u.ID, "SecretKey": key})
+}
+
+type authedHandler func(w http.ResponseWriter, r *http.Request, me storedUser)
+
+// authed checks HTTP Basic authentication with user name and secret key.
+func (s *Server) authed(h authedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		me, ok := s.authenticate(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Basic realm="EnreachAPI lab"`)
+			writeError(w, http.StatusUnauthorized, "Authorization has been denied for this request.")
+			return
+		}
+		h(w, r, me)
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (storedUser, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, value, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
+		return storedUser{}, false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(value))
+	if err != nil {
+		return storedUser{}, false
+	}
+	name, key, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return storedUser{}, false
+	}
+	u, err := s.store.userBySecret(key)
+	if err != nil || !strings.EqualFold(u.Username, name) {
+		return storedUser{}, false
+	}
+	return u, true
+}
+
+// target resolves the {id} path value, where "me" means the caller.
+func target(r *http.Request, me storedUser) string {
+	id := r.PathValue("id")
+	if strings.EqualFold(id, "me") || strings.EqualFold(id, "[me]") {
+		return me.ID
+	}
+	return id
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ storedUser) {
+	users, err := listJSON[storedUser](s.store, bucketUsers)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not list users.")
+		return
+	}
+	out := make([]User, 0, len(users))
+	for _, u := range users {
+		out = append(out, u.User)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, me storedUser) {
+	u, err := s.store.userByID(target(r, me))
+	if err != nil {
+		writeError(w, http.StatusNotFound, "User not found.")
+		return
+	}
+	writeJSON(w, http.StatusOK, u.User)
+}
+
+func (s *Server) sipSettings(w http.ResponseWriter, r *http.Request, me storedUser) {
+	if target(r, me) != me.ID {
+		writeError(w, http.StatusForbidden, "SIP settings are served only to their owner.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{
+		"WebSocketUrl": s.cfg.WebSocketURL,
+		"SipProxy":     s.cfg.SIPProxy,
+		"SipUri":       "sip:" + me.SIPUser + "@" + SIPDomain,
+		"AuthUser":     me.SIPUser,
+		"Password":     me.SIPPassword,
+		"Realm":        SIPDomain,
+		"DisplayName":  me.DisplayName,
+	})
+}
+
+func (s *Server) userRoles(w http.ResponseWriter, r *http.Request, me storedUser) {
+	u, err := s.store.userByID(target(r, me))
+	if err != nil {
+		writeError(w, http.StatusNotFound, "User not found.")
+		return
+	}
+	writeJSON(w, http.StatusOK, u.Roles)
+}
+
+func (s *Server) listQueues(w http.ResponseWriter, r *http.Request, _ storedUser) {
+	qs, err := listJSON[Queue](s.store, bucketQueues)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not list queues.")
+		return
+	}
+	writeJSON(w, http.StatusOK, qs)
+}
+
+func (s *Server) listCallbackLists(w http.ResponseWriter, r *http.Request, _ storedUser) {
+	ls, err := listJSON[CallbackList](s.store, bucketCallbacks)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not list callback lists.")
+		return
+	}
+	writeJSON(w, http.StatusOK, ls)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers in the platform's error shape: {"Message": "..."}.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"Message": msg})
+}

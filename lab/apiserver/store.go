@@ -1,0 +1,226 @@
+package apiserver
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("not found")
+
+var (
+	bucketUsers     = []byte("users")
+	bucketUsernames = []byte("usernames")
+	bucketQueues    = []byte("queues")
+	bucketCallbacks = []byte("callbacklists")
+	bucketSIP       = []byte("sipendpoints")
+	bucketSecrets   = []byte("secrets")
+	bucketMeta      = []byte("meta")
+)
+
+// storedUser keeps the fields the wire type hides.
+type storedUser struct {
+	User
+	PasswordHash []byte     `json:"passwordHash"`
+	SIPUser      string     `json:"sipUser"`
+	SIPPassword  string     `json:"sipPassword"`
+	Roles        []UserRole `json:"roles"`
+}
+
+type storedSIP struct {
+	SIPEndpoint
+	SIPPassword string `json:"sipPassword"`
+}
+
+// Store is the lab's state in a bbolt file, so that logins (secret keys) and
+// later changes survive a restart of the lab.
+type Store struct {
+	db *bolt.DB
+}
+
+// OpenStore opens (creating if needed) the store at path and seeds it once.
+func OpenStore(path string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open lab store %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.seed(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("seed lab store: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) seed() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketUsers, bucketUsernames, bucketQueues, bucketCallbacks, bucketSIP, bucketSecrets, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get([]byte("seeded")) != nil {
+			return nil
+		}
+		users, queues, lists, endpoints := Seed()
+		for _, u := range users {
+			// A low cost keeps the lab's start-up fast; these are lab passwords.
+			hash, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcrypt.MinCost)
+			if err != nil {
+				return err
+			}
+			su := storedUser{User: u.User, PasswordHash: hash, SIPUser: u.SIPUser, SIPPassword: u.SIPPassword, Roles: u.Roles}
+			if err := putJSON(tx.Bucket(bucketUsers), u.ID, su); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketUsernames).Put([]byte(strings.ToLower(u.Username)), []byte(u.ID)); err != nil {
+				return err
+			}
+		}
+		for _, q := range queues {
+			if err := putJSON(tx.Bucket(bucketQueues), q.ID, q); err != nil {
+				return err
+			}
+		}
+		for _, l := range lists {
+			if err := putJSON(tx.Bucket(bucketCallbacks), l.ID, l); err != nil {
+				return err
+			}
+		}
+		for _, e := range endpoints {
+			if err := putJSON(tx.Bucket(bucketSIP), e.SIPUser, storedSIP{SIPEndpoint: e, SIPPassword: e.SIPPassword}); err != nil {
+				return err
+			}
+		}
+		return meta.Put([]byte("seeded"), []byte(time.Now().UTC().Format(time.RFC3339)))
+	})
+}
+
+func putJSON(b *bolt.Bucket, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(key), data)
+}
+
+func getJSON(b *bolt.Bucket, key string, v any) error {
+	data := b.Get([]byte(key))
+	if data == nil {
+		return ErrNotFound
+	}
+	return json.Unmarshal(data, v)
+}
+
+func (s *Store) userByID(id string) (storedUser, error) {
+	var u storedUser
+	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bucketUsers), id, &u) })
+	return u, err
+}
+
+// UserByUsername looks a user up by login name, case-insensitively.
+func (s *Store) userByUsername(username string) (storedUser, error) {
+	var u storedUser
+	err := s.db.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bucketUsernames).Get([]byte(strings.ToLower(strings.TrimSpace(username))))
+		if id == nil {
+			return ErrNotFound
+		}
+		return getJSON(tx.Bucket(bucketUsers), string(id), &u)
+	})
+	return u, err
+}
+
+// CheckPassword returns the user when the password matches.
+func (s *Store) checkPassword(username, password string) (storedUser, error) {
+	u, err := s.userByUsername(username)
+	if err != nil {
+		return storedUser{}, err
+	}
+	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
+		return storedUser{}, errBadPassword
+	}
+	return u, nil
+}
+
+var errBadPassword = errors.New("bad password")
+
+// IssueSecret creates a secret key for the user and stores it.
+func (s *Store) issueSecret(userID string) (string, error) {
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	key := hex.EncodeToString(buf)
+	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSecrets).Put([]byte(key), []byte(userID)) })
+	return key, err
+}
+
+// userBySecret returns the user the secret key was issued to.
+func (s *Store) userBySecret(key string) (storedUser, error) {
+	var id []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketSecrets).Get([]byte(key)); v != nil {
+			id = append([]byte(nil), v...)
+			return nil
+		}
+		return ErrNotFound
+	})
+	if err != nil {
+		return storedUser{}, err
+	}
+	return s.userByID(string(id))
+}
+
+func listJSON[T any](s *Store, bucket []byte) ([]T, error) {
+	var out []T
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(_, v []byte) error {
+			var item T
+			if err := json.Unmarshal(v, &item); err != nil {
+				return err
+			}
+			out = append(out, item)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// SIPAccount is a SIP user name and password the registrar must accept.
+type SIPAccount struct {
+	User, Password, Number string
+}
+
+// SIPAccounts lists every SIP account: the users' and the far-end phones'.
+// The lab's orchestrator writes them into Kamailio's configuration.
+func (s *Store) SIPAccounts() ([]SIPAccount, error) {
+	users, err := listJSON[storedUser](s, bucketUsers)
+	if err != nil {
+		return nil, err
+	}
+	eps, err := listJSON[storedSIP](s, bucketSIP)
+	if err != nil {
+		return nil, err
+	}
+	var out []SIPAccount
+	for _, u := range users {
+		out = append(out, SIPAccount{User: u.SIPUser, Password: u.SIPPassword, Number: u.Number})
+	}
+	for _, e := range eps {
+		out = append(out, SIPAccount{User: e.SIPUser, Password: e.SIPPassword, Number: e.Number})
+	}
+	return out, nil
+}
