@@ -1,0 +1,172 @@
+// Command lab starts, checks and stops the VoiceDesk lab, the local stand-in
+// for the platform's cloud: "lab up", "lab down", "lab status", "lab health",
+// "lab phone NAME COMMAND [PARAMS]"; "lab serve-api" is the API server
+// process that "lab up" starts.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"voicedesk/lab/apiserver"
+	"voicedesk/lab/labctl"
+)
+
+const usage = `usage: lab [-dir DIR] up|down|status|health|phone NAME COMMAND [PARAMS]|serve-api [flags]
+
+  up         start the lab (idempotent) and print its state
+  down       stop every process the lab started, by pid
+  status     print the state of a running lab
+  health     check every component; exit 1 naming the failing one and its log
+  phone      send a ctrl_tcp command to a lab phone (tone|caller), e.g.
+             "lab phone caller dial sip:alice@voicedesk.lab"
+  serve-api  run the platform API server (started by "up")
+`
+
+func main() {
+	dir := flag.String("dir", envOr("LAB_DIR", ".lab"), "the lab's folder (state, logs, configs)")
+	flag.Usage = func() { fmt.Fprint(os.Stderr, usage) }
+	flag.Parse()
+	if flag.NArg() == 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *dir, flag.Arg(0), flag.Args()[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "lab:", err)
+		os.Exit(1)
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func run(ctx context.Context, dir, cmd string, args []string) error {
+	switch cmd {
+	case "up":
+		st, err := labctl.Up(ctx, labctl.Config{Dir: dir, Progress: os.Stderr})
+		if err != nil {
+			return err
+		}
+		if err := labctl.Health(ctx, st); err != nil {
+			return fmt.Errorf("health check after start: %w", err)
+		}
+		return printJSON(st)
+	case "down":
+		st, err := labctl.Load(dir)
+		if errors.Is(err, labctl.ErrNotRunning) {
+			fmt.Fprintln(os.Stderr, "lab: not running")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := labctl.Down(st); err != nil {
+			return err
+		}
+		fmt.Fprintln(os.Stderr, "lab: stopped")
+		return nil
+	case "status":
+		st, err := labctl.Load(dir)
+		if err != nil {
+			return err
+		}
+		return printJSON(st)
+	case "health":
+		st, err := labctl.Load(dir)
+		if err != nil {
+			return err
+		}
+		if err := labctl.Health(ctx, st); err != nil {
+			return err
+		}
+		fmt.Println("lab: healthy")
+		return nil
+	case "phone":
+		if len(args) < 2 {
+			return errors.New("phone needs NAME and COMMAND")
+		}
+		st, err := labctl.Load(dir)
+		if err != nil {
+			return err
+		}
+		addr := map[string]string{"tone": st.Tone.Ctrl, "caller": st.Caller.Ctrl}[args[0]]
+		if addr == "" {
+			return fmt.Errorf("no lab phone %q (tone|caller)", args[0])
+		}
+		params := ""
+		if len(args) > 2 {
+			params = args[2]
+		}
+		out, err := labctl.Ctrl(ctx, addr, args[1], params)
+		fmt.Println(out)
+		return err
+	case "serve-api":
+		return serveAPI(ctx, args)
+	default:
+		flag.Usage()
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func serveAPI(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve-api", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:0", "loopback address to listen on")
+	db := fs.String("db", "lab.db", "bbolt store")
+	ws := fs.String("ws", "", "Kamailio's WebSocket URL")
+	sip := fs.String("sip", "", "Kamailio's UDP address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(*listen)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", *listen, err)
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("listen address %q: the lab listens on loopback only", *listen)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	store, err := apiserver.OpenStore(*db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *listen, err)
+	}
+	api := apiserver.New(apiserver.Config{BaseURL: "http://" + ln.Addr().String() + "/", WebSocketURL: *ws, SIPProxy: *sip}, store, log)
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	log.Info("lab API server listening", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

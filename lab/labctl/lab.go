@@ -1,0 +1,423 @@
+// Package labctl starts, checks and stops the lab: the platform API stand-in
+// (this repository's lab server), Kamailio, rtpengine and two baresip
+// phones, all on loopback, on free ports it picks and writes to a state file.
+//
+// It knows the lab's parts by their wire protocols only and never imports
+// the app's backend.
+package labctl
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"voicedesk/lab/apiserver"
+)
+
+// Ports are the lab's loopback ports.
+type Ports struct {
+	API        int `json:"api"`
+	SIPUDP     int `json:"sipUdp"`
+	SIPWS      int `json:"sipWs"`
+	NG         int `json:"rtpengineNg"`
+	RTPMin     int `json:"rtpMin"`
+	RTPMax     int `json:"rtpMax"`
+	ToneSIP    int `json:"toneSip"`
+	ToneCtrl   int `json:"toneCtrl"`
+	CallerSIP  int `json:"callerSip"`
+	CallerCtrl int `json:"callerCtrl"`
+}
+
+// Login is a platform user's demo login.
+type Login struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// Phone is one of the lab's baresip far ends.
+type Phone struct {
+	SIPUser    string `json:"sipUser"`
+	Number     string `json:"number"`
+	ToneHz     int    `json:"toneHz"`
+	Ctrl       string `json:"ctrl"`       // ctrl_tcp address
+	Recordings string `json:"recordings"` // sndfile's folder
+	AutoAnswer bool   `json:"autoAnswer"`
+}
+
+// State is what the lab's users need to reach it; it is written to
+// Dir/state.json by Up and read by Down and by the tests.
+type State struct {
+	Dir          string    `json:"dir"`
+	Domain       string    `json:"domain"`
+	Ports        Ports     `json:"ports"`
+	APIURL       string    `json:"apiUrl"`
+	DiscoveryURL string    `json:"discoveryUrl"`
+	WebSocketURL string    `json:"webSocketUrl"`
+	SIPProxy     string    `json:"sipProxy"`
+	Tone         Phone     `json:"tone"`
+	Caller       Phone     `json:"caller"`
+	Probe        Login     `json:"probeSip"` // SIP account for test clients
+	Demo         []Login   `json:"demoLogins"`
+	Processes    []Process `json:"processes"`
+	Started      time.Time `json:"started"`
+}
+
+// Config configures Up.
+type Config struct {
+	// Dir holds the state file, generated configs, logs, the store and
+	// recordings. Default ".lab".
+	Dir string
+	// LabBinary is the lab command, started as "LabBinary serve-api ..." for
+	// the API server. Default: this executable.
+	LabBinary string
+	// Progress receives one line per step; default io.Discard.
+	Progress io.Writer
+	// Timeout bounds each component's start. Default 15 s.
+	Timeout time.Duration
+}
+
+const stateFile = "state.json"
+
+// ErrNotRunning is returned by Load when no lab state exists.
+var ErrNotRunning = errors.New("the lab is not running")
+
+// Load reads the state file of a running lab.
+func Load(dir string) (*State, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNotRunning
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read lab state: %w", err)
+	}
+	var s State
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("parse lab state %s: %w", filepath.Join(dir, stateFile), err)
+	}
+	return &s, nil
+}
+
+func (s *State) save() error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(s.Dir, stateFile+".tmp")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("write lab state: %w", err)
+	}
+	return os.Rename(tmp, filepath.Join(s.Dir, stateFile))
+}
+
+// Running says whether every recorded process is alive.
+func (s *State) Running() bool {
+	if len(s.Processes) == 0 {
+		return false
+	}
+	for _, p := range s.Processes {
+		if !p.Alive() {
+			return false
+		}
+	}
+	return true
+}
+
+type runner struct {
+	cfg   Config
+	dir   string
+	state *State
+}
+
+func (r *runner) progress(format string, args ...any) {
+	fmt.Fprintf(r.cfg.Progress, "lab: "+format+"\n", args...)
+}
+
+// Up starts the lab and waits until every component answers. If a lab is
+// already running in Dir it returns its state. On failure it stops what it
+// started and the error names the component and its log file.
+func Up(ctx context.Context, cfg Config) (*State, error) {
+	if cfg.Dir == "" {
+		cfg.Dir = ".lab"
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	if cfg.LabBinary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("find the lab command: %w", err)
+		}
+		cfg.LabBinary = exe
+	}
+	dir, err := filepath.Abs(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if old, err := Load(dir); err == nil {
+		if old.Running() {
+			return old, nil
+		}
+		// A half-dead lab from an earlier run: stop its leftovers first.
+		if err := Down(old); err != nil {
+			return nil, err
+		}
+	}
+	for _, sub := range []string{"logs", "conf", "recordings/tone", "recordings/caller"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, fmt.Errorf("create lab folder: %w", err)
+		}
+	}
+	r := &runner{cfg: cfg, dir: dir}
+	st, err := r.up(ctx)
+	if err != nil {
+		if r.state != nil {
+			_ = Down(r.state)
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+func (r *runner) up(ctx context.Context) (*State, error) {
+	ports, err := pickPorts()
+	if err != nil {
+		return nil, err
+	}
+	st := &State{
+		Dir:          r.dir,
+		Domain:       apiserver.SIPDomain,
+		Ports:        ports,
+		APIURL:       fmt.Sprintf("http://127.0.0.1:%d/", ports.API),
+		DiscoveryURL: fmt.Sprintf("http://127.0.0.1:%d/api/user/", ports.API),
+		WebSocketURL: fmt.Sprintf("ws://127.0.0.1:%d/", ports.SIPWS),
+		SIPProxy:     fmt.Sprintf("127.0.0.1:%d", ports.SIPUDP),
+		Started:      time.Now().UTC(),
+	}
+	r.state = st
+
+	// The store is read here for the SIP accounts, then closed: the API
+	// server process owns it (bbolt allows one opener).
+	storePath := filepath.Join(r.dir, "lab.db")
+	accounts, err := readAccounts(storePath)
+	if err != nil {
+		return nil, err
+	}
+	users, _, _, endpoints := apiserver.Seed()
+	for _, u := range users {
+		st.Demo = append(st.Demo, Login{Username: u.Username, Password: u.Password})
+	}
+	for _, e := range endpoints {
+		if e.SIPUser == "probe" {
+			st.Probe = Login{Username: e.SIPUser, Password: e.SIPPassword}
+		}
+	}
+
+	// rtpengine first: Kamailio marks an unanswering rtpengine as down.
+	r.progress("starting rtpengine (ng 127.0.0.1:%d, media %d-%d)", ports.NG, ports.RTPMin, ports.RTPMax)
+	if err := r.launch(ctx, "rtpengine", func() error { return pingRtpengine(ctx, ports.NG) },
+		mustLook("rtpengine"), "--table=-1", "--interface=127.0.0.1",
+		fmt.Sprintf("--listen-ng=127.0.0.1:%d", ports.NG),
+		fmt.Sprintf("--port-min=%d", ports.RTPMin), fmt.Sprintf("--port-max=%d", ports.RTPMax),
+		"--foreground", "--log-stderr", "--config-file=none", "--no-fallback", "--log-level=6",
+	); err != nil {
+		return nil, err
+	}
+
+	r.progress("starting kamailio (udp 127.0.0.1:%d, ws 127.0.0.1:%d)", ports.SIPUDP, ports.SIPWS)
+	cfgPath := filepath.Join(r.dir, "conf", "kamailio.cfg")
+	if err := writeKamailioConfig(cfgPath, ports, accounts); err != nil {
+		return nil, err
+	}
+	if err := r.launch(ctx, "kamailio", func() error { return sipOptions(ctx, ports.SIPUDP, "sip:"+apiserver.SIPDomain) },
+		mustLook("kamailio"), "-DD", "-E", "-f", cfgPath, "-Y", filepath.Join(r.dir, "conf"), "-m", "64", "-M", "8",
+	); err != nil {
+		return nil, err
+	}
+
+	r.progress("starting the platform API server (http://127.0.0.1:%d/)", ports.API)
+	if err := r.launch(ctx, "api", func() error { return httpHealth(ctx, st.APIURL+"healthz") },
+		r.cfg.LabBinary, "serve-api", "-listen", fmt.Sprintf("127.0.0.1:%d", ports.API), "-db", storePath,
+		"-ws", st.WebSocketURL, "-sip", st.SIPProxy,
+	); err != nil {
+		return nil, err
+	}
+
+	st.Tone = Phone{SIPUser: "tone", Number: numberOf(accounts, "tone"), ToneHz: 700, AutoAnswer: true,
+		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.ToneCtrl), Recordings: filepath.Join(r.dir, "recordings", "tone")}
+	st.Caller = Phone{SIPUser: "caller", Number: numberOf(accounts, "caller"), ToneHz: 550,
+		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.CallerCtrl), Recordings: filepath.Join(r.dir, "recordings", "caller")}
+	for _, ph := range []struct {
+		p       Phone
+		sipPort int
+	}{{st.Tone, ports.ToneSIP}, {st.Caller, ports.CallerSIP}} {
+		r.progress("starting baresip %q (sip 127.0.0.1:%d, tone %d Hz)", ph.p.SIPUser, ph.sipPort, ph.p.ToneHz)
+		confDir := filepath.Join(r.dir, "conf", "baresip-"+ph.p.SIPUser)
+		if err := writeBaresipConfig(confDir, ph.p, ph.sipPort, passwordOf(accounts, ph.p.SIPUser), ports); err != nil {
+			return nil, err
+		}
+		p := ph.p
+		if err := r.launch(ctx, "baresip-"+p.SIPUser, func() error {
+			return sipOptions(ctx, ports.SIPUDP, "sip:"+p.SIPUser+"@"+apiserver.SIPDomain)
+		}, mustLook("baresip"), "-f", confDir); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.save(); err != nil {
+		return nil, err
+	}
+	r.progress("up: discovery %s, websocket %s", st.DiscoveryURL, st.WebSocketURL)
+	return st, nil
+}
+
+// launch starts a component and waits until ready() succeeds.
+func (r *runner) launch(ctx context.Context, name string, ready func() error, argv ...string) error {
+	logPath := filepath.Join(r.dir, "logs", name+".log")
+	p, err := r.start(name, logPath, argv...)
+	if err != nil {
+		return &ComponentError{Component: name, Log: logPath, Err: err}
+	}
+	r.state.Processes = append(r.state.Processes, p)
+	// Save after every start so that a crash of this command still lets
+	// "lab down" find what it started.
+	if err := r.state.save(); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(r.cfg.Timeout)
+	var last error
+	for time.Now().Before(deadline) {
+		if !p.Alive() {
+			return &ComponentError{Component: name, Log: logPath, Err: errors.New("exited during start-up")}
+		}
+		if last = ready(); last == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return &ComponentError{Component: name, Log: logPath, Err: fmt.Errorf("not answering after %s: %w", r.cfg.Timeout, last)}
+}
+
+// ComponentError names the failing component and its log.
+type ComponentError struct {
+	Component string
+	Log       string
+	Err       error
+}
+
+func (e *ComponentError) Error() string {
+	return fmt.Sprintf("%s: %v (log: %s)", e.Component, e.Err, e.Log)
+}
+
+func (e *ComponentError) Unwrap() error { return e.Err }
+
+// Down stops every recorded process, newest first, and removes the state file.
+func Down(s *State) error {
+	var errs []error
+	for i := len(s.Processes) - 1; i >= 0; i-- {
+		if err := s.Processes[i].Stop(3 * time.Second); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if err := os.Remove(filepath.Join(s.Dir, stateFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func readAccounts(storePath string) ([]apiserver.SIPAccount, error) {
+	store, err := apiserver.OpenStore(storePath)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	return store.SIPAccounts()
+}
+
+func numberOf(accts []apiserver.SIPAccount, user string) string {
+	for _, a := range accts {
+		if a.User == user {
+			return a.Number
+		}
+	}
+	return ""
+}
+
+func passwordOf(accts []apiserver.SIPAccount, user string) string {
+	for _, a := range accts {
+		if a.User == user {
+			return a.Password
+		}
+	}
+	return ""
+}
+
+func mustLook(name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/bin", "/sbin"} {
+		if p := filepath.Join(dir, name); fileExists(p) {
+			return p
+		}
+	}
+	return name // exec reports it missing, naming it
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// pickPorts asks the kernel for free loopback ports. A port could be taken
+// between this and the component's bind; the component's health check then
+// fails and names it.
+func pickPorts() (Ports, error) {
+	var p Ports
+	tcp := []*int{&p.API, &p.SIPWS, &p.ToneCtrl, &p.CallerCtrl}
+	udp := []*int{&p.SIPUDP, &p.NG, &p.ToneSIP, &p.CallerSIP}
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	for _, dst := range tcp {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return p, fmt.Errorf("pick a tcp port: %w", err)
+		}
+		closers = append(closers, l)
+		*dst = l.Addr().(*net.TCPAddr).Port
+	}
+	for _, dst := range udp {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return p, fmt.Errorf("pick a udp port: %w", err)
+		}
+		closers = append(closers, c)
+		*dst = c.LocalAddr().(*net.UDPAddr).Port
+	}
+	// Media ports: a random block of 200 below the kernel's ephemeral range,
+	// so that two labs (or a lab and a test) rarely meet: rtpengine takes the
+	// first 100, the two baresip phones 50 each (see baresipRTPPorts).
+	base := 20000 + 200*rand.IntN(50)
+	p.RTPMin, p.RTPMax = base, base+99
+	return p, nil
+}

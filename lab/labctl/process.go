@@ -1,0 +1,143 @@
+package labctl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Process is a lab component started by Up, recorded in the state file so
+// that Down (maybe from another process) stops exactly it, by pid.
+type Process struct {
+	Name string `json:"name"`
+	PID  int    `json:"pid"`
+	// StartTicks is the process start time from /proc/PID/stat; a pid whose
+	// start time differs was reused by another program and is never signalled.
+	StartTicks uint64 `json:"startTicks"`
+	Log        string `json:"log"`
+}
+
+// start runs argv with its output in logPath, in a process group of its own
+// so that its children (Kamailio's workers) stop with it.
+func (l *runner) start(name, logPath string, argv ...string) (Process, error) {
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return Process{}, fmt.Errorf("open log of %s: %w", name, err)
+	}
+	defer logf.Close()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Env = append(os.Environ(), "HOME="+l.dir)
+	if err := cmd.Start(); err != nil {
+		return Process{}, fmt.Errorf("start %s (%s): %w", name, argv[0], err)
+	}
+	p := Process{Name: name, PID: cmd.Process.Pid, Log: logPath}
+	p.StartTicks, _ = startTicks(p.PID)
+	// Reap it when it ends, so that a stopped child does not linger as a
+	// zombie while this process lives (the lab's tests run it in-process).
+	go func() { _ = cmd.Wait() }()
+	return p, nil
+}
+
+// startTicks reads field 22 of /proc/PID/stat.
+func startTicks(pid int) (uint64, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; fields after ")" are plain.
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, errors.New("malformed stat")
+	}
+	fields := strings.Fields(s[i+1:])
+	// fields[0] is field 3 (state); field 22 is fields[19].
+	if len(fields) < 20 {
+		return 0, errors.New("short stat")
+	}
+	return strconv.ParseUint(fields[19], 10, 64)
+}
+
+// procState returns the one-letter state of pid, or "" when it is gone.
+func procState(pid int) string {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+2 >= len(s) {
+		return ""
+	}
+	return s[i+2 : i+3]
+}
+
+// Alive says whether the recorded process still runs (a zombie does not).
+func (p Process) Alive() bool {
+	st := procState(p.PID)
+	if st == "" || st == "Z" || st == "X" {
+		return false
+	}
+	if p.StartTicks != 0 {
+		if t, err := startTicks(p.PID); err != nil || t != p.StartTicks {
+			return false
+		}
+	}
+	return true
+}
+
+// groupAlive says whether any process of p's process group remains.
+func (p Process) groupAlive() bool {
+	if p.Alive() {
+		return true
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if pgid, err := syscall.Getpgid(pid); err == nil && pgid == p.PID {
+			if st := procState(pid); st != "" && st != "Z" && st != "X" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Stop ends the process group: SIGTERM, a grace period, then SIGKILL
+// (baresip sometimes ignores SIGTERM). It never signals a reused pid.
+func (p Process) Stop(grace time.Duration) error {
+	if !p.Alive() && !p.groupAlive() {
+		return nil
+	}
+	if p.Alive() {
+		_ = syscall.Kill(-p.PID, syscall.SIGTERM)
+	}
+	deadline := time.Now().Add(grace)
+	for time.Now().Before(deadline) {
+		if !p.groupAlive() {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = syscall.Kill(-p.PID, syscall.SIGKILL)
+	for i := 0; i < 40; i++ {
+		if !p.groupAlive() {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s (pid %d) did not stop", p.Name, p.PID)
+}
