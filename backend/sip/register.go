@@ -1,0 +1,267 @@
+// Package sip is the phone's SIP user agent on sipgo: transports (WebSocket
+// first, also UDP/TCP/TLS), registration with digest authentication, and
+// later the dialogs of calls.
+//
+// It knows SIP only: SDP bodies are opaque bytes passed in and out by
+// backend/phone, and it never imports the media packages.
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// Transport names as the platform and the user give them.
+const (
+	TransportWS  = "ws"
+	TransportWSS = "wss"
+	TransportUDP = "udp"
+	TransportTCP = "tcp"
+	TransportTLS = "tls"
+)
+
+// Config is an account to register.
+type Config struct {
+	// Server is a ws:// or wss:// URL for WebSocket, else host:port.
+	Server string
+	// Transport is one of ws, wss, udp, tcp, tls; derived from a ws(s) URL
+	// when empty.
+	Transport string
+	User      string // user part of the address of record
+	Domain    string // domain of the address of record (the registrar's realm)
+	AuthUser  string // digest user name; default User
+	Password  string
+	// DisplayName goes into From.
+	DisplayName string
+	// Expires asks the registrar for this lifetime; default 300 s.
+	Expires time.Duration
+	// UserAgent names the client in requests; default "VoiceDesk".
+	UserAgent string
+	Log       *slog.Logger
+}
+
+// ErrRejected is a final non-2xx answer to REGISTER.
+var ErrRejected = errors.New("registration rejected")
+
+// Agent is a SIP user agent for one account.
+type Agent struct {
+	cfg    Config
+	dest   string // host:port the requests go to
+	tp     string // sipgo transport name
+	ua     *sipgo.UserAgent
+	client *sipgo.Client
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	cseqReg uint32
+	callID  string
+	expires time.Duration // granted by the registrar
+}
+
+// New validates cfg and creates the agent; nothing is sent yet.
+func New(cfg Config) (*Agent, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "VoiceDesk"
+	}
+	if cfg.AuthUser == "" {
+		cfg.AuthUser = cfg.User
+	}
+	if cfg.Expires == 0 {
+		cfg.Expires = 300 * time.Second
+	}
+	if cfg.User == "" || cfg.Domain == "" {
+		return nil, errors.New("sip account: user and domain are required")
+	}
+	dest, tp, err := destination(cfg.Server, cfg.Transport)
+	if err != nil {
+		return nil, err
+	}
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent))
+	if err != nil {
+		return nil, fmt.Errorf("create SIP user agent: %w", err)
+	}
+	host, _, _ := net.SplitHostPort(dest)
+	// The Via/Contact host: on loopback the local address is loopback too.
+	localHost := "127.0.0.1"
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		localHost = outboundIP(dest)
+	}
+	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname(localHost), sipgo.WithClientNAT())
+	if err != nil {
+		ua.Close()
+		return nil, fmt.Errorf("create SIP client: %w", err)
+	}
+	return &Agent{cfg: cfg, dest: dest, tp: tp, ua: ua, client: client, log: cfg.Log,
+		callID: sip.GenerateTagN(16) + "@voicedesk"}, nil
+}
+
+// destination turns Server and Transport into host:port and sipgo's name.
+func destination(server, transport string) (string, string, error) {
+	transport = strings.ToLower(transport)
+	if strings.HasPrefix(server, "ws://") || strings.HasPrefix(server, "wss://") {
+		u, err := url.Parse(server)
+		if err != nil || u.Host == "" {
+			return "", "", fmt.Errorf("sip server %q: bad WebSocket URL", server)
+		}
+		if transport == "" {
+			transport = u.Scheme
+		}
+		if transport != u.Scheme {
+			return "", "", fmt.Errorf("sip server %q does not match transport %q", server, transport)
+		}
+		host := u.Host
+		if u.Port() == "" {
+			port := "80"
+			if u.Scheme == "wss" {
+				port = "443"
+			}
+			host = net.JoinHostPort(u.Hostname(), port)
+		}
+		return host, strings.ToUpper(transport), nil
+	}
+	switch transport {
+	case "":
+		transport = TransportUDP
+	case TransportUDP, TransportTCP, TransportTLS:
+	case TransportWS, TransportWSS:
+		return "", "", fmt.Errorf("sip server %q: a %s transport needs a %s:// URL", server, transport, transport)
+	default:
+		return "", "", fmt.Errorf("sip transport %q: use ws, wss, udp, tcp or tls", transport)
+	}
+	host, port, err := net.SplitHostPort(server)
+	if err != nil || host == "" {
+		return "", "", fmt.Errorf("sip server %q: want host:port", server)
+	}
+	if _, err := strconv.Atoi(port); err != nil {
+		return "", "", fmt.Errorf("sip server %q: bad port", server)
+	}
+	return server, strings.ToUpper(transport), nil
+}
+
+// outboundIP is the local address toward dest, for Via and Contact.
+func outboundIP(dest string) string {
+	c, err := net.Dial("udp", dest)
+	if err != nil {
+		return "127.0.0.1"
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).IP.String()
+}
+
+// Close closes the agent's transports.
+func (a *Agent) Close() error { return a.ua.Close() }
+
+// Expires is the lifetime the registrar granted at the last registration.
+func (a *Agent) Expires() time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.expires
+}
+
+// Register sends REGISTER, answering a digest challenge once.
+func (a *Agent) Register(ctx context.Context) error {
+	granted, err := a.register(ctx, a.cfg.Expires)
+	if err != nil {
+		return fmt.Errorf("register %s@%s: %w", a.cfg.User, a.cfg.Domain, err)
+	}
+	a.mu.Lock()
+	a.expires = granted
+	a.mu.Unlock()
+	a.log.Info("registered", "aor", a.cfg.User+"@"+a.cfg.Domain, "transport", a.tp, "expires", granted)
+	return nil
+}
+
+// Unregister removes the binding (Expires: 0).
+func (a *Agent) Unregister(ctx context.Context) error {
+	if _, err := a.register(ctx, 0); err != nil {
+		return fmt.Errorf("unregister %s@%s: %w", a.cfg.User, a.cfg.Domain, err)
+	}
+	a.mu.Lock()
+	a.expires = 0
+	a.mu.Unlock()
+	return nil
+}
+
+func (a *Agent) register(ctx context.Context, expires time.Duration) (time.Duration, error) {
+	req := a.newRegister(expires)
+	res, err := a.client.Do(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	if res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired {
+		// DoDigestAuth answers the challenge with a new CSeq and Via.
+		res, err = a.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: a.cfg.AuthUser, Password: a.cfg.Password})
+		if err != nil {
+			return 0, err
+		}
+		a.mu.Lock()
+		if cseq := req.CSeq(); cseq != nil {
+			a.cseqReg = cseq.SeqNo
+		}
+		a.mu.Unlock()
+	}
+	if res.StatusCode != sip.StatusOK {
+		return 0, fmt.Errorf("%w: %d %s", ErrRejected, res.StatusCode, res.Reason)
+	}
+	return grantedExpiry(res, expires), nil
+}
+
+func (a *Agent) newRegister(expires time.Duration) *sip.Request {
+	recipient := sip.Uri{Scheme: "sip", Host: a.cfg.Domain}
+	req := sip.NewRequest(sip.REGISTER, recipient)
+	aor := sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.cfg.Domain}
+	from := sip.FromHeader{DisplayName: a.cfg.DisplayName, Address: aor, Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(10))
+	req.AppendHeader(&from)
+	req.AppendHeader(&sip.ToHeader{Address: aor, Params: sip.NewParams()})
+	callID := sip.CallIDHeader(a.callID)
+	req.AppendHeader(&callID)
+	a.mu.Lock()
+	a.cseqReg++
+	seq := a.cseqReg
+	a.mu.Unlock()
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: seq, MethodName: sip.REGISTER})
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.client.Hostname(),
+		UriParams: sip.NewParams(), Headers: sip.NewParams()}, Params: sip.NewParams()}
+	if a.tp == "WS" || a.tp == "WSS" || a.tp == "TCP" || a.tp == "TLS" {
+		contact.Address.UriParams.Add("transport", strings.ToLower(a.tp))
+	}
+	req.AppendHeader(&contact)
+	exp := sip.ExpiresHeader(uint32(expires / time.Second))
+	req.AppendHeader(&exp)
+	req.SetTransport(a.tp)
+	req.SetDestination(a.dest)
+	return req
+}
+
+// grantedExpiry reads the lifetime the registrar granted: the Contact's
+// expires parameter, else the Expires header, else what was asked.
+func grantedExpiry(res *sip.Response, asked time.Duration) time.Duration {
+	if c := res.Contact(); c != nil {
+		if v, ok := c.Params.Get("expires"); ok {
+			if n, err := strconv.Atoi(v); err == nil {
+				return time.Duration(n) * time.Second
+			}
+		}
+	}
+	if h := res.GetHeader("Expires"); h != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return asked
+}

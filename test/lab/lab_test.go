@@ -1,0 +1,175 @@
+// Package lab holds the lab's smoke test: the real Kamailio, rtpengine,
+// baresip and lab API server, started, checked and stopped as "make lab"
+// does, with the app's own SIP client registering against them.
+package lab
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"voicedesk/backend/platform"
+	"voicedesk/backend/sip"
+	"voicedesk/lab/labctl"
+)
+
+// buildLab builds the lab command: "lab up" starts the API server as
+// "lab serve-api", so the test needs the real binary, not itself.
+func buildLab(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "lab")
+	cmd := exec.Command("go", "build", "-o", bin, "voicedesk/lab/cmd/lab")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build lab: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestLabSmoke(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	var progress strings.Builder
+	st, err := labctl.Up(ctx, labctl.Config{Dir: dir, LabBinary: buildLab(t), Progress: &progress})
+	if err != nil {
+		t.Fatalf("lab up: %v\n%s", err, progress.String())
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = labctl.Down(st)
+		}
+	})
+
+	t.Run("health", func(t *testing.T) {
+		if err := labctl.Health(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		// "up" on a running lab is idempotent: same processes.
+		again, err := labctl.Up(ctx, labctl.Config{Dir: dir, LabBinary: "/nonexistent"})
+		if err != nil || again.Processes[0].PID != st.Processes[0].PID {
+			t.Fatalf("second up: %v (pids %v vs %v)", err, again, st.Processes)
+		}
+	})
+
+	t.Run("baresip users are registered", func(t *testing.T) {
+		// Health proved it by OPTIONS through Kamailio; here the phones'
+		// own view: ctrl_tcp's reginfo lists the registration as OK.
+		for _, ph := range []labctl.Phone{st.Tone, st.Caller} {
+			out, err := labctl.Ctrl(ctx, ph.Ctrl, "reginfo", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, ph.SIPUser+"@"+st.Domain) || !strings.Contains(out, "OK") {
+				t.Fatalf("%s reginfo = %s", ph.SIPUser, out)
+			}
+		}
+	})
+
+	t.Run("the app's SIP client registers", func(t *testing.T) {
+		for _, tc := range []struct{ name, server, transport string }{
+			{"websocket", st.WebSocketURL, ""},
+			{"udp", st.SIPProxy, "udp"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				a, err := sip.New(sip.Config{Server: tc.server, Transport: tc.transport, User: st.Probe.Username,
+					Domain: st.Domain, Password: st.Probe.Password, Expires: 120 * time.Second})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer a.Close()
+				if err := a.Register(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got := a.Expires(); got <= 0 || got > 120*time.Second {
+					t.Fatalf("granted expiry %v, want (0, 120s]", got)
+				}
+				if err := a.Unregister(ctx); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	})
+
+	t.Run("a wrong SIP password is refused", func(t *testing.T) {
+		a, err := sip.New(sip.Config{Server: st.WebSocketURL, User: st.Probe.Username, Domain: st.Domain, Password: "wrong"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		if err := a.Register(ctx); !errors.Is(err, sip.ErrRejected) {
+			t.Fatalf("Register with a wrong password: %v, want ErrRejected", err)
+		}
+	})
+
+	t.Run("the platform API logs in a seeded user", func(t *testing.T) {
+		c := platform.New(platform.Config{})
+		silos, err := c.Discover(ctx, st.DiscoveryURL, st.Demo[0].Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := c.LoginCredentials(ctx, silos[0], st.Demo[0].Username, st.Demo[0].Password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		settings, err := c.SIPSettings(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if settings.WebSocketURL != st.WebSocketURL {
+			t.Fatalf("SIP settings point at %q, want the lab's %q", settings.WebSocketURL, st.WebSocketURL)
+		}
+		// The user's own SIP account from the API registers over WebSocket.
+		a, err := sip.New(sip.Config{Server: settings.WebSocketURL, User: settings.AuthUser, Domain: settings.Realm, Password: settings.Password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		if err := a.Register(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_ = a.Unregister(ctx)
+	})
+
+	t.Run("down leaves no process behind", func(t *testing.T) {
+		procs := st.Processes
+		if err := labctl.Down(st); err != nil {
+			t.Fatal(err)
+		}
+		stopped = true
+		for _, p := range procs {
+			if p.Alive() {
+				t.Errorf("%s (pid %d) still alive", p.Name, p.PID)
+			}
+			// Kamailio's workers share the leader's process group.
+			if err := syscall.Kill(-p.PID, 0); err == nil {
+				t.Errorf("process group of %s (%d) still has members", p.Name, p.PID)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "state.json")); !os.IsNotExist(err) {
+			t.Errorf("state file left behind: %v", err)
+		}
+	})
+}
+
+func TestLabFailureNamesComponent(t *testing.T) {
+	// A lab whose API server binary does not exist must fail naming "api"
+	// and its log, and stop what it had started.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	_, err := labctl.Up(ctx, labctl.Config{Dir: dir, LabBinary: "/nonexistent/lab"})
+	var ce *labctl.ComponentError
+	if !errors.As(err, &ce) || ce.Component != "api" || !strings.HasSuffix(ce.Log, "logs/api.log") {
+		t.Fatalf("Up with a missing API binary: %v, want a ComponentError for api with its log", err)
+	}
+	if _, err := labctl.Load(dir); !errors.Is(err, labctl.ErrNotRunning) {
+		t.Fatalf("state left after a failed up: %v", err)
+	}
+}
