@@ -1,0 +1,31 @@
+export default {
+  app: { name: 'VoiceDesk', tagline: 'Softphone para centros de contacto' },
+  login: {
+    title: 'Iniciar sesión',
+    username: 'Usuario',
+    usernamePlaceholder: 'nombre.apellido@ejemplo.es',
+    password: 'Contraseña',
+    submit: 'Iniciar sesión',
+    or: 'o',
+    sso: 'Iniciar sesión con SSO',
+    language: 'Idioma',
+    busy: 'Iniciando sesión…',
+    welcome: 'Bienvenido',
+    waitingForHost: 'Esperando a que la aplicación anfitriona inicie tu sesión.',
+  },
+  home: {
+    signedInAs: 'Sesión iniciada como {{name}}',
+    number: 'Tu número',
+    silo: 'Silo',
+    signOut: 'Cerrar sesión',
+  },
+  errors: {
+    usernameRequired: 'Introduce tu usuario.',
+    passwordRequired: 'Introduce tu contraseña.',
+    badCredentials: 'El usuario o la contraseña no son correctos.',
+    unknownUser: 'No se encontró ninguna cuenta para este usuario.',
+    unreachable: 'No se puede conectar con el servicio. Comprueba la conexión e inténtalo de nuevo.',
+    typeUnavailable: 'Este método de inicio de sesión no está disponible en esta versión.',
+    generic: 'No se pudo iniciar sesión: {{message}}',
+  },
+};

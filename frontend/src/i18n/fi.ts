@@ -1,0 +1,31 @@
+export default {
+  app: { name: 'VoiceDesk', tagline: 'Ohjelmistopuhelin asiakaspalveluun' },
+  login: {
+    title: 'Kirjaudu sisään',
+    username: 'Käyttäjätunnus',
+    usernamePlaceholder: 'etunimi.sukunimi@esimerkki.fi',
+    password: 'Salasana',
+    submit: 'Kirjaudu',
+    or: 'tai',
+    sso: 'Kirjaudu SSO:lla',
+    language: 'Kieli',
+    busy: 'Kirjaudutaan…',
+    welcome: 'Tervetuloa',
+    waitingForHost: 'Odotetaan, että isäntäsovellus kirjaa sinut sisään.',
+  },
+  home: {
+    signedInAs: 'Kirjautunut: {{name}}',
+    number: 'Numerosi',
+    silo: 'Silo',
+    signOut: 'Kirjaudu ulos',
+  },
+  errors: {
+    usernameRequired: 'Anna käyttäjätunnus.',
+    passwordRequired: 'Anna salasana.',
+    badCredentials: 'Käyttäjätunnus tai salasana on väärä.',
+    unknownUser: 'Käyttäjätunnukselle ei löytynyt tiliä.',
+    unreachable: 'Palveluun ei saada yhteyttä. Tarkista yhteys ja yritä uudelleen.',
+    typeUnavailable: 'Tämä kirjautumistapa ei ole käytettävissä tässä versiossa.',
+    generic: 'Kirjautuminen epäonnistui: {{message}}',
+  },
+};

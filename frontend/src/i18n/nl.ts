@@ -1,0 +1,31 @@
+export default {
+  app: { name: 'VoiceDesk', tagline: 'Softphone voor contactcenters' },
+  login: {
+    title: 'Inloggen',
+    username: 'Gebruikersnaam',
+    usernamePlaceholder: 'voornaam.achternaam@voorbeeld.nl',
+    password: 'Wachtwoord',
+    submit: 'Inloggen',
+    or: 'of',
+    sso: 'Inloggen met SSO',
+    language: 'Taal',
+    busy: 'Bezig met inloggen…',
+    welcome: 'Welkom',
+    waitingForHost: 'Wachten tot de hosttoepassing je aanmeldt.',
+  },
+  home: {
+    signedInAs: 'Ingelogd als {{name}}',
+    number: 'Je nummer',
+    silo: 'Silo',
+    signOut: 'Uitloggen',
+  },
+  errors: {
+    usernameRequired: 'Vul je gebruikersnaam in.',
+    passwordRequired: 'Vul je wachtwoord in.',
+    badCredentials: 'De gebruikersnaam of het wachtwoord is onjuist.',
+    unknownUser: 'Er is geen account gevonden voor deze gebruikersnaam.',
+    unreachable: 'De dienst is niet bereikbaar. Controleer je verbinding en probeer het opnieuw.',
+    typeUnavailable: 'Deze inlogmethode is niet beschikbaar in deze versie.',
+    generic: 'Inloggen mislukt: {{message}}',
+  },
+};

@@ -1,0 +1,31 @@
+export default {
+  app: { name: 'VoiceDesk', tagline: 'Mjukvarutelefon för kundtjänst' },
+  login: {
+    title: 'Logga in',
+    username: 'Användarnamn',
+    usernamePlaceholder: 'fornamn.efternamn@exempel.se',
+    password: 'Lösenord',
+    submit: 'Logga in',
+    or: 'eller',
+    sso: 'Logga in med SSO',
+    language: 'Språk',
+    busy: 'Loggar in…',
+    welcome: 'Välkommen',
+    waitingForHost: 'Väntar på att värdprogrammet loggar in dig.',
+  },
+  home: {
+    signedInAs: 'Inloggad som {{name}}',
+    number: 'Ditt nummer',
+    silo: 'Silo',
+    signOut: 'Logga ut',
+  },
+  errors: {
+    usernameRequired: 'Ange ditt användarnamn.',
+    passwordRequired: 'Ange ditt lösenord.',
+    badCredentials: 'Användarnamnet eller lösenordet är fel.',
+    unknownUser: 'Inget konto hittades för användarnamnet.',
+    unreachable: 'Tjänsten kan inte nås. Kontrollera anslutningen och försök igen.',
+    typeUnavailable: 'Den här inloggningsmetoden finns inte i den här versionen.',
+    generic: 'Inloggningen misslyckades: {{message}}',
+  },
+};

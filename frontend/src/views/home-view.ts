@@ -1,0 +1,51 @@
+import { LitElement, css, html } from 'lit';
+import { t } from '../i18n';
+
+export interface UserInfo {
+  userId: string;
+  username: string;
+  displayName: string;
+  number: string;
+  siloName: string;
+}
+
+/** The signed-in screen: who is signed in, and sign out. */
+export class HomeView extends LitElement {
+  static properties = { user: { attribute: false }, language: { type: String } };
+  declare user: UserInfo | null;
+  declare language: string;
+
+  constructor() {
+    super();
+    this.user = null;
+    this.language = 'en';
+  }
+
+  static styles = css`
+    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
+    section { background: #fff; border-radius: 12px; padding: 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 28px; }
+    h2 { font-size: 18px; margin: 0 0 12px; }
+    dl { display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; margin: 0; font-size: 14px; }
+    dt { color: #4a5566; }
+    dd { margin: 0; font-weight: 600; }
+    button { width: 100%; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; margin-top: 18px; background: #e7edf7; color: #133d7a; }
+    button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
+  `;
+
+  render() {
+    const u = this.user;
+    if (!u) return html``;
+    return html`
+      <section aria-labelledby="who">
+        <h2 id="who">${t('home.signedInAs', { name: u.displayName || u.username })}</h2>
+        <dl>
+          <dt>${t('home.number')}</dt><dd>${u.number}</dd>
+          <dt>${t('home.silo')}</dt><dd>${u.siloName}</dd>
+        </dl>
+        <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-logout'))}>${t('home.signOut')}</button>
+      </section>
+    `;
+  }
+}
+
+customElements.define('vd-home-view', HomeView);

@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PhoneEvent, Transport } from './transport';
+import { i18n } from './i18n';
+import './webrtc-client-ui';
+import type { WebrtcClientUi } from './webrtc-client-ui';
+
+/**
+ * A unit-test stand-in for the Go backend: records calls and answers the
+ * way backend/phone does. The real backend is exercised by the Go tests and
+ * the app smoke test.
+ */
+class FakeBackend implements Transport {
+  calls: Array<{ method: string; args: unknown[] }> = [];
+  handler: ((e: PhoneEvent) => void) | null = null;
+  state = { loggedIn: false, language: 'en', discoveryUrl: 'x', user: undefined as unknown };
+  loginError: string | null = null;
+
+  async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+    this.calls.push({ method, args });
+    switch (method) {
+      case 'State':
+        return this.state as T;
+      case 'Login':
+        if (this.loginError) throw new Error(this.loginError);
+        this.state.loggedIn = true;
+        this.state.user = { userId: '1', username: 'a@x', displayName: '<img src=x onerror=alert(1)>', number: '+358401', siloName: 'S' };
+        queueMicrotask(() => this.handler?.({ name: 'logged-in' }));
+        return true as T;
+      case 'SetPhoneLanguage': {
+        const lang = String(args[0]);
+        if (!['en', 'es', 'fi', 'sv', 'nl'].includes(lang)) throw new Error('Unsupported language');
+        this.state.language = lang;
+        return undefined as T;
+      }
+      default:
+        return true as T;
+    }
+  }
+  subscribe(h: (e: PhoneEvent) => void) {
+    this.handler = h;
+    return () => (this.handler = null);
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+async function mount(backend: FakeBackend, attrs: Record<string, string> = {}) {
+  const el = document.createElement('webrtc-client-ui') as WebrtcClientUi;
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  el.transport = backend;
+  const events: string[] = [];
+  for (const name of ['init', 'logged-in']) el.addEventListener(name, () => events.push(name));
+  document.body.append(el);
+  await tick();
+  await el.updateComplete;
+  return { el, events };
+}
+
+function loginView(el: WebrtcClientUi) {
+  return el.shadowRoot!.querySelector('vd-login-view')!;
+}
+
+async function fill(el: WebrtcClientUi, username: string, password: string) {
+  const view = loginView(el);
+  await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
+  const root = view.shadowRoot!;
+  const u = root.querySelector<HTMLInputElement>('#username')!;
+  const p = root.querySelector<HTMLInputElement>('#password')!;
+  u.value = username;
+  u.dispatchEvent(new Event('input'));
+  p.value = password;
+  p.dispatchEvent(new Event('input'));
+  root.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+  await tick();
+  await tick();
+  await el.updateComplete;
+  await (loginView(el) as unknown as { updateComplete?: Promise<void> })?.updateComplete;
+}
+
+describe('<webrtc-client-ui>', () => {
+  let backend: FakeBackend;
+  beforeEach(async () => {
+    backend = new FakeBackend();
+    await i18n.changeLanguage('en');
+  });
+  afterEach(() => document.body.replaceChildren());
+
+  it('emits init after reading the backend state, and applies discovery-url', async () => {
+    const { events } = await mount(backend, { 'discovery-url': 'http://127.0.0.1:9/api/user/' });
+    expect(events).toContain('init');
+    expect(backend.calls[0]).toEqual({ method: 'SetDiscoveryUrl', args: ['http://127.0.0.1:9/api/user/'] });
+    expect(backend.calls.some((c) => c.method === 'State')).toBe(true);
+  });
+
+  it('does not call the backend when the username is empty', async () => {
+    const { el } = await mount(backend);
+    await fill(el, '', 'pw');
+    expect(backend.calls.some((c) => c.method === 'Login')).toBe(false);
+    expect(loginView(el).shadowRoot!.querySelector('[role=alert]')!.textContent).toBe('Enter your username.');
+  });
+
+  it('logs in with Credentials from the form and shows who is signed in, as text', async () => {
+    const { el, events } = await mount(backend);
+    await fill(el, ' a@x ', 'pw');
+    expect(backend.calls.find((c) => c.method === 'Login')!.args[0]).toEqual({ type: 'Credentials', username: 'a@x', password: 'pw' });
+    await tick();
+    await el.updateComplete;
+    expect(events).toContain('logged-in');
+    const home = el.shadowRoot!.querySelector('vd-home-view')!;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    const h2 = home.shadowRoot!.querySelector('h2')!;
+    // A hostile display name is shown as text and creates no element.
+    expect(h2.textContent).toBe('Signed in as <img src=x onerror=alert(1)>');
+    expect(home.shadowRoot!.querySelector('img')).toBeNull();
+  });
+
+  it('shows a translated message when the backend rejects the password', async () => {
+    backend.loginError = 'Login failed: username or password is incorrect';
+    const { el } = await mount(backend);
+    await el.setPhoneLanguage('sv');
+    await fill(el, 'a@x', 'bad');
+    expect(loginView(el).shadowRoot!.querySelector('[role=alert]')!.textContent).toBe('Användarnamnet eller lösenordet är fel.');
+  });
+
+  it('login() rejects with the backend error for programmatic callers', async () => {
+    backend.loginError = 'User is already logged in';
+    const { el } = await mount(backend);
+    await expect(el.login({ type: 'Credentials', username: 'a', password: 'b' })).rejects.toThrow('User is already logged in');
+  });
+
+  it('switches language from the picker and re-renders', async () => {
+    const { el } = await mount(backend);
+    const select = loginView(el).shadowRoot!.querySelector<HTMLSelectElement>('#language')!;
+    select.value = 'fi';
+    select.dispatchEvent(new Event('change'));
+    await tick();
+    await el.updateComplete;
+    await (loginView(el) as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(backend.calls.find((c) => c.method === 'SetPhoneLanguage')!.args).toEqual(['fi']);
+    expect(loginView(el).shadowRoot!.querySelector('h2')!.textContent).toBe('Kirjaudu sisään');
+  });
+
+  it('rejects an unsupported language and keeps the current one', async () => {
+    const { el } = await mount(backend);
+    await expect(el.setPhoneLanguage('de')).rejects.toThrow('Unsupported language');
+    expect(el.language).toBe('en');
+  });
+
+  it("setAuthType('JWT') replaces the form with a welcome screen; a bad type throws", async () => {
+    const { el } = await mount(backend);
+    el.setAuthType('JWT');
+    await el.updateComplete;
+    await (loginView(el) as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(loginView(el).shadowRoot!.querySelector('form')).toBeNull();
+    expect(loginView(el).shadowRoot!.querySelector('.welcome')).not.toBeNull();
+    expect(() => el.setAuthType('nope' as never)).toThrow("Use 'loginForm' or 'JWT'");
+  });
+});

@@ -1,0 +1,206 @@
+import { LitElement, css, html } from 'lit';
+import { i18n, isLanguage, t } from './i18n';
+import { loginErrorKey } from './errors';
+import { NoTransport, WailsTransport, type PhoneEvent, type Transport } from './transport';
+import type { AuthType } from './views/login-view';
+import type { UserInfo } from './views/home-view';
+import './views/login-view';
+import './views/home-view';
+
+/** The reference's LoginOptionsInterface (Keycloak has no desktop meaning). */
+export interface LoginOptions {
+  type: 'Credentials' | 'AuthHeader' | 'SSO';
+  username?: string;
+  userId?: string;
+  authHeader?: { value: string; expiresIn: number };
+  password?: string;
+  isInIframe?: boolean;
+  siloName?: string;
+}
+
+interface BackendState {
+  loggedIn: boolean;
+  user?: UserInfo;
+  language: string;
+  discoveryUrl: string;
+}
+
+/**
+ * <webrtc-client-ui>: the phone's element. Its public methods and events
+ * are the reference's; each method is carried to the Go backend, which owns
+ * the semantics (validation, state, errors), and backend events come back
+ * as CustomEvents with the reference's detail.
+ */
+export class WebrtcClientUi extends LitElement {
+  static properties = {
+    discoveryUrl: { type: String, attribute: 'discovery-url' },
+    clientId: { type: String, attribute: 'client-id' },
+    pnpsMissionType: { type: String, attribute: 'pnps-mission-type' },
+    disablePnpsQuery: { type: Boolean, attribute: 'disable-pnps-query' },
+    loggedIn: { state: true },
+    user: { state: true },
+    language: { state: true },
+    authType: { state: true },
+    busy: { state: true },
+    error: { state: true },
+  };
+
+  declare discoveryUrl: string | undefined;
+  declare clientId: string;
+  declare pnpsMissionType: string;
+  declare disablePnpsQuery: boolean;
+  declare loggedIn: boolean;
+  declare user: UserInfo | null;
+  declare language: string;
+  declare authType: AuthType;
+  declare busy: boolean;
+  declare error: string;
+
+  /** Set before the element connects to use another transport (tests, browser mode). */
+  transport: Transport;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor() {
+    super();
+    this.discoveryUrl = undefined;
+    this.clientId = 'voice-for-browser';
+    this.pnpsMissionType = 'default';
+    this.disablePnpsQuery = false;
+    this.loggedIn = false;
+    this.user = null;
+    this.language = 'en';
+    this.authType = 'loginForm';
+    this.busy = false;
+    this.error = '';
+    this.transport = WailsTransport.available() ? new WailsTransport() : new NoTransport();
+  }
+
+  static styles = css`
+    :host { display: block; max-width: 420px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; }
+  `;
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.unsubscribe = this.transport.subscribe((e) => this.onBackendEvent(e));
+    void this.start();
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  private async start() {
+    try {
+      if (this.discoveryUrl) await this.setDiscoveryUrl(this.discoveryUrl);
+      await this.refresh();
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+    // The reference: emitted after the app is initialized, before authentication.
+    this.emit('init');
+  }
+
+  private async refresh() {
+    const s = await this.transport.invoke<BackendState>('State');
+    this.loggedIn = s.loggedIn;
+    this.user = s.user ?? null;
+    await this.applyLanguage(s.language);
+  }
+
+  private async applyLanguage(lang: string) {
+    if (!isLanguage(lang)) return;
+    await i18n.changeLanguage(lang);
+    this.language = lang;
+    document.documentElement.lang = lang;
+  }
+
+  private onBackendEvent(e: PhoneEvent) {
+    if (e.name === 'logged-in' || e.name === 'logged-out') {
+      void this.refresh().catch((err) => (this.error = (err as Error).message));
+    }
+    this.emit(e.name, e.detail);
+  }
+
+  private emit(name: string, detail?: unknown) {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+
+  // ---- Public methods of the reference ----
+
+  /** login(options): resolves true, or rejects with the reference's errors. */
+  async login(options: LoginOptions): Promise<boolean> {
+    this.busy = true;
+    this.error = '';
+    try {
+      return await this.transport.invoke<boolean>('Login', options);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Deprecated in the reference: login() with type 'Credentials'. */
+  loginUsingUsernameAndPassword(username: string, password: string, isInIFrame?: boolean, siloName?: string): Promise<boolean> {
+    return this.login({ type: 'Credentials', username, password, isInIframe: isInIFrame ?? false, siloName });
+  }
+
+  /** logout(force?): signs out; the desktop app has no page reload to prompt for. */
+  logout(force = false): void {
+    void this.transport.invoke('Logout', force).catch((e) => (this.error = (e as Error).message));
+  }
+
+  /** setPhoneLanguage(lang): 'en' | 'es' | 'fi' | 'sv' | 'nl'. */
+  setPhoneLanguage(lang: string): Promise<void> {
+    return this.transport.invoke<void>('SetPhoneLanguage', lang).then(() => this.applyLanguage(lang.trim().toLowerCase()));
+  }
+
+  /** setDiscoveryUrl(url): resolves true when set. */
+  setDiscoveryUrl(url: string): Promise<boolean> {
+    return this.transport.invoke<boolean>('SetDiscoveryUrl', url);
+  }
+
+  /** setAuthType('loginForm' | 'JWT'): 'JWT' shows a welcome screen instead of the form. */
+  setAuthType(authType: AuthType): void {
+    if (authType !== 'loginForm' && authType !== 'JWT') {
+      throw new Error(`Unsupported auth type '${String(authType)}'. Use 'loginForm' or 'JWT'`);
+    }
+    this.authType = authType;
+  }
+
+  // ---- Screen actions ----
+
+  private async onLogin(e: CustomEvent<{ username: string; password: string }>) {
+    await this.loginFromScreen({ type: 'Credentials', ...e.detail });
+  }
+
+  private async onSSO(e: CustomEvent<{ username: string }>) {
+    await this.loginFromScreen({ type: 'SSO', username: e.detail.username });
+  }
+
+  private async loginFromScreen(opts: LoginOptions) {
+    try {
+      await this.login(opts);
+    } catch (err) {
+      const { key, message } = loginErrorKey((err as Error).message);
+      this.error = t(key, { message });
+    }
+  }
+
+  private async onLanguage(e: CustomEvent<{ lang: string }>) {
+    try {
+      await this.setPhoneLanguage(e.detail.lang);
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  render() {
+    return this.loggedIn
+      ? html`<vd-home-view .user=${this.user} language=${this.language} @vd-logout=${() => this.logout(true)}></vd-home-view>`
+      : html`<vd-login-view language=${this.language} authType=${this.authType} ?busy=${this.busy} error=${this.error}
+          @vd-login=${this.onLogin} @vd-sso=${this.onSSO} @vd-language=${this.onLanguage}></vd-login-view>`;
+  }
+}
+
+customElements.define('webrtc-client-ui', WebrtcClientUi);
