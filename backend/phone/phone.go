@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"voicedesk/backend/platform"
+	"voicedesk/backend/settings"
 )
 
 // Event names of the reference.
@@ -59,6 +60,8 @@ type Config struct {
 	DiscoveryURL string // default platform.DefaultDiscoveryURL
 	Language     string // default "en"
 	Log          *slog.Logger
+	// Settings, when set, keeps the chosen language across restarts.
+	Settings *settings.Store
 }
 
 // UserInfo is what the UI shows of the signed-in user.
@@ -80,9 +83,10 @@ type State struct {
 
 // Phone holds the phone's state. Its methods are safe for concurrent use.
 type Phone struct {
-	api  Platform
-	emit Emitter
-	log  *slog.Logger
+	api   Platform
+	emit  Emitter
+	log   *slog.Logger
+	prefs *settings.Store
 
 	mu        sync.Mutex
 	discovery string
@@ -103,7 +107,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Phone{api: api, emit: emit, log: cfg.Log, discovery: cfg.DiscoveryURL, language: cfg.Language}
+	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, discovery: cfg.DiscoveryURL, language: cfg.Language}
 }
 
 // State returns a snapshot of the phone's state.
@@ -226,6 +230,12 @@ func (p *Phone) SetPhoneLanguage(lang string) error {
 	p.mu.Lock()
 	p.language = lang
 	p.mu.Unlock()
+	if p.prefs != nil {
+		// The language is in force either way; a failed save is logged only.
+		if err := p.prefs.Update(func(s *settings.Settings) { s.Language = lang }); err != nil {
+			p.log.Warn("save language", "error", err)
+		}
+	}
 	return nil
 }
 

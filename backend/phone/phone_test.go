@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"voicedesk/backend/platform"
+	"voicedesk/backend/settings"
 )
 
 func TestLoginOptionsValidate(t *testing.T) {
@@ -200,5 +201,18 @@ func TestSetters(t *testing.T) {
 	}
 	if ok, err := p.SetDiscoveryURL("http://127.0.0.1:8080/api/user/"); !ok || err != nil {
 		t.Errorf("SetDiscoveryURL(valid) = %v, %v", ok, err)
+	}
+}
+
+func TestLanguagePersists(t *testing.T) {
+	store := settings.Open(t.TempDir() + "/settings.json")
+	p := New(Config{Settings: store}, &fakePlatform{}, &recorder{})
+	if err := p.SetPhoneLanguage("sv"); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.SetPhoneLanguage("xx") // rejected: must not be saved
+	got, err := store.Load()
+	if err != nil || got.Language != "sv" {
+		t.Fatalf("saved settings = %+v, %v; want language sv", got, err)
 	}
 }

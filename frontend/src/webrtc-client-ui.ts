@@ -76,7 +76,7 @@ export class WebrtcClientUi extends LitElement {
   }
 
   static styles = css`
-    :host { display: block; max-width: 420px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; }
+    :host { display: flow-root; max-width: 420px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; }
   `;
 
   connectedCallback(): void {

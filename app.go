@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"voicedesk/backend/phone"
+)
+
+// eventChannel is the one Wails event that carries every phone event; the
+// frontend's transport (frontend/src/transport.ts) listens to it.
+const eventChannel = "phone-event"
+
+// App is the surface Wails binds to the window: one method per method of
+// the reference, each a thin carrier over backend/phone, which owns the
+// semantics. Errors returned here reject the frontend's promise with the
+// error's text.
+type App struct {
+	ctx   context.Context
+	phone *phone.Phone
+}
+
+// phoneEvent is what the frontend receives on eventChannel.
+type phoneEvent struct {
+	Name   string `json:"name"`
+	Detail any    `json:"detail,omitempty"`
+}
+
+// emitter forwards phone events to the window once it has started.
+type emitter struct{ app *App }
+
+func (e emitter) Emit(name string, detail any) {
+	if e.app.ctx != nil {
+		runtime.EventsEmit(e.app.ctx, eventChannel, phoneEvent{Name: name, Detail: detail})
+	}
+}
+
+func (a *App) startup(ctx context.Context) { a.ctx = ctx }
+
+func (a *App) shutdown(context.Context) { a.phone.Logout(true) }
+
+// State returns the phone's state for a (re)attaching UI.
+func (a *App) State() phone.State { return a.phone.State() }
+
+// Login is the reference's login(options).
+func (a *App) Login(opts phone.LoginOptions) (bool, error) { return a.phone.Login(a.ctx, opts) }
+
+// Logout is the reference's logout(force).
+func (a *App) Logout(force bool) { a.phone.Logout(force) }
+
+// SetPhoneLanguage is the reference's setPhoneLanguage(lang).
+func (a *App) SetPhoneLanguage(lang string) error { return a.phone.SetPhoneLanguage(lang) }
+
+// SetDiscoveryUrl is the reference's setDiscoveryUrl(url).
+func (a *App) SetDiscoveryUrl(url string) (bool, error) { return a.phone.SetDiscoveryURL(url) }

@@ -1,0 +1,79 @@
+// Package settings keeps the user's preferences (language, discovery URL)
+// in a JSON file under the OS's per-user config folder. Secrets never go
+// here: they belong in the OS keyring.
+package settings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// Settings are the persisted preferences.
+type Settings struct {
+	Language     string `json:"language,omitempty"`
+	DiscoveryURL string `json:"discoveryUrl,omitempty"`
+}
+
+// Store reads and writes one settings file.
+type Store struct {
+	path string
+	mu   sync.Mutex
+}
+
+// DefaultPath is <user config dir>/VoiceDesk/settings.json.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find the user config folder: %w", err)
+	}
+	return filepath.Join(dir, "VoiceDesk", "settings.json"), nil
+}
+
+// Open returns a Store for path (the file need not exist yet).
+func Open(path string) *Store { return &Store{path: path} }
+
+// Load reads the settings; a missing file gives the zero Settings.
+func (s *Store) Load() (Settings, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out Settings
+	data, err := os.ReadFile(s.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return out, fmt.Errorf("read settings %s: %w", s.path, err)
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		return Settings{}, fmt.Errorf("parse settings %s: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// Update applies change to the stored settings and writes them atomically.
+func (s *Store) Update(change func(*Settings)) error {
+	cur, err := s.Load()
+	if err != nil {
+		// A corrupt file is replaced rather than blocking every later change.
+		cur = Settings{}
+	}
+	change(&cur)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return fmt.Errorf("create settings folder: %w", err)
+	}
+	data, err := json.MarshalIndent(cur, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := s.path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("write settings: %w", err)
+	}
+	return os.Rename(tmp, s.path)
+}

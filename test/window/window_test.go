@@ -1,0 +1,194 @@
+// Package window is the app's window smoke test: the built VoiceDesk binary
+// in a real X server (Xvfb), pointed at the real lab, checked by screenshots
+// whose text is read back with OCR, and driven by the keyboard alone.
+//
+// It needs VOICEDESK_APP (the built app) and saves its screenshots under
+// VOICEDESK_TEST_OUTPUT (default test-output/ at the repository root).
+package window
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"voicedesk/lab/labctl"
+)
+
+func outputDir(t *testing.T) string {
+	dir := os.Getenv("VOICEDESK_TEST_OUTPUT")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "test-output")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(dir)
+	return abs
+}
+
+// startXvfb starts an X server on a display it picks itself (-displayfd).
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { stop(cmd) })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("Xvfb did not report its display: %v", err)
+	}
+	return ":" + strings.TrimSpace(line)
+}
+
+// stop ends a child by pid: SIGTERM, then SIGKILL.
+func stop(cmd *exec.Cmd) {
+	if cmd.Process == nil {
+		return
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+}
+
+func x(t *testing.T, display string, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// screenshot captures the window and returns the PNG's path and its text.
+func screenshot(t *testing.T, display, win, path string) string {
+	t.Helper()
+	x(t, display, "import", "-window", win, path)
+	out, err := exec.Command("tesseract", path, "stdout").Output()
+	if err != nil {
+		t.Fatalf("OCR of %s: %v", path, err)
+	}
+	return string(out)
+}
+
+// colours counts the distinct colours of a PNG: a blank or black window has one or two.
+func colours(t *testing.T, path string) int {
+	t.Helper()
+	out, err := exec.Command("identify", "-format", "%k", path).Output()
+	if err != nil {
+		t.Fatalf("identify %s: %v", path, err)
+	}
+	var n int
+	fmt.Sscan(string(out), &n)
+	return n
+}
+
+func waitText(t *testing.T, display, win, path string, want ...string) string {
+	t.Helper()
+	var text string
+	for i := 0; i < 20; i++ {
+		text = screenshot(t, display, win, path)
+		ok := true
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				ok = false
+			}
+		}
+		if ok {
+			return text
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("%s: want %q in the window; OCR read:\n%s", path, want, text)
+	return ""
+}
+
+func TestAppWindow(t *testing.T) {
+	app := os.Getenv("VOICEDESK_APP")
+	if app == "" {
+		t.Fatal("VOICEDESK_APP must name the built app (make test sets it)")
+	}
+	out := outputDir(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	labBin := filepath.Join(t.TempDir(), "lab")
+	if b, err := exec.Command("go", "build", "-o", labBin, "voicedesk/lab/cmd/lab").CombinedOutput(); err != nil {
+		t.Fatalf("build lab: %v\n%s", err, b)
+	}
+	st, err := labctl.Up(ctx, labctl.Config{Dir: t.TempDir(), LabBinary: labBin})
+	if err != nil {
+		t.Fatalf("lab up: %v", err)
+	}
+	t.Cleanup(func() { _ = labctl.Down(st) })
+
+	display := startXvfb(t)
+	cmd := exec.Command(app, "-discovery-url", st.DiscoveryURL, "-settings", filepath.Join(t.TempDir(), "settings.json"))
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+t.TempDir())
+	logf, err := os.Create(filepath.Join(out, "app-window.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start app: %v", err)
+	}
+	t.Cleanup(func() { stop(cmd) })
+
+	// The window titled VoiceDesk appears.
+	win := x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--limit", "1", "--name", "^VoiceDesk$")
+	t.Logf("window %s after %v", win, time.Since(start).Round(time.Millisecond))
+
+	t.Run("login window renders", func(t *testing.T) {
+		shot := filepath.Join(out, "window-login.png")
+		text := waitText(t, display, win, shot, "Sign in", "Username", "Password", "SSO", "Language")
+		if n := colours(t, shot); n < 50 {
+			t.Fatalf("%s has %d colours: not a rendered page", shot, n)
+		}
+		_ = text
+	})
+
+	t.Run("wrong password shows the error", func(t *testing.T) {
+		x(t, display, "xdotool", "windowfocus", "--sync", win)
+		// Keyboard only: Tab to the username, Tab to the password, Enter.
+		x(t, display, "xdotool", "key", "--window", win, "Tab")
+		x(t, display, "xdotool", "type", "--window", win, "--delay", "15", st.Demo[0].Username)
+		x(t, display, "xdotool", "key", "--window", win, "Tab")
+		x(t, display, "xdotool", "type", "--window", win, "--delay", "15", "not-the-password")
+		x(t, display, "xdotool", "key", "--window", win, "Return")
+		waitText(t, display, win, filepath.Join(out, "window-login-error.png"), "incorrect")
+	})
+
+	t.Run("the right password signs in against the lab", func(t *testing.T) {
+		// Focus is still in the password field: replace its text.
+		x(t, display, "xdotool", "key", "--window", win, "ctrl+a")
+		x(t, display, "xdotool", "type", "--window", win, "--delay", "15", st.Demo[0].Password)
+		x(t, display, "xdotool", "key", "--window", win, "Return")
+		waitText(t, display, win, filepath.Join(out, "window-signed-in.png"), "Signed in as Alice Agent", "+358401000001")
+	})
+}
