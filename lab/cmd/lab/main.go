@@ -22,11 +22,13 @@ import (
 	"voicedesk/lab/labctl"
 )
 
-const usage = `usage: lab [-dir DIR] up|down|status|health|phone NAME COMMAND [PARAMS]|serve-api [flags]
+const usage = `usage: lab [-dir DIR] up|down|status|discovery-url|logins|health|phone NAME COMMAND [PARAMS]|serve-api [flags]
 
   up         start the lab (idempotent) and print its state
   down       stop every process the lab started, by pid
   status     print the state of a running lab
+  discovery-url  print the lab's discovery URL (for the app's -discovery-url)
+  logins     print the lab's demo logins and phones
   health     check every component; exit 1 naming the failing one and its log
   phone      send a ctrl_tcp command to a lab phone (tone|caller), e.g.
              "lab phone caller dial sip:alice@voicedesk.lab"
@@ -87,6 +89,23 @@ func run(ctx context.Context, dir, cmd string, args []string) error {
 			return err
 		}
 		return printJSON(st)
+	case "discovery-url":
+		st, err := labctl.Load(dir)
+		if err != nil {
+			return err
+		}
+		fmt.Println(st.DiscoveryURL)
+		return nil
+	case "logins":
+		st, err := labctl.Load(dir)
+		if err != nil {
+			return err
+		}
+		for _, l := range st.Demo {
+			fmt.Printf("  %-22s password: %s\n", l.Username, l.Password)
+		}
+		fmt.Printf("  lab phones: tone %s (answers, plays %d Hz), caller %s (plays %d Hz)\n", st.Tone.Number, st.Tone.ToneHz, st.Caller.Number, st.Caller.ToneHz)
+		return nil
 	case "health":
 		st, err := labctl.Load(dir)
 		if err != nil {

@@ -1,0 +1,71 @@
+# VoiceDesk. The two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+GO    ?= go
+WAILS := $(shell $(GO) env GOPATH)/bin/wails
+APP   := build/bin/voicedesk
+LAB   := bin/lab
+export LAB_DIR ?= $(CURDIR)/.lab
+
+.PHONY: demo test setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-window clean
+
+## demo: install what is missing, build, start the lab, launch the app against it
+demo: setup app labbin
+	@echo "== starting the lab"
+	@$(LAB) up >/dev/null
+	@scripts/demo.sh
+
+## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
+test: setup app labbin
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-window && \
+	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
+
+setup:
+	@scripts/setup.sh
+
+frontend:
+	@echo "== building the frontend"
+	@cd frontend && npm run build --silent
+
+app:
+	@echo "== building the app (wails build, about 35 s)"
+	@$(WAILS) build -trimpath -ldflags "-s -w" >build/wails-build.log 2>&1 || { tail -40 build/wails-build.log; exit 1; }
+	@ls -l $(APP) | awk '{printf "== built %s (%.1f MB)\n", $$9, $$5/1048576}'
+
+labbin:
+	@mkdir -p bin
+	@$(GO) build -o $(LAB) ./lab/cmd/lab
+
+## lab / lab-down: start or stop the lab (state in $(LAB_DIR)/state.json, logs in $(LAB_DIR)/logs)
+lab: labbin
+	@$(LAB) up
+
+lab-down: labbin
+	@$(LAB) down
+
+lab-health: labbin
+	@$(LAB) health
+
+vet:
+	@echo "== go vet"
+	@$(GO) vet ./...
+
+test-go:
+	@echo "== go test (race) backend/ and lab/"
+	@$(GO) test -race -count=1 ./backend/... ./lab/...
+
+test-frontend:
+	@echo "== frontend unit tests"
+	@cd frontend && npx vitest run
+
+test-lab:
+	@echo "== lab smoke test (Kamailio, rtpengine, baresip, lab API)"
+	@$(GO) test -count=1 -v ./test/lab/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)' 
+
+test-window:
+	@echo "== window smoke test (the app under Xvfb against the lab)"
+	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/window/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+
+clean:
+	rm -rf bin build/bin frontend/dist test-output

@@ -1,0 +1,69 @@
+package labctl
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"voicedesk/lab/apiserver"
+)
+
+func TestKamailioConfigIsValid(t *testing.T) {
+	if _, err := exec.LookPath(mustLook("kamailio")); err != nil {
+		t.Fatal("kamailio is not installed (make setup installs it)")
+	}
+	path := filepath.Join(t.TempDir(), "kamailio.cfg")
+	ports := Ports{SIPUDP: 5070, SIPWS: 8070, NG: 22222}
+	accts := []apiserver.SIPAccount{{User: "alice", Password: "pw", Number: "+358401"}, {User: "tone", Password: "x"}}
+	if err := writeKamailioConfig(path, ports, accts); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	for _, want := range []string{`$sht(sipusers=>alice) = "pw";`, `$sht(numbers=>+358401) = "alice";`, "listen=tcp:127.0.0.1:8070", "udp:127.0.0.1:22222"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("config lacks %q", want)
+		}
+	}
+	// Kamailio's own parser checks the rendered script.
+	out, err := exec.Command(mustLook("kamailio"), "-c", "-f", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kamailio -c: %v\n%s", err, out)
+	}
+}
+
+func TestKamailioConfigRefusesInjection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kamailio.cfg")
+	for _, bad := range []string{`pw"; exit; "`, "a\nb", `$var(x)`, `back\slash`} {
+		err := writeKamailioConfig(path, Ports{}, []apiserver.SIPAccount{{User: "u", Password: bad}})
+		if err == nil {
+			t.Errorf("password %q was written into the config", bad)
+		}
+	}
+}
+
+func TestProcessStopByPid(t *testing.T) {
+	r := &runner{dir: t.TempDir()}
+	// A shell that ignores SIGTERM, with a child: Stop must still end both.
+	p, err := r.start("stubborn", filepath.Join(r.dir, "stubborn.log"), "/bin/sh", "-c", "trap '' TERM; sleep 60 & wait")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if !p.Alive() {
+		t.Fatal("started process is not alive")
+	}
+	if err := p.Stop(300 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if p.Alive() || p.groupAlive() {
+		t.Fatal("process group survived Stop")
+	}
+	// A recorded pid whose start time differs is someone else's: not alive to us.
+	self := Process{Name: "self", PID: os.Getpid(), StartTicks: 1}
+	if self.Alive() {
+		t.Fatal("a pid with another start time counts as alive")
+	}
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what VoiceDesk needs to build, run the lab and run the tests on
+# Debian 12, idempotently: only what is missing is installed.
+#   apt:  Wails' GTK/WebKit headers, the lab (Kamailio, rtpengine, baresip),
+#         the window smoke test (Xvfb, xdotool, ImageMagick, Tesseract)
+#   go:   the Wails CLI, pinned
+#   npm:  the frontend's packages, from its lockfile
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WAILS_VERSION=v2.11.0
+APT_PACKAGES=(
+  build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev
+  kamailio kamailio-websocket-modules rtpengine-daemon baresip
+  xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng
+)
+
+step() { printf '\n== setup: %s\n' "$*"; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  step "apt packages: ${missing[*]} (about a minute)"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  step "apt packages: all present"
+fi
+
+command -v go >/dev/null || { echo "setup: Go is required (https://go.dev/dl/)"; exit 1; }
+command -v npm >/dev/null || { echo "setup: Node.js 20.19+ with npm is required"; exit 1; }
+
+WAILS="$(go env GOPATH)/bin/wails"
+if [ -x "$WAILS" ] && "$WAILS" version 2>/dev/null | grep -q "$WAILS_VERSION"; then
+  step "wails $WAILS_VERSION: present"
+else
+  step "wails $WAILS_VERSION: installing (about a minute)"
+  go install "github.com/wailsapp/wails/v2/cmd/wails@$WAILS_VERSION"
+fi
+
+step "go modules"
+go mod download
+
+if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
+  step "npm packages"
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+else
+  step "npm packages: present"
+fi
