@@ -15,8 +15,15 @@ echo "   Stop the app with Ctrl-C (or close its window); stop the lab with: make
 echo
 
 xvfb_pid=""
-cleanup() { [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true; }
+app_pid=""
+# Stop what this script started, by pid, however it ends.
+cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
+  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
+  return 0
+}
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 if [ -z "${DISPLAY:-}" ]; then
   exec 3< <(Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>/dev/null & echo "pid $!")
@@ -33,5 +40,7 @@ if [ -z "${DISPLAY:-}" ]; then
   fi
   wait "$app_pid"
 else
-  "$APP" -discovery-url "$DISCOVERY"
+  "$APP" -discovery-url "$DISCOVERY" &
+  app_pid=$!
+  wait "$app_pid"
 fi
