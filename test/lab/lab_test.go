@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -17,35 +16,14 @@ import (
 	"voicedesk/backend/platform"
 	"voicedesk/backend/sip"
 	"voicedesk/lab/labctl"
+	"voicedesk/test/labtest"
 )
-
-// buildLab builds the lab command: "lab up" starts the API server as
-// "lab serve-api", so the test needs the real binary, not itself.
-func buildLab(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "lab")
-	cmd := exec.Command("go", "build", "-o", bin, "voicedesk/lab/cmd/lab")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build lab: %v\n%s", err, out)
-	}
-	return bin
-}
 
 func TestLabSmoke(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	var progress strings.Builder
-	st, err := labctl.Up(ctx, labctl.Config{Dir: dir, LabBinary: buildLab(t), Progress: &progress})
-	if err != nil {
-		t.Fatalf("lab up: %v\n%s", err, progress.String())
-	}
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			_ = labctl.Down(st)
-		}
-	})
+	st := labtest.Start(ctx, t)
+	dir := st.Dir
 
 	t.Run("health", func(t *testing.T) {
 		if err := labctl.Health(ctx, st); err != nil {
@@ -142,7 +120,6 @@ func TestLabSmoke(t *testing.T) {
 		if err := labctl.Down(st); err != nil {
 			t.Fatal(err)
 		}
-		stopped = true
 		for _, p := range procs {
 			if p.Alive() {
 				t.Errorf("%s (pid %d) still alive", p.Name, p.PID)

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"voicedesk/lab/labctl"
+	"voicedesk/test/labtest"
 )
 
 func outputDir(t *testing.T) string {
@@ -134,15 +134,7 @@ func TestAppWindow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	labBin := filepath.Join(t.TempDir(), "lab")
-	if b, err := exec.Command("go", "build", "-o", labBin, "voicedesk/lab/cmd/lab").CombinedOutput(); err != nil {
-		t.Fatalf("build lab: %v\n%s", err, b)
-	}
-	st, err := labctl.Up(ctx, labctl.Config{Dir: t.TempDir(), LabBinary: labBin})
-	if err != nil {
-		t.Fatalf("lab up: %v", err)
-	}
-	t.Cleanup(func() { _ = labctl.Down(st) })
+	st := labtest.Start(ctx, t)
 
 	display := startXvfb(t)
 	cmd := exec.Command(app, "-discovery-url", st.DiscoveryURL, "-settings", filepath.Join(t.TempDir(), "settings.json"))

@@ -1,0 +1,37 @@
+// Package labtest starts the real lab for integration tests: it builds the
+// lab command (which "lab up" runs again as the API server process) and
+// stops every process it started, by pid, when the test ends.
+package labtest
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"voicedesk/lab/labctl"
+)
+
+// Build builds the lab command into a temporary folder and returns its path.
+func Build(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "lab")
+	if out, err := exec.Command("go", "build", "-o", bin, "voicedesk/lab/cmd/lab").CombinedOutput(); err != nil {
+		t.Fatalf("build lab: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// Start starts a lab in its own folder and stops it when the test ends
+// (Down is idempotent, so a test may also stop it itself).
+func Start(ctx context.Context, t testing.TB) *labctl.State {
+	t.Helper()
+	var progress strings.Builder
+	st, err := labctl.Up(ctx, labctl.Config{Dir: t.TempDir(), LabBinary: Build(t), Progress: &progress})
+	if err != nil {
+		t.Fatalf("lab up: %v\n%s", err, progress.String())
+	}
+	t.Cleanup(func() { _ = labctl.Down(st) })
+	return st
+}
