@@ -7,7 +7,7 @@ APP   := build/bin/voicedesk
 LAB   := bin/lab
 export LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: demo test setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-window clean
+.PHONY: demo test e2e setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-window clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -18,7 +18,7 @@ demo: setup app labbin
 ## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
 test: setup app labbin
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-window && \
+	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-window && \
 	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
 
 setup:
@@ -62,6 +62,14 @@ test-frontend:
 test-lab:
 	@echo "== lab smoke test (Kamailio, rtpengine, baresip, lab API)"
 	@$(GO) test -count=1 -v ./test/lab/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)' 
+
+test-calls:
+	@echo "== call scenarios against the lab (engine <-> Kamailio/rtpengine <-> baresip)"
+	@$(GO) test -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+
+## e2e: just the lab call scenarios, one line per scenario with the frequencies measured each way
+e2e: setup labbin
+	@$(GO) test -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|--- FAIL|FAIL|ok)'
 
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"

@@ -59,9 +59,11 @@ type Agent struct {
 	cfg    Config
 	dest   string // host:port the requests go to
 	tp     string // sipgo transport name
-	ua     *sipgo.UserAgent
-	client *sipgo.Client
-	log    *slog.Logger
+	ua      *sipgo.UserAgent
+	client  *sipgo.Client
+	server  *sipgo.Server
+	dialogs *sipgo.DialogClientCache
+	log     *slog.Logger
 
 	mu      sync.Mutex
 	cseqReg uint32
@@ -105,8 +107,25 @@ func New(cfg Config) (*Agent, error) {
 		ua.Close()
 		return nil, fmt.Errorf("create SIP client: %w", err)
 	}
-	return &Agent{cfg: cfg, dest: dest, tp: tp, ua: ua, client: client, log: cfg.Log,
-		callID: sip.GenerateTagN(16) + "@voicedesk"}, nil
+	// The server side handles what the proxy sends on the same connection:
+	// BYE of calls, OPTIONS pings.
+	server, err := sipgo.NewServer(ua)
+	if err != nil {
+		ua.Close()
+		return nil, fmt.Errorf("create SIP server: %w", err)
+	}
+	a := &Agent{cfg: cfg, dest: dest, tp: tp, ua: ua, client: client, server: server, log: cfg.Log,
+		callID: sip.GenerateTagN(16) + "@voicedesk"}
+	a.dialogs = sipgo.NewDialogClientCache(client, a.contact())
+	server.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+		if err := a.dialogs.ReadBye(req, tx); err != nil {
+			_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		}
+	})
+	server.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	})
+	return a, nil
 }
 
 // destination turns Server and Transport into host:port and sipgo's name.
@@ -235,11 +254,7 @@ func (a *Agent) newRegister(expires time.Duration) *sip.Request {
 	seq := a.cseqReg
 	a.mu.Unlock()
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: seq, MethodName: sip.REGISTER})
-	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.client.Hostname(),
-		UriParams: sip.NewParams(), Headers: sip.NewParams()}, Params: sip.NewParams()}
-	if a.tp == "WS" || a.tp == "WSS" || a.tp == "TCP" || a.tp == "TLS" {
-		contact.Address.UriParams.Add("transport", strings.ToLower(a.tp))
-	}
+	contact := a.contact()
 	req.AppendHeader(&contact)
 	exp := sip.ExpiresHeader(uint32(expires / time.Second))
 	req.AppendHeader(&exp)

@@ -73,7 +73,8 @@ net_af			ipv4
 audio_player		aubridge,%[1]s-out
 audio_source		ausine,%[3]d
 audio_alert		aubridge,%[1]s-alert
-audio_srate		48000
+ausrc_srate		48000
+auplay_srate		48000
 audio_channels		2
 ausrc_channels		2
 auplay_channels		2

@@ -5,6 +5,7 @@ package labtest
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,11 +17,29 @@ import (
 // Build builds the lab command into a temporary folder and returns its path.
 func Build(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "lab")
-	if out, err := exec.Command("go", "build", "-o", bin, "voicedesk/lab/cmd/lab").CombinedOutput(); err != nil {
-		t.Fatalf("build lab: %v\n%s", err, out)
+	bin, err := build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
+}
+
+// BuildTo builds the lab command into dir, for TestMain (no testing.TB
+// there); it panics on failure, which fails the test binary.
+func BuildTo(dir string) string {
+	bin, err := build(dir)
+	if err != nil {
+		panic(err)
+	}
+	return bin
+}
+
+func build(dir string) (string, error) {
+	bin := filepath.Join(dir, "lab")
+	if out, err := exec.Command("go", "build", "-o", bin, "voicedesk/lab/cmd/lab").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build lab: %v\n%s", err, out)
+	}
+	return bin, nil
 }
 
 // Start starts a lab in its own folder and stops it when the test ends

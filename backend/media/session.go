@@ -1,0 +1,263 @@
+// Package media is one pion PeerConnection per call: the SDP offer/answer,
+// ICE, DTLS-SRTP, and the audio loops between an audio.Source/Sink and the
+// RTP of the negotiated codec.
+//
+// It knows SDP as strings handed to and from backend/phone; it never speaks
+// SIP. Every goroutine it starts is owned by a Session and ends in Close.
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
+
+	"voicedesk/backend/audio"
+	"voicedesk/backend/codec"
+)
+
+// Config configures sessions.
+type Config struct {
+	// Codecs in order of preference, by SDP name; default PCMU, PCMA.
+	Codecs []string
+	// LoopbackOnly restricts ICE to loopback addresses (the lab); otherwise
+	// loopback is excluded as usual.
+	LoopbackOnly bool
+	// GatherTimeout bounds waiting for ICE candidates; host candidates come
+	// in milliseconds, so set-up is not stalled by slow server reflexive ones.
+	GatherTimeout time.Duration
+	Log           *slog.Logger
+}
+
+// payload types of the static G.711 codecs.
+var staticPT = map[string]webrtc.PayloadType{"PCMU": 0, "PCMA": 8}
+
+// Session is the media of one call.
+type Session struct {
+	cfg   Config
+	pc    *webrtc.PeerConnection
+	track *webrtc.TrackLocalStaticSample
+	log   *slog.Logger
+
+	remote chan *webrtc.TrackRemote
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	codec  codec.Codec
+	closed bool
+}
+
+// NewSession creates the PeerConnection with an audio transceiver.
+func NewSession(cfg Config) (*Session, error) {
+	if len(cfg.Codecs) == 0 {
+		cfg.Codecs = []string{"PCMU", "PCMA"}
+	}
+	if cfg.GatherTimeout == 0 {
+		cfg.GatherTimeout = time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	me := &webrtc.MediaEngine{}
+	for _, name := range cfg.Codecs {
+		pt, ok := staticPT[strings.ToUpper(name)]
+		if !ok {
+			return nil, fmt.Errorf("media codec %q is not supported", name)
+		}
+		mime := "audio/" + strings.ToUpper(name)
+		if err := me.RegisterCodec(webrtc.RTPCodecParameters{
+			RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: mime, ClockRate: 8000, Channels: 1},
+			PayloadType:        pt,
+		}, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, fmt.Errorf("register %s: %w", name, err)
+		}
+	}
+	se := webrtc.SettingEngine{}
+	if cfg.LoopbackOnly {
+		se.SetIncludeLoopbackCandidate(true)
+		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	}
+	// mDNS host candidates would hide the address rtpengine must reach.
+	se.SetICEMulticastDNSMode(0)
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se))
+	pc, err := api.NewPeerConnection(webrtc.Configuration{BundlePolicy: webrtc.BundlePolicyMaxBundle, RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire})
+	if err != nil {
+		return nil, fmt.Errorf("create peer connection: %w", err)
+	}
+	first := strings.ToUpper(cfg.Codecs[0])
+	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: "audio/" + first, ClockRate: 8000, Channels: 1}, "audio", "voicedesk")
+	if err != nil {
+		pc.Close()
+		return nil, fmt.Errorf("create audio track: %w", err)
+	}
+	if _, err := pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
+		pc.Close()
+		return nil, fmt.Errorf("add audio transceiver: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Session{cfg: cfg, pc: pc, track: track, log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 1), ctx: ctx, cancel: cancel}
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		select {
+		case s.remote <- tr:
+		default:
+		}
+	})
+	return s, nil
+}
+
+// Offer creates the local offer and returns it with the candidates gathered
+// so far (all host candidates on loopback).
+func (s *Session) Offer(ctx context.Context) (string, error) {
+	offer, err := s.pc.CreateOffer(nil)
+	if err != nil {
+		return "", fmt.Errorf("create offer: %w", err)
+	}
+	gathered := webrtc.GatheringCompletePromise(s.pc)
+	if err := s.pc.SetLocalDescription(offer); err != nil {
+		return "", fmt.Errorf("set local offer: %w", err)
+	}
+	select {
+	case <-gathered:
+	case <-time.After(s.cfg.GatherTimeout):
+		s.log.Warn("ICE gathering not complete; offering the candidates so far")
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	return withDefaultCandidate(s.pc.LocalDescription().SDP)
+}
+
+// SetAnswer applies the remote answer and picks the negotiated codec.
+func (s *Session) SetAnswer(sdp string) error {
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
+		return fmt.Errorf("set remote answer: %w", err)
+	}
+	for _, tr := range s.pc.GetTransceivers() {
+		params := tr.Sender().GetParameters()
+		if len(params.Codecs) == 0 {
+			continue
+		}
+		name := strings.TrimPrefix(params.Codecs[0].MimeType, "audio/")
+		c, err := codec.ByName(name)
+		if err != nil {
+			return fmt.Errorf("negotiated codec: %w", err)
+		}
+		s.mu.Lock()
+		s.codec = c
+		s.mu.Unlock()
+		return nil
+	}
+	return errors.New("the answer negotiated no audio codec")
+}
+
+// Codec is the negotiated codec's name, or "" before the answer.
+func (s *Session) Codec() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.codec == nil {
+		return ""
+	}
+	return s.codec.Name()
+}
+
+// Start runs the audio loops until Close: src is sent every 20 ms, and the
+// far end's audio is decoded into sink.
+func (s *Session) Start(src audio.Source, sink audio.Sink) error {
+	s.mu.Lock()
+	c := s.codec
+	s.mu.Unlock()
+	if c == nil {
+		return errors.New("start media: no codec negotiated yet")
+	}
+	s.wg.Add(2)
+	go s.sendLoop(c, src)
+	go s.receiveLoop(c, sink)
+	return nil
+}
+
+func (s *Session) sendLoop(c codec.Codec, src audio.Source) {
+	defer s.wg.Done()
+	const ptime = 20 * time.Millisecond
+	frame := make([]int16, c.ClockRate()/50)
+	payload := make([]byte, 0, len(frame))
+	tick := time.NewTicker(ptime)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := src.Read(frame, c.ClockRate()); err != nil {
+			s.log.Warn("audio source", "error", err)
+			return
+		}
+		payload = c.Encode(payload[:0], frame)
+		if err := s.track.WriteSample(media.Sample{Data: payload, Duration: ptime}); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Debug("write sample", "error", err)
+		}
+	}
+}
+
+func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
+	defer s.wg.Done()
+	var tr *webrtc.TrackRemote
+	select {
+	case <-s.ctx.Done():
+		return
+	case tr = <-s.remote:
+	}
+	pcm := make([]int16, 0, 960)
+	for {
+		// ReadRTP returns an error once the peer connection closes.
+		pkt, _, err := tr.ReadRTP()
+		if err != nil {
+			return
+		}
+		pcm = c.Decode(pcm[:0], pkt.Payload)
+		if err := sink.Write(pcm, c.ClockRate()); err != nil {
+			s.log.Warn("audio sink", "error", err)
+			return
+		}
+	}
+}
+
+// Connected returns a channel closed when ICE and DTLS have connected.
+func (s *Session) Connected() <-chan struct{} {
+	ch := make(chan struct{})
+	var once sync.Once
+	s.pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		if st == webrtc.PeerConnectionStateConnected {
+			once.Do(func() { close(ch) })
+		}
+	})
+	if s.pc.ConnectionState() == webrtc.PeerConnectionStateConnected {
+		once.Do(func() { close(ch) })
+	}
+	return ch
+}
+
+// Close stops the loops and the peer connection, and waits for them.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	err := s.pc.Close()
+	s.wg.Wait()
+	return err
+}

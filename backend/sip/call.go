@@ -1,0 +1,109 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// ErrCallFailed is a final non-2xx answer to INVITE.
+var ErrCallFailed = errors.New("call failed")
+
+// FailureError carries the final status of a failed INVITE.
+type FailureError struct {
+	Status int
+	Reason string
+}
+
+func (e *FailureError) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Reason) }
+func (e *FailureError) Is(target error) bool { return target == ErrCallFailed }
+
+// Call is an established outbound dialog.
+type Call struct {
+	sess *sipgo.DialogClientSession
+	// Answer is the far end's SDP from the 200 OK.
+	Answer []byte
+}
+
+// Dial sends INVITE to target (a user or number in the account's domain, or
+// a full sip: URI) with the SDP offer, answers a digest challenge, waits for
+// the final answer and ACKs it. progress, if set, sees each provisional
+// answer (100/180/183).
+func (a *Agent) Dial(ctx context.Context, target string, offer []byte, progress func(status int, reason string)) (*Call, error) {
+	var uri sip.Uri
+	if strings.HasPrefix(target, "sip:") || strings.HasPrefix(target, "sips:") {
+		if err := sip.ParseUri(target, &uri); err != nil {
+			return nil, fmt.Errorf("call %q: %w", target, err)
+		}
+	} else {
+		uri = sip.Uri{Scheme: "sip", User: target, Host: a.cfg.Domain}
+	}
+	req := sip.NewRequest(sip.INVITE, uri)
+	aor := sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.cfg.Domain}
+	from := sip.FromHeader{DisplayName: a.cfg.DisplayName, Address: aor, Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(10))
+	req.AppendHeader(&from)
+	req.AppendHeader(&sip.ToHeader{Address: uri, Params: sip.NewParams()})
+	contact := a.contact()
+	req.AppendHeader(&contact)
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(offer)
+	req.SetTransport(a.tp)
+	req.SetDestination(a.dest)
+
+	sess, err := a.dialogs.WriteInvite(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("call %s: send INVITE: %w", uri.String(), err)
+	}
+	err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{
+		Username: a.cfg.AuthUser,
+		Password: a.cfg.Password,
+		OnResponse: func(res *sip.Response) error {
+			if progress != nil && res.IsProvisional() {
+				progress(int(res.StatusCode), res.Reason)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		sess.Close()
+		var dr *sipgo.ErrDialogResponse
+		if errors.As(err, &dr) {
+			return nil, fmt.Errorf("call %s: %w", uri.String(), &FailureError{Status: int(dr.Res.StatusCode), Reason: dr.Res.Reason})
+		}
+		return nil, fmt.Errorf("call %s: %w", uri.String(), err)
+	}
+	if err := sess.Ack(ctx); err != nil {
+		sess.Close()
+		return nil, fmt.Errorf("call %s: ACK: %w", uri.String(), err)
+	}
+	return &Call{sess: sess, Answer: sess.InviteResponse.Body()}, nil
+}
+
+// Hangup sends BYE (if the far end has not already ended the call).
+func (c *Call) Hangup(ctx context.Context) error {
+	defer c.sess.Close()
+	if c.sess.LoadState() == sip.DialogStateEnded {
+		return nil
+	}
+	if err := c.sess.Bye(ctx); err != nil {
+		return fmt.Errorf("hang up: %w", err)
+	}
+	return nil
+}
+
+// Done is closed when the dialog ends, by either side.
+func (c *Call) Done() <-chan struct{} { return c.sess.Context().Done() }
+
+func (a *Agent) contact() sip.ContactHeader {
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.client.Hostname(),
+		UriParams: sip.NewParams(), Headers: sip.NewParams()}, Params: sip.NewParams()}
+	if a.tp == "WS" || a.tp == "WSS" || a.tp == "TCP" || a.tp == "TLS" {
+		contact.Address.UriParams.Add("transport", strings.ToLower(a.tp))
+	}
+	return contact
+}

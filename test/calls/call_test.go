@@ -1,0 +1,160 @@
+// Package calls holds the call scenarios against the real lab: the engine
+// (sipgo over WebSocket, pion WebRTC media) talks to baresip through
+// Kamailio and rtpengine, and the tests check that the audio arrives, by
+// its frequency, at both ends.
+package calls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"voicedesk/backend/audio"
+	"voicedesk/backend/media"
+	"voicedesk/backend/sip"
+	"voicedesk/lab/labctl"
+	"voicedesk/test/labtest"
+)
+
+var lab *labctl.State
+
+func TestMain(m *testing.M) {
+	os.Exit(runWithLab(m))
+}
+
+func runWithLab(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := labctl.Up(ctx, labctl.Config{Dir: mustTemp(), LabBinary: buildLab()})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lab up:", err)
+		return 1
+	}
+	defer labctl.Down(st)
+	lab = st
+	return m.Run()
+}
+
+func mustTemp() string {
+	d, err := os.MkdirTemp("", "voicedesk-calls-")
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func buildLab() string {
+	return labtest.BuildTo(mustTemp())
+}
+
+// alice registers the lab's agent Alice over WebSocket.
+func alice(t *testing.T) *sip.Agent {
+	t.Helper()
+	a, err := sip.New(sip.Config{Server: lab.WebSocketURL, User: "alice", Domain: lab.Domain, Password: "alice-sip-7f3a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if err := a.Register(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestOutboundCallAudioBothWays(t *testing.T) {
+	for _, codecName := range []string{"PCMU", "PCMA"} {
+		t.Run(codecName, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			agent := alice(t)
+			sess, err := media.NewSession(media.Config{Codecs: []string{codecName}, LoopbackOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			offer, err := sess.Offer(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			call, err := agent.Dial(ctx, lab.Tone.Number, []byte(offer), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if os.Getenv("CALL_DEBUG") != "" {
+				t.Logf("offer:\n%s\nanswer:\n%s", offer, call.Answer)
+			}
+			if err := sess.SetAnswer(string(call.Answer)); err != nil {
+				t.Fatal(err)
+			}
+			if sess.Codec() != codecName {
+				t.Fatalf("negotiated %q, want %s", sess.Codec(), codecName)
+			}
+			heard := &audio.Recorder{}
+			if err := sess.Start(&audio.Tone{Hz: 1000}, heard); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-sess.Connected():
+			case <-ctx.Done():
+				t.Fatal("media did not connect (ICE/DTLS)")
+			}
+			time.Sleep(2 * time.Second)
+			if err := call.Hangup(ctx); err != nil {
+				t.Fatal(err)
+			}
+			sess.Close()
+
+			// The engine heard baresip's tone.
+			got, rate := heard.Samples()
+			hz, share := audio.DominantFrequency(got, rate)
+			t.Logf("engine heard %d Hz (share %.2f) in %.1f s", hz, share, float64(len(got))/float64(max(rate, 1)))
+			if abs(hz-lab.Tone.ToneHz) > 5 || share < 0.5 {
+				t.Errorf("engine heard %d Hz (share %.2f), want %d Hz", hz, share, lab.Tone.ToneHz)
+			}
+			// baresip heard the engine's 1000 Hz (its recording closes at hang-up).
+			var farHz int
+			var farShare float64
+			for i := 0; i < 20; i++ {
+				time.Sleep(100 * time.Millisecond)
+				path, err := labtest.NewestRecording(lab.Tone.Recordings, "dec")
+				if err != nil {
+					continue
+				}
+				s, r, err := labtest.ReadWAV(path)
+				if err != nil || len(s) < r {
+					continue
+				}
+				farHz, farShare = audio.DominantFrequency(s[len(s)/4:], r)
+				break
+			}
+			t.Logf("baresip heard %d Hz (share %.2f)", farHz, farShare)
+			// One line per scenario for "make e2e".
+			fmt.Printf("e2e: outbound %s engine->baresip: sent 1000 Hz, baresip heard %d Hz | baresip->engine: sent %d Hz, engine heard %d Hz\n",
+				codecName, farHz, lab.Tone.ToneHz, hz)
+			if abs(farHz-1000) > 5 || farShare < 0.5 {
+				t.Errorf("baresip heard %d Hz (share %.2f), want 1000 Hz", farHz, farShare)
+			}
+		})
+	}
+}
+
+func TestCallToUnknownNumberFails(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	agent := alice(t)
+	_, err := agent.Dial(ctx, "+358000000000", []byte("v=0\r\n"), nil)
+	var fe *sip.FailureError
+	if !errors.As(err, &fe) || fe.Status != 404 {
+		t.Fatalf("call to an unknown number: %v, want 404", err)
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
