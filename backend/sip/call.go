@@ -19,7 +19,7 @@ type FailureError struct {
 	Reason string
 }
 
-func (e *FailureError) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Reason) }
+func (e *FailureError) Error() string        { return fmt.Sprintf("%d %s", e.Status, e.Reason) }
 func (e *FailureError) Is(target error) bool { return target == ErrCallFailed }
 
 // Call is an established outbound dialog.

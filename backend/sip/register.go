@@ -56,9 +56,9 @@ var ErrRejected = errors.New("registration rejected")
 
 // Agent is a SIP user agent for one account.
 type Agent struct {
-	cfg    Config
-	dest   string // host:port the requests go to
-	tp     string // sipgo transport name
+	cfg     Config
+	dest    string // host:port the requests go to
+	tp      string // sipgo transport name
 	ua      *sipgo.UserAgent
 	client  *sipgo.Client
 	server  *sipgo.Server
