@@ -137,11 +137,41 @@ func (s *Session) Offer(ctx context.Context) (string, error) {
 	return withDefaultCandidate(s.pc.LocalDescription().SDP)
 }
 
+// Answer applies the remote offer and returns the local answer.
+func (s *Session) Answer(ctx context.Context, offer string) (string, error) {
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", fmt.Errorf("set remote offer: %w", err)
+	}
+	answer, err := s.pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("create answer: %w", err)
+	}
+	gathered := webrtc.GatheringCompletePromise(s.pc)
+	if err := s.pc.SetLocalDescription(answer); err != nil {
+		return "", fmt.Errorf("set local answer: %w", err)
+	}
+	select {
+	case <-gathered:
+	case <-time.After(s.cfg.GatherTimeout):
+		s.log.Warn("ICE gathering not complete; answering with the candidates so far")
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	if err := s.pickCodec(); err != nil {
+		return "", err
+	}
+	return withDefaultCandidate(s.pc.LocalDescription().SDP)
+}
+
 // SetAnswer applies the remote answer and picks the negotiated codec.
 func (s *Session) SetAnswer(sdp string) error {
 	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
 		return fmt.Errorf("set remote answer: %w", err)
 	}
+	return s.pickCodec()
+}
+
+func (s *Session) pickCodec() error {
 	for _, tr := range s.pc.GetTransceivers() {
 		params := tr.Sender().GetParameters()
 		if len(params.Codecs) == 0 {

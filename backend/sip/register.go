@@ -63,10 +63,13 @@ type Agent struct {
 	client  *sipgo.Client
 	server  *sipgo.Server
 	dialogs *sipgo.DialogClientCache
-	log     *slog.Logger
+	// serverDialogs are the calls this agent received.
+	serverDialogs *sipgo.DialogServerCache
+	log           *slog.Logger
 
-	mu      sync.Mutex
-	cseqReg uint32
+	mu         sync.Mutex
+	onIncoming func(*Incoming)
+	cseqReg    uint32
 	callID  string
 	expires time.Duration // granted by the registrar
 }
@@ -117,8 +120,17 @@ func New(cfg Config) (*Agent, error) {
 	a := &Agent{cfg: cfg, dest: dest, tp: tp, ua: ua, client: client, server: server, log: cfg.Log,
 		callID: sip.GenerateTagN(16) + "@voicedesk"}
 	a.dialogs = sipgo.NewDialogClientCache(client, a.contact())
+	a.serverDialogs = sipgo.NewDialogServerCache(client, a.contact())
+	server.OnInvite(a.handleInvite)
+	server.OnAck(func(req *sip.Request, tx sip.ServerTransaction) {
+		_ = a.serverDialogs.ReadAck(req, tx)
+	})
 	server.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
-		if err := a.dialogs.ReadBye(req, tx); err != nil {
+		// A BYE ends a call we placed or one we received.
+		if err := a.dialogs.ReadBye(req, tx); err == nil {
+			return
+		}
+		if err := a.serverDialogs.ReadBye(req, tx); err != nil {
 			_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
 		}
 	})

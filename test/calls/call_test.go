@@ -57,7 +57,13 @@ func alice(t *testing.T) *sip.Agent {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
+	// Unregister on the way out so that no stale binding of Alice is forked to.
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = a.Unregister(ctx)
+		a.Close()
+	})
 	if err := a.Register(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,139 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// Incoming is an INVITE received by the agent: ring, answer or reject it;
+// Done is closed when it ends (cancelled by the caller, rejected, or hung
+// up after the answer).
+type Incoming struct {
+	// From is the caller's SIP user (or number) and DisplayName their name,
+	// exactly as received: untrusted text.
+	From, DisplayName string
+	// Offer is the caller's SDP.
+	Offer []byte
+
+	sess *sipgo.DialogServerSession
+	tx   sip.ServerTransaction
+
+	mu      sync.Mutex
+	settled bool // a final answer was sent
+	decided chan struct{}
+	done    chan struct{}
+}
+
+// ErrAlreadyAnswered is returned when a final answer was already sent.
+var ErrAlreadyAnswered = errors.New("the call was already answered or rejected")
+
+// OnIncoming sets the handler of new incoming calls. It is called on the
+// SIP server's goroutine and must not block.
+func (a *Agent) OnIncoming(h func(*Incoming)) {
+	a.mu.Lock()
+	a.onIncoming = h
+	a.mu.Unlock()
+}
+
+// handleInvite owns the INVITE transaction until the call is decided and,
+// when answered, until the dialog ends; sipgo runs it on its own goroutine.
+func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
+	a.mu.Lock()
+	h := a.onIncoming
+	a.mu.Unlock()
+	if h == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusTemporarilyUnavailable, "Temporarily Unavailable", nil))
+		return
+	}
+	sess, err := a.serverDialogs.ReadInvite(req, tx)
+	if err != nil {
+		a.log.Warn("incoming INVITE", "error", err)
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request", nil))
+		return
+	}
+	in := &Incoming{Offer: req.Body(), sess: sess, tx: tx, decided: make(chan struct{}), done: make(chan struct{})}
+	if f := req.From(); f != nil {
+		in.From, in.DisplayName = f.Address.User, f.DisplayName
+	}
+	defer close(in.done)
+	defer sess.Close()
+	h(in)
+	select {
+	case <-in.decided:
+	case <-tx.Done(): // cancelled by the caller (sipgo answered 487) or timed out
+		return
+	}
+	if sess.LoadState() == sip.DialogStateEnded {
+		return // rejected
+	}
+	<-sess.Context().Done()
+}
+
+// Ringing sends 180 Ringing.
+func (in *Incoming) Ringing() error {
+	if err := in.sess.Respond(sip.StatusRinging, "Ringing", nil); err != nil {
+		return fmt.Errorf("send 180: %w", err)
+	}
+	return nil
+}
+
+// Answer sends 200 OK with the SDP answer.
+func (in *Incoming) Answer(sdp []byte) error {
+	if err := in.settle(); err != nil {
+		return err
+	}
+	defer close(in.decided)
+	if err := in.sess.RespondSDP(sdp); err != nil {
+		return fmt.Errorf("answer: %w", err)
+	}
+	return nil
+}
+
+// Reject sends a final failure, e.g. 486 Busy Here or 603 Decline.
+func (in *Incoming) Reject(status int, reason string) error {
+	if status < 300 || status > 699 {
+		return fmt.Errorf("reject with %d: not a failure status", status)
+	}
+	if err := in.settle(); err != nil {
+		return err
+	}
+	defer close(in.decided)
+	if err := in.sess.Respond(status, reason, nil); err != nil {
+		return fmt.Errorf("reject: %w", err)
+	}
+	return nil
+}
+
+func (in *Incoming) settle() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.settled {
+		return ErrAlreadyAnswered
+	}
+	select {
+	case <-in.tx.Done():
+		return errors.New("the caller cancelled the call")
+	default:
+	}
+	in.settled = true
+	return nil
+}
+
+// Hangup sends BYE on an answered call.
+func (in *Incoming) Hangup(ctx context.Context) error {
+	if in.sess.LoadState() == sip.DialogStateEnded {
+		return nil
+	}
+	if err := in.sess.Bye(ctx); err != nil {
+		return fmt.Errorf("hang up: %w", err)
+	}
+	return nil
+}
+
+// Done is closed when the call has ended, whichever way.
+func (in *Incoming) Done() <-chan struct{} { return in.done }
