@@ -15,9 +15,13 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
+	"voicedesk/backend/audio"
+	"voicedesk/backend/media"
 	"voicedesk/backend/platform"
 	"voicedesk/backend/settings"
+	"voicedesk/backend/sip"
 )
 
 // Event names of the reference.
@@ -53,6 +57,7 @@ type Platform interface {
 	Discover(ctx context.Context, discoveryURL, username string) ([]platform.Silo, error)
 	LoginCredentials(ctx context.Context, silo platform.Silo, username, password string) (*platform.Session, error)
 	Me(ctx context.Context, s *platform.Session) (platform.User, error)
+	SIPSettings(ctx context.Context, s *platform.Session) (platform.SIPSettings, error)
 }
 
 // Config configures a Phone.
@@ -62,6 +67,15 @@ type Config struct {
 	Log          *slog.Logger
 	// Settings, when set, keeps the chosen language across restarts.
 	Settings *settings.Store
+	// NoSIP skips registration after login (unit tests of login alone).
+	NoSIP bool
+	// Media configures each call's peer connection.
+	Media media.Config
+	// Audio gives each call its source and sink; default silence in,
+	// nothing out, until the audio engine provides the sound card.
+	Audio AudioFactory
+	// Now is the clock; default time.Now.
+	Now func() time.Time
 }
 
 // UserInfo is what the UI shows of the signed-in user.
@@ -83,10 +97,19 @@ type State struct {
 
 // Phone holds the phone's state. Its methods are safe for concurrent use.
 type Phone struct {
-	api   Platform
-	emit  Emitter
-	log   *slog.Logger
-	prefs *settings.Store
+	api      Platform
+	emit     Emitter
+	log      *slog.Logger
+	prefs    *settings.Store
+	noSIP    bool
+	mediaCfg media.Config
+	audio    AudioFactory
+	now      func() time.Time
+
+	// ctx is the phone's life; calls run under it and Close cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	calls  sync.WaitGroup
 
 	mu        sync.Mutex
 	discovery string
@@ -94,6 +117,8 @@ type Phone struct {
 	loggingIn bool
 	session   *platform.Session
 	user      *UserInfo
+	agent     *sip.Agent
+	active    map[string]*call
 }
 
 // New returns a Phone.
@@ -107,7 +132,16 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, discovery: cfg.DiscoveryURL, language: cfg.Language}
+	if cfg.Audio == nil {
+		cfg.Audio = func() (audio.Source, audio.Sink) { return audio.Silence{}, audio.Discard{} }
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, noSIP: cfg.NoSIP, mediaCfg: cfg.Media,
+		audio: cfg.Audio, now: cfg.Now, ctx: ctx, cancel: cancel,
+		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }
 
 // State returns a snapshot of the phone's state.
@@ -140,11 +174,15 @@ func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
 	p.mu.Unlock()
 
 	user, session, err := p.login(ctx, discovery, o)
+	var agent *sip.Agent
+	if err == nil && !p.noSIP {
+		agent, err = p.register(ctx, session)
+	}
 
 	p.mu.Lock()
 	p.loggingIn = false
 	if err == nil {
-		p.session, p.user = session, user
+		p.session, p.user, p.agent = session, user, agent
 	}
 	p.mu.Unlock()
 	if err != nil {
@@ -180,6 +218,35 @@ func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*U
 	return &UserInfo{UserID: me.ID, Username: me.Username, DisplayName: me.DisplayName, Number: me.Number, Silo: silo.SiloName}, session, nil
 }
 
+// register gets the user's SIP settings from the platform and registers.
+func (p *Phone) register(ctx context.Context, session *platform.Session) (*sip.Agent, error) {
+	set, err := p.api.SIPSettings(ctx, session)
+	if err != nil {
+		return nil, loginError(err)
+	}
+	domain := set.Realm
+	if u, perr := url.Parse(set.SIPURI); perr == nil && u.Opaque != "" {
+		if _, host, ok := strings.Cut(u.Opaque, "@"); ok {
+			domain = host
+		}
+	}
+	server, transport := set.WebSocketURL, ""
+	if server == "" {
+		server, transport = set.SIPProxy, sip.TransportUDP
+	}
+	agent, err := sip.New(sip.Config{Server: server, Transport: transport, User: set.AuthUser, Domain: domain,
+		Password: set.Password, DisplayName: set.DisplayName, Log: p.log})
+	if err != nil {
+		return nil, &LoginError{"Login failed: the phone's SIP settings are unusable: " + err.Error(), err}
+	}
+	agent.OnIncoming(p.onIncoming)
+	if err := agent.Register(ctx); err != nil {
+		agent.Close()
+		return nil, &LoginError{"Login failed: the phone could not register: " + err.Error(), err}
+	}
+	return agent, nil
+}
+
 // LoginError is a failed login with a message for the user; it wraps the cause.
 type LoginError struct {
 	Message string
@@ -213,12 +280,39 @@ func loginError(err error) error {
 func (p *Phone) Logout(force bool) {
 	p.mu.Lock()
 	was := p.session != nil
-	p.session, p.user = nil, nil
+	agent := p.agent
+	calls := make([]*call, 0, len(p.active))
+	for _, c := range p.active {
+		calls = append(calls, c)
+	}
 	p.mu.Unlock()
+	// End the calls while the SIP agent can still send BYE/CANCEL.
+	for _, c := range calls {
+		c.cancel()
+	}
+	p.calls.Wait()
+	p.mu.Lock()
+	p.session, p.user, p.agent = nil, nil, nil
+	p.mu.Unlock()
+	if agent != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		if err := agent.Unregister(ctx); err != nil {
+			p.log.Warn("unregister at logout", "error", err)
+		}
+		cancel()
+		agent.Close()
+	}
 	if was {
 		p.log.Info("logged out", "force", force)
 		p.emit.Emit(EventLoggedOut, nil)
 	}
+}
+
+// Close logs out and stops everything the phone started.
+func (p *Phone) Close() {
+	p.Logout(true)
+	p.cancel()
+	p.calls.Wait()
 }
 
 // SetPhoneLanguage sets the language of the phone's UI.

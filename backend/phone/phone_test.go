@@ -71,6 +71,10 @@ func (f *fakePlatform) LoginCredentials(_ context.Context, _ platform.Silo, u, p
 	return &platform.Session{Username: u, UserID: "id-1"}, nil
 }
 
+func (f *fakePlatform) SIPSettings(context.Context, *platform.Session) (platform.SIPSettings, error) {
+	return platform.SIPSettings{}, errors.New("no SIP in unit tests")
+}
+
 func (f *fakePlatform) Me(context.Context, *platform.Session) (platform.User, error) {
 	return platform.User{ID: "id-1", Username: "alice@x", DisplayName: "Alice"}, nil
 }
@@ -110,7 +114,7 @@ func TestLoginFlow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recorder{}
-			p := New(Config{DiscoveryURL: "http://127.0.0.1:9/api/user/"}, &fakePlatform{password: "pw"}, rec)
+			p := New(Config{NoSIP: true, DiscoveryURL: "http://127.0.0.1:9/api/user/"}, &fakePlatform{password: "pw"}, rec)
 			ok, err := p.Login(ctx, tt.opts)
 			if ok != tt.wantOK {
 				t.Fatalf("Login ok = %v (err %v), want %v", ok, err, tt.wantOK)
@@ -138,7 +142,7 @@ func TestLoginFlow(t *testing.T) {
 
 func TestLoginTwiceRejects(t *testing.T) {
 	ctx := context.Background()
-	p := New(Config{}, &fakePlatform{password: "pw"}, &recorder{})
+	p := New(Config{NoSIP: true}, &fakePlatform{password: "pw"}, &recorder{})
 	opts := LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw"}
 	if ok, err := p.Login(ctx, opts); !ok {
 		t.Fatal(err)
@@ -157,7 +161,7 @@ func TestLoginTwiceRejects(t *testing.T) {
 
 func TestConcurrentLoginRejectsSecond(t *testing.T) {
 	fp := &fakePlatform{password: "pw", block: make(chan struct{})}
-	p := New(Config{}, fp, &recorder{})
+	p := New(Config{NoSIP: true}, fp, &recorder{})
 	opts := LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw"}
 	done := make(chan error, 1)
 	go func() { _, err := p.Login(context.Background(), opts); done <- err }()
@@ -180,7 +184,7 @@ func TestConcurrentLoginRejectsSecond(t *testing.T) {
 }
 
 func TestSetters(t *testing.T) {
-	p := New(Config{}, &fakePlatform{}, &recorder{})
+	p := New(Config{NoSIP: true}, &fakePlatform{}, &recorder{})
 	for _, l := range []string{"en", "es", "fi", "sv", "nl", "FI"} {
 		if err := p.SetPhoneLanguage(l); err != nil {
 			t.Errorf("SetPhoneLanguage(%q) = %v", l, err)
@@ -206,7 +210,7 @@ func TestSetters(t *testing.T) {
 
 func TestLanguagePersists(t *testing.T) {
 	store := settings.Open(t.TempDir() + "/settings.json")
-	p := New(Config{Settings: store}, &fakePlatform{}, &recorder{})
+	p := New(Config{NoSIP: true, Settings: store}, &fakePlatform{}, &recorder{})
 	if err := p.SetPhoneLanguage("sv"); err != nil {
 		t.Fatal(err)
 	}

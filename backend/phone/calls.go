@@ -1,0 +1,376 @@
+package phone
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"voicedesk/backend/audio"
+	"voicedesk/backend/media"
+	"voicedesk/backend/sip"
+)
+
+// Call event names of the reference.
+const (
+	EventCallStarted    = "call-started"
+	EventCallInProgress = "call-in-progress"
+	EventCallIncoming   = "call-incoming"
+	EventCallAnswered   = "call-answered"
+	EventCallConfirmed  = "call-confirmed"
+	EventCallEnded      = "call-ended"
+)
+
+// Directions of the reference's CallTypeEnum.
+const (
+	DirectionIncoming = "incoming"
+	DirectionOutbound = "outbound"
+)
+
+// Why a call ended, in call-ended's endReason (VoiceDesk's addition to the
+// reference's payload).
+const (
+	EndLocalHangup  = "local-hangup"
+	EndRemoteHangup = "remote-hangup"
+	EndCancelled    = "cancelled"    // the caller gave up before the answer
+	EndRejected     = "rejected"     // this phone rejected an incoming call
+	EndBusy         = "busy"         // 486 / 600
+	EndDeclined     = "declined"     // 603
+	EndNotFound     = "not-found"    // 404 / 484 / 604
+	EndUnavailable  = "unavailable"  // 480
+	EndNoAnswer     = "no-answer"    // 408 or our own timeout
+	EndFailed       = "failed"       // any other failure
+	EndMediaFailed  = "media-failed" // SDP or ICE/DTLS could not be set up
+)
+
+// Call errors.
+var (
+	ErrNoSuchCall    = errors.New("Call not found")
+	ErrMissingNumber = errors.New("Target number is missing")
+	ErrBadNumber     = errors.New("Target number may contain only digits, '+', '*', '#' or a SIP user name")
+	ErrNotIncoming   = errors.New("The call is not an incoming call waiting for an answer")
+	ErrPhoneNotReady = errors.New("The phone is not registered")
+)
+
+// CallEvent is the payload of every call event (the reference's table).
+type CallEvent struct {
+	CallID        string     `json:"callId"`
+	CallDirection string     `json:"callDirection"`
+	PhoneNumber   string     `json:"phoneNumber"`
+	StartTime     time.Time  `json:"startTime"`
+	IsConsulted   bool       `json:"isConsulted"`
+	EndTime       *time.Time `json:"endTime,omitempty"`
+	EndReason     string     `json:"endReason,omitempty"`
+	// DisplayName is the caller's name as received: untrusted text.
+	DisplayName string `json:"displayName,omitempty"`
+}
+
+// AudioFactory gives each call its sound source and sink. The app uses the
+// sound card (audio devices arrive with the audio engine); tests use tones.
+type AudioFactory func() (audio.Source, audio.Sink)
+
+type call struct {
+	ev CallEvent
+	// ctx is the call's life: cancelled by EndCall, RejectCall or Logout.
+	ctx     context.Context
+	cancel  context.CancelFunc
+	out     *sip.Call
+	in      *sip.Incoming
+	media   *media.Session
+	mu      sync.Mutex
+	answer  chan struct{} // closed by AnswerCall (incoming)
+	reason  string        // set by whoever ends the call
+	started bool          // media running
+}
+
+func (c *call) setReason(r string) {
+	c.mu.Lock()
+	if c.reason == "" {
+		c.reason = r
+	}
+	c.mu.Unlock()
+}
+
+func (c *call) endReason(def string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reason == "" {
+		return def
+	}
+	return c.reason
+}
+
+// newCallID makes an id in the reference's style: 20 lowercase letters and digits.
+func newCallID() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func validNumber(n string) bool {
+	for _, r := range n {
+		switch {
+		case r >= '0' && r <= '9', r == '+', r == '*', r == '#':
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '.', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return n != ""
+}
+
+// Call starts an outbound call and returns its id once call-started is
+// emitted; the rest of the call's life arrives as events.
+func (p *Phone) Call(target string) (string, error) {
+	target = strings.Join(strings.Fields(target), "")
+	if target == "" {
+		return "", ErrMissingNumber
+	}
+	if !validNumber(target) {
+		return "", fmt.Errorf("%w (got %q)", ErrBadNumber, target)
+	}
+	p.mu.Lock()
+	if p.session == nil {
+		p.mu.Unlock()
+		return "", ErrNotLoggedIn
+	}
+	agent := p.agent
+	p.mu.Unlock()
+	if agent == nil {
+		return "", ErrPhoneNotReady
+	}
+	c := p.newCall(DirectionOutbound, target, "")
+	p.emit.Emit(EventCallStarted, c.ev)
+	p.calls.Add(1)
+	go p.runOutbound(c, agent)
+	return c.ev.CallID, nil
+}
+
+func (p *Phone) newCall(direction, number, name string) *call {
+	ctx, cancel := context.WithCancel(p.ctx)
+	c := &call{ev: CallEvent{CallID: newCallID(), CallDirection: direction, PhoneNumber: number, StartTime: p.now(), DisplayName: name},
+		ctx: ctx, cancel: cancel, answer: make(chan struct{})}
+	p.mu.Lock()
+	p.active[c.ev.CallID] = c
+	p.mu.Unlock()
+	return c
+}
+
+func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
+	defer p.calls.Done()
+	ctx := c.ctx
+	defer c.cancel()
+	defer p.finish(c, EndFailed)
+	sess, err := media.NewSession(p.mediaCfg)
+	if err != nil {
+		p.log.Warn("call media", "callId", c.ev.CallID, "error", err)
+		c.setReason(EndMediaFailed)
+		return
+	}
+	c.mu.Lock()
+	c.media = sess
+	c.mu.Unlock()
+	offer, err := sess.Offer(ctx)
+	if err != nil {
+		c.setReason(EndMediaFailed)
+		return
+	}
+	var progressOnce sync.Once
+	out, err := agent.Dial(ctx, c.ev.PhoneNumber, []byte(offer), func(int, string) {
+		progressOnce.Do(func() { p.emit.Emit(EventCallInProgress, c.ev) })
+	})
+	if err != nil {
+		p.log.Info("call failed", "callId", c.ev.CallID, "error", err)
+		c.setReason(failureReason(ctx, err))
+		return
+	}
+	c.mu.Lock()
+	c.out = out
+	c.mu.Unlock()
+	if err := sess.SetAnswer(string(out.Answer)); err != nil {
+		p.log.Warn("call answer SDP", "callId", c.ev.CallID, "error", err)
+		c.setReason(EndMediaFailed)
+		_ = out.Hangup(context.Background())
+		return
+	}
+	p.startAudio(c, sess)
+	p.emit.Emit(EventCallConfirmed, c.ev)
+	select {
+	case <-out.Done():
+		c.setReason(EndRemoteHangup)
+	case <-ctx.Done():
+		c.setReason(EndLocalHangup)
+		hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = out.Hangup(hctx)
+		hcancel()
+	}
+}
+
+func failureReason(ctx context.Context, err error) string {
+	var fe *sip.FailureError
+	switch {
+	case ctx.Err() != nil:
+		return EndLocalHangup
+	case errors.As(err, &fe):
+		switch fe.Status {
+		case 486, 600:
+			return EndBusy
+		case 603:
+			return EndDeclined
+		case 404, 484, 604:
+			return EndNotFound
+		case 480:
+			return EndUnavailable
+		case 408:
+			return EndNoAnswer
+		case 487:
+			return EndCancelled
+		}
+	}
+	return EndFailed
+}
+
+func (p *Phone) startAudio(c *call, sess *media.Session) {
+	src, sink := p.audio()
+	if err := sess.Start(src, sink); err != nil {
+		p.log.Warn("start call audio", "callId", c.ev.CallID, "error", err)
+		return
+	}
+	c.mu.Lock()
+	c.started = true
+	c.mu.Unlock()
+}
+
+// finish removes the call, closes its media and emits call-ended once.
+func (p *Phone) finish(c *call, def string) {
+	c.mu.Lock()
+	sess := c.media
+	c.mu.Unlock()
+	if sess != nil {
+		_ = sess.Close()
+	}
+	p.mu.Lock()
+	_, ok := p.active[c.ev.CallID]
+	delete(p.active, c.ev.CallID)
+	p.mu.Unlock()
+	if !ok {
+		return
+	}
+	end := p.now()
+	ev := c.ev
+	ev.EndTime = &end
+	ev.EndReason = c.endReason(def)
+	p.log.Info("call ended", "callId", ev.CallID, "reason", ev.EndReason)
+	p.emit.Emit(EventCallEnded, ev)
+}
+
+// onIncoming is the SIP agent's handler for a new INVITE.
+func (p *Phone) onIncoming(in *sip.Incoming) {
+	c := p.newCall(DirectionIncoming, in.From, in.DisplayName)
+	c.in = in
+	_ = in.Ringing()
+	p.emit.Emit(EventCallIncoming, c.ev)
+	p.calls.Add(1)
+	go p.runIncoming(c, in)
+}
+
+func (p *Phone) runIncoming(c *call, in *sip.Incoming) {
+	defer p.calls.Done()
+	ctx := c.ctx
+	defer c.cancel()
+	defer p.finish(c, EndRemoteHangup)
+	select {
+	case <-in.Done():
+		c.setReason(EndCancelled)
+		return
+	case <-ctx.Done():
+		// EndCall/RejectCall before the answer, or logout.
+		c.setReason(EndRejected)
+		_ = in.Reject(603, "Decline")
+		return
+	case <-c.answer:
+	}
+	sess, err := media.NewSession(p.mediaCfg)
+	if err == nil {
+		c.mu.Lock()
+		c.media = sess
+		c.mu.Unlock()
+		var answer string
+		answer, err = sess.Answer(ctx, string(in.Offer))
+		if err == nil {
+			err = in.Answer([]byte(answer))
+		}
+	}
+	if err != nil {
+		p.log.Warn("answer call", "callId", c.ev.CallID, "error", err)
+		c.setReason(EndMediaFailed)
+		_ = in.Reject(488, "Not Acceptable Here")
+		return
+	}
+	p.startAudio(c, sess)
+	p.emit.Emit(EventCallAnswered, c.ev)
+	p.emit.Emit(EventCallConfirmed, c.ev)
+	select {
+	case <-in.Done():
+		c.setReason(EndRemoteHangup)
+	case <-ctx.Done():
+		c.setReason(EndLocalHangup)
+		hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = in.Hangup(hctx)
+		hcancel()
+	}
+}
+
+func (p *Phone) lookup(callID string) (*call, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.session == nil {
+		return nil, ErrNotLoggedIn
+	}
+	c, ok := p.active[callID]
+	if !ok {
+		return nil, fmt.Errorf("%w (callId %q)", ErrNoSuchCall, callID)
+	}
+	return c, nil
+}
+
+// AnswerCall answers an incoming call.
+func (p *Phone) AnswerCall(callID string) error {
+	c, err := p.lookup(callID)
+	if err != nil {
+		return err
+	}
+	if c.ev.CallDirection != DirectionIncoming {
+		return ErrNotIncoming
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.answer:
+		return ErrNotIncoming
+	default:
+		close(c.answer)
+	}
+	return nil
+}
+
+// RejectCall rejects an incoming call (603 Decline) or ends any other.
+func (p *Phone) RejectCall(callID string) error { return p.EndCall(callID) }
+
+// EndCall ends a call whatever its state: cancels an outbound call not yet
+// answered, declines an incoming one, hangs up an answered one.
+func (p *Phone) EndCall(callID string) error {
+	c, err := p.lookup(callID)
+	if err != nil {
+		return err
+	}
+	c.cancel()
+	return nil
+}

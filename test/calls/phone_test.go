@@ -1,0 +1,188 @@
+package calls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"voicedesk/backend/audio"
+	"voicedesk/backend/media"
+	"voicedesk/backend/phone"
+	"voicedesk/backend/platform"
+	"voicedesk/lab/labctl"
+)
+
+// events records the phone's events and lets a test wait for one.
+type events struct {
+	mu  sync.Mutex
+	all []phoneEvent
+	ch  chan phoneEvent
+}
+
+type phoneEvent struct {
+	name string
+	call phone.CallEvent
+}
+
+func newEvents() *events { return &events{ch: make(chan phoneEvent, 64)} }
+
+func (e *events) Emit(name string, detail any) {
+	ev := phoneEvent{name: name}
+	if c, ok := detail.(phone.CallEvent); ok {
+		ev.call = c
+	}
+	e.mu.Lock()
+	e.all = append(e.all, ev)
+	e.mu.Unlock()
+	e.ch <- ev
+}
+
+func (e *events) wait(t *testing.T, ctx context.Context, name string) phoneEvent {
+	t.Helper()
+	for {
+		select {
+		case ev := <-e.ch:
+			if ev.name == name {
+				return ev
+			}
+		case <-ctx.Done():
+			t.Fatalf("no %s event; events so far: %v", name, e.names())
+		}
+	}
+}
+
+func (e *events) names() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, ev := range e.all {
+		out = append(out, ev.name)
+	}
+	return out
+}
+
+func TestPhoneCallsThroughTheLab(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ev := newEvents()
+	heard := &audio.Recorder{}
+	p := phone.New(phone.Config{
+		DiscoveryURL: lab.DiscoveryURL,
+		Media:        media.Config{LoopbackOnly: true},
+		Audio:        func() (audio.Source, audio.Sink) { return &audio.Tone{Hz: 1000}, heard },
+	}, platform.New(platform.Config{}), ev)
+	defer p.Close()
+
+	if _, err := p.Call("+358401000090"); !errors.Is(err, phone.ErrNotLoggedIn) {
+		t.Fatalf("Call before login: %v, want ErrNotLoggedIn", err)
+	}
+	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
+		t.Fatalf("login: %v", err)
+	}
+
+	t.Run("validation", func(t *testing.T) {
+		for _, tc := range []struct {
+			rule   string
+			number string
+			want   error
+		}{
+			{"the number is required", "  ", phone.ErrMissingNumber},
+			{"the number has no markup", "<script>", phone.ErrBadNumber},
+		} {
+			if _, err := p.Call(tc.number); !errors.Is(err, tc.want) {
+				t.Errorf("%s: Call(%q) = %v, want %v", tc.rule, tc.number, err, tc.want)
+			}
+		}
+		for _, f := range []func(string) error{p.AnswerCall, p.RejectCall, p.EndCall} {
+			if err := f("nosuchcall"); !errors.Is(err, phone.ErrNoSuchCall) {
+				t.Errorf("unknown call id: %v, want ErrNoSuchCall", err)
+			}
+		}
+	})
+
+	t.Run("outbound, hung up here", func(t *testing.T) {
+		id, err := p.Call(lab.Tone.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		started := ev.wait(t, ctx, phone.EventCallStarted)
+		if started.call.CallID != id || started.call.CallDirection != phone.DirectionOutbound || started.call.PhoneNumber != lab.Tone.Number {
+			t.Fatalf("call-started %+v", started.call)
+		}
+		ev.wait(t, ctx, phone.EventCallInProgress)
+		ev.wait(t, ctx, phone.EventCallConfirmed)
+		time.Sleep(2 * time.Second)
+		if err := p.EndCall(id); err != nil {
+			t.Fatal(err)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.CallID != id || ended.call.EndReason != phone.EndLocalHangup || ended.call.EndTime == nil {
+			t.Fatalf("call-ended %+v", ended.call)
+		}
+		s, rate := heard.Samples()
+		hz, _ := audio.DominantFrequency(s, rate)
+		fmt.Printf("e2e: phone outbound call: events %v, heard %d Hz\n", ev.names(), hz)
+		if abs(hz-lab.Tone.ToneHz) > 5 {
+			t.Errorf("heard %d Hz, want %d", hz, lab.Tone.ToneHz)
+		}
+	})
+
+	t.Run("outbound to an unknown number ends with not-found", func(t *testing.T) {
+		if _, err := p.Call("+358000000001"); err != nil {
+			t.Fatal(err)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.EndReason != phone.EndNotFound {
+			t.Fatalf("endReason %q, want not-found", ended.call.EndReason)
+		}
+	})
+
+	t.Run("incoming, answered here, hung up by the caller", func(t *testing.T) {
+		callerDials(t, ctx)
+		in := ev.wait(t, ctx, phone.EventCallIncoming)
+		if in.call.PhoneNumber != "caller" || in.call.CallDirection != phone.DirectionIncoming {
+			t.Fatalf("call-incoming %+v", in.call)
+		}
+		if err := p.AnswerCall(in.call.CallID); err != nil {
+			t.Fatal(err)
+		}
+		ev.wait(t, ctx, phone.EventCallAnswered)
+		ev.wait(t, ctx, phone.EventCallConfirmed)
+		time.Sleep(time.Second)
+		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "hangup", ""); err != nil {
+			t.Fatal(err)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.EndReason != phone.EndRemoteHangup {
+			t.Fatalf("endReason %q, want remote-hangup", ended.call.EndReason)
+		}
+	})
+
+	t.Run("incoming, rejected here", func(t *testing.T) {
+		callerDials(t, ctx)
+		in := ev.wait(t, ctx, phone.EventCallIncoming)
+		if err := p.RejectCall(in.call.CallID); err != nil {
+			t.Fatal(err)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.EndReason != phone.EndRejected {
+			t.Fatalf("endReason %q, want rejected", ended.call.EndReason)
+		}
+		callerIdle(t, ctx)
+	})
+
+	t.Run("incoming, cancelled by the caller", func(t *testing.T) {
+		callerDials(t, ctx)
+		ev.wait(t, ctx, phone.EventCallIncoming)
+		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "hangup", ""); err != nil {
+			t.Fatal(err)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.EndReason != phone.EndCancelled {
+			t.Fatalf("endReason %q, want cancelled", ended.call.EndReason)
+		}
+	})
+}
