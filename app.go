@@ -38,7 +38,7 @@ func (e emitter) Emit(name string, detail any) {
 
 func (a *App) startup(ctx context.Context) { a.ctx = ctx }
 
-func (a *App) shutdown(context.Context) { a.phone.Logout(true) }
+func (a *App) shutdown(context.Context) { a.phone.Close() }
 
 // State returns the phone's state for a (re)attaching UI.
 func (a *App) State() phone.State { return a.phone.State() }
@@ -54,3 +54,16 @@ func (a *App) SetPhoneLanguage(lang string) error { return a.phone.SetPhoneLangu
 
 // SetDiscoveryUrl is the reference's setDiscoveryUrl(url).
 func (a *App) SetDiscoveryUrl(url string) (bool, error) { return a.phone.SetDiscoveryURL(url) }
+
+// Call is the reference's call(targetNumber); it resolves with the call id.
+// Outbound service calls (queue/callback data) come with the platform work.
+func (a *App) Call(targetNumber string) (string, error) { return a.phone.Call(targetNumber) }
+
+// AnswerCall is the reference's answerCall(callId).
+func (a *App) AnswerCall(callID string) error { return a.phone.AnswerCall(callID) }
+
+// RejectCall is the reference's rejectCall(callId).
+func (a *App) RejectCall(callID string) error { return a.phone.RejectCall(callID) }
+
+// EndCall is the reference's endCall(callId).
+func (a *App) EndCall(callID string) error { return a.phone.EndCall(callID) }

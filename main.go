@@ -4,6 +4,8 @@ package main
 
 import (
 	"embed"
+	"net"
+	"net/url"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -14,6 +16,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
+	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
 	"voicedesk/backend/settings"
@@ -53,7 +56,9 @@ func main() {
 	}
 
 	app := &App{}
-	app.phone = phone.New(phone.Config{DiscoveryURL: *discovery, Language: saved.Language, Log: log, Settings: prefs},
+	app.phone = phone.New(phone.Config{DiscoveryURL: *discovery, Language: saved.Language, Log: log, Settings: prefs,
+		// Against a loopback platform (the lab) media must stay on loopback too.
+		Media: media.Config{LoopbackOnly: isLoopbackURL(*discovery), Log: log}},
 		platform.New(platform.Config{UserAgent: "VoiceDesk"}), emitter{app})
 
 	err := wails.Run(&options.App{
@@ -79,4 +84,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "voicedesk:", err)
 		os.Exit(1)
 	}
+}
+
+func isLoopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
 }

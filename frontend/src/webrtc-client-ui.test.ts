@@ -146,6 +146,33 @@ describe('<webrtc-client-ui>', () => {
     expect(el.language).toBe('en');
   });
 
+  it('re-emits backend call events with the reference detail (Dates)', async () => {
+    const { el } = await mount(backend);
+    const got: CustomEvent[] = [];
+    el.addEventListener('call-ended', (e) => got.push(e as CustomEvent));
+    backend.handler!({ name: 'call-ended', detail: { callId: 'abc', callDirection: 'outbound', phoneNumber: '+358', startTime: '2026-11-24T10:00:00Z', isConsulted: false, endTime: '2026-11-24T10:01:00Z', endReason: 'busy' } });
+    expect(got).toHaveLength(1);
+    expect(got[0].detail.callId).toBe('abc');
+    expect(got[0].detail.startTime).toBeInstanceOf(Date);
+    expect((got[0].detail.endTime as Date).toISOString()).toBe('2026-11-24T10:01:00.000Z');
+    expect(got[0].bubbles && got[0].composed).toBe(true);
+  });
+
+  it('carries call methods to the backend by name', async () => {
+    const { el } = await mount(backend);
+    await el.call('+358401000090');
+    await el.answerCall('id1');
+    await el.rejectCall('id2');
+    await el.endCall('id3');
+    const sent = backend.calls.filter((c) => ['Call', 'AnswerCall', 'RejectCall', 'EndCall'].includes(c.method));
+    expect(sent).toEqual([
+      { method: 'Call', args: ['+358401000090'] },
+      { method: 'AnswerCall', args: ['id1'] },
+      { method: 'RejectCall', args: ['id2'] },
+      { method: 'EndCall', args: ['id3'] },
+    ]);
+  });
+
   it("setAuthType('JWT') replaces the form with a welcome screen; a bad type throws", async () => {
     const { el } = await mount(backend);
     el.setAuthType('JWT');

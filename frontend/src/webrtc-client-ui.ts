@@ -6,6 +6,8 @@ import type { AuthType } from './views/login-view';
 import type { UserInfo } from './views/home-view';
 import './views/login-view';
 import './views/home-view';
+import './views/call-panel';
+import type { CallView } from './views/call-panel';
 
 /** The reference's LoginOptionsInterface (Keycloak has no desktop meaning). */
 export interface LoginOptions {
@@ -16,6 +18,26 @@ export interface LoginOptions {
   password?: string;
   isInIframe?: boolean;
   siloName?: string;
+}
+
+/** The reference's call event payload; times are Date objects as in the reference. */
+export interface CallEventDetail {
+  callId: string;
+  callDirection: 'incoming' | 'outbound';
+  phoneNumber: string;
+  startTime: Date;
+  isConsulted: boolean;
+  endTime?: Date;
+  endReason?: string;
+  displayName?: string;
+}
+
+/** The backend sends times as ISO strings; the reference's detail has Dates. */
+export function toCallDetail(raw: unknown): CallEventDetail {
+  const d = { ...(raw as Record<string, unknown>) };
+  d.startTime = new Date(String(d.startTime));
+  if (d.endTime) d.endTime = new Date(String(d.endTime));
+  return d as unknown as CallEventDetail;
 }
 
 interface BackendState {
@@ -43,6 +65,8 @@ export class WebrtcClientUi extends LitElement {
     authType: { state: true },
     busy: { state: true },
     error: { state: true },
+    calls: { state: true },
+    notice: { state: true },
   };
 
   declare discoveryUrl: string | undefined;
@@ -55,6 +79,9 @@ export class WebrtcClientUi extends LitElement {
   declare authType: AuthType;
   declare busy: boolean;
   declare error: string;
+  declare calls: CallView[];
+  /** The last call's end, or a failed call action, shown under the calls. */
+  declare notice: string;
 
   /** Set before the element connects to use another transport (tests, browser mode). */
   transport: Transport;
@@ -72,6 +99,8 @@ export class WebrtcClientUi extends LitElement {
     this.authType = 'loginForm';
     this.busy = false;
     this.error = '';
+    this.calls = [];
+    this.notice = '';
     this.transport = WailsTransport.available() ? new WailsTransport() : new NoTransport();
   }
 
@@ -120,7 +149,31 @@ export class WebrtcClientUi extends LitElement {
     if (e.name === 'logged-in' || e.name === 'logged-out') {
       void this.refresh().catch((err) => (this.error = (err as Error).message));
     }
+    if (e.name.startsWith('call-')) {
+      const detail = toCallDetail(e.detail);
+      this.trackCall(e.name, detail);
+      this.emit(e.name, detail);
+      return;
+    }
     this.emit(e.name, e.detail);
+  }
+
+  /** Keeps the list of calls the screen shows, from the backend's events only. */
+  private trackCall(name: string, d: CallEventDetail) {
+    const state = ({
+      'call-started': 'calling',
+      'call-in-progress': 'ringing',
+      'call-incoming': 'incoming',
+      'call-answered': 'connected',
+      'call-confirmed': 'connected',
+    } as const)[name as 'call-started'];
+    const others = this.calls.filter((c) => c.detail.callId !== d.callId);
+    if (name === 'call-ended') {
+      this.calls = others;
+      this.notice = t('call.ended', { reason: d.endReason ?? '' });
+    } else if (state) {
+      this.calls = [...others, { detail: d, state }];
+    }
   }
 
   private emit(name: string, detail?: unknown) {
@@ -160,6 +213,26 @@ export class WebrtcClientUi extends LitElement {
     return this.transport.invoke<boolean>('SetDiscoveryUrl', url);
   }
 
+  /** call(targetNumber): resolves with the call id; the call's life arrives as call-* events. */
+  call(targetNumber: string): Promise<string> {
+    return this.transport.invoke<string>('Call', targetNumber);
+  }
+
+  /** answerCall(callId): answers an incoming call. */
+  answerCall(callId: string): Promise<void> {
+    return this.transport.invoke<void>('AnswerCall', callId);
+  }
+
+  /** rejectCall(callId): declines an incoming call (603), or ends any other. */
+  rejectCall(callId: string): Promise<void> {
+    return this.transport.invoke<void>('RejectCall', callId);
+  }
+
+  /** endCall(callId): ends a call in any state. */
+  endCall(callId: string): Promise<void> {
+    return this.transport.invoke<void>('EndCall', callId);
+  }
+
   /** setAuthType('loginForm' | 'JWT'): 'JWT' shows a welcome screen instead of the form. */
   setAuthType(authType: AuthType): void {
     if (authType !== 'loginForm' && authType !== 'JWT') {
@@ -195,9 +268,19 @@ export class WebrtcClientUi extends LitElement {
     }
   }
 
+  private screenAction(p: Promise<unknown>) {
+    this.notice = '';
+    p.catch((err) => (this.notice = (err as Error).message));
+  }
+
   render() {
     return this.loggedIn
-      ? html`<vd-home-view .user=${this.user} language=${this.language} @vd-logout=${() => this.logout(true)}></vd-home-view>`
+      ? html`<vd-home-view .user=${this.user} language=${this.language} @vd-logout=${() => this.logout(true)}></vd-home-view>
+          <vd-call-panel .calls=${this.calls} notice=${this.notice} language=${this.language}
+            @vd-call=${(e: CustomEvent<{ number: string }>) => this.screenAction(this.call(e.detail.number))}
+            @vd-answer=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.answerCall(e.detail.id))}
+            @vd-reject=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.rejectCall(e.detail.id))}
+            @vd-end=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.endCall(e.detail.id))}></vd-call-panel>`
       : html`<vd-login-view language=${this.language} authType=${this.authType} ?busy=${this.busy} error=${this.error}
           @vd-login=${this.onLogin} @vd-sso=${this.onSSO} @vd-language=${this.onLanguage}></vd-login-view>`;
   }

@@ -86,7 +86,7 @@ func x(t *testing.T, display string, name string, args ...string) string {
 func screenshot(t *testing.T, display, win, path string) string {
 	t.Helper()
 	x(t, display, "import", "-window", win, path)
-	out, err := exec.Command("tesseract", path, "stdout").Output()
+	out, err := exec.Command("tesseract", path, "stdout", "--psm", "11").Output()
 	if err != nil {
 		t.Fatalf("OCR of %s: %v", path, err)
 	}
@@ -111,8 +111,9 @@ func waitText(t *testing.T, display, win, path string, want ...string) string {
 	for i := 0; i < 20; i++ {
 		text = screenshot(t, display, win, path)
 		ok := true
+		// OCR may change a letter's case; the words are what matter.
 		for _, w := range want {
-			if !strings.Contains(text, w) {
+			if !strings.Contains(strings.ToLower(text), strings.ToLower(w)) {
 				ok = false
 			}
 		}
@@ -182,5 +183,15 @@ func TestAppWindow(t *testing.T) {
 		x(t, display, "xdotool", "type", "--window", win, "--delay", "15", st.Demo[0].Password)
 		x(t, display, "xdotool", "key", "--window", win, "Return")
 		waitText(t, display, win, filepath.Join(out, "window-signed-in.png"), "Signed in as Alice Agent", "+358401000001")
+	})
+
+	t.Run("dial the lab's tone phone from the window and hang up", func(t *testing.T) {
+		// The dial field has the focus after sign-in.
+		x(t, display, "xdotool", "type", "--window", win, "--delay", "15", st.Tone.Number)
+		x(t, display, "xdotool", "key", "--window", win, "Return")
+		waitText(t, display, win, filepath.Join(out, "window-in-call.png"), "Connected", st.Tone.Number)
+		// Tab past the Call button to Hang up.
+		x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Return")
+		waitText(t, display, win, filepath.Join(out, "window-call-ended.png"), "Call ended", "local-hangup")
 	})
 }

@@ -21,6 +21,21 @@ export default {
     silo: 'Silo',
     signOut: 'Sign out',
   },
+  call: {
+    dialLabel: 'Number to call',
+    call: 'Call',
+    answer: 'Answer',
+    reject: 'Reject',
+    hangup: 'Hang up',
+    calls: 'Calls',
+    ended: 'Call ended ({{reason}})',
+    state: {
+      calling: 'Calling…',
+      ringing: 'Ringing…',
+      incoming: 'Incoming call',
+      connected: 'Connected',
+    },
+  },
   errors: {
     usernameRequired: 'Enter your username.',
     passwordRequired: 'Enter your password.',

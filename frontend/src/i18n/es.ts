@@ -19,6 +19,21 @@ export default {
     silo: 'Silo',
     signOut: 'Cerrar sesión',
   },
+  call: {
+    dialLabel: 'Número al que llamar',
+    call: 'Llamar',
+    answer: 'Contestar',
+    reject: 'Rechazar',
+    hangup: 'Colgar',
+    calls: 'Llamadas',
+    ended: 'Llamada finalizada ({{reason}})',
+    state: {
+      calling: 'Llamando…',
+      ringing: 'Sonando…',
+      incoming: 'Llamada entrante',
+      connected: 'Conectado',
+    },
+  },
   errors: {
     usernameRequired: 'Introduce tu usuario.',
     passwordRequired: 'Introduce tu contraseña.',

@@ -19,6 +19,21 @@ export default {
     silo: 'Silo',
     signOut: 'Kirjaudu ulos',
   },
+  call: {
+    dialLabel: 'Soitettava numero',
+    call: 'Soita',
+    answer: 'Vastaa',
+    reject: 'Hylkää',
+    hangup: 'Lopeta puhelu',
+    calls: 'Puhelut',
+    ended: 'Puhelu päättyi ({{reason}})',
+    state: {
+      calling: 'Soitetaan…',
+      ringing: 'Hälyttää…',
+      incoming: 'Saapuva puhelu',
+      connected: 'Yhdistetty',
+    },
+  },
   errors: {
     usernameRequired: 'Anna käyttäjätunnus.',
     passwordRequired: 'Anna salasana.',

@@ -19,6 +19,21 @@ export default {
     silo: 'Silo',
     signOut: 'Uitloggen',
   },
+  call: {
+    dialLabel: 'Te bellen nummer',
+    call: 'Bellen',
+    answer: 'Opnemen',
+    reject: 'Weigeren',
+    hangup: 'Ophangen',
+    calls: 'Gesprekken',
+    ended: 'Gesprek beëindigd ({{reason}})',
+    state: {
+      calling: 'Bellen…',
+      ringing: 'Gaat over…',
+      incoming: 'Inkomende oproep',
+      connected: 'Verbonden',
+    },
+  },
   errors: {
     usernameRequired: 'Vul je gebruikersnaam in.',
     passwordRequired: 'Vul je wachtwoord in.',

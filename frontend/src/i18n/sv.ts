@@ -19,6 +19,21 @@ export default {
     silo: 'Silo',
     signOut: 'Logga ut',
   },
+  call: {
+    dialLabel: 'Nummer att ringa',
+    call: 'Ring',
+    answer: 'Svara',
+    reject: 'Avvisa',
+    hangup: 'Lägg på',
+    calls: 'Samtal',
+    ended: 'Samtalet avslutades ({{reason}})',
+    state: {
+      calling: 'Ringer…',
+      ringing: 'Signalerar…',
+      incoming: 'Inkommande samtal',
+      connected: 'Ansluten',
+    },
+  },
   errors: {
     usernameRequired: 'Ange ditt användarnamn.',
     passwordRequired: 'Ange ditt lösenord.',

@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import './call-panel';
+import type { CallPanel, CallView } from './call-panel';
+
+const call = (id: string, state: CallView['state'], extra: Partial<CallView['detail']> = {}): CallView => ({
+  state,
+  detail: { callId: id, callDirection: state === 'incoming' ? 'incoming' : 'outbound', phoneNumber: '+358401000090', startTime: new Date(), isConsulted: false, ...extra },
+});
+
+async function mount(calls: CallView[]) {
+  const el = document.createElement('vd-call-panel') as CallPanel;
+  el.calls = calls;
+  document.body.append(el);
+  await el.updateComplete;
+  return el;
+}
+
+describe('<vd-call-panel>', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('offers Answer and Reject for an incoming call, and says who calls, as text', async () => {
+    const el = await mount([call('in1', 'incoming', { displayName: '<img src=x onerror=alert(1)>', phoneNumber: 'caller' })]);
+    const got: string[] = [];
+    for (const n of ['vd-answer', 'vd-reject', 'vd-end']) el.addEventListener(n, (e) => got.push(`${n}:${(e as CustomEvent).detail.id}`));
+    const buttons = [...el.shadowRoot!.querySelectorAll('li button')] as HTMLButtonElement[];
+    expect(buttons.map((b) => b.textContent)).toEqual(['Answer', 'Reject']);
+    buttons.forEach((b) => b.click());
+    expect(got).toEqual(['vd-answer:in1', 'vd-reject:in1']);
+    expect(el.shadowRoot!.querySelector('.num')!.textContent).toBe('<img src=x onerror=alert(1)> caller');
+    expect(el.shadowRoot!.querySelector('img')).toBeNull();
+  });
+
+  it('offers Hang up for a connected call and shows its state', async () => {
+    const el = await mount([call('out1', 'connected')]);
+    expect(el.shadowRoot!.querySelector('.state')!.textContent).toBe('Connected');
+    const b = el.shadowRoot!.querySelector('li button') as HTMLButtonElement;
+    expect(b.textContent).toBe('Hang up');
+  });
+
+  it('dials the typed number, trimmed, and ignores an empty one', async () => {
+    const el = await mount([]);
+    const got: string[] = [];
+    el.addEventListener('vd-call', (e) => got.push((e as CustomEvent).detail.number));
+    const input = el.shadowRoot!.querySelector('#dial-number') as HTMLInputElement;
+    const form = el.shadowRoot!.querySelector('form')!;
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    input.value = ' +358401000090 ';
+    input.dispatchEvent(new Event('input'));
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    expect(got).toEqual(['+358401000090']);
+  });
+});

@@ -1,0 +1,106 @@
+import { LitElement, css, html } from 'lit';
+import { t } from '../i18n';
+import type { CallEventDetail } from '../webrtc-client-ui';
+
+export type CallState = 'calling' | 'ringing' | 'incoming' | 'connected';
+
+export interface CallView {
+  detail: CallEventDetail;
+  state: CallState;
+}
+
+/**
+ * Dialer and the list of calls: a number field with a Call button, and per
+ * call its number, state and Answer / Reject / Hang up. Numbers and names
+ * are rendered as text only (they come from the network).
+ */
+export class CallPanel extends LitElement {
+  static properties = {
+    calls: { attribute: false },
+    notice: { type: String },
+    language: { type: String },
+    number: { state: true },
+  };
+  declare calls: CallView[];
+  declare notice: string;
+  declare language: string;
+  declare number: string;
+
+  constructor() {
+    super();
+    this.calls = [];
+    this.notice = '';
+    this.language = 'en';
+    this.number = '';
+  }
+
+  static styles = css`
+    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
+    section { background: #fff; border-radius: 12px; padding: 16px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 14px; }
+    label { display: block; font-size: 13px; font-weight: 600; margin-bottom: 4px; }
+    form { display: flex; gap: 8px; }
+    input { flex: 1; min-width: 0; font: inherit; font-size: 16px; padding: 9px 10px; border: 1px solid #8a94a6; border-radius: 8px; }
+    button { font: inherit; font-weight: 600; padding: 9px 14px; border-radius: 8px; border: 0; cursor: pointer; }
+    button:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
+    .go { background: #1b7f3a; color: #fff; }
+    .stop { background: #b3261e; color: #fff; }
+    ul { list-style: none; padding: 0; margin: 12px 0 0; }
+    li { display: flex; align-items: center; gap: 8px; padding: 8px 0; border-top: 1px solid #e3e7ee; }
+    .who { flex: 1; min-width: 0; }
+    .num { font-weight: 600; overflow-wrap: anywhere; }
+    .state { font-size: 13px; color: #4a5566; }
+    .ended { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
+  `;
+
+  firstUpdated() {
+    // After sign-in the agent's next step is to dial: put the cursor there.
+    this.shadowRoot?.querySelector<HTMLInputElement>('#dial-number')?.focus();
+  }
+
+  private dial(e: Event) {
+    e.preventDefault();
+    const number = this.number.trim();
+    if (!number) return;
+    this.dispatchEvent(new CustomEvent('vd-call', { detail: { number } }));
+  }
+
+  private act(name: string, id: string) {
+    this.dispatchEvent(new CustomEvent(name, { detail: { id } }));
+  }
+
+  render() {
+    return html`
+      <section aria-labelledby="calls-h">
+        <form @submit=${this.dial}>
+          <div style="flex:1">
+            <label for="dial-number" id="calls-h">${t('call.dialLabel')}</label>
+            <div style="display:flex;gap:8px">
+              <input id="dial-number" type="tel" inputmode="tel" autocomplete="off" autofocus .value=${this.number}
+                @input=${(e: Event) => (this.number = (e.target as HTMLInputElement).value)} />
+              <button class="go" type="submit">${t('call.call')}</button>
+            </div>
+          </div>
+        </form>
+        ${this.calls.length
+          ? html`<ul aria-label=${t('call.calls')}>
+              ${this.calls.map(
+                (c) => html`<li>
+                  <div class="who">
+                    <div class="num">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
+                    <div class="state" role="status">${t(`call.state.${c.state}`)}</div>
+                  </div>
+                  ${c.state === 'incoming'
+                    ? html`<button class="go" @click=${() => this.act('vd-answer', c.detail.callId)}>${t('call.answer')}</button>
+                        <button class="stop" @click=${() => this.act('vd-reject', c.detail.callId)}>${t('call.reject')}</button>`
+                    : html`<button class="stop" @click=${() => this.act('vd-end', c.detail.callId)}>${t('call.hangup')}</button>`}
+                </li>`,
+              )}
+            </ul>`
+          : ''}
+        ${this.notice ? html`<p class="ended" role="status">${this.notice}</p>` : ''}
+      </section>
+    `;
+  }
+}
+
+customElements.define('vd-call-panel', CallPanel);
