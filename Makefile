@@ -7,7 +7,7 @@ APP   := build/bin/voicedesk
 LAB   := bin/lab
 export LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: demo test e2e setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-window clean
+.PHONY: demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-window clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -70,6 +70,16 @@ test-calls:
 ## e2e: just the lab call scenarios (outbound PCMU/PCMA, inbound answered/rejected/cancelled), one line per scenario with the frequencies measured each way
 e2e: setup labbin
 	@$(GO) test -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|--- FAIL|FAIL|ok)'
+
+## bench: call set-up and engine CPU on the lab, against the browser phone's figures (not part of make test)
+bench: setup labbin
+	@echo "== call bench against the lab (about 30 s)"
+	@$(GO) run ./bench/callbench -lab $(LAB)
+
+## fuzz: the parsers fed by the network or the user, 30 s each (their seed corpora also run in make test)
+fuzz:
+	@$(GO) test -run XXX -fuzz FuzzWithDefaultCandidate -fuzztime 30s ./backend/media/
+	@$(GO) test -run XXX -fuzz FuzzDestination -fuzztime 30s ./backend/sip/
 
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"

@@ -45,5 +45,11 @@ func withDefaultCandidate(raw string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write local SDP: %w", err)
 	}
+	// The parser accepts some malformed SDP (no o= or s=) that it then writes
+	// back in a form it refuses; never hand such SDP to the far end.
+	var check sdp.SessionDescription
+	if err := check.UnmarshalString(string(out)); err != nil {
+		return "", fmt.Errorf("local SDP is malformed: %w", err)
+	}
 	return string(out), nil
 }

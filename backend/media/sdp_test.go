@@ -1,6 +1,7 @@
 package media
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -28,4 +29,24 @@ func TestWithDefaultCandidate(t *testing.T) {
 	if _, err := withDefaultCandidate("not sdp"); err == nil {
 		t.Fatal("garbage accepted")
 	}
+}
+
+// FuzzWithDefaultCandidate feeds our SDP rewriting with mutations of real
+// SDP seen in the lab (pion's offer, rtpengine's answer): it must never
+// panic, and whatever it accepts it must write back parseable.
+func FuzzWithDefaultCandidate(f *testing.F) {
+	f.Add(pionOffer)
+	if b, err := os.ReadFile("testdata/rtpengine-answer.sdp"); err == nil {
+		f.Add(string(b))
+	}
+	f.Add("v=0\r\nm=audio 9 RTP/AVP 0\r\na=candidate:x 1 udp 1 ::1 notaport typ host\r\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := withDefaultCandidate(in)
+		if err != nil {
+			return
+		}
+		if _, err := withDefaultCandidate(out); err != nil {
+			t.Fatalf("rewritten SDP does not parse: %v\n%q", err, out)
+		}
+	})
 }

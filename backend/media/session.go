@@ -47,6 +47,8 @@ type Session struct {
 	log   *slog.Logger
 
 	remote chan *webrtc.TrackRemote
+	// firstRTP is closed when the first packet of the far end arrives.
+	firstRTP chan struct{}
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -106,7 +108,7 @@ func NewSession(cfg Config) (*Session, error) {
 		return nil, fmt.Errorf("add audio transceiver: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Session{cfg: cfg, pc: pc, track: track, log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 1), ctx: ctx, cancel: cancel}
+	s := &Session{cfg: cfg, pc: pc, track: track, log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 1), firstRTP: make(chan struct{}), ctx: ctx, cancel: cancel}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		select {
 		case s.remote <- tr:
@@ -248,11 +250,16 @@ func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
 	case tr = <-s.remote:
 	}
 	pcm := make([]int16, 0, 960)
+	first := true
 	for {
 		// ReadRTP returns an error once the peer connection closes.
 		pkt, _, err := tr.ReadRTP()
 		if err != nil {
 			return
+		}
+		if first {
+			close(s.firstRTP)
+			first = false
 		}
 		pcm = c.Decode(pcm[:0], pkt.Payload)
 		if err := sink.Write(pcm, c.ClockRate()); err != nil {
@@ -261,6 +268,9 @@ func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
 		}
 	}
 }
+
+// FirstRTP is closed when the far end's first RTP packet has been received.
+func (s *Session) FirstRTP() <-chan struct{} { return s.firstRTP }
 
 // Connected returns a channel closed when ICE and DTLS have connected.
 func (s *Session) Connected() <-chan struct{} {

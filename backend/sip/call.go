@@ -29,11 +29,25 @@ type Call struct {
 	Answer []byte
 }
 
+// DialHooks observe a call's set-up.
+type DialHooks struct {
+	// Sent runs when the INVITE has been written to the transport.
+	Sent func()
+	// Progress sees each provisional answer (100/180/183).
+	Progress func(status int, reason string)
+}
+
 // Dial sends INVITE to target (a user or number in the account's domain, or
 // a full sip: URI) with the SDP offer, answers a digest challenge, waits for
 // the final answer and ACKs it. progress, if set, sees each provisional
 // answer (100/180/183).
 func (a *Agent) Dial(ctx context.Context, target string, offer []byte, progress func(status int, reason string)) (*Call, error) {
+	return a.DialWithHooks(ctx, target, offer, DialHooks{Progress: progress})
+}
+
+// DialWithHooks is Dial with set-up observers.
+func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, hooks DialHooks) (*Call, error) {
+	progress := hooks.Progress
 	var uri sip.Uri
 	if strings.HasPrefix(target, "sip:") || strings.HasPrefix(target, "sips:") {
 		if err := sip.ParseUri(target, &uri); err != nil {
@@ -58,6 +72,9 @@ func (a *Agent) Dial(ctx context.Context, target string, offer []byte, progress 
 	sess, err := a.dialogs.WriteInvite(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("call %s: send INVITE: %w", uri.String(), err)
+	}
+	if hooks.Sent != nil {
+		hooks.Sent()
 	}
 	err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{
 		Username: a.cfg.AuthUser,

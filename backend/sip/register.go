@@ -70,8 +70,8 @@ type Agent struct {
 	mu         sync.Mutex
 	onIncoming func(*Incoming)
 	cseqReg    uint32
-	callID  string
-	expires time.Duration // granted by the registrar
+	callID     string
+	expires    time.Duration // granted by the registrar
 }
 
 // New validates cfg and creates the agent; nothing is sent yet.

@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"net"
 	"testing"
 )
 
@@ -50,4 +51,22 @@ func TestNewRequiresAccount(t *testing.T) {
 	if c := req.Contact(); c == nil || c.Address.UriParams.GetOr("transport", "") != "ws" {
 		t.Fatalf("WebSocket Contact lacks transport=ws: %v", req.Contact())
 	}
+}
+
+// FuzzDestination: server/transport strings come from the platform and the
+// user; parsing them must never panic and must give host:port when it accepts.
+func FuzzDestination(f *testing.F) {
+	for _, s := range []string{"ws://127.0.0.1:8080/", "wss://sip.example.com/ws", "127.0.0.1:5060", "[::1]:5060", "ws://[::1]", ""} {
+		f.Add(s, "")
+		f.Add(s, "udp")
+	}
+	f.Fuzz(func(t *testing.T, server, transport string) {
+		dest, tp, err := destination(server, transport)
+		if err != nil {
+			return
+		}
+		if _, _, err := net.SplitHostPort(dest); err != nil || tp == "" {
+			t.Fatalf("destination(%q, %q) = %q, %q: not host:port", server, transport, dest, tp)
+		}
+	})
 }
