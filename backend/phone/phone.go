@@ -30,6 +30,14 @@ const (
 	EventLoggedIn   = "logged-in"
 	EventLoggedOut  = "logged-out" // VoiceDesk's own: the UI returns to the login screen
 	EventPhoneError = "phone-error"
+	EventRestart    = "restart-phone"
+)
+
+// phone-error names of the reference; the event's detail is the name.
+const (
+	ErrorConnectionLost     = "connection-lost"
+	ErrorConnectionRestored = "connection-restored"
+	ErrorConnectionFailed   = "connection-failed"
 )
 
 // Emitter delivers events to whoever shows or forwards them.
@@ -76,6 +84,8 @@ type Config struct {
 	Audio AudioFactory
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Connection says how the registration is kept alive and recovered.
+	Connection sip.MaintainConfig
 }
 
 // UserInfo is what the UI shows of the signed-in user.
@@ -103,6 +113,7 @@ type Phone struct {
 	prefs    *settings.Store
 	noSIP    bool
 	mediaCfg media.Config
+	connCfg  sip.MaintainConfig
 	audio    AudioFactory
 	now      func() time.Time
 
@@ -119,6 +130,9 @@ type Phone struct {
 	user      *UserInfo
 	agent     *sip.Agent
 	active    map[string]*call
+	// stopMaintain ends the registration keeper of the current login.
+	stopMaintain context.CancelFunc
+	maintaining  sync.WaitGroup
 }
 
 // New returns a Phone.
@@ -139,7 +153,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 		cfg.Now = time.Now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, noSIP: cfg.NoSIP, mediaCfg: cfg.Media,
+	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection,
 		audio: cfg.Audio, now: cfg.Now, ctx: ctx, cancel: cancel,
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }
@@ -183,6 +197,15 @@ func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
 	p.loggingIn = false
 	if err == nil {
 		p.session, p.user, p.agent = session, user, agent
+		if agent != nil {
+			mctx, stop := context.WithCancel(p.ctx)
+			p.stopMaintain = stop
+			p.maintaining.Add(1)
+			go func() {
+				defer p.maintaining.Done()
+				agent.Maintain(mctx, p.connCfg, p.onConnState)
+			}()
+		}
 	}
 	p.mu.Unlock()
 	if err != nil {
@@ -292,8 +315,13 @@ func (p *Phone) Logout(force bool) {
 	}
 	p.calls.Wait()
 	p.mu.Lock()
-	p.session, p.user, p.agent = nil, nil, nil
+	stop := p.stopMaintain
+	p.session, p.user, p.agent, p.stopMaintain = nil, nil, nil, nil
 	p.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	p.maintaining.Wait()
 	if agent != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		if err := agent.Unregister(ctx); err != nil {
@@ -305,6 +333,20 @@ func (p *Phone) Logout(force bool) {
 	if was {
 		p.log.Info("logged out", "force", force)
 		p.emit.Emit(EventLoggedOut, nil)
+	}
+}
+
+// onConnState turns the SIP agent's connection states into the reference's
+// phone-error events.
+func (p *Phone) onConnState(st sip.ConnState) {
+	switch st {
+	case sip.ConnLost:
+		p.emit.Emit(EventPhoneError, ErrorConnectionLost)
+	case sip.ConnRestored:
+		p.emit.Emit(EventPhoneError, ErrorConnectionRestored)
+	case sip.ConnFailed:
+		p.emit.Emit(EventPhoneError, ErrorConnectionFailed)
+		p.emit.Emit(EventRestart, nil)
 	}
 }
 

@@ -421,3 +421,48 @@ func pickPorts() (Ports, error) {
 	p.RTPMin, p.RTPMax = base, base+99
 	return p, nil
 }
+
+// StopComponent stops one running component (e.g. "kamailio") by its pid,
+// to test how clients survive its loss; StartComponent brings it back.
+func StopComponent(s *State, name string) error {
+	for _, p := range s.Processes {
+		if p.Name == name {
+			return p.Stop(3 * time.Second)
+		}
+	}
+	return fmt.Errorf("no lab component %q", name)
+}
+
+// StartComponent starts a stopped component again with the same arguments,
+// appending to its log, waits until it answers, and records the new pid.
+func StartComponent(ctx context.Context, s *State, name string) error {
+	for i, p := range s.Processes {
+		if p.Name != name {
+			continue
+		}
+		if p.Alive() {
+			return fmt.Errorf("%s is already running (pid %d)", name, p.PID)
+		}
+		r := &runner{dir: s.Dir}
+		np, err := r.startLog(name, p.Log, os.O_APPEND, p.Argv...)
+		if err != nil {
+			return &ComponentError{Component: name, Log: p.Log, Err: err}
+		}
+		s.Processes[i] = np
+		if err := s.save(); err != nil {
+			return err
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			err := s.ready(ctx, name)
+			if err == nil {
+				return nil
+			}
+			if time.Now().After(deadline) || !np.Alive() {
+				return &ComponentError{Component: name, Log: p.Log, Err: fmt.Errorf("not answering after restart: %w", err)}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	return fmt.Errorf("no lab component %q", name)
+}

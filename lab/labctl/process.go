@@ -18,14 +18,19 @@ type Process struct {
 	PID  int    `json:"pid"`
 	// StartTicks is the process start time from /proc/PID/stat; a pid whose
 	// start time differs was reused by another program and is never signalled.
-	StartTicks uint64 `json:"startTicks"`
-	Log        string `json:"log"`
+	StartTicks uint64   `json:"startTicks"`
+	Log        string   `json:"log"`
+	Argv       []string `json:"argv"` // to start it again (StartComponent)
 }
 
 // start runs argv with its output in logPath, in a process group of its own
 // so that its children (Kamailio's workers) stop with it.
 func (l *runner) start(name, logPath string, argv ...string) (Process, error) {
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	return l.startLog(name, logPath, os.O_TRUNC, argv...)
+}
+
+func (l *runner) startLog(name, logPath string, mode int, argv ...string) (Process, error) {
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|mode, 0o644)
 	if err != nil {
 		return Process{}, fmt.Errorf("open log of %s: %w", name, err)
 	}
@@ -37,7 +42,7 @@ func (l *runner) start(name, logPath string, argv ...string) (Process, error) {
 	if err := cmd.Start(); err != nil {
 		return Process{}, fmt.Errorf("start %s (%s): %w", name, argv[0], err)
 	}
-	p := Process{Name: name, PID: cmd.Process.Pid, Log: logPath}
+	p := Process{Name: name, PID: cmd.Process.Pid, Log: logPath, Argv: argv}
 	p.StartTicks, _ = startTicks(p.PID)
 	// Reap it when it ends, so that a stopped child does not linger as a
 	// zombie while this process lives (the lab's tests run it in-process).

@@ -23,14 +23,15 @@ type events struct {
 }
 
 type phoneEvent struct {
-	name string
-	call phone.CallEvent
+	name   string
+	call   phone.CallEvent
+	detail any
 }
 
 func newEvents() *events { return &events{ch: make(chan phoneEvent, 64)} }
 
 func (e *events) Emit(name string, detail any) {
-	ev := phoneEvent{name: name}
+	ev := phoneEvent{name: name, detail: detail}
 	if c, ok := detail.(phone.CallEvent); ok {
 		ev.call = c
 	}
@@ -42,14 +43,20 @@ func (e *events) Emit(name string, detail any) {
 
 func (e *events) wait(t *testing.T, ctx context.Context, name string) phoneEvent {
 	t.Helper()
+	return e.waitFor(t, ctx, name, nil)
+}
+
+// waitFor waits for an event of that name whose detail matches (nil: any).
+func (e *events) waitFor(t *testing.T, ctx context.Context, name string, detail any) phoneEvent {
+	t.Helper()
 	for {
 		select {
 		case ev := <-e.ch:
-			if ev.name == name {
+			if ev.name == name && (detail == nil || ev.detail == detail) {
 				return ev
 			}
 		case <-ctx.Done():
-			t.Fatalf("no %s event; events so far: %v", name, e.names())
+			t.Fatalf("no %s %v event; events so far: %v", name, detail, e.names())
 		}
 	}
 }

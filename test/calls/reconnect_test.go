@@ -1,0 +1,64 @@
+package calls
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"voicedesk/backend/phone"
+	"voicedesk/backend/platform"
+	"voicedesk/backend/sip"
+	"voicedesk/lab/labctl"
+)
+
+// This test restarts the lab's Kamailio, which forgets every registration:
+// it runs last in the package (file order) so the others are not affected.
+func TestReconnectAfterKamailioRestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	baseline := runtime.NumGoroutine()
+	ev := newEvents()
+	p := phone.New(phone.Config{
+		DiscoveryURL: lab.DiscoveryURL,
+		Connection:   sip.MaintainConfig{Check: 300 * time.Millisecond, GiveUpAfter: 30 * time.Second, MaxBackoff: time.Second},
+	}, platform.New(platform.Config{}), ev)
+	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
+		t.Fatalf("login: %v", err)
+	}
+	alice := "sip:alice@" + lab.Domain
+	if err := labctl.Ping(ctx, lab, alice); err != nil {
+		t.Fatalf("alice not reachable before the restart: %v", err)
+	}
+
+	if err := labctl.StopComponent(lab, "kamailio"); err != nil {
+		t.Fatal(err)
+	}
+	ev.waitFor(t, ctx, phone.EventPhoneError, phone.ErrorConnectionLost)
+	restart := time.Now()
+	if err := labctl.StartComponent(ctx, lab, "kamailio"); err != nil {
+		t.Fatal(err)
+	}
+	ev.waitFor(t, ctx, phone.EventPhoneError, phone.ErrorConnectionRestored)
+	took := time.Since(restart)
+	if took > 10*time.Second {
+		t.Errorf("restored %v after Kamailio came back, want within 10 s", took)
+	}
+	// Registered again: Kamailio routes to Alice and the phone answers.
+	if err := labctl.Ping(ctx, lab, alice); err != nil {
+		t.Fatalf("alice not reachable after the restart: %v", err)
+	}
+	fmt.Printf("e2e: Kamailio stopped and restarted: connection-lost, then connection-restored %v after it was back\n", took.Round(time.Millisecond))
+
+	p.Close()
+	// No goroutine of the phone outlives it.
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > baseline+2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > baseline+2 {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after Close, %d before the phone:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
+	}
+}
