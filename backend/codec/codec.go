@@ -1,5 +1,6 @@
-// Package codec holds the audio codecs behind one interface: G.711 (PCMU,
-// PCMA) now, Opus next. It knows PCM frames and payloads, not RTP or SDP.
+// Package codec holds the audio codecs behind one interface: Opus (libopus
+// through cgo) and G.711 (PCMU, PCMA). It knows PCM frames and payloads,
+// not RTP or SDP.
 package codec
 
 import (
@@ -15,15 +16,18 @@ type Codec interface {
 	Name() string
 	// ClockRate is the RTP clock and PCM sample rate.
 	ClockRate() int
-	// Encode appends the payload for pcm to dst.
-	Encode(dst []byte, pcm []int16) []byte
+	// Encode appends the payload for pcm (one 20 ms frame) to dst.
+	Encode(dst []byte, pcm []int16) ([]byte, error)
 	// Decode appends the PCM of payload to dst.
-	Decode(dst []int16, payload []byte) []int16
+	Decode(dst []int16, payload []byte) ([]int16, error)
 }
 
-// ByName returns the codec for an SDP encoding name.
+// ByName returns a new codec for an SDP encoding name. Opus codecs hold
+// state: use one per call.
 func ByName(name string) (Codec, error) {
 	switch strings.ToUpper(name) {
+	case "OPUS":
+		return newOpus()
 	case "PCMU":
 		return pcmu{}, nil
 	case "PCMA":
@@ -37,17 +41,17 @@ type pcmu struct{}
 
 func (pcmu) Name() string   { return "PCMU" }
 func (pcmu) ClockRate() int { return 8000 }
-func (pcmu) Encode(dst []byte, pcm []int16) []byte {
+func (pcmu) Encode(dst []byte, pcm []int16) ([]byte, error) {
 	for _, s := range pcm {
 		dst = append(dst, g711.EncodeUlawFrame(s))
 	}
-	return dst
+	return dst, nil
 }
-func (pcmu) Decode(dst []int16, payload []byte) []int16 {
+func (pcmu) Decode(dst []int16, payload []byte) ([]int16, error) {
 	for _, b := range payload {
 		dst = append(dst, g711.DecodeUlawFrame(b))
 	}
-	return dst
+	return dst, nil
 }
 
 // pcma is G.711 A-law (payload type 8).
@@ -55,15 +59,15 @@ type pcma struct{}
 
 func (pcma) Name() string   { return "PCMA" }
 func (pcma) ClockRate() int { return 8000 }
-func (pcma) Encode(dst []byte, pcm []int16) []byte {
+func (pcma) Encode(dst []byte, pcm []int16) ([]byte, error) {
 	for _, s := range pcm {
 		dst = append(dst, g711.EncodeAlawFrame(s))
 	}
-	return dst
+	return dst, nil
 }
-func (pcma) Decode(dst []int16, payload []byte) []int16 {
+func (pcma) Decode(dst []int16, payload []byte) ([]int16, error) {
 	for _, b := range payload {
 		dst = append(dst, g711.DecodeAlawFrame(b))
 	}
-	return dst
+	return dst, nil
 }

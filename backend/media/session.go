@@ -25,7 +25,7 @@ import (
 
 // Config configures sessions.
 type Config struct {
-	// Codecs in order of preference, by SDP name; default PCMU, PCMA.
+	// Codecs in order of preference, by SDP name; default opus, PCMU, PCMA.
 	Codecs []string
 	// LoopbackOnly restricts ICE to loopback addresses (the lab); otherwise
 	// loopback is excluded as usual.
@@ -36,8 +36,12 @@ type Config struct {
 	Log           *slog.Logger
 }
 
-// payload types of the static G.711 codecs.
-var staticPT = map[string]webrtc.PayloadType{"PCMU": 0, "PCMA": 8}
+// The codecs the engine offers, by SDP name (upper case).
+var codecs = map[string]webrtc.RTPCodecParameters{
+	"OPUS": {PayloadType: 111, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}},
+	"PCMU": {PayloadType: 0, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}},
+	"PCMA": {PayloadType: 8, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMA, ClockRate: 8000, Channels: 1}},
+}
 
 // Session is the media of one call.
 type Session struct {
@@ -62,7 +66,7 @@ type Session struct {
 // NewSession creates the PeerConnection with an audio transceiver.
 func NewSession(cfg Config) (*Session, error) {
 	if len(cfg.Codecs) == 0 {
-		cfg.Codecs = []string{"PCMU", "PCMA"}
+		cfg.Codecs = []string{"opus", "PCMU", "PCMA"}
 	}
 	if cfg.GatherTimeout == 0 {
 		cfg.GatherTimeout = time.Second
@@ -72,15 +76,11 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	me := &webrtc.MediaEngine{}
 	for _, name := range cfg.Codecs {
-		pt, ok := staticPT[strings.ToUpper(name)]
+		params, ok := codecs[strings.ToUpper(name)]
 		if !ok {
 			return nil, fmt.Errorf("media codec %q is not supported", name)
 		}
-		mime := "audio/" + strings.ToUpper(name)
-		if err := me.RegisterCodec(webrtc.RTPCodecParameters{
-			RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: mime, ClockRate: 8000, Channels: 1},
-			PayloadType:        pt,
-		}, webrtc.RTPCodecTypeAudio); err != nil {
+		if err := me.RegisterCodec(params, webrtc.RTPCodecTypeAudio); err != nil {
 			return nil, fmt.Errorf("register %s: %w", name, err)
 		}
 	}
@@ -97,8 +97,9 @@ func NewSession(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create peer connection: %w", err)
 	}
-	first := strings.ToUpper(cfg.Codecs[0])
-	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: "audio/" + first, ClockRate: 8000, Channels: 1}, "audio", "voicedesk")
+	first := codecs[strings.ToUpper(cfg.Codecs[0])]
+	// The track binds to whichever registered codec the answer picks.
+	track, err := webrtc.NewTrackLocalStaticSample(first.RTPCodecCapability, "audio", "voicedesk")
 	if err != nil {
 		pc.Close()
 		return nil, fmt.Errorf("create audio track: %w", err)
@@ -234,7 +235,11 @@ func (s *Session) sendLoop(c codec.Codec, src audio.Source) {
 			s.log.Warn("audio source", "error", err)
 			return
 		}
-		payload = c.Encode(payload[:0], frame)
+		var err error
+		if payload, err = c.Encode(payload[:0], frame); err != nil {
+			s.log.Warn("encode audio", "codec", c.Name(), "error", err)
+			continue
+		}
 		if err := s.track.WriteSample(media.Sample{Data: payload, Duration: ptime}); err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Debug("write sample", "error", err)
 		}
@@ -261,7 +266,10 @@ func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
 			close(s.firstRTP)
 			first = false
 		}
-		pcm = c.Decode(pcm[:0], pkt.Payload)
+		if pcm, err = c.Decode(pcm[:0], pkt.Payload); err != nil {
+			s.log.Debug("decode audio", "codec", c.Name(), "error", err)
+			continue
+		}
 		if err := sink.Write(pcm, c.ClockRate()); err != nil {
 			s.log.Warn("audio sink", "error", err)
 			return

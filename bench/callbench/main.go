@@ -66,6 +66,7 @@ func run(runs, callSecs int, labBin, outDir string) error {
 	}
 
 	var invite, answered, firstRTP []float64
+	var codecName string
 	for i := 0; i < runs; i++ {
 		r, err := oneCall(ctx, agent, st.Tone.Number, quiet, 300*time.Millisecond)
 		if err != nil {
@@ -74,6 +75,7 @@ func run(runs, callSecs int, labBin, outDir string) error {
 		invite = append(invite, r.invite)
 		answered = append(answered, r.answered)
 		firstRTP = append(firstRTP, r.firstRTP)
+		codecName = r.codec
 	}
 
 	// CPU of this process (the engine) over one longer call, per call-minute.
@@ -86,7 +88,7 @@ func run(runs, callSecs int, labBin, outDir string) error {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "VoiceDesk call bench, %s, %s/%s, %d CPUs, %s\n", time.Now().UTC().Format(time.RFC3339), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(&b, "engine: sipgo over WebSocket + pion/webrtc v4, PCMU; lab: Kamailio 5.6 + rtpengine 10.5 + baresip 1.0 on loopback\n")
+	fmt.Fprintf(&b, "engine: sipgo over WebSocket + pion/webrtc v4, codec %s; lab: Kamailio 5.6 + rtpengine 10.5 + baresip 1.0 on loopback\n", codecName)
 	fmt.Fprintf(&b, "baseline: %s\n\n", baselineName)
 	fmt.Fprintf(&b, "%-44s %12s %12s %8s\n", "figure (median of "+fmt.Sprint(runs)+" calls)", "VoiceDesk", "baseline", "ratio")
 	row := func(name string, v float64, unit, key string) {
@@ -102,7 +104,7 @@ func run(runs, callSecs int, labBin, outDir string) error {
 	row("call -> first RTP received", median(firstRTP), "ms", "firstRTP")
 	fmt.Fprintf(&b, "%-44s %9.2f %-2s %9.1f %-2s %7.1fx\n", fmt.Sprintf("engine CPU per call-minute (%d s call)", callSecs), cpu, "s", baseline["cpu"], "s", baseline["cpu"]/cpu)
 	fmt.Fprintf(&b, "\nratio = baseline / VoiceDesk (above 1: VoiceDesk is faster or lighter).\n")
-	fmt.Fprintf(&b, "Targets (issue 3): INVITE <= 20 ms, first RTP <= 60 ms, <= 1 CPU-s per call-minute (for Opus; PCMU measured here).\n")
+	fmt.Fprintf(&b, "Targets (issue 3): INVITE <= 20 ms, first RTP <= 60 ms, <= 1 CPU-s per call-minute for Opus.\n")
 	fmt.Print(b.String())
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
@@ -111,7 +113,10 @@ func run(runs, callSecs int, labBin, outDir string) error {
 	return os.WriteFile(name, []byte(b.String()), 0o644)
 }
 
-type result struct{ invite, answered, firstRTP float64 }
+type result struct {
+	invite, answered, firstRTP float64
+	codec                      string
+}
 
 func oneCall(ctx context.Context, agent *sip.Agent, number string, log *slog.Logger, hold time.Duration) (result, error) {
 	var r result
@@ -135,6 +140,7 @@ func oneCall(ctx context.Context, agent *sip.Agent, number string, log *slog.Log
 	if err := sess.SetAnswer(string(call.Answer)); err != nil {
 		return r, err
 	}
+	r.codec = sess.Codec()
 	if err := sess.Start(&audio.Tone{Hz: 1000}, audio.Discard{}); err != nil {
 		return r, err
 	}

@@ -71,7 +71,7 @@ func alice(t *testing.T) *sip.Agent {
 }
 
 func TestOutboundCallAudioBothWays(t *testing.T) {
-	for _, codecName := range []string{"PCMU", "PCMA"} {
+	for _, codecName := range []string{"opus", "PCMU", "PCMA"} {
 		t.Run(codecName, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
