@@ -14,8 +14,10 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
 
@@ -53,6 +55,8 @@ type Session struct {
 	remote chan *webrtc.TrackRemote
 	// firstRTP is closed when the first packet of the far end arrives.
 	firstRTP chan struct{}
+	// sent counts the audio packets written (pion's stats do not).
+	sent atomic.Uint32
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -92,7 +96,13 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	// mDNS host candidates would hide the address rtpengine must reach.
 	se.SetICEMulticastDNSMode(0)
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se))
+	// RTCP sender/receiver reports, NACK and the stats the phone reads come
+	// from pion's default interceptors.
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
+		return nil, fmt.Errorf("register interceptors: %w", err)
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(ir))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{BundlePolicy: webrtc.BundlePolicyMaxBundle, RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire})
 	if err != nil {
 		return nil, fmt.Errorf("create peer connection: %w", err)
@@ -240,8 +250,10 @@ func (s *Session) sendLoop(c codec.Codec, src audio.Source) {
 			s.log.Warn("encode audio", "codec", c.Name(), "error", err)
 			continue
 		}
-		if err := s.track.WriteSample(media.Sample{Data: payload, Duration: ptime}); err != nil && !errors.Is(err, context.Canceled) {
+		if err := s.track.WriteSample(media.Sample{Data: payload, Duration: ptime}); err != nil {
 			s.log.Debug("write sample", "error", err)
+		} else {
+			s.sent.Add(1)
 		}
 	}
 }
@@ -275,6 +287,36 @@ func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
 			return
 		}
 	}
+}
+
+// Stats are a call's media figures, from RTCP and the packets themselves.
+type Stats struct {
+	Codec           string        `json:"codec"`
+	PacketsSent     uint32        `json:"packetsSent"`     // RTP packets of our audio
+	PacketsReceived uint32        `json:"packetsReceived"` // RTP packets of the far end's audio
+	PacketsLost     int32         `json:"packetsLost"`     // of the far end's audio
+	Jitter          float64       `json:"jitterMs"`        // of the far end's audio, in ms
+	RTT             time.Duration `json:"rttNs"`           // latest ICE consent check round trip
+}
+
+// Stats returns the call's current media figures.
+func (s *Session) Stats() Stats {
+	st := Stats{Codec: s.Codec(), PacketsSent: s.sent.Load()}
+	for _, v := range s.pc.GetStats() {
+		// This pion version reports no outbound-rtp or remote-inbound-rtp
+		// stats: sent packets are counted here, RTT comes from the ICE pair.
+		switch x := v.(type) {
+		case webrtc.InboundRTPStreamStats:
+			st.PacketsReceived += x.PacketsReceived
+			st.PacketsLost += x.PacketsLost
+			st.Jitter = x.Jitter * 1000
+		case webrtc.ICECandidatePairStats:
+			if x.Nominated && x.CurrentRoundTripTime > 0 {
+				st.RTT = time.Duration(x.CurrentRoundTripTime * float64(time.Second))
+			}
+		}
+	}
+	return st
 }
 
 // FirstRTP is closed when the far end's first RTP packet has been received.

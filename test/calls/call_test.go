@@ -108,6 +108,16 @@ func TestOutboundCallAudioBothWays(t *testing.T) {
 				t.Fatal("media did not connect (ICE/DTLS)")
 			}
 			time.Sleep(2 * time.Second)
+			// RTCP flows: the stats count both directions, and (after the far
+			// end's first receiver report, sent about every second) an RTT.
+			stats := sess.Stats()
+			t.Logf("stats: %+v", stats)
+			if stats.PacketsSent < 50 || stats.PacketsReceived < 50 {
+				t.Errorf("stats after 2 s: %+v, want >= 50 packets each way", stats)
+			}
+			if stats.PacketsLost != 0 {
+				t.Errorf("%d packets lost on loopback", stats.PacketsLost)
+			}
 			if err := call.Hangup(ctx); err != nil {
 				t.Fatal(err)
 			}
