@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"strings"
 	"sync"
@@ -64,6 +65,7 @@ type Session struct {
 
 	mu     sync.Mutex
 	codec  codec.Codec
+	jitter *jitterBuffer
 	closed bool
 }
 
@@ -266,7 +268,12 @@ func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
 		return
 	case tr = <-s.remote:
 	}
-	pcm := make([]int16, 0, 960)
+	jb := newJitterBuffer(c.ClockRate())
+	s.mu.Lock()
+	s.jitter = jb
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go s.playout(c, jb, sink)
 	first := true
 	for {
 		// ReadRTP returns an error once the peer connection closes.
@@ -278,9 +285,61 @@ func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
 			close(s.firstRTP)
 			first = false
 		}
-		if pcm, err = c.Decode(pcm[:0], pkt.Payload); err != nil {
-			s.log.Debug("decode audio", "codec", c.Name(), "error", err)
+		jb.push(pkt.SequenceNumber, pkt.Timestamp, pkt.Payload, time.Now())
+	}
+}
+
+// concealer is a codec that can make up a lost frame (Opus' PLC).
+type concealer interface {
+	Conceal(dst []int16, samples int) ([]int16, error)
+}
+
+// playout releases one frame every 20 ms from the jitter buffer to the sink,
+// decoding it or concealing a lost one.
+func (s *Session) playout(c codec.Codec, jb *jitterBuffer, sink audio.Sink) {
+	defer s.wg.Done()
+	frame := c.ClockRate() / 50
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	pcm := make([]int16, 0, frame*6)
+	last := make([]int16, frame)
+	lostRun := 0
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		payload, lost, ok := jb.pop()
+		if !ok {
 			continue
+		}
+		var err error
+		pcm = pcm[:0]
+		switch {
+		case !lost:
+			lostRun = 0
+			if pcm, err = c.Decode(pcm, payload); err != nil {
+				s.log.Debug("decode audio", "codec", c.Name(), "error", err)
+				continue
+			}
+			if len(pcm) >= frame {
+				copy(last, pcm[len(pcm)-frame:])
+			}
+		default:
+			lostRun++
+			if pc, ok := c.(concealer); ok {
+				pcm, err = pc.Conceal(pcm, frame)
+			}
+			if err != nil || len(pcm) == 0 {
+				// G.711 has no PLC of its own: repeat the last frame, fading
+				// out by half per lost frame, so a gap is not a click.
+				pcm = pcm[:0]
+				scale := math.Pow(0.5, float64(lostRun))
+				for _, v := range last {
+					pcm = append(pcm, int16(float64(v)*scale))
+				}
+			}
 		}
 		if err := sink.Write(pcm, c.ClockRate()); err != nil {
 			s.log.Warn("audio sink", "error", err)
@@ -297,11 +356,22 @@ type Stats struct {
 	PacketsLost     int32         `json:"packetsLost"`     // of the far end's audio
 	Jitter          float64       `json:"jitterMs"`        // of the far end's audio, in ms
 	RTT             time.Duration `json:"rttNs"`           // latest ICE consent check round trip
+	Concealed       int           `json:"concealed"`       // frames made up for lost packets
+	LatePackets     int           `json:"latePackets"`     // arrived after their playout time
+	BufferFrames    int           `json:"bufferFrames"`    // the jitter buffer's current target
 }
 
 // Stats returns the call's current media figures.
 func (s *Session) Stats() Stats {
 	st := Stats{Codec: s.Codec(), PacketsSent: s.sent.Load()}
+	s.mu.Lock()
+	jb := s.jitter
+	s.mu.Unlock()
+	if jb != nil {
+		jb.mu.Lock()
+		st.Concealed, st.LatePackets, st.BufferFrames = jb.concealed, jb.late, jb.target
+		jb.mu.Unlock()
+	}
 	for _, v := range s.pc.GetStats() {
 		// This pion version reports no outbound-rtp or remote-inbound-rtp
 		// stats: sent packets are counted here, RTT comes from the ICE pair.
