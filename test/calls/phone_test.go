@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -144,6 +145,44 @@ func TestPhoneCallsThroughTheLab(t *testing.T) {
 		ended := ev.wait(t, ctx, phone.EventCallEnded)
 		if ended.call.EndReason != phone.EndNotFound {
 			t.Fatalf("endReason %q, want not-found", ended.call.EndReason)
+		}
+	})
+
+	t.Run("outbound, cancelled here while it rings", func(t *testing.T) {
+		// The caller phone answers manually: it rings until told otherwise.
+		id, err := p.Call(lab.Caller.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.wait(t, ctx, phone.EventCallInProgress)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			out, _ := labctl.Ctrl(ctx, lab.Caller.Ctrl, "listcalls", "")
+			if strings.Contains(out, "INCOMING") || strings.Contains(out, "Active calls (1)") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the caller phone is not ringing: %s", out)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err := p.EndCall(id); err != nil {
+			t.Fatal(err)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.CallID != id || ended.call.EndReason != phone.EndLocalHangup {
+			t.Fatalf("call-ended %+v, want local-hangup", ended.call)
+		}
+		callerIdle(t, ctx) // the CANCEL reached it
+	})
+
+	t.Run("outbound to a user who is not registered ends with unavailable", func(t *testing.T) {
+		if _, err := p.Call("bob"); err != nil {
+			t.Fatal(err)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.EndReason != phone.EndUnavailable {
+			t.Fatalf("endReason %q, want unavailable", ended.call.EndReason)
 		}
 	})
 
