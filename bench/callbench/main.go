@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -34,8 +35,10 @@ func main() {
 	runs := flag.Int("runs", 7, "calls for the set-up timings (median)")
 	callSecs := flag.Int("cpu-call", 20, "seconds of the call whose CPU is measured")
 	labBin := flag.String("lab", "bin/lab", "the lab command")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured call to this file")
 	out := flag.String("out", "bench/results", "folder for the results file")
 	flag.Parse()
+	profilePath = *cpuProfile
 	if err := run(*runs, *callSecs, *labBin, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "callbench:", err)
 		os.Exit(1)
@@ -79,6 +82,17 @@ func run(runs, callSecs int, labBin, outDir string) error {
 	}
 
 	// CPU of this process (the engine) over one longer call, per call-minute.
+	if profilePath != "" {
+		f, err := os.Create(profilePath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	before := cpuSeconds()
 	start := time.Now()
 	if _, err := oneCall(ctx, agent, st.Tone.Number, quiet, time.Duration(callSecs)*time.Second); err != nil {
@@ -112,6 +126,8 @@ func run(runs, callSecs int, labBin, outDir string) error {
 	name := filepath.Join(outDir, "calls-"+time.Now().UTC().Format("20060102-150405")+".txt")
 	return os.WriteFile(name, []byte(b.String()), 0o644)
 }
+
+var profilePath string
 
 type result struct {
 	invite, answered, firstRTP float64
