@@ -12,7 +12,7 @@ WAILS_VERSION=v2.11.0
 APT_PACKAGES=(
   build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev
   libopus-dev libopusfile-dev
-  kamailio kamailio-websocket-modules rtpengine-daemon baresip
+  kamailio kamailio-websocket-modules kamailio-tls-modules rtpengine-daemon baresip
   xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng
 )
 

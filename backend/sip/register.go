@@ -8,6 +8,7 @@ package sip
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -48,7 +49,9 @@ type Config struct {
 	Expires time.Duration
 	// UserAgent names the client in requests; default "VoiceDesk".
 	UserAgent string
-	Log       *slog.Logger
+	// TLS configures tls and wss; default: the system's roots.
+	TLS *tls.Config
+	Log *slog.Logger
 }
 
 // ErrRejected is a final non-2xx answer to REGISTER.
@@ -95,7 +98,11 @@ func New(cfg Config) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent))
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.UserAgent)}
+	if cfg.TLS != nil {
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(cfg.TLS))
+	}
+	ua, err := sipgo.NewUA(uaOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("create SIP user agent: %w", err)
 	}

@@ -19,7 +19,7 @@ var kamailioTmpl = template.Must(template.New("kamailio.cfg").Parse(kamailioTemp
 // kamailioModulePath is where Debian's kamailio package keeps its modules.
 const kamailioModulePath = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 
-func writeKamailioConfig(path string, ports Ports, accounts []apiserver.SIPAccount) error {
+func writeKamailioConfig(path string, ports Ports, accounts []apiserver.SIPAccount, tlsConfig string) error {
 	for _, a := range accounts {
 		// The values land inside a quoted string of the config language.
 		for _, v := range []string{a.User, a.Password, a.Number} {
@@ -38,6 +38,9 @@ func writeKamailioConfig(path string, ports Ports, accounts []apiserver.SIPAccou
 		"UDPPort":    ports.SIPUDP,
 		"WSPort":     ports.SIPWS,
 		"NGPort":     ports.NG,
+		"TLSPort":    ports.SIPTLS,
+		"WSSPort":    ports.SIPWSS,
+		"TLSConfig":  tlsConfig,
 		"ModulePath": kamailioModulePath,
 		"Accounts":   accounts,
 	})

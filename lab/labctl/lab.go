@@ -27,6 +27,8 @@ type Ports struct {
 	API        int `json:"api"`
 	SIPUDP     int `json:"sipUdp"`
 	SIPWS      int `json:"sipWs"`
+	SIPTLS     int `json:"sipTls"`
+	SIPWSS     int `json:"sipWss"`
 	NG         int `json:"rtpengineNg"`
 	RTPMin     int `json:"rtpMin"`
 	RTPMax     int `json:"rtpMax"`
@@ -55,19 +57,23 @@ type Phone struct {
 // State is what the lab's users need to reach it; it is written to
 // Dir/state.json by Up and read by Down and by the tests.
 type State struct {
-	Dir          string    `json:"dir"`
-	Domain       string    `json:"domain"`
-	Ports        Ports     `json:"ports"`
-	APIURL       string    `json:"apiUrl"`
-	DiscoveryURL string    `json:"discoveryUrl"`
-	WebSocketURL string    `json:"webSocketUrl"`
-	SIPProxy     string    `json:"sipProxy"`
-	Tone         Phone     `json:"tone"`
-	Caller       Phone     `json:"caller"`
-	Probe        Login     `json:"probeSip"` // SIP account for test clients
-	Demo         []Login   `json:"demoLogins"`
-	Processes    []Process `json:"processes"`
-	Started      time.Time `json:"started"`
+	Dir          string `json:"dir"`
+	Domain       string `json:"domain"`
+	Ports        Ports  `json:"ports"`
+	APIURL       string `json:"apiUrl"`
+	DiscoveryURL string `json:"discoveryUrl"`
+	WebSocketURL string `json:"webSocketUrl"`
+	SecureWSURL  string `json:"secureWebSocketUrl"`
+	SIPTLSAddr   string `json:"sipTls"`
+	// CACert is the lab certificate (PEM) that clients trust for TLS and WSS.
+	CACert    string    `json:"caCert"`
+	SIPProxy  string    `json:"sipProxy"`
+	Tone      Phone     `json:"tone"`
+	Caller    Phone     `json:"caller"`
+	Probe     Login     `json:"probeSip"` // SIP account for test clients
+	Demo      []Login   `json:"demoLogins"`
+	Processes []Process `json:"processes"`
+	Started   time.Time `json:"started"`
 }
 
 // Config configures Up.
@@ -201,6 +207,9 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		APIURL:       fmt.Sprintf("http://127.0.0.1:%d/", ports.API),
 		DiscoveryURL: fmt.Sprintf("http://127.0.0.1:%d/api/user/", ports.API),
 		WebSocketURL: fmt.Sprintf("ws://127.0.0.1:%d/", ports.SIPWS),
+		SecureWSURL:  fmt.Sprintf("wss://127.0.0.1:%d/", ports.SIPWSS),
+		SIPTLSAddr:   fmt.Sprintf("127.0.0.1:%d", ports.SIPTLS),
+		CACert:       filepath.Join(r.dir, "conf", "lab-cert.pem"),
 		SIPProxy:     fmt.Sprintf("127.0.0.1:%d", ports.SIPUDP),
 		Started:      time.Now().UTC(),
 	}
@@ -236,7 +245,15 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 
 	r.progress("starting kamailio (udp 127.0.0.1:%d, ws 127.0.0.1:%d)", ports.SIPUDP, ports.SIPWS)
 	cfgPath := filepath.Join(r.dir, "conf", "kamailio.cfg")
-	if err := writeKamailioConfig(cfgPath, ports, accounts); err != nil {
+	keyPath := filepath.Join(r.dir, "conf", "lab-key.pem")
+	tlsCfg := filepath.Join(r.dir, "conf", "tls.cfg")
+	if err := writeLabCert(st.CACert, keyPath, apiserver.SIPDomain); err != nil {
+		return nil, err
+	}
+	if err := writeTLSConfig(tlsCfg, st.CACert, keyPath); err != nil {
+		return nil, err
+	}
+	if err := writeKamailioConfig(cfgPath, ports, accounts, tlsCfg); err != nil {
 		return nil, err
 	}
 	if err := r.launch(ctx, "kamailio", func() error { return sipOptions(ctx, ports.SIPUDP, "sip:"+apiserver.SIPDomain) },
@@ -390,7 +407,7 @@ func fileExists(p string) bool {
 // fails and names it.
 func pickPorts() (Ports, error) {
 	var p Ports
-	tcp := []*int{&p.API, &p.SIPWS, &p.ToneCtrl, &p.CallerCtrl}
+	tcp := []*int{&p.API, &p.SIPWS, &p.SIPTLS, &p.SIPWSS, &p.ToneCtrl, &p.CallerCtrl}
 	udp := []*int{&p.SIPUDP, &p.NG, &p.ToneSIP, &p.CallerSIP}
 	var closers []io.Closer
 	defer func() {

@@ -15,14 +15,22 @@ func TestKamailioConfigIsValid(t *testing.T) {
 	if _, err := exec.LookPath(mustLook("kamailio")); err != nil {
 		t.Fatal("kamailio is not installed (make setup installs it)")
 	}
-	path := filepath.Join(t.TempDir(), "kamailio.cfg")
-	ports := Ports{SIPUDP: 5070, SIPWS: 8070, NG: 22222}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kamailio.cfg")
+	ports := Ports{SIPUDP: 5070, SIPWS: 8070, SIPTLS: 5071, SIPWSS: 8071, NG: 22222}
 	accts := []apiserver.SIPAccount{{User: "alice", Password: "pw", Number: "+358401"}, {User: "tone", Password: "x"}}
-	if err := writeKamailioConfig(path, ports, accts); err != nil {
+	cert, key, tlsCfg := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), filepath.Join(dir, "tls.cfg")
+	if err := writeLabCert(cert, key, "voicedesk.lab"); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeTLSConfig(tlsCfg, cert, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeKamailioConfig(path, ports, accts, tlsCfg); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
-	for _, want := range []string{`$sht(sipusers=>alice) = "pw";`, `$sht(numbers=>+358401) = "alice";`, "listen=tcp:127.0.0.1:8070", "udp:127.0.0.1:22222"} {
+	for _, want := range []string{`$sht(sipusers=>alice) = "pw";`, `$sht(numbers=>+358401) = "alice";`, "listen=tcp:127.0.0.1:8070", "listen=tls:127.0.0.1:5071", "listen=tls:127.0.0.1:8071", "udp:127.0.0.1:22222"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("config lacks %q", want)
 		}
@@ -37,7 +45,7 @@ func TestKamailioConfigIsValid(t *testing.T) {
 func TestKamailioConfigRefusesInjection(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kamailio.cfg")
 	for _, bad := range []string{`pw"; exit; "`, "a\nb", `$var(x)`, `back\slash`} {
-		err := writeKamailioConfig(path, Ports{}, []apiserver.SIPAccount{{User: "u", Password: bad}})
+		err := writeKamailioConfig(path, Ports{}, []apiserver.SIPAccount{{User: "u", Password: bad}}, "tls.cfg")
 		if err == nil {
 			t.Errorf("password %q was written into the config", bad)
 		}

@@ -5,7 +5,10 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,13 +54,26 @@ func TestLabSmoke(t *testing.T) {
 	})
 
 	t.Run("the app's SIP client registers", func(t *testing.T) {
+		pem, err := os.ReadFile(st.CACert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			t.Fatal("lab certificate unreadable")
+		}
+		labTLS := &tls.Config{RootCAs: roots, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 		for _, tc := range []struct{ name, server, transport string }{
 			{"websocket", st.WebSocketURL, ""},
 			{"udp", st.SIPProxy, "udp"},
+			// Kamailio's WebSocket listener is a TCP socket that also takes plain SIP.
+			{"tcp", fmt.Sprintf("127.0.0.1:%d", st.Ports.SIPWS), "tcp"},
+			{"tls", st.SIPTLSAddr, "tls"},
+			{"secure websocket", st.SecureWSURL, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				a, err := sip.New(sip.Config{Server: tc.server, Transport: tc.transport, User: st.Probe.Username,
-					Domain: st.Domain, Password: st.Probe.Password, Expires: 120 * time.Second})
+					Domain: st.Domain, Password: st.Probe.Password, Expires: 120 * time.Second, TLS: labTLS})
 				if err != nil {
 					t.Fatal(err)
 				}
