@@ -138,14 +138,20 @@ func (s *Session) Offer(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create offer: %w", err)
 	}
+	return s.setLocal(ctx, offer)
+}
+
+// setLocal applies the local description, waits (bounded) for the ICE
+// candidates and returns the SDP to send, with its default candidate.
+func (s *Session) setLocal(ctx context.Context, desc webrtc.SessionDescription) (string, error) {
 	gathered := webrtc.GatheringCompletePromise(s.pc)
-	if err := s.pc.SetLocalDescription(offer); err != nil {
-		return "", fmt.Errorf("set local offer: %w", err)
+	if err := s.pc.SetLocalDescription(desc); err != nil {
+		return "", fmt.Errorf("set local %s: %w", desc.Type, err)
 	}
 	select {
 	case <-gathered:
 	case <-time.After(s.cfg.GatherTimeout):
-		s.log.Warn("ICE gathering not complete; offering the candidates so far")
+		s.log.Warn("ICE gathering not complete; sending the candidates so far", "sdp", desc.Type.String())
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
@@ -161,21 +167,14 @@ func (s *Session) Answer(ctx context.Context, offer string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create answer: %w", err)
 	}
-	gathered := webrtc.GatheringCompletePromise(s.pc)
-	if err := s.pc.SetLocalDescription(answer); err != nil {
-		return "", fmt.Errorf("set local answer: %w", err)
-	}
-	select {
-	case <-gathered:
-	case <-time.After(s.cfg.GatherTimeout):
-		s.log.Warn("ICE gathering not complete; answering with the candidates so far")
-	case <-ctx.Done():
-		return "", ctx.Err()
+	sdp, err := s.setLocal(ctx, answer)
+	if err != nil {
+		return "", err
 	}
 	if err := s.pickCodec(); err != nil {
 		return "", err
 	}
-	return withDefaultCandidate(s.pc.LocalDescription().SDP)
+	return sdp, nil
 }
 
 // SetAnswer applies the remote answer and picks the negotiated codec.

@@ -57,9 +57,7 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 		uri = sip.Uri{Scheme: "sip", User: target, Host: a.cfg.Domain}
 	}
 	req := sip.NewRequest(sip.INVITE, uri)
-	aor := sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.cfg.Domain}
-	from := sip.FromHeader{DisplayName: a.cfg.DisplayName, Address: aor, Params: sip.NewParams()}
-	from.Params.Add("tag", sip.GenerateTagN(10))
+	from := a.from()
 	req.AppendHeader(&from)
 	req.AppendHeader(&sip.ToHeader{Address: uri, Params: sip.NewParams()})
 	contact := a.contact()

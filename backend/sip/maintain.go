@@ -118,10 +118,9 @@ func (a *Agent) reconnect(ctx context.Context, cfg MaintainConfig) bool {
 func (a *Agent) ping(ctx context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, min(timeout, 5*time.Second))
 	defer cancel()
-	aor := sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.cfg.Domain}
+	aor := a.aor()
 	req := sip.NewRequest(sip.OPTIONS, aor)
-	from := sip.FromHeader{Address: aor, Params: sip.NewParams()}
-	from.Params.Add("tag", sip.GenerateTagN(10))
+	from := a.from()
 	req.AppendHeader(&from)
 	req.AppendHeader(&sip.ToHeader{Address: aor, Params: sip.NewParams()})
 	req.SetTransport(a.tp)

@@ -261,11 +261,9 @@ func (a *Agent) register(ctx context.Context, expires time.Duration) (time.Durat
 func (a *Agent) newRegister(expires time.Duration) *sip.Request {
 	recipient := sip.Uri{Scheme: "sip", Host: a.cfg.Domain}
 	req := sip.NewRequest(sip.REGISTER, recipient)
-	aor := sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.cfg.Domain}
-	from := sip.FromHeader{DisplayName: a.cfg.DisplayName, Address: aor, Params: sip.NewParams()}
-	from.Params.Add("tag", sip.GenerateTagN(10))
+	from := a.from()
 	req.AppendHeader(&from)
-	req.AppendHeader(&sip.ToHeader{Address: aor, Params: sip.NewParams()})
+	req.AppendHeader(&sip.ToHeader{Address: a.aor(), Params: sip.NewParams()})
 	callID := sip.CallIDHeader(a.callID)
 	req.AppendHeader(&callID)
 	a.mu.Lock()
@@ -298,4 +296,14 @@ func grantedExpiry(res *sip.Response, asked time.Duration) time.Duration {
 		}
 	}
 	return asked
+}
+
+// aor is the account's address of record.
+func (a *Agent) aor() sip.Uri { return sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.cfg.Domain} }
+
+// from is a From header for a new request: the AOR with a fresh tag.
+func (a *Agent) from() sip.FromHeader {
+	from := sip.FromHeader{DisplayName: a.cfg.DisplayName, Address: a.aor(), Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(10))
+	return from
 }

@@ -98,16 +98,7 @@ func TestOutboundCallAudioBothWays(t *testing.T) {
 			if sess.Codec() != codecName {
 				t.Fatalf("negotiated %q, want %s", sess.Codec(), codecName)
 			}
-			heard := &audio.Recorder{}
-			if err := sess.Start(&audio.Tone{Hz: 1000}, heard); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case <-sess.Connected():
-			case <-ctx.Done():
-				t.Fatal("media did not connect (ICE/DTLS)")
-			}
-			time.Sleep(2 * time.Second)
+			heard := talk(t, ctx, sess)
 			// RTCP flows: the stats count both directions, and (after the far
 			// end's first receiver report, sent about every second) an RTT.
 			stats := sess.Stats()
@@ -166,6 +157,23 @@ func TestCallToUnknownNumberFails(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Status != 404 {
 		t.Fatalf("call to an unknown number: %v, want 404", err)
 	}
+}
+
+// talk sends a 1000 Hz tone for 2 s once the media has connected and
+// returns what it heard meanwhile.
+func talk(t *testing.T, ctx context.Context, sess *media.Session) *audio.Recorder {
+	t.Helper()
+	heard := &audio.Recorder{}
+	if err := sess.Start(&audio.Tone{Hz: 1000}, heard); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-sess.Connected():
+	case <-ctx.Done():
+		t.Fatal("media did not connect (ICE/DTLS)")
+	}
+	time.Sleep(2 * time.Second)
+	return heard
 }
 
 func abs(x int) int {

@@ -82,16 +82,7 @@ func TestInboundAnsweredAudioBothWays(t *testing.T) {
 	if err := in.Answer([]byte(answer)); err == nil {
 		t.Error("a second answer was accepted")
 	}
-	heard := &audio.Recorder{}
-	if err := sess.Start(&audio.Tone{Hz: 1000}, heard); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-sess.Connected():
-	case <-ctx.Done():
-		t.Fatal("media did not connect")
-	}
-	time.Sleep(2 * time.Second)
+	heard := talk(t, ctx, sess)
 	if err := in.Hangup(ctx); err != nil {
 		t.Fatal(err)
 	}
