@@ -183,12 +183,20 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 		return
 	}
 	var progressOnce sync.Once
-	out, err := agent.Dial(ctx, c.ev.PhoneNumber, []byte(offer), func(int, string) {
+	// The far end has NoAnswerTimeout to answer; sipgo CANCELs on expiry.
+	dialCtx, stopDial := context.WithTimeout(ctx, p.noAnswer)
+	out, err := agent.Dial(dialCtx, c.ev.PhoneNumber, []byte(offer), func(int, string) {
 		progressOnce.Do(func() { p.emit.Emit(EventCallInProgress, c.ev) })
 	})
+	timedOut := errors.Is(dialCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+	stopDial()
 	if err != nil {
 		p.log.Info("call failed", "callId", c.ev.CallID, "error", err)
-		c.setReason(failureReason(ctx, err))
+		if timedOut {
+			c.setReason(EndNoAnswer)
+		} else {
+			c.setReason(failureReason(ctx, err))
+		}
 		return
 	}
 	c.mu.Lock()

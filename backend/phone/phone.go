@@ -86,6 +86,9 @@ type Config struct {
 	Now func() time.Time
 	// Connection says how the registration is kept alive and recovered.
 	Connection sip.MaintainConfig
+	// NoAnswerTimeout ends an outbound call that is not answered in time
+	// (CANCEL, endReason no-answer); default 60 s, as the browser phone's JsSIP.
+	NoAnswerTimeout time.Duration
 }
 
 // UserInfo is what the UI shows of the signed-in user.
@@ -114,6 +117,7 @@ type Phone struct {
 	noSIP    bool
 	mediaCfg media.Config
 	connCfg  sip.MaintainConfig
+	noAnswer time.Duration
 	audio    AudioFactory
 	now      func() time.Time
 
@@ -152,8 +156,11 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.NoAnswerTimeout <= 0 {
+		cfg.NoAnswerTimeout = 60 * time.Second
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection,
+	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
 		audio: cfg.Audio, now: cfg.Now, ctx: ctx, cancel: cancel,
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }

@@ -186,6 +186,28 @@ func TestPhoneCallsThroughTheLab(t *testing.T) {
 		}
 	})
 
+	t.Run("outbound not answered in time ends with no-answer", func(t *testing.T) {
+		short := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true},
+			NoAnswerTimeout: time.Second}, platform.New(platform.Config{}), ev)
+		defer short.Close()
+		// Bob's phone: a second login must not take Alice's calls.
+		if ok, err := short.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "bob@voicedesk.lab", Password: "bob-secret"}); !ok {
+			t.Fatalf("login bob: %v", err)
+		}
+		id, err := short.Call(lab.Caller.Number) // rings, never answered
+		if err != nil {
+			t.Fatal(err)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.CallID != id || ended.call.EndReason != phone.EndNoAnswer {
+			t.Fatalf("call-ended %+v, want no-answer", ended.call)
+		}
+		if d := ended.call.EndTime.Sub(ended.call.StartTime); d < time.Second || d > 5*time.Second {
+			t.Errorf("ended after %v, want about the 1 s timeout", d)
+		}
+		callerIdle(t, ctx) // the CANCEL reached the ringing phone
+	})
+
 	t.Run("incoming, answered here, hung up by the caller", func(t *testing.T) {
 		callerDials(t, ctx)
 		in := ev.wait(t, ctx, phone.EventCallIncoming)
