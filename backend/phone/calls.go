@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -185,8 +186,27 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	var progressOnce sync.Once
 	// The far end has NoAnswerTimeout to answer; sipgo CANCELs on expiry.
 	dialCtx, stopDial := context.WithTimeout(ctx, p.noAnswer)
-	out, err := agent.Dial(dialCtx, c.ev.PhoneNumber, []byte(offer), func(int, string) {
-		progressOnce.Do(func() { p.emit.Emit(EventCallInProgress, c.ev) })
+	// Early media: the first provisional SDP is applied as the answer (pion
+	// has no usable pranswer for an offerer) and the far end's audio plays
+	// before the call is answered; the 200's SDP, normally the same, is then
+	// not applied again.
+	var early []byte
+	out, err := agent.DialWithHooks(dialCtx, c.ev.PhoneNumber, []byte(offer), sip.DialHooks{
+		Progress: func(int, string) {
+			progressOnce.Do(func() { p.emit.Emit(EventCallInProgress, c.ev) })
+		},
+		EarlySDP: func(sdp []byte) {
+			if early != nil {
+				return
+			}
+			if err := sess.SetAnswer(string(sdp)); err != nil {
+				p.log.Warn("early media SDP", "callId", c.ev.CallID, "error", err)
+				return
+			}
+			early = sdp
+			p.log.Info("early media", "callId", c.ev.CallID)
+			p.startAudio(c, sess)
+		},
 	})
 	timedOut := errors.Is(dialCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	stopDial()
@@ -202,13 +222,19 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	c.mu.Lock()
 	c.out = out
 	c.mu.Unlock()
-	if err := sess.SetAnswer(string(out.Answer)); err != nil {
-		p.log.Warn("call answer SDP", "callId", c.ev.CallID, "error", err)
-		c.setReason(EndMediaFailed)
-		_ = out.Hangup(context.Background())
-		return
+	if early == nil {
+		if err := sess.SetAnswer(string(out.Answer)); err != nil {
+			p.log.Warn("call answer SDP", "callId", c.ev.CallID, "error", err)
+			c.setReason(EndMediaFailed)
+			_ = out.Hangup(context.Background())
+			return
+		}
+		p.startAudio(c, sess)
+	} else if !bytes.Equal(early, out.Answer) {
+		// Changing the media after early media needs a re-INVITE; keep the
+		// early session, which the far end has been using.
+		p.log.Warn("answer SDP differs from the early media SDP; keeping the early one", "callId", c.ev.CallID)
 	}
-	p.startAudio(c, sess)
 	p.emit.Emit(EventCallConfirmed, c.ev)
 	select {
 	case <-out.Done():

@@ -35,6 +35,8 @@ type DialHooks struct {
 	Sent func()
 	// Progress sees each provisional answer (100/180/183).
 	Progress func(status int, reason string)
+	// EarlySDP gets the SDP of a provisional answer (183 with early media).
+	EarlySDP func(sdp []byte)
 }
 
 // Dial sends INVITE to target (a user or number in the account's domain, or
@@ -80,6 +82,9 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 		OnResponse: func(res *sip.Response) error {
 			if progress != nil && res.IsProvisional() {
 				progress(int(res.StatusCode), res.Reason)
+			}
+			if hooks.EarlySDP != nil && res.IsProvisional() && res.StatusCode != 100 && len(res.Body()) > 0 {
+				hooks.EarlySDP(res.Body())
 			}
 			return nil
 		},

@@ -53,10 +53,13 @@ func writeKamailioConfig(path string, ports Ports, accounts []apiserver.SIPAccou
 // baresipRTPPorts gives each phone its own media ports inside the lab's block.
 func baresipRTPPorts(ph Phone, ports Ports) (int, int) {
 	base := ports.RTPMin + 100
-	if ph.SIPUser != "tone" {
-		base += 50
+	switch ph.SIPUser {
+	case "caller":
+		base += 33
+	case "early":
+		base += 66
 	}
-	return base, base + 49
+	return base, base + 32
 }
 
 // writeBaresipConfig writes baresip's config and accounts files. The phone
@@ -98,8 +101,11 @@ ctrl_tcp_listen		%[6]s
 snd_path		%[7]s
 `, ph.SIPUser, sipPort, ph.ToneHz, rtpMin, rtpMax, ph.Ctrl, ph.Recordings)
 	answer := "manual"
-	if ph.AutoAnswer {
+	switch {
+	case ph.AutoAnswer:
 		answer = "auto"
+	case ph.EarlyMedia:
+		answer = "early"
 	}
 	account := fmt.Sprintf("<sip:%s@%s>;auth_pass=%s;outbound=\"sip:127.0.0.1:%d;transport=udp\";regint=300;answermode=%s;audio_codecs=opus/48000/2,PCMU/8000/1,PCMA/8000/1\n",
 		ph.SIPUser, apiserver.SIPDomain, password, ports.SIPUDP, answer)

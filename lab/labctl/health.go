@@ -31,7 +31,7 @@ func Health(ctx context.Context, s *State) error {
 			return &ComponentError{Component: p.Name, Log: p.Log, Err: fmt.Errorf("process %d is not running", p.PID)}
 		}
 	}
-	for _, name := range []string{"rtpengine", "kamailio", "api", "baresip-tone", "baresip-caller"} {
+	for _, name := range []string{"rtpengine", "kamailio", "api", "baresip-tone", "baresip-caller", "baresip-early"} {
 		if err := s.ready(ctx, name); err != nil {
 			return &ComponentError{Component: name, Log: logOf(name), Err: err}
 		}
@@ -52,6 +52,8 @@ func (s *State) ready(ctx context.Context, name string) error {
 		return sipOptions(ctx, s.Ports.SIPUDP, "sip:tone@"+s.Domain)
 	case "baresip-caller":
 		return sipOptions(ctx, s.Ports.SIPUDP, "sip:caller@"+s.Domain)
+	case "baresip-early":
+		return sipOptions(ctx, s.Ports.SIPUDP, "sip:early@"+s.Domain)
 	}
 	return fmt.Errorf("no lab component %q", name)
 }

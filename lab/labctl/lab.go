@@ -36,6 +36,8 @@ type Ports struct {
 	ToneCtrl   int `json:"toneCtrl"`
 	CallerSIP  int `json:"callerSip"`
 	CallerCtrl int `json:"callerCtrl"`
+	EarlySIP   int `json:"earlySip"`
+	EarlyCtrl  int `json:"earlyCtrl"`
 }
 
 // Login is a platform user's demo login.
@@ -52,6 +54,8 @@ type Phone struct {
 	Ctrl       string `json:"ctrl"`       // ctrl_tcp address
 	Recordings string `json:"recordings"` // sndfile's folder
 	AutoAnswer bool   `json:"autoAnswer"`
+	// EarlyMedia: answers with 183 and its audio, 200 only when told ("accept").
+	EarlyMedia bool `json:"earlyMedia"`
 }
 
 // State is what the lab's users need to reach it; it is written to
@@ -70,6 +74,7 @@ type State struct {
 	SIPProxy  string    `json:"sipProxy"`
 	Tone      Phone     `json:"tone"`
 	Caller    Phone     `json:"caller"`
+	Early     Phone     `json:"early"`
 	Probe     Login     `json:"probeSip"` // SIP account for test clients
 	Demo      []Login   `json:"demoLogins"`
 	Processes []Process `json:"processes"`
@@ -179,7 +184,7 @@ func Up(ctx context.Context, cfg Config) (*State, error) {
 			return nil, err
 		}
 	}
-	for _, sub := range []string{"logs", "conf", "recordings/tone", "recordings/caller"} {
+	for _, sub := range []string{"logs", "conf", "recordings/tone", "recordings/caller", "recordings/early"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("create lab folder: %w", err)
 		}
@@ -274,10 +279,12 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.ToneCtrl), Recordings: filepath.Join(r.dir, "recordings", "tone")}
 	st.Caller = Phone{SIPUser: "caller", Number: numberOf(accounts, "caller"), ToneHz: 550,
 		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.CallerCtrl), Recordings: filepath.Join(r.dir, "recordings", "caller")}
+	st.Early = Phone{SIPUser: "early", Number: numberOf(accounts, "early"), ToneHz: 620, EarlyMedia: true,
+		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.EarlyCtrl), Recordings: filepath.Join(r.dir, "recordings", "early")}
 	for _, ph := range []struct {
 		p       Phone
 		sipPort int
-	}{{st.Tone, ports.ToneSIP}, {st.Caller, ports.CallerSIP}} {
+	}{{st.Tone, ports.ToneSIP}, {st.Caller, ports.CallerSIP}, {st.Early, ports.EarlySIP}} {
 		r.progress("starting baresip %q (sip 127.0.0.1:%d, tone %d Hz)", ph.p.SIPUser, ph.sipPort, ph.p.ToneHz)
 		confDir := filepath.Join(r.dir, "conf", "baresip-"+ph.p.SIPUser)
 		if err := writeBaresipConfig(confDir, ph.p, ph.sipPort, passwordOf(accounts, ph.p.SIPUser), ports); err != nil {
@@ -407,8 +414,8 @@ func fileExists(p string) bool {
 // fails and names it.
 func pickPorts() (Ports, error) {
 	var p Ports
-	tcp := []*int{&p.API, &p.SIPWS, &p.SIPTLS, &p.SIPWSS, &p.ToneCtrl, &p.CallerCtrl}
-	udp := []*int{&p.SIPUDP, &p.NG, &p.ToneSIP, &p.CallerSIP}
+	tcp := []*int{&p.API, &p.SIPWS, &p.SIPTLS, &p.SIPWSS, &p.ToneCtrl, &p.CallerCtrl, &p.EarlyCtrl}
+	udp := []*int{&p.SIPUDP, &p.NG, &p.ToneSIP, &p.CallerSIP, &p.EarlySIP}
 	var closers []io.Closer
 	defer func() {
 		for _, c := range closers {
@@ -433,7 +440,7 @@ func pickPorts() (Ports, error) {
 	}
 	// Media ports: a random block of 200 below the kernel's ephemeral range,
 	// so that two labs (or a lab and a test) rarely meet: rtpengine takes the
-	// first 100, the two baresip phones 50 each (see baresipRTPPorts).
+	// first 100, the three baresip phones 33 each (see baresipRTPPorts).
 	base := 20000 + 200*rand.IntN(50)
 	p.RTPMin, p.RTPMax = base, base+99
 	return p, nil

@@ -1,9 +1,11 @@
 package calls
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
 	"voicedesk/lab/labctl"
+	"voicedesk/test/labtest"
 )
 
 // events records the phone's events and lets a test wait for one.
@@ -208,6 +211,72 @@ func TestPhoneCallsThroughTheLab(t *testing.T) {
 		callerIdle(t, ctx) // the CANCEL reached the ringing phone
 	})
 
+	t.Run("outbound with early media, then answered", func(t *testing.T) {
+		earlyHeard := &audio.Recorder{}
+		var logBuf syncBuffer
+		sara := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true},
+			Log: slog.New(slog.NewTextHandler(&logBuf, nil)),
+			Audio: func() (audio.Source, audio.Sink) { return &audio.Tone{Hz: 1000}, earlyHeard }}, platform.New(platform.Config{}), ev)
+		defer sara.Close()
+		if ok, err := sara.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "sara@voicedesk.lab", Password: "sara-secret"}); !ok {
+			t.Fatalf("login sara: %v", err)
+		}
+		id, err := sara.Call(lab.Early.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.wait(t, ctx, phone.EventCallInProgress)
+		// The media session is set up from the 183's SDP. (baresip 1.0's early
+		// mode receives but sends nothing, and records only once it accepts,
+		// so audio before the answer is not observable with it.)
+		time.Sleep(time.Second)
+		if _, err := labctl.Ctrl(ctx, lab.Early.Ctrl, "accept", ""); err != nil {
+			t.Fatal(err)
+		}
+		confirmed := ev.wait(t, ctx, phone.EventCallConfirmed)
+		if confirmed.call.CallID != id {
+			t.Fatalf("call-confirmed for %s, want %s", confirmed.call.CallID, id)
+		}
+		// After the answer the far end's tone arrives on the same session.
+		var hz int
+		for i := 0; i < 30 && hz == 0; i++ {
+			time.Sleep(100 * time.Millisecond)
+			if s, rate := earlyHeard.Samples(); len(s) > rate/2 {
+				hz, _ = audio.DominantFrequency(s[len(s)-rate/2:], rate)
+			}
+		}
+		if abs(hz-lab.Early.ToneHz) > 5 {
+			t.Errorf("after the answer heard %d Hz, want %d", hz, lab.Early.ToneHz)
+		}
+		if err := sara.EndCall(id); err != nil {
+			t.Fatal(err)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.EndReason != phone.EndLocalHangup {
+			t.Fatalf("endReason %q", ended.call.EndReason)
+		}
+		// The far end heard our 1000 Hz on the session set up from the 183.
+		var farHz int
+		for i := 0; i < 20 && farHz == 0; i++ {
+			time.Sleep(100 * time.Millisecond)
+			path, err := labtest.NewestRecording(lab.Early.Recordings, "dec")
+			if err != nil {
+				continue
+			}
+			if s, r, err := labtest.ReadWAV(path); err == nil && len(s) > r/2 {
+				farHz, _ = audio.DominantFrequency(s, r)
+			}
+		}
+		if abs(farHz-1000) > 5 {
+			t.Errorf("the early phone heard %d Hz, want 1000", farHz)
+		}
+		// The session came from the 183, and the 200's SDP was not applied again.
+		if log := logBuf.String(); !strings.Contains(log, "msg=\"early media\"") || strings.Contains(log, "call answer SDP") {
+			t.Errorf("the early-media path did not run; phone log:\n%s", log)
+		}
+		fmt.Printf("e2e: phone outbound answered with 183+SDP first: media from the 183's SDP, far end heard %d Hz, engine heard %d Hz\n", farHz, hz)
+	})
+
 	t.Run("incoming, answered here, hung up by the caller", func(t *testing.T) {
 		callerDials(t, ctx)
 		in := ev.wait(t, ctx, phone.EventCallIncoming)
@@ -253,4 +322,22 @@ func TestPhoneCallsThroughTheLab(t *testing.T) {
 			t.Fatalf("endReason %q, want cancelled", ended.call.EndReason)
 		}
 	})
+}
+
+// syncBuffer is a bytes.Buffer safe for the phone's goroutines to log into.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -104,7 +104,8 @@ func run(ctx context.Context, dir, cmd string, args []string) error {
 		for _, l := range st.Demo {
 			fmt.Printf("  %-22s password: %s\n", l.Username, l.Password)
 		}
-		fmt.Printf("  lab phones: tone %s (answers, plays %d Hz), caller %s (plays %d Hz)\n", st.Tone.Number, st.Tone.ToneHz, st.Caller.Number, st.Caller.ToneHz)
+		fmt.Printf("  lab phones: tone %s (answers, plays %d Hz), caller %s (plays %d Hz), early %s (early media, %d Hz)\n",
+			st.Tone.Number, st.Tone.ToneHz, st.Caller.Number, st.Caller.ToneHz, st.Early.Number, st.Early.ToneHz)
 		return nil
 	case "health":
 		st, err := labctl.Load(dir)
@@ -124,9 +125,9 @@ func run(ctx context.Context, dir, cmd string, args []string) error {
 		if err != nil {
 			return err
 		}
-		addr := map[string]string{"tone": st.Tone.Ctrl, "caller": st.Caller.Ctrl}[args[0]]
+		addr := map[string]string{"tone": st.Tone.Ctrl, "caller": st.Caller.Ctrl, "early": st.Early.Ctrl}[args[0]]
 		if addr == "" {
-			return fmt.Errorf("no lab phone %q (tone|caller)", args[0])
+			return fmt.Errorf("no lab phone %q (tone|caller|early)", args[0])
 		}
 		params := ""
 		if len(args) > 2 {
