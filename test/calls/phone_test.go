@@ -215,7 +215,7 @@ func TestPhoneCallsThroughTheLab(t *testing.T) {
 		earlyHeard := &audio.Recorder{}
 		var logBuf syncBuffer
 		sara := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true},
-			Log: slog.New(slog.NewTextHandler(&logBuf, nil)),
+			Log:   slog.New(slog.NewTextHandler(&logBuf, nil)),
 			Audio: func() (audio.Source, audio.Sink) { return &audio.Tone{Hz: 1000}, earlyHeard }}, platform.New(platform.Config{}), ev)
 		defer sara.Close()
 		if ok, err := sara.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "sara@voicedesk.lab", Password: "sara-secret"}); !ok {
