@@ -76,15 +76,12 @@ type AudioFactory func() (audio.Source, audio.Sink)
 type call struct {
 	ev CallEvent
 	// ctx is the call's life: cancelled by EndCall, RejectCall or Logout.
-	ctx     context.Context
-	cancel  context.CancelFunc
-	out     *sip.Call
-	in      *sip.Incoming
-	media   *media.Session
-	mu      sync.Mutex
-	answer  chan struct{} // closed by AnswerCall (incoming)
-	reason  string        // set by whoever ends the call
-	started bool          // media running
+	ctx    context.Context
+	cancel context.CancelFunc
+	media  *media.Session
+	mu     sync.Mutex
+	answer chan struct{} // closed by AnswerCall (incoming)
+	reason string        // set by whoever ends the call
 }
 
 func (c *call) setReason(r string) {
@@ -219,9 +216,6 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 		}
 		return
 	}
-	c.mu.Lock()
-	c.out = out
-	c.mu.Unlock()
 	if early == nil {
 		if err := sess.SetAnswer(string(out.Answer)); err != nil {
 			p.log.Warn("call answer SDP", "callId", c.ev.CallID, "error", err)
@@ -236,13 +230,19 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 		p.log.Warn("answer SDP differs from the early media SDP; keeping the early one", "callId", c.ev.CallID)
 	}
 	p.emit.Emit(EventCallConfirmed, c.ev)
+	untilEnd(ctx, c, out.Done(), out.Hangup)
+}
+
+// untilEnd waits until the far end ends the call (done) or this phone does
+// (ctx), and then hangs up.
+func untilEnd(ctx context.Context, c *call, done <-chan struct{}, hangup func(context.Context) error) {
 	select {
-	case <-out.Done():
+	case <-done:
 		c.setReason(EndRemoteHangup)
 	case <-ctx.Done():
 		c.setReason(EndLocalHangup)
 		hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = out.Hangup(hctx)
+		_ = hangup(hctx)
 		hcancel()
 	}
 }
@@ -275,11 +275,7 @@ func (p *Phone) startAudio(c *call, sess *media.Session) {
 	src, sink := p.audio()
 	if err := sess.Start(src, sink); err != nil {
 		p.log.Warn("start call audio", "callId", c.ev.CallID, "error", err)
-		return
 	}
-	c.mu.Lock()
-	c.started = true
-	c.mu.Unlock()
 }
 
 // finish removes the call, closes its media and emits call-ended once.
@@ -308,7 +304,6 @@ func (p *Phone) finish(c *call, def string) {
 // onIncoming is the SIP agent's handler for a new INVITE.
 func (p *Phone) onIncoming(in *sip.Incoming) {
 	c := p.newCall(DirectionIncoming, in.From, in.DisplayName)
-	c.in = in
 	_ = in.Ringing()
 	p.emit.Emit(EventCallIncoming, c.ev)
 	p.calls.Add(1)
@@ -351,15 +346,7 @@ func (p *Phone) runIncoming(c *call, in *sip.Incoming) {
 	p.startAudio(c, sess)
 	p.emit.Emit(EventCallAnswered, c.ev)
 	p.emit.Emit(EventCallConfirmed, c.ev)
-	select {
-	case <-in.Done():
-		c.setReason(EndRemoteHangup)
-	case <-ctx.Done():
-		c.setReason(EndLocalHangup)
-		hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = in.Hangup(hctx)
-		hcancel()
-	}
+	untilEnd(ctx, c, in.Done(), in.Hangup)
 }
 
 func (p *Phone) lookup(callID string) (*call, error) {
