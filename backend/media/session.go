@@ -98,16 +98,25 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	// mDNS host candidates would hide the address rtpengine must reach.
 	se.SetICEMulticastDNSMode(0)
-	// RTCP sender/receiver reports, NACK and the stats the phone reads come
-	// from pion's default interceptors.
+	// RTCP sender/receiver reports and the stats the phone reads. Not pion's
+	// other defaults: NACK and transport-wide congestion control are for
+	// video (a resent voice packet arrives after its playout; Opus FEC covers
+	// loss), and their timers cost wake-ups on every call.
 	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
-		return nil, fmt.Errorf("register interceptors: %w", err)
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return nil, fmt.Errorf("register RTCP reports: %w", err)
+	}
+	if err := webrtc.ConfigureStatsInterceptor(ir); err != nil {
+		return nil, fmt.Errorf("register RTP stats: %w", err)
 	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(ir))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{BundlePolicy: webrtc.BundlePolicyMaxBundle, RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire})
 	if err != nil {
 		return nil, fmt.Errorf("create peer connection: %w", err)
+	}
+	if err := setICECheckInterval(pc, iceCheckInterval); err != nil {
+		pc.Close()
+		return nil, err
 	}
 	first := codecs[strings.ToUpper(cfg.Codecs[0])]
 	// The track binds to whichever registered codec the answer picks.
@@ -214,52 +223,26 @@ func (s *Session) Codec() string {
 	return s.codec.Name()
 }
 
-// Start runs the audio loops until Close: src is sent every 20 ms, and the
-// far end's audio is decoded into sink.
+// Start runs the audio until Close: every 20 ms one frame of src is sent and
+// one frame of the far end's audio is played into sink.
 func (s *Session) Start(src audio.Source, sink audio.Sink) error {
 	s.mu.Lock()
 	c := s.codec
-	s.mu.Unlock()
 	if c == nil {
+		s.mu.Unlock()
 		return errors.New("start media: no codec negotiated yet")
 	}
+	jb := newJitterBuffer(c.ClockRate())
+	s.jitter = jb
+	s.mu.Unlock()
 	s.wg.Add(2)
-	go s.sendLoop(c, src)
-	go s.receiveLoop(c, sink)
+	go s.receive(jb)
+	go s.clock(c, jb, src, sink)
 	return nil
 }
 
-func (s *Session) sendLoop(c codec.Codec, src audio.Source) {
-	defer s.wg.Done()
-	const ptime = 20 * time.Millisecond
-	frame := make([]int16, c.ClockRate()/50)
-	payload := make([]byte, 0, len(frame))
-	tick := time.NewTicker(ptime)
-	defer tick.Stop()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-tick.C:
-		}
-		if err := src.Read(frame, c.ClockRate()); err != nil {
-			s.log.Warn("audio source", "error", err)
-			return
-		}
-		var err error
-		if payload, err = c.Encode(payload[:0], frame); err != nil {
-			s.log.Warn("encode audio", "codec", c.Name(), "error", err)
-			continue
-		}
-		if err := s.track.WriteSample(media.Sample{Data: payload, Duration: ptime}); err != nil {
-			s.log.Debug("write sample", "error", err)
-		} else {
-			s.sent.Add(1)
-		}
-	}
-}
-
-func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
+// receive feeds the far end's packets into the jitter buffer.
+func (s *Session) receive(jb *jitterBuffer) {
 	defer s.wg.Done()
 	var tr *webrtc.TrackRemote
 	select {
@@ -267,12 +250,6 @@ func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
 		return
 	case tr = <-s.remote:
 	}
-	jb := newJitterBuffer(c.ClockRate())
-	s.mu.Lock()
-	s.jitter = jb
-	s.mu.Unlock()
-	s.wg.Add(1)
-	go s.playout(c, jb, sink)
 	first := true
 	for {
 		// ReadRTP returns an error once the peer connection closes.
@@ -288,62 +265,115 @@ func (s *Session) receiveLoop(c codec.Codec, sink audio.Sink) {
 	}
 }
 
-// concealer is a codec that can make up a lost frame (Opus' PLC).
-type concealer interface {
-	Conceal(dst []int16, samples int) ([]int16, error)
-}
-
-// playout releases one frame every 20 ms from the jitter buffer to the sink,
-// decoding it or concealing a lost one.
-func (s *Session) playout(c codec.Codec, jb *jitterBuffer, sink audio.Sink) {
+// clock is the call's one 20 ms tick: sending and playing out in the same
+// wake-up halves the wake-ups of two loops, which is most of a call's CPU
+// (each wake-up after idle also wakes Go's sysmon).
+func (s *Session) clock(c codec.Codec, jb *jitterBuffer, src audio.Source, sink audio.Sink) {
 	defer s.wg.Done()
-	frame := c.ClockRate() / 50
-	tick := time.NewTicker(20 * time.Millisecond)
+	const ptime = 20 * time.Millisecond
+	tx := sender{s: s, c: c, src: src, frame: make([]int16, c.ClockRate()/50)}
+	rx := player{s: s, c: c, jb: jb, sink: sink, frame: c.ClockRate() / 50}
+	rx.pcm = make([]int16, 0, rx.frame*6)
+	rx.last = make([]int16, rx.frame)
+	tick := time.NewTicker(ptime)
 	defer tick.Stop()
-	pcm := make([]int16, 0, frame*6)
-	last := make([]int16, frame)
-	lostRun := 0
-	for {
+	for tx.src != nil || rx.sink != nil {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-tick.C:
 		}
-		payload, lost, ok := jb.pop()
-		if !ok {
-			continue
-		}
-		var err error
-		pcm = pcm[:0]
-		switch {
-		case !lost:
-			lostRun = 0
-			if pcm, err = c.Decode(pcm, payload); err != nil {
-				s.log.Debug("decode audio", "codec", c.Name(), "error", err)
-				continue
-			}
-			if len(pcm) >= frame {
-				copy(last, pcm[len(pcm)-frame:])
-			}
-		default:
-			lostRun++
-			if pc, ok := c.(concealer); ok {
-				pcm, err = pc.Conceal(pcm, frame)
-			}
-			if err != nil || len(pcm) == 0 {
-				// G.711 has no PLC of its own: repeat the last frame, fading
-				// out by half per lost frame, so a gap is not a click.
-				pcm = pcm[:0]
-				scale := math.Pow(0.5, float64(lostRun))
-				for _, v := range last {
-					pcm = append(pcm, int16(float64(v)*scale))
-				}
-			}
-		}
-		if err := sink.Write(pcm, c.ClockRate()); err != nil {
-			s.log.Warn("audio sink", "error", err)
+		tx.step(ptime)
+		rx.step()
+	}
+}
+
+// sender encodes and sends one frame of the source per tick.
+type sender struct {
+	s       *Session
+	c       codec.Codec
+	src     audio.Source // nil once it failed
+	frame   []int16
+	payload []byte
+}
+
+func (t *sender) step(ptime time.Duration) {
+	if t.src == nil {
+		return
+	}
+	if err := t.src.Read(t.frame, t.c.ClockRate()); err != nil {
+		t.s.log.Warn("audio source", "error", err)
+		t.src = nil
+		return
+	}
+	var err error
+	if t.payload, err = t.c.Encode(t.payload[:0], t.frame); err != nil {
+		t.s.log.Warn("encode audio", "codec", t.c.Name(), "error", err)
+		return
+	}
+	if err := t.s.track.WriteSample(media.Sample{Data: t.payload, Duration: ptime}); err != nil {
+		t.s.log.Debug("write sample", "error", err)
+		return
+	}
+	t.s.sent.Add(1)
+}
+
+// concealer is a codec that can make up a lost frame (Opus' PLC).
+type concealer interface {
+	Conceal(dst []int16, samples int) ([]int16, error)
+}
+
+// player releases one frame per tick from the jitter buffer to the sink,
+// decoding it or concealing a lost one.
+type player struct {
+	s       *Session
+	c       codec.Codec
+	jb      *jitterBuffer
+	sink    audio.Sink // nil once it failed
+	frame   int
+	pcm     []int16
+	last    []int16
+	lostRun int
+}
+
+func (p *player) step() {
+	if p.sink == nil {
+		return
+	}
+	payload, lost, ok := p.jb.pop()
+	if !ok {
+		return
+	}
+	var err error
+	p.pcm = p.pcm[:0]
+	switch {
+	case !lost:
+		p.lostRun = 0
+		if p.pcm, err = p.c.Decode(p.pcm, payload); err != nil {
+			p.s.log.Debug("decode audio", "codec", p.c.Name(), "error", err)
 			return
 		}
+		if len(p.pcm) >= p.frame {
+			copy(p.last, p.pcm[len(p.pcm)-p.frame:])
+		}
+	default:
+		p.lostRun++
+		if pc, ok := p.c.(concealer); ok {
+			p.pcm, err = pc.Conceal(p.pcm, p.frame)
+		}
+		if err != nil || len(p.pcm) == 0 {
+			// G.711 has no PLC of its own: repeat the last frame, fading
+			// out by half per lost frame, so a gap is not a click.
+			p.pcm = p.pcm[:0]
+			scale := math.Pow(0.5, float64(p.lostRun))
+			for _, v := range p.last {
+				p.pcm = append(p.pcm, int16(float64(v)*scale))
+			}
+		}
+	}
+	if err := p.sink.Write(p.pcm, p.c.ClockRate()); err != nil {
+		p.s.log.Warn("audio sink", "error", err)
+		p.sink = nil
 	}
 }
 
