@@ -80,6 +80,7 @@ bench: setup labbin
 fuzz:
 	@$(GO) test -run XXX -fuzz FuzzWithDefaultCandidate -fuzztime 30s ./backend/media/
 	@$(GO) test -run XXX -fuzz FuzzDestination -fuzztime 30s ./backend/sip/
+	@$(GO) test -run XXX -fuzz FuzzCallerIdentity -fuzztime 30s ./backend/sip/
 
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"

@@ -14,8 +14,8 @@ import (
 // Done is closed when it ends (cancelled by the caller, rejected, or hung
 // up after the answer).
 type Incoming struct {
-	// From is the caller's SIP user (or number) and DisplayName their name,
-	// exactly as received: untrusted text.
+	// From is the caller's number (or SIP user) and DisplayName their name,
+	// from P-Asserted-Identity or From, cleaned for display (callerIdentity).
 	From, DisplayName string
 	// Offer is the caller's SDP.
 	Offer []byte
@@ -57,9 +57,7 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	in := &Incoming{Offer: req.Body(), sess: sess, tx: tx, decided: make(chan struct{}), done: make(chan struct{})}
-	if f := req.From(); f != nil {
-		in.From, in.DisplayName = f.Address.User, f.DisplayName
-	}
+	in.From, in.DisplayName = callerIdentity(req)
 	defer close(in.done)
 	defer sess.Close()
 	h(in)

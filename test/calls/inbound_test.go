@@ -161,3 +161,19 @@ func TestInboundCancelledByCaller(t *testing.T) {
 	}
 	fmt.Println("e2e: inbound cancelled by the caller: call ended, answer refused")
 }
+
+// callerRinging waits until the lab's caller phone (manual answer) rings.
+func callerRinging(t *testing.T, ctx context.Context) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, _ := labctl.Ctrl(ctx, lab.Caller.Ctrl, "listcalls", "")
+		if strings.Contains(out, "INCOMING") || strings.Contains(out, "Active calls (1)") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the caller phone is not ringing: %s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

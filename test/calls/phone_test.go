@@ -158,17 +158,7 @@ func TestPhoneCallsThroughTheLab(t *testing.T) {
 			t.Fatal(err)
 		}
 		ev.wait(t, ctx, phone.EventCallInProgress)
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			out, _ := labctl.Ctrl(ctx, lab.Caller.Ctrl, "listcalls", "")
-			if strings.Contains(out, "INCOMING") || strings.Contains(out, "Active calls (1)") {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the caller phone is not ringing: %s", out)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		callerRinging(t, ctx)
 		if err := p.EndCall(id); err != nil {
 			t.Fatal(err)
 		}
@@ -177,6 +167,24 @@ func TestPhoneCallsThroughTheLab(t *testing.T) {
 			t.Fatalf("call-ended %+v, want local-hangup", ended.call)
 		}
 		callerIdle(t, ctx) // the CANCEL reached it
+	})
+
+	t.Run("outbound, the far end is busy", func(t *testing.T) {
+		id, err := p.Call(lab.Caller.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.wait(t, ctx, phone.EventCallInProgress)
+		callerRinging(t, ctx)
+		// baresip answers "hangup" of a ringing call with 486 Busy Here.
+		if out, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "hangup", ""); err != nil {
+			t.Fatalf("hangup at the caller phone: %v (%s)", err, out)
+		}
+		ended := ev.wait(t, ctx, phone.EventCallEnded)
+		if ended.call.CallID != id || ended.call.EndReason != phone.EndBusy {
+			t.Fatalf("call-ended %+v, want busy", ended.call)
+		}
+		callerIdle(t, ctx)
 	})
 
 	t.Run("outbound to a user who is not registered ends with unavailable", func(t *testing.T) {

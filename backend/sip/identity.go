@@ -1,0 +1,83 @@
+package sip
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// The longest number and name an incoming call shows; a SIP header can be
+// kilobytes, the call list and the OS notification cannot.
+const (
+	maxNumberLen = 64
+	maxNameLen   = 64
+)
+
+// callerIdentity is who an incoming INVITE is from, as shown to the agent:
+// the number from P-Asserted-Identity when the platform asserted one (a
+// contact centre's PBX puts the real caller there and its own trunk in From),
+// else From. Both are untrusted text from the network, so they are cleaned
+// for a call list, a notification and a log line: valid UTF-8, no control or
+// bidirectional-override characters, bounded length.
+func callerIdentity(req *sip.Request) (number, name string) {
+	if h := req.GetHeader("P-Asserted-Identity"); h != nil {
+		// The header may list a sip: and a tel: identity; the first is used.
+		value, _, _ := strings.Cut(h.Value(), ",")
+		var uri sip.Uri
+		params := sip.NewParams()
+		if display, err := sip.ParseAddressValue(strings.TrimSpace(value), &uri, &params); err == nil {
+			number, name = uriUser(uri), display
+		}
+	}
+	if f := req.From(); f != nil {
+		if number == "" {
+			number = uriUser(f.Address)
+		}
+		if name == "" {
+			name = f.DisplayName
+		}
+	}
+	return cleanText(number, maxNumberLen), cleanText(name, maxNameLen)
+}
+
+// uriUser is the user part of a sip: URI, or the number of a tel: URI
+// (which sipgo keeps whole), percent-decoded.
+func uriUser(u sip.Uri) string {
+	user := u.User
+	if strings.EqualFold(u.Scheme, "tel") {
+		_, user, _ = strings.Cut(u.String(), ":")
+		user, _, _ = strings.Cut(user, ";")
+	}
+	if dec, err := url.PathUnescape(user); err == nil {
+		user = dec
+	}
+	return user
+}
+
+// cleanText makes untrusted header text safe to display.
+func cleanText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "")
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == max {
+			break
+		}
+		switch {
+		case unicode.IsControl(r), isBidiControl(r), r == utf8.RuneError:
+			continue
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// isBidiControl reports the characters that reorder text around them: a
+// caller name carrying them could make a notification read differently.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}
