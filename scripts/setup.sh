@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 WAILS_VERSION=v2.11.0
 APT_PACKAGES=(
   build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev
-  libopus-dev libopusfile-dev
+  libopus-dev libopusfile-dev libspeexdsp-dev libpulse-dev
+  pulseaudio pulseaudio-utils
   kamailio kamailio-websocket-modules kamailio-tls-modules rtpengine-daemon baresip
   xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng
 )

@@ -1,0 +1,60 @@
+package soundcard
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+
+	"github.com/gen2brain/malgo"
+
+	"voicedesk/backend/audio"
+)
+
+// Player plays a generated sound (a ringtone, ringback) on one device
+// until closed.
+type Player struct {
+	dev  *malgo.Device
+	once sync.Once
+}
+
+// Play starts src on the output device id ("" or missing: the default).
+// src is read on the card's thread at the card's rate, so it must be cheap
+// and must not block; the generators of backend/audio are.
+func (c *Card) Play(id string, src audio.Source) (*Player, error) {
+	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
+	cfg.Playback.Format, cfg.Playback.Channels = malgo.FormatS16, 1
+	cfg.PeriodSizeInMilliseconds = 20
+	var rate int
+	var pcm []int16
+	dev, _, err := c.initDevice(malgo.Playback, id, cfg, malgo.DeviceCallbacks{
+		Data: func(out, _ []byte, n uint32) {
+			if cap(pcm) < int(n) {
+				pcm = make([]int16, n)
+			}
+			p := pcm[:n]
+			if err := src.Read(p, rate); err != nil {
+				clear(p)
+			}
+			for i, v := range p {
+				binary.LittleEndian.PutUint16(out[2*i:], uint16(v))
+			}
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: open speaker %q for a tone: %v", ErrNoDevice, id, err)
+	}
+	rate = int(dev.SampleRate())
+	if err := dev.Start(); err != nil {
+		dev.Uninit()
+		return nil, fmt.Errorf("%w: start speaker %q for a tone: %v", ErrNoDevice, id, err)
+	}
+	return &Player{dev: dev}, nil
+}
+
+// Close stops the sound.
+func (p *Player) Close() {
+	if p == nil {
+		return
+	}
+	p.once.Do(func() { p.dev.Uninit() })
+}

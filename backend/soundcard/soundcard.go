@@ -1,0 +1,198 @@
+// Package soundcard is the phone's sound hardware, through miniaudio
+// (malgo): the list of microphones and speakers with stable ids, the
+// duplex stream of a call (with echo cancellation and noise suppression from
+// backend/dsp, and resampling between the card's rate and the codecs'), and
+// one-off players for the ringtone and other tones.
+//
+// The streams run on miniaudio's threads; everything they share with Go
+// code is behind a mutex or a ring buffer here. A Card's watcher goroutine
+// ends in Close.
+package soundcard
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/gen2brain/malgo"
+)
+
+// Rate is the engine's own rate: the card's audio is resampled to it, the
+// echo canceller works at it, and Opus uses it as it is.
+const Rate = 48000
+
+// frame is the echo canceller's and noise suppressor's frame: 10 ms.
+const frame = Rate / 100
+
+// ErrNoDevice is the error of a card with no usable microphone or speaker:
+// none present, all busy, or no sound server.
+var ErrNoDevice = errors.New("no usable audio device")
+
+// Device is one microphone or speaker.
+type Device struct {
+	// ID is stable across runs and re-plugging (the sound server's name
+	// for the device), so a choice can be stored.
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Default bool   `json:"default"`
+}
+
+// Devices are the inputs (microphones) and outputs (speakers, headsets).
+type Devices struct {
+	Inputs  []Device `json:"inputs"`
+	Outputs []Device `json:"outputs"`
+}
+
+// Card is the sound system of the machine.
+type Card struct {
+	ctx   *malgo.AllocatedContext
+	log   *slog.Logger
+	pulse bool // the PulseAudio backend (or PipeWire's pulse server)
+
+	// envMu serialises device opens on PulseAudio, which take the chosen
+	// device from the environment (see initDevice).
+	envMu sync.Mutex
+
+	mu sync.Mutex
+	// ids maps a Device.ID to miniaudio's id, in C memory as InitDevice
+	// wants it; kept for the Card's life, so each id is allocated once.
+	ids map[string]unsafe.Pointer
+}
+
+// Open connects to the sound system (PulseAudio or PipeWire's pulse
+// server, else ALSA).
+func Open(log *slog.Logger) (*Card, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	pulse := true
+	ctx, err := malgo.InitContext([]malgo.Backend{malgo.BackendPulseaudio}, malgo.ContextConfig{}, nil)
+	if err != nil {
+		pulse = false
+		if ctx, err = malgo.InitContext([]malgo.Backend{malgo.BackendAlsa}, malgo.ContextConfig{}, nil); err != nil {
+			return nil, fmt.Errorf("%w: open the sound system: %v", ErrNoDevice, err)
+		}
+	}
+	return &Card{ctx: ctx, log: log, pulse: pulse, ids: map[string]unsafe.Pointer{}}, nil
+}
+
+// initDevice opens device id ("" the default; missing: the default, and
+// present false). On PulseAudio a stream opened on a named device is pinned
+// to it (miniaudio sets PA_STREAM_DONT_MOVE): unplugging the device kills
+// the stream, and closing it then blocks in miniaudio. So there the device
+// is named the way pulse's own tools do it, with $PULSE_SINK/$PULSE_SOURCE
+// for an unnamed stream, which the server moves to the default device when
+// its own goes away.
+func (c *Card) initDevice(kind malgo.DeviceType, id string, cfg malgo.DeviceConfig, cb malgo.DeviceCallbacks) (dev *malgo.Device, present bool, err error) {
+	ptr, present := c.lookup(kind, id)
+	if !c.pulse || !present || id == "" {
+		if kind == malgo.Capture {
+			cfg.Capture.DeviceID = ptr
+		} else {
+			cfg.Playback.DeviceID = ptr
+		}
+		dev, err = malgo.InitDevice(c.ctx.Context, cfg, cb)
+		return dev, present, err
+	}
+	env := "PULSE_SINK"
+	if kind == malgo.Capture {
+		env = "PULSE_SOURCE"
+	}
+	c.envMu.Lock()
+	defer c.envMu.Unlock()
+	old, had := os.LookupEnv(env)
+	_ = os.Setenv(env, id)
+	dev, err = malgo.InitDevice(c.ctx.Context, cfg, cb)
+	if had {
+		_ = os.Setenv(env, old)
+	} else {
+		_ = os.Unsetenv(env)
+	}
+	return dev, present, err
+}
+
+// Close releases the sound system. Streams must be closed first.
+func (c *Card) Close() {
+	if c == nil || c.ctx == nil {
+		return
+	}
+	_ = c.ctx.Uninit()
+	c.ctx.Free()
+	c.ctx = nil
+}
+
+// Devices lists the microphones and speakers present now.
+func (c *Card) Devices() (Devices, error) {
+	var d Devices
+	var err error
+	if d.Inputs, err = c.list(malgo.Capture); err != nil {
+		return d, err
+	}
+	if d.Outputs, err = c.list(malgo.Playback); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+func (c *Card) list(kind malgo.DeviceType) ([]Device, error) {
+	infos, err := c.ctx.Devices(kind)
+	if err != nil {
+		return nil, fmt.Errorf("list audio devices: %w", err)
+	}
+	out := make([]Device, 0, len(infos))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, info := range infos {
+		id := deviceID(info.ID)
+		if _, ok := c.ids[id]; !ok {
+			c.ids[id] = info.ID.Pointer()
+		}
+		out = append(out, Device{ID: id, Name: info.Name(), Default: info.IsDefault != 0})
+	}
+	return out, nil
+}
+
+// deviceID is the sound server's name for a device (PulseAudio's sink or
+// source name, ALSA's "hw:1,0"), which survives restarts and re-plugging;
+// miniaudio's id bytes in hex when they are not such a name.
+func deviceID(id malgo.DeviceID) string {
+	b := id[:]
+	if i := strings.IndexByte(string(b), 0); i >= 0 {
+		b = b[:i]
+	}
+	printable := len(b) > 0
+	for _, ch := range b {
+		if ch < 0x20 || ch > 0x7e {
+			printable = false
+			break
+		}
+	}
+	if printable {
+		return string(b)
+	}
+	return "x:" + id.String()
+}
+
+// lookup returns miniaudio's id for a Device.ID, nil (the default device)
+// for "" or an id not present now.
+func (c *Card) lookup(kind malgo.DeviceType, id string) (unsafe.Pointer, bool) {
+	if id == "" {
+		return nil, true
+	}
+	list, err := c.list(kind)
+	if err != nil {
+		return nil, false
+	}
+	for _, d := range list {
+		if d.ID == id {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return c.ids[id], true
+		}
+	}
+	return nil, false
+}

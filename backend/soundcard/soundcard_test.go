@@ -1,0 +1,188 @@
+package soundcard
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"voicedesk/backend/audio"
+	"voicedesk/test/pulse"
+)
+
+func open(t *testing.T) (*pulse.Server, *Card) {
+	t.Helper()
+	srv := pulse.Start(t)
+	c, err := Open(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return srv, c
+}
+
+func dominant(t *testing.T, what string, s []int16, want int) {
+	t.Helper()
+	hz, share := audio.DominantFrequency(s, pulse.Rate)
+	t.Logf("%s: %d Hz (share %.2f, %.1f dBFS)", what, hz, share, pulse.Level(s))
+	if hz < want-5 || hz > want+5 || share < 0.5 {
+		t.Fatalf("%s: dominant %d Hz (share %.2f), want %d Hz", what, hz, share, want)
+	}
+}
+
+func silent(t *testing.T, what string, s []int16) {
+	t.Helper()
+	if l := pulse.Level(s); l > -60 {
+		t.Fatalf("%s: %.1f dBFS, want silence", what, l)
+	}
+}
+
+func TestDevices(t *testing.T) {
+	_, c := open(t)
+	d, err := c.Devices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(list []Device, id string) bool {
+		for _, x := range list {
+			if x.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range []string{pulse.Speaker, pulse.Ringer} {
+		if !has(d.Outputs, id) {
+			t.Errorf("output %q missing from %+v", id, d.Outputs)
+		}
+	}
+	if !has(d.Inputs, pulse.Mic) {
+		t.Errorf("input %q missing from %+v", pulse.Mic, d.Inputs)
+	}
+}
+
+// A call's audio goes to the chosen speaker and not to the ringer; the
+// microphone's audio reaches the call, at the codecs' rates.
+func TestStreamBothWays(t *testing.T) {
+	srv, c := open(t)
+	for _, rate := range []int{48000, 8000} {
+		speaker, ringer := srv.Record(pulse.Speaker), srv.Record(pulse.Ringer)
+		srv.Feed(pulse.MicFeed, &audio.Tone{Hz: 1000})
+		s, err := c.OpenStream(Options{Speaker: pulse.Speaker, Mic: pulse.Mic, EchoCancel: true, Denoise: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tone := &audio.Tone{Hz: 700}
+		var heard []int16
+		frame := make([]int16, rate/50)
+		tick := time.NewTicker(20 * time.Millisecond)
+		for i := 0; i < 100; i++ { // 2 s
+			<-tick.C
+			_ = tone.Read(frame, rate)
+			if err := s.Write(frame, rate); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Read(frame, rate); err != nil {
+				t.Fatal(err)
+			}
+			if i >= 50 {
+				heard = append(heard, frame...)
+			}
+		}
+		tick.Stop()
+		s.Close()
+		dominant(t, "speaker", speaker.Samples(time.Second), 700)
+		silent(t, "ringer", ringer.Samples(time.Second))
+		hz, share := audio.DominantFrequency(heard, rate)
+		t.Logf("microphone at %d Hz: %d Hz (share %.2f)", rate, hz, share)
+		if hz < 995 || hz > 1005 || share < 0.5 {
+			t.Fatalf("microphone at %d Hz: %d Hz (share %.2f), want 1000", rate, hz, share)
+		}
+	}
+}
+
+func TestRingerPlaysOnItsDeviceOnly(t *testing.T) {
+	srv, c := open(t)
+	speaker, ringer := srv.Record(pulse.Speaker), srv.Record(pulse.Ringer)
+	p, err := c.Play(pulse.Ringer, &audio.Tone{Hz: 523})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	p.Close()
+	dominant(t, "ringer", ringer.Samples(500*time.Millisecond), 523)
+	silent(t, "speaker", speaker.Samples(500*time.Millisecond))
+}
+
+// The chosen headset is unplugged mid-call: the call goes on on the default
+// speaker and the change is told; plugged in again, it is used again.
+func TestUnplugFallsBackAndReturns(t *testing.T) {
+	srv, c := open(t)
+	module := srv.AddSink("usbheadset")
+	usb, speaker := srv.Record("usbheadset"), srv.Record(pulse.Speaker)
+	var mu sync.Mutex
+	var changes []bool
+	s, err := c.OpenStream(Options{Speaker: "usbheadset", OnDevice: func(kind, id string, fallback bool) {
+		if kind == "speaker" && id == "usbheadset" {
+			mu.Lock()
+			changes = append(changes, fallback)
+			mu.Unlock()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // the call's media clock
+		defer close(done)
+		tone := &audio.Tone{Hz: 700}
+		frame := make([]int16, 960)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			_ = tone.Read(frame, 48000)
+			_ = s.Write(frame, 48000)
+			_ = s.Read(frame, 48000)
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	time.Sleep(time.Second)
+	dominant(t, "headset before unplugging", usb.Samples(500*time.Millisecond), 700)
+	usb.Stop()
+	srv.Unplug(module)
+	waitChange := func(n int) {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			mu.Lock()
+			got := len(changes)
+			mu.Unlock()
+			if got >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no device change %d was told", n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitChange(1)
+	speaker.Reset()
+	time.Sleep(time.Second)
+	dominant(t, "default speaker after unplugging", speaker.Samples(500*time.Millisecond), 700)
+	srv.AddSink("usbheadset")
+	waitChange(2)
+	usb2 := srv.Record("usbheadset")
+	time.Sleep(time.Second)
+	dominant(t, "headset plugged in again", usb2.Samples(500*time.Millisecond), 700)
+	mu.Lock()
+	defer mu.Unlock()
+	if changes[0] != true || changes[1] != false {
+		t.Fatalf("changes %v, want [fallback, back]", changes)
+	}
+}

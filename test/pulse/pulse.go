@@ -1,0 +1,268 @@
+// Package pulse starts a private, headless PulseAudio for tests, with null
+// sinks standing in for a headset, a ringer and a virtual microphone, and
+// records and feeds them with pacat/parec. Like a desktop's PulseAudio (and
+// PipeWire), it moves the streams of an unplugged device to the default one
+// (module-rescue-streams). The server is loopback-free (a
+// unix socket in a temporary folder) and stopped by the test's cleanup.
+package pulse
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"voicedesk/backend/audio"
+)
+
+// Rate of the recordings and feeds.
+const Rate = 48000
+
+// Server is a running PulseAudio.
+type Server struct {
+	t   testing.TB
+	env []string
+	dir string
+}
+
+// The devices every Server has.
+const (
+	Speaker = "speaker" // the default output
+	Ringer  = "ringer"
+	MicFeed = "micfeed" // what is played here is heard by Mic
+	Mic     = "mic"     // the default input
+)
+
+// Start runs pulseaudio and points this process (PULSE_SERVER) at it.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	if _, err := exec.LookPath("pulseaudio"); err != nil {
+		t.Skip("pulseaudio is not installed (scripts/setup.sh installs it)")
+	}
+	dir, err := os.MkdirTemp("", "voicedesk-pulse-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `load-module module-native-protocol-unix auth-anonymous=1 socket=` + filepath.Join(dir, "native") + `
+load-module module-rescue-streams
+load-module module-null-sink sink_name=speaker sink_properties=device.description=Headset rate=48000
+load-module module-null-sink sink_name=ringer sink_properties=device.description=Ringer rate=48000
+load-module module-null-sink sink_name=micfeed sink_properties=device.description=MicFeed rate=48000
+load-module module-remap-source source_name=mic master=micfeed.monitor source_properties=device.description=Microphone
+set-default-sink speaker
+set-default-source mic
+`
+	if err := os.WriteFile(filepath.Join(dir, "default.pa"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{t: t, dir: dir, env: []string{"PULSE_SERVER=unix:" + filepath.Join(dir, "native"), "HOME=" + dir, "XDG_RUNTIME_DIR=" + dir}}
+	cmd := exec.Command("pulseaudio", "-n", "-F", filepath.Join(dir, "default.pa"), "--daemonize=no",
+		"--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no", "--log-target=file:"+filepath.Join(dir, "pulse.log"))
+	cmd.Env = append(os.Environ(), s.env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start pulseaudio: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		os.RemoveAll(dir)
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Ctl("info") != nil {
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "pulse.log"))
+			t.Fatalf("pulseaudio did not start:\n%s", log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, kv := range s.env {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "PULSE_SERVER" {
+			t.Setenv(k, v)
+		}
+	}
+	return s
+}
+
+// Env is what a child process needs to use this server.
+func (s *Server) Env() []string { return s.env }
+
+// Ctl runs pactl with args.
+func (s *Server) Ctl(args ...string) error {
+	_, err := s.Output(args...)
+	return err
+}
+
+// Output runs pactl with args and returns its output.
+func (s *Server) Output(args ...string) (string, error) {
+	cmd := exec.Command("pactl", args...)
+	cmd.Env = append(os.Environ(), s.env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("pactl %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+// AddSink adds a null sink (a USB headset being plugged in) and returns its
+// module index, for Unplug.
+func (s *Server) AddSink(name string) string {
+	s.t.Helper()
+	out, err := s.Output("load-module", "module-null-sink", "sink_name="+name, "rate=48000", "sink_properties=device.description="+name)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return strings.TrimSpace(out)
+}
+
+// Unplug unloads a module: its devices disappear.
+func (s *Server) Unplug(module string) {
+	s.t.Helper()
+	if err := s.Ctl("unload-module", module); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// Recording is the audio of a sink's monitor, being recorded.
+type Recording struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	done chan struct{}
+}
+
+// Record starts recording what is played on sink.
+func (s *Server) Record(sink string) *Recording {
+	s.t.Helper()
+	cmd := exec.Command("parec", "--raw", "--device="+sink+".monitor", "--format=s16le", "--channels=1", fmt.Sprintf("--rate=%d", Rate), "--latency-msec=20")
+	cmd.Env = append(os.Environ(), s.env...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		s.t.Fatalf("parec: %v", err)
+	}
+	r := &Recording{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		b := make([]byte, 4096)
+		for {
+			n, err := out.Read(b)
+			r.mu.Lock()
+			r.buf.Write(b[:n])
+			r.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	s.t.Cleanup(r.Stop)
+	// parec takes up to a second to deliver its first samples (silence
+	// included): wait for them, so the recording covers what comes next.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(r.Samples(0)) < Rate/100 {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("parec recorded nothing from %s in 5 s", sink)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return r
+}
+
+// Samples returns what was recorded so far; since returns only the last d.
+func (r *Recording) Samples(last time.Duration) []int16 {
+	r.mu.Lock()
+	b := append([]byte(nil), r.buf.Bytes()...)
+	r.mu.Unlock()
+	pcm := make([]int16, len(b)/2)
+	_ = binary.Read(bytes.NewReader(b[:len(pcm)*2]), binary.LittleEndian, pcm)
+	if n := int(last.Seconds() * Rate); last > 0 && n < len(pcm) {
+		pcm = pcm[len(pcm)-n:]
+	}
+	return pcm
+}
+
+// Reset forgets what was recorded so far.
+func (r *Recording) Reset() {
+	r.mu.Lock()
+	r.buf.Reset()
+	r.mu.Unlock()
+}
+
+// Stop ends the recording.
+func (r *Recording) Stop() {
+	if r.cmd.Process != nil {
+		_ = r.cmd.Process.Kill()
+	}
+	<-r.done
+	_ = r.cmd.Wait()
+}
+
+// Feed plays src into sink (MicFeed: into the microphone) until the test ends.
+func (s *Server) Feed(sink string, src audio.Source) {
+	s.t.Helper()
+	cmd := exec.Command("pacat", "--playback", "--raw", "--device="+sink, "--format=s16le", "--channels=1", fmt.Sprintf("--rate=%d", Rate), "--latency-msec=20")
+	cmd.Env = append(os.Environ(), s.env...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		s.t.Fatalf("pacat: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		frame := make([]int16, Rate/50)
+		b := make([]byte, len(frame)*2)
+		for ctx.Err() == nil {
+			_ = src.Read(frame, Rate)
+			for i, v := range frame {
+				binary.LittleEndian.PutUint16(b[2*i:], uint16(v))
+			}
+			// pacat's pipe paces the writes to real time.
+			if _, err := in.Write(b); err != nil {
+				return
+			}
+		}
+	}()
+	s.t.Cleanup(func() {
+		cancel()
+		_ = in.Close()
+		<-done
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	// pacat, like parec, takes a while to start: wait until the sink plays.
+	r := s.Record(sink)
+	defer r.Stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for Level(r.Samples(100*time.Millisecond)) < -50 {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("nothing is heard on %s 5 s after feeding it", sink)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Level is the RMS of samples in dBFS (-inf for silence, shown as -200).
+func Level(samples []int16) float64 {
+	var e float64
+	for _, v := range samples {
+		e += float64(v) * float64(v)
+	}
+	if len(samples) == 0 || e == 0 {
+		return -200
+	}
+	return 10 * math.Log10(e/float64(len(samples))/(32768*32768))
+}
