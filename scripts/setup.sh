@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what VoiceDesk needs to build, run the lab and run the tests on
 # Debian 12, idempotently: only what is missing is installed.
-#   apt:  Wails' GTK/WebKit headers, libopus (cgo), the lab (Kamailio, rtpengine, baresip),
+#   apt:  Wails' GTK/WebKit headers, libopus and libspeexdsp (cgo), PulseAudio (sound
+#         through miniaudio; headless null sinks in tests), the lab (Kamailio, rtpengine, baresip),
 #         the window smoke test (Xvfb, xdotool, ImageMagick, Tesseract)
 #   go:   the Wails CLI, pinned
 #   npm:  the frontend's packages, from its lockfile
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 WAILS_VERSION=v2.11.0
 APT_PACKAGES=(
   build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev
-  libopus-dev libopusfile-dev libspeexdsp-dev libpulse-dev
+  libopus-dev libopusfile-dev libspeexdsp-dev libpulse0
   pulseaudio pulseaudio-utils
   kamailio kamailio-websocket-modules kamailio-tls-modules rtpengine-daemon baresip
   xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng
