@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"voicedesk/backend/phone"
+	"voicedesk/backend/soundcard"
 )
 
 // eventChannel is the one Wails event that carries every phone event; the
@@ -19,6 +21,7 @@ const eventChannel = "phone-event"
 type App struct {
 	ctx   context.Context
 	phone *phone.Phone
+	sound sound
 }
 
 // phoneEvent is what the frontend receives on eventChannel.
@@ -38,7 +41,10 @@ func (e emitter) Emit(name string, detail any) {
 
 func (a *App) startup(ctx context.Context) { a.ctx = ctx }
 
-func (a *App) shutdown(context.Context) { a.phone.Close() }
+func (a *App) shutdown(context.Context) {
+	a.phone.Close()
+	a.sound.m.Close()
+}
 
 // State returns the phone's state for a (re)attaching UI.
 func (a *App) State() phone.State { return a.phone.State() }
@@ -67,3 +73,50 @@ func (a *App) RejectCall(callID string) error { return a.phone.RejectCall(callID
 
 // EndCall is the reference's endCall(callId).
 func (a *App) EndCall(callID string) error { return a.phone.EndCall(callID) }
+
+// SetPhoneAlerts is the reference's setPhoneAlerts(value): the ringtone on
+// or off. It persists, like the settings view's switch.
+func (a *App) SetPhoneAlerts(on bool) {
+	a.phone.SetPhoneAlerts(on)
+	a.sound.save(a.sound.m.Choice(), on)
+}
+
+// SetAudioHandling is the reference's setAudioHandling(type): it resolves
+// true, or rejects when the user has chosen the handling in the UI.
+func (a *App) SetAudioHandling(mode string) (bool, error) {
+	c, err := a.sound.m.SetHandling(soundcard.Handling(mode), false)
+	if err != nil && !errors.Is(err, soundcard.ErrNoDevice) {
+		return false, err
+	}
+	a.sound.save(c, a.phone.PhoneAlerts())
+	return true, nil
+}
+
+// AudioDevices lists the microphones and speakers for the settings view.
+func (a *App) AudioDevices() (soundcard.Devices, error) { return a.sound.m.Devices() }
+
+// AudioSettings returns the current audio choices.
+func (a *App) AudioSettings() AudioSettings {
+	c := a.sound.m.Choice()
+	h := string(c.Handling)
+	if h == "" {
+		h = string(soundcard.HandlingDefault)
+	}
+	return AudioSettings{Mic: c.Mic, Speaker: c.Speaker, Ringer: c.Ringer, EchoCancel: c.EchoCancel,
+		NoiseSuppression: c.NoiseSuppression, Handling: h, Alerts: a.phone.PhoneAlerts()}
+}
+
+// SetAudioSettings applies and keeps the settings view's choices; a
+// handling chosen here wins over setAudioHandling from then on.
+func (a *App) SetAudioSettings(s AudioSettings) error {
+	old := a.sound.m.Choice()
+	c := soundcard.Choice{Mic: s.Mic, Speaker: s.Speaker, Ringer: s.Ringer, EchoCancel: s.EchoCancel,
+		NoiseSuppression: s.NoiseSuppression, Handling: soundcard.Handling(s.Handling),
+		HandlingByUser: old.HandlingByUser || soundcard.Handling(s.Handling) != old.Handling}
+	if err := a.sound.m.Set(c); err != nil && !errors.Is(err, soundcard.ErrNoDevice) {
+		return err
+	}
+	a.phone.SetPhoneAlerts(s.Alerts)
+	a.sound.save(c, s.Alerts)
+	return nil
+}

@@ -4,11 +4,11 @@ package main
 
 import (
 	"embed"
-	"net"
-	"net/url"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 
 	"github.com/wailsapp/wails/v2"
@@ -20,6 +20,7 @@ import (
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
 	"voicedesk/backend/settings"
+	"voicedesk/backend/soundcard"
 )
 
 //go:embed all:frontend/dist
@@ -56,12 +57,29 @@ func main() {
 	}
 
 	app := &App{}
+	// Without a sound system the phone still signals calls; the UI is told
+	// (phone-error audio-device-unavailable) when a call or ring needs sound.
+	card, err := soundcard.Open(log)
+	if err != nil {
+		log.Warn("no sound", "error", err)
+		card = nil
+	}
+	app.sound = sound{prefs: prefs, log: log, m: soundcard.NewManager(card, choiceOf(saved.Audio), func(kind, id string, fallback bool) {
+		name := phone.ErrorAudioDeviceRestored
+		if fallback {
+			name = phone.ErrorAudioDeviceLost
+		}
+		log.Info("audio device", "kind", kind, "id", id, "event", name)
+		emitter{app}.Emit(phone.EventPhoneError, name)
+	})}
 	app.phone = phone.New(phone.Config{DiscoveryURL: *discovery, Language: saved.Language, Log: log, Settings: prefs,
+		Sound: app.sound.m,
 		// Against a loopback platform (the lab) media must stay on loopback too.
 		Media: media.Config{LoopbackOnly: isLoopbackURL(*discovery), Log: log}},
 		platform.New(platform.Config{UserAgent: "VoiceDesk"}), emitter{app})
+	app.phone.SetPhoneAlerts(settings.On(saved.Audio.Alerts))
 
-	err := wails.Run(&options.App{
+	err = wails.Run(&options.App{
 		Title:            "VoiceDesk",
 		Width:            400,
 		Height:           680,

@@ -69,8 +69,8 @@ type CallEvent struct {
 	DisplayName string `json:"displayName,omitempty"`
 }
 
-// AudioFactory gives each call its sound source and sink. The app uses the
-// sound card (audio devices arrive with the audio engine); tests use tones.
+// AudioFactory gives each call its sound source and sink when the phone has
+// no Sound: tests use tones and recorders.
 type AudioFactory func() (audio.Source, audio.Sink)
 
 type call struct {
@@ -79,9 +79,11 @@ type call struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	media  *media.Session
-	mu     sync.Mutex
-	answer chan struct{} // closed by AnswerCall (incoming)
-	reason string        // set by whoever ends the call
+	// release closes the call's sound (set once its media starts).
+	release func()
+	mu      sync.Mutex
+	answer  chan struct{} // closed by AnswerCall (incoming)
+	reason  string        // set by whoever ends the call
 }
 
 func (c *call) setReason(r string) {
@@ -188,14 +190,23 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	// before the call is answered; the 200's SDP, normally the same, is then
 	// not applied again.
 	var early []byte
+	// Local ringback while the far end rings (180) and sends no early media.
+	var ringback *toneOnce
+	var ringbackOnce sync.Once
+	defer func() { ringback.Stop() }()
 	out, err := agent.DialWithHooks(dialCtx, c.ev.PhoneNumber, []byte(offer), sip.DialHooks{
-		Progress: func(int, string) {
+		Progress: func(code int, _ string) {
 			progressOnce.Do(func() { p.emit.Emit(EventCallInProgress, c.ev) })
+			if code == 180 && early == nil {
+				ringbackOnce.Do(func() { ringback = p.play(ToneRingback) })
+			}
 		},
 		EarlySDP: func(sdp []byte) {
 			if early != nil {
 				return
 			}
+			ringbackOnce.Do(func() {})
+			ringback.Stop()
 			if err := sess.SetAnswer(string(sdp)); err != nil {
 				p.log.Warn("early media SDP", "callId", c.ev.CallID, "error", err)
 				return
@@ -207,6 +218,8 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	})
 	timedOut := errors.Is(dialCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	stopDial()
+	ringbackOnce.Do(func() {})
+	ringback.Stop()
 	if err != nil {
 		p.log.Info("call failed", "callId", c.ev.CallID, "error", err)
 		if timedOut {
@@ -272,7 +285,10 @@ func failureReason(ctx context.Context, err error) string {
 }
 
 func (p *Phone) startAudio(c *call, sess *media.Session) {
-	src, sink := p.audio()
+	src, sink, release := p.callAudio()
+	c.mu.Lock()
+	c.release = release
+	c.mu.Unlock()
 	if err := sess.Start(src, sink); err != nil {
 		p.log.Warn("start call audio", "callId", c.ev.CallID, "error", err)
 	}
@@ -281,10 +297,13 @@ func (p *Phone) startAudio(c *call, sess *media.Session) {
 // finish removes the call, closes its media and emits call-ended once.
 func (p *Phone) finish(c *call, def string) {
 	c.mu.Lock()
-	sess := c.media
+	sess, release := c.media, c.release
 	c.mu.Unlock()
 	if sess != nil {
 		_ = sess.Close()
+	}
+	if release != nil {
+		release() // after the media, which reads and writes the sound
 	}
 	p.mu.Lock()
 	_, ok := p.active[c.ev.CallID]
@@ -303,18 +322,30 @@ func (p *Phone) finish(c *call, def string) {
 
 // onIncoming is the SIP agent's handler for a new INVITE.
 func (p *Phone) onIncoming(in *sip.Incoming) {
+	p.mu.Lock()
+	busy := len(p.active) > 0
+	alerts := !p.alertsOff
+	p.mu.Unlock()
 	c := p.newCall(DirectionIncoming, in.From, in.DisplayName)
 	_ = in.Ringing()
 	p.emit.Emit(EventCallIncoming, c.ev)
+	ring := &toneOnce{}
+	switch {
+	case alerts && busy:
+		ring = p.play(ToneCallWaiting) // not the ringer: the agent is in a call
+	case alerts:
+		ring = p.play(ToneRingtone)
+	}
 	p.calls.Add(1)
-	go p.runIncoming(c, in)
+	go p.runIncoming(c, in, ring)
 }
 
-func (p *Phone) runIncoming(c *call, in *sip.Incoming) {
+func (p *Phone) runIncoming(c *call, in *sip.Incoming, ring *toneOnce) {
 	defer p.calls.Done()
 	ctx := c.ctx
 	defer c.cancel()
 	defer p.finish(c, EndRemoteHangup)
+	defer ring.Stop()
 	select {
 	case <-in.Done():
 		c.setReason(EndCancelled)
@@ -326,6 +357,7 @@ func (p *Phone) runIncoming(c *call, in *sip.Incoming) {
 		return
 	case <-c.answer:
 	}
+	ring.Stop()
 	sess, err := media.NewSession(p.mediaCfg)
 	if err == nil {
 		c.mu.Lock()

@@ -79,8 +79,11 @@ type Config struct {
 	NoSIP bool
 	// Media configures each call's peer connection.
 	Media media.Config
-	// Audio gives each call its source and sink; default silence in,
-	// nothing out, until the audio engine provides the sound card.
+	// Sound is the sound card: calls' audio and the tones. Without it calls
+	// use Audio and no tones play.
+	Sound Sound
+	// Audio gives each call its source and sink when there is no Sound;
+	// default silence in, nothing out (tests use tones and recorders).
 	Audio AudioFactory
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -119,6 +122,7 @@ type Phone struct {
 	connCfg  sip.MaintainConfig
 	noAnswer time.Duration
 	audio    AudioFactory
+	sound    Sound
 	now      func() time.Time
 
 	// ctx is the phone's life; calls run under it and Close cancels it.
@@ -127,6 +131,7 @@ type Phone struct {
 	calls  sync.WaitGroup
 
 	mu        sync.Mutex
+	alertsOff bool
 	discovery string
 	language  string
 	loggingIn bool
@@ -161,7 +166,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
-		audio: cfg.Audio, now: cfg.Now, ctx: ctx, cancel: cancel,
+		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, ctx: ctx, cancel: cancel,
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }
 

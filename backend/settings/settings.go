@@ -16,7 +16,27 @@ import (
 type Settings struct {
 	Language     string `json:"language,omitempty"`
 	DiscoveryURL string `json:"discoveryUrl,omitempty"`
+	Audio        Audio  `json:"audio"`
 }
+
+// Audio is the user's sound set-up. Devices are the sound server's stable
+// ids ("" the system default); nil switches mean their default (on).
+type Audio struct {
+	Mic              string `json:"mic,omitempty"`
+	Speaker          string `json:"speaker,omitempty"`
+	Ringer           string `json:"ringer,omitempty"`
+	EchoCancel       *bool  `json:"echoCancel,omitempty"`
+	NoiseSuppression *bool  `json:"noiseSuppression,omitempty"`
+	// Handling is "default" or "legacy"; HandlingByUser says it was chosen
+	// in the phone's UI, which setAudioHandling may then not override.
+	Handling       string `json:"handling,omitempty"`
+	HandlingByUser bool   `json:"handlingByUser,omitempty"`
+	// Alerts off silences the ringtone (setPhoneAlerts(false)).
+	Alerts *bool `json:"alerts,omitempty"`
+}
+
+// On reads an optional switch whose default is on.
+func On(b *bool) bool { return b == nil || *b }
 
 // Store reads and writes one settings file.
 type Store struct {

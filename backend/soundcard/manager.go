@@ -1,0 +1,219 @@
+package soundcard
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"voicedesk/backend/audio"
+)
+
+// Handling is the reference's AudioHandlingEnum.
+type Handling string
+
+const (
+	// HandlingDefault opens the microphone and speaker only for calls.
+	HandlingDefault Handling = "default"
+	// HandlingLegacy keeps them open all the time (no start-up delay, and a
+	// headset's microphone LED stays on).
+	HandlingLegacy Handling = "legacy"
+)
+
+// ErrBadHandling is the error of an unknown audio handling.
+var ErrBadHandling = errors.New("Audio handling must be 'default' or 'legacy'")
+
+// ErrHandlingByUser is setAudioHandling's error once the user has chosen
+// the handling in the phone's UI, which the reference says wins.
+var ErrHandlingByUser = errors.New("Audio handling cannot be changed because the user has selected the audio handling mode in the phone UI")
+
+// Choice is the user's audio set-up.
+type Choice struct {
+	Mic, Speaker, Ringer string // Device.IDs; "" the default
+	EchoCancel           bool
+	NoiseSuppression     bool
+	Handling             Handling
+	// HandlingByUser: the handling was chosen in the UI (SetHandling).
+	HandlingByUser bool
+}
+
+// Manager gives the phone its sound according to the user's choice: the
+// call stream (per call, or kept open in legacy handling) and tone players
+// on the ringer or the speaker. Safe for concurrent use.
+type Manager struct {
+	card     *Card
+	onDevice func(kind, id string, fallback bool)
+
+	mu     sync.Mutex
+	choice Choice
+	shared *Stream // legacy handling's stream
+	inUse  int     // calls holding the shared stream
+}
+
+// NewManager manages card (nil when the sound system could not be opened:
+// every call and tone then fails with ErrNoDevice). onDevice is told of
+// devices going away and coming back mid-stream.
+func NewManager(card *Card, c Choice, onDevice func(kind, id string, fallback bool)) *Manager {
+	if c.Handling == "" {
+		c.Handling = HandlingDefault
+	}
+	m := &Manager{card: card, choice: c, onDevice: onDevice}
+	if c.Handling == HandlingLegacy {
+		_ = m.openShared()
+	}
+	return m
+}
+
+// Choice returns the current choice.
+func (m *Manager) Choice() Choice {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.choice
+}
+
+// Set changes the choice. A call in progress keeps its devices; the next
+// one uses the new ones.
+func (m *Manager) Set(c Choice) error {
+	if c.Handling == "" {
+		c.Handling = HandlingDefault
+	}
+	if c.Handling != HandlingDefault && c.Handling != HandlingLegacy {
+		return fmt.Errorf("%w, got %q", ErrBadHandling, c.Handling)
+	}
+	m.mu.Lock()
+	old := m.choice
+	m.choice = c
+	var stale *Stream
+	if m.shared != nil && m.inUse == 0 && (c.Handling != HandlingLegacy || streamChoiceChanged(old, c)) {
+		stale, m.shared = m.shared, nil
+	}
+	m.mu.Unlock()
+	if stale != nil {
+		stale.Close()
+	}
+	if c.Handling == HandlingLegacy {
+		return m.openShared()
+	}
+	return nil
+}
+
+// SetHandling is the reference's setAudioHandling (byUser false) and the
+// UI's choice (byUser true), which from then on the programmatic call may
+// not override.
+func (m *Manager) SetHandling(h Handling, byUser bool) (Choice, error) {
+	if h != HandlingDefault && h != HandlingLegacy {
+		return Choice{}, fmt.Errorf("%w, got %q", ErrBadHandling, h)
+	}
+	c := m.Choice()
+	if !byUser && c.HandlingByUser {
+		return c, ErrHandlingByUser
+	}
+	c.Handling = h
+	c.HandlingByUser = c.HandlingByUser || byUser
+	return c, m.Set(c)
+}
+
+func streamChoiceChanged(a, b Choice) bool {
+	return a.Mic != b.Mic || a.Speaker != b.Speaker || a.EchoCancel != b.EchoCancel || a.NoiseSuppression != b.NoiseSuppression
+}
+
+func (m *Manager) options() Options {
+	return Options{Mic: m.choice.Mic, Speaker: m.choice.Speaker, EchoCancel: m.choice.EchoCancel,
+		Denoise: m.choice.NoiseSuppression, OnDevice: m.onDevice}
+}
+
+func (m *Manager) openShared() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.shared != nil {
+		return nil
+	}
+	if m.card == nil {
+		return fmt.Errorf("%w: no sound system", ErrNoDevice)
+	}
+	s, err := m.card.OpenStream(m.options())
+	if err != nil {
+		return err
+	}
+	m.shared = s
+	return nil
+}
+
+// CallAudio opens a call's microphone and speaker (or lends the shared
+// stream); release gives them back.
+func (m *Manager) CallAudio() (audio.Source, audio.Sink, func(), error) {
+	m.mu.Lock()
+	legacy := m.choice.Handling == HandlingLegacy
+	m.mu.Unlock()
+	if legacy {
+		if err := m.openShared(); err != nil {
+			return nil, nil, nil, err
+		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		s := m.shared
+		m.inUse++
+		var once sync.Once
+		return s, s, func() {
+			once.Do(func() {
+				m.mu.Lock()
+				m.inUse--
+				m.mu.Unlock()
+			})
+		}, nil
+	}
+	m.mu.Lock()
+	card, opts := m.card, m.options()
+	m.mu.Unlock()
+	if card == nil {
+		return nil, nil, nil, fmt.Errorf("%w: no sound system", ErrNoDevice)
+	}
+	s, err := card.OpenStream(opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var once sync.Once
+	return s, s, func() { once.Do(s.Close) }, nil
+}
+
+// PlayRinger plays src on the ringer device.
+func (m *Manager) PlayRinger(src audio.Source) (stop func(), err error) {
+	return m.play(func(c Choice) string { return c.Ringer }, src)
+}
+
+// PlaySpeaker plays src on the speaker device (over a call's audio).
+func (m *Manager) PlaySpeaker(src audio.Source) (stop func(), err error) {
+	return m.play(func(c Choice) string { return c.Speaker }, src)
+}
+
+func (m *Manager) play(device func(Choice) string, src audio.Source) (func(), error) {
+	m.mu.Lock()
+	card, id := m.card, device(m.choice)
+	m.mu.Unlock()
+	if card == nil {
+		return nil, fmt.Errorf("%w: no sound system", ErrNoDevice)
+	}
+	p, err := card.Play(id, src)
+	if err != nil {
+		return nil, err
+	}
+	return p.Close, nil
+}
+
+// Devices lists the devices present.
+func (m *Manager) Devices() (Devices, error) {
+	if m.card == nil {
+		return Devices{}, fmt.Errorf("%w: no sound system", ErrNoDevice)
+	}
+	return m.card.Devices()
+}
+
+// Close closes the shared stream.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	s := m.shared
+	m.shared = nil
+	m.mu.Unlock()
+	if s != nil {
+		s.Close()
+	}
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"log/slog"
+
+	"voicedesk/backend/settings"
+	"voicedesk/backend/soundcard"
+)
+
+// sound is the phone's sound card (soundcard.Manager is the phone's
+// Sound) with the user's audio choices kept in the settings file.
+type sound struct {
+	m     *soundcard.Manager
+	prefs *settings.Store // nil: nothing persists
+	log   *slog.Logger
+}
+
+// choiceOf turns saved settings into the sound card's choice.
+func choiceOf(a settings.Audio) soundcard.Choice {
+	return soundcard.Choice{Mic: a.Mic, Speaker: a.Speaker, Ringer: a.Ringer,
+		EchoCancel: settings.On(a.EchoCancel), NoiseSuppression: settings.On(a.NoiseSuppression),
+		Handling: soundcard.Handling(a.Handling), HandlingByUser: a.HandlingByUser}
+}
+
+// save writes the choice (and alerts) to the settings file.
+func (s sound) save(c soundcard.Choice, alerts bool) {
+	if s.prefs == nil {
+		return
+	}
+	err := s.prefs.Update(func(st *settings.Settings) {
+		ec, ns := c.EchoCancel, c.NoiseSuppression
+		st.Audio = settings.Audio{Mic: c.Mic, Speaker: c.Speaker, Ringer: c.Ringer, EchoCancel: &ec, NoiseSuppression: &ns,
+			Handling: string(c.Handling), HandlingByUser: c.HandlingByUser, Alerts: &alerts}
+	})
+	if err != nil {
+		s.log.Warn("save audio settings", "error", err)
+	}
+}
+
+// AudioSettings is what the phone's audio settings view shows and changes.
+type AudioSettings struct {
+	Mic              string `json:"mic"`
+	Speaker          string `json:"speaker"`
+	Ringer           string `json:"ringer"`
+	EchoCancel       bool   `json:"echoCancel"`
+	NoiseSuppression bool   `json:"noiseSuppression"`
+	Handling         string `json:"handling"`
+	Alerts           bool   `json:"alerts"`
+}
