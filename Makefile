@@ -7,7 +7,7 @@ APP   := build/bin/voicedesk
 LAB   := bin/lab
 export LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-window clean
+.PHONY: demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-sound test-window clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -18,7 +18,7 @@ demo: setup app labbin
 ## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
 test: setup app labbin
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-window && \
+	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-sound test-window && \
 	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
 
 setup:
@@ -65,11 +65,15 @@ test-lab:
 
 test-calls:
 	@echo "== call scenarios against the lab (engine <-> Kamailio/rtpengine <-> baresip)"
-	@$(GO) test -race -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+	@$(GO) test -race -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+_test.go)'
+
+test-sound:
+	@echo "== sound card scenarios (headless PulseAudio + the lab): devices, ringer, ringback, unplugging, echo"
+	@$(GO) test -race -count=1 -v ./test/sound/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+_test.go)'
 
 ## e2e: just the lab call scenarios (outbound PCMU/PCMA, inbound answered/rejected/cancelled, Kamailio restart), one line per scenario with the frequencies measured each way
 e2e: setup labbin
-	@$(GO) test -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|--- FAIL|FAIL|ok)'
+	@$(GO) test -count=1 -v ./test/calls/ ./test/sound/ 2>&1 | grep -E '^(e2e:|--- FAIL|FAIL|ok)'
 
 ## bench: call set-up and engine CPU on the lab, against the browser phone's figures (not part of make test)
 bench: setup labbin

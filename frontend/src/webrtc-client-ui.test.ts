@@ -14,6 +14,8 @@ class FakeBackend implements Transport {
   handler: ((e: PhoneEvent) => void) | null = null;
   state = { loggedIn: false, language: 'en', discoveryUrl: 'x', user: undefined as unknown };
   loginError: string | null = null;
+  handlingByUser = false;
+  audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, handling: 'default', alerts: true };
 
   async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
     this.calls.push({ method, args });
@@ -32,6 +34,14 @@ class FakeBackend implements Transport {
         this.state.language = lang;
         return undefined as T;
       }
+      case 'SetAudioHandling':
+        if (this.handlingByUser) throw new Error('Audio handling cannot be changed because the user has selected the audio handling mode in the phone UI');
+        this.audio.handling = String(args[0]);
+        return true as T;
+      case 'AudioSettings':
+        return { ...this.audio } as T;
+      case 'AudioDevices':
+        return { inputs: [{ id: 'mic1', name: 'Mic', default: true }], outputs: [{ id: 'spk', name: 'Speakers', default: true }] } as T;
       default:
         return true as T;
     }
@@ -181,5 +191,48 @@ describe('<webrtc-client-ui>', () => {
     expect(loginView(el).shadowRoot!.querySelector('form')).toBeNull();
     expect(loginView(el).shadowRoot!.querySelector('.welcome')).not.toBeNull();
     expect(() => el.setAuthType('nope' as never)).toThrow("Use 'loginForm' or 'JWT'");
+  });
+
+  it('setAudioHandling resolves true, and rejects once the user has chosen in the UI', async () => {
+    const { el } = await mount(backend);
+    await expect(el.setAudioHandling('legacy')).resolves.toBe(true);
+    expect(backend.calls.find((c) => c.method === 'SetAudioHandling')!.args).toEqual(['legacy']);
+    backend.handlingByUser = true;
+    await expect(el.setAudioHandling('default')).rejects.toThrow('user has selected the audio handling mode');
+  });
+
+  it('setPhoneAlerts carries a boolean and throws on anything else', async () => {
+    const { el } = await mount(backend);
+    el.setPhoneAlerts(false);
+    await tick();
+    expect(backend.calls.find((c) => c.method === 'SetPhoneAlerts')!.args).toEqual([false]);
+    expect(() => el.setPhoneAlerts('no' as never)).toThrow('boolean');
+  });
+
+  it('shows the sound settings when signed in, and an unplugged device as not connected', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    await el.updateComplete;
+    const view = el.shadowRoot!.querySelector('vd-audio-settings')!;
+    await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
+    const speaker = view.shadowRoot!.querySelector<HTMLSelectElement>('#sel-speaker')!;
+    expect([...speaker.options].map((o) => o.textContent)).toEqual(['System default', 'Speakers', 'usb (not connected)']);
+    const ringer = view.shadowRoot!.querySelector<HTMLSelectElement>('#sel-ringer')!;
+    ringer.value = 'spk';
+    ringer.dispatchEvent(new Event('change'));
+    await tick();
+    const set = backend.calls.find((c) => c.method === 'SetAudioSettings')!;
+    expect((set.args[0] as { ringer: string }).ringer).toBe('spk');
+  });
+
+  it('tells the user when the sound device goes and re-emits the phone-error', async () => {
+    const { el } = await mount(backend);
+    const got: unknown[] = [];
+    el.addEventListener('phone-error', (e) => got.push((e as CustomEvent).detail));
+    backend.handler!({ name: 'phone-error', detail: 'audio-device-lost' });
+    await el.updateComplete;
+    expect(got).toEqual(['audio-device-lost']);
+    expect(el.notice).toBe('The chosen sound device was disconnected; using the default device.');
   });
 });

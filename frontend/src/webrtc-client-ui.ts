@@ -7,7 +7,15 @@ import type { UserInfo } from './views/home-view';
 import './views/login-view';
 import './views/home-view';
 import './views/call-panel';
+import './views/audio-settings';
 import type { CallView } from './views/call-panel';
+import type { AudioDevices, AudioSettings } from './views/audio-settings';
+
+/** The reference's AudioHandlingEnum. */
+export type AudioHandling = 'default' | 'legacy';
+
+/** phone-error names about the sound devices (beside the reference's user-click-needed). */
+const AUDIO_NOTICES = new Set(['audio-device-unavailable', 'audio-device-lost', 'audio-device-restored']);
 
 /** The reference's LoginOptionsInterface (Keycloak has no desktop meaning). */
 export interface LoginOptions {
@@ -67,6 +75,8 @@ export class WebrtcClientUi extends LitElement {
     error: { state: true },
     calls: { state: true },
     notice: { state: true },
+    audioDevices: { state: true },
+    audioSettings: { state: true },
   };
 
   declare discoveryUrl: string | undefined;
@@ -82,6 +92,8 @@ export class WebrtcClientUi extends LitElement {
   declare calls: CallView[];
   /** The last call's end, or a failed call action, shown under the calls. */
   declare notice: string;
+  declare audioDevices: AudioDevices | null;
+  declare audioSettings: AudioSettings | null;
 
   /** Set before the element connects to use another transport (tests, browser mode). */
   transport: Transport;
@@ -101,6 +113,8 @@ export class WebrtcClientUi extends LitElement {
     this.error = '';
     this.calls = [];
     this.notice = '';
+    this.audioDevices = null;
+    this.audioSettings = null;
     this.transport = WailsTransport.available() ? new WailsTransport() : new NoTransport();
   }
 
@@ -136,6 +150,21 @@ export class WebrtcClientUi extends LitElement {
     this.loggedIn = s.loggedIn;
     this.user = s.user ?? null;
     await this.applyLanguage(s.language);
+    if (this.loggedIn) await this.loadAudio();
+  }
+
+  /** Reads the sound devices and choices for the settings view. */
+  private async loadAudio() {
+    try {
+      this.audioSettings = await this.transport.invoke<AudioSettings>('AudioSettings');
+    } catch {
+      this.audioSettings = null;
+    }
+    try {
+      this.audioDevices = await this.transport.invoke<AudioDevices>('AudioDevices');
+    } catch {
+      this.audioDevices = null; // shown as "no sound devices"
+    }
   }
 
   private async applyLanguage(lang: string) {
@@ -154,6 +183,10 @@ export class WebrtcClientUi extends LitElement {
       this.trackCall(e.name, detail);
       this.emit(e.name, detail);
       return;
+    }
+    if (e.name === 'phone-error' && AUDIO_NOTICES.has(String(e.detail))) {
+      this.notice = t(`notices.${String(e.detail)}`);
+      void this.loadAudio();
     }
     this.emit(e.name, e.detail);
   }
@@ -233,6 +266,27 @@ export class WebrtcClientUi extends LitElement {
     return this.transport.invoke<void>('EndCall', callId);
   }
 
+  /**
+   * setAudioHandling(type): 'default' opens the sound devices only for
+   * calls, 'legacy' keeps them open. Resolves true; rejects when the user
+   * has chosen the handling in the phone's settings, which wins.
+   */
+  setAudioHandling(type: AudioHandling): Promise<boolean> {
+    return this.transport.invoke<boolean>('SetAudioHandling', type).then((ok) => {
+      void this.loadAudio();
+      return ok;
+    });
+  }
+
+  /** setPhoneAlerts(value): the ringtone on (true, the default) or off. */
+  setPhoneAlerts(value: boolean): void {
+    if (typeof value !== 'boolean') throw new Error(`setPhoneAlerts takes a boolean, got ${typeof value}`);
+    void this.transport
+      .invoke('SetPhoneAlerts', value)
+      .then(() => this.loadAudio())
+      .catch((e) => (this.notice = (e as Error).message));
+  }
+
   /** setAuthType('loginForm' | 'JWT'): 'JWT' shows a welcome screen instead of the form. */
   setAuthType(authType: AuthType): void {
     if (authType !== 'loginForm' && authType !== 'JWT') {
@@ -280,7 +334,9 @@ export class WebrtcClientUi extends LitElement {
             @vd-call=${(e: CustomEvent<{ number: string }>) => this.screenAction(this.call(e.detail.number))}
             @vd-answer=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.answerCall(e.detail.id))}
             @vd-reject=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.rejectCall(e.detail.id))}
-            @vd-end=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.endCall(e.detail.id))}></vd-call-panel>`
+            @vd-end=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.endCall(e.detail.id))}></vd-call-panel>
+          <vd-audio-settings .devices=${this.audioDevices} .settings=${this.audioSettings} language=${this.language}
+            @vd-audio-settings=${(e: CustomEvent<AudioSettings>) => this.screenAction(this.transport.invoke('SetAudioSettings', e.detail))}></vd-audio-settings>`
       : html`<vd-login-view language=${this.language} authType=${this.authType} ?busy=${this.busy} error=${this.error}
           @vd-login=${this.onLogin} @vd-sso=${this.onSSO} @vd-language=${this.onLanguage}></vd-login-view>`;
   }

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -67,6 +68,7 @@ set-default-source mic
 	cmd := exec.Command("pulseaudio", "-n", "-F", filepath.Join(dir, "default.pa"), "--daemonize=no",
 		"--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no", "--log-target=file:"+filepath.Join(dir, "pulse.log"))
 	cmd.Env = append(os.Environ(), s.env...)
+	cmd.SysProcAttr = dieWithTest()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start pulseaudio: %v", err)
 	}
@@ -144,6 +146,7 @@ func (s *Server) Record(sink string) *Recording {
 	s.t.Helper()
 	cmd := exec.Command("parec", "--raw", "--device="+sink+".monitor", "--format=s16le", "--channels=1", fmt.Sprintf("--rate=%d", Rate), "--latency-msec=20")
 	cmd.Env = append(os.Environ(), s.env...)
+	cmd.SysProcAttr = dieWithTest()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		s.t.Fatal(err)
@@ -212,6 +215,7 @@ func (s *Server) Feed(sink string, src audio.Source) {
 	s.t.Helper()
 	cmd := exec.Command("pacat", "--playback", "--raw", "--device="+sink, "--format=s16le", "--channels=1", fmt.Sprintf("--rate=%d", Rate), "--latency-msec=20")
 	cmd.Env = append(os.Environ(), s.env...)
+	cmd.SysProcAttr = dieWithTest()
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		s.t.Fatal(err)
@@ -266,3 +270,7 @@ func Level(samples []int16) float64 {
 	}
 	return 10 * math.Log10(e/float64(len(samples))/(32768*32768))
 }
+
+// dieWithTest makes a helper process die with the test binary, so a test
+// killed by its timeout leaves no PulseAudio behind.
+func dieWithTest() *syscall.SysProcAttr { return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} }

@@ -1,0 +1,108 @@
+import { LitElement, css, html } from 'lit';
+import { t } from '../i18n';
+
+export interface AudioDevice {
+  id: string;
+  name: string;
+  default: boolean;
+}
+
+export interface AudioDevices {
+  inputs: AudioDevice[];
+  outputs: AudioDevice[];
+}
+
+/** The backend's AudioSettings (app's sound.go). */
+export interface AudioSettings {
+  mic: string;
+  speaker: string;
+  ringer: string;
+  echoCancel: boolean;
+  noiseSuppression: boolean;
+  handling: 'default' | 'legacy';
+  alerts: boolean;
+}
+
+/**
+ * The sound settings: microphone, speaker, a separate ringer (so a call is
+ * heard on the desk speakers while talking in the headset), echo
+ * cancellation, noise suppression, audio handling and the ringtone. Every
+ * change is sent up at once as vd-audio-settings.
+ */
+export class AudioSettingsView extends LitElement {
+  static properties = {
+    devices: { attribute: false },
+    settings: { attribute: false },
+    language: { type: String },
+    open: { state: true },
+  };
+  declare devices: AudioDevices | null;
+  declare settings: AudioSettings | null;
+  declare language: string;
+  declare open: boolean;
+
+  constructor() {
+    super();
+    this.devices = null;
+    this.settings = null;
+    this.language = 'en';
+    this.open = false;
+  }
+
+  static styles = css`
+    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
+    details { background: #fff; border-radius: 12px; padding: 12px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
+    summary { font-weight: 600; cursor: pointer; padding: 4px 0; }
+    summary:focus-visible, select:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
+    label { display: block; font-size: 13px; color: #4a5566; margin-top: 10px; }
+    select { display: block; width: 100%; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
+    .check { display: flex; gap: 8px; align-items: center; color: #1c2430; font-size: 14px; }
+    .none { color: #a33; font-size: 14px; }
+  `;
+
+  private change(patch: Partial<AudioSettings>) {
+    if (!this.settings) return;
+    this.settings = { ...this.settings, ...patch };
+    this.dispatchEvent(new CustomEvent('vd-audio-settings', { detail: this.settings }));
+  }
+
+  private deviceSelect(label: string, list: AudioDevice[], value: string, key: 'mic' | 'speaker' | 'ringer') {
+    const id = `sel-${key}`;
+    return html`<label for=${id}>${label}</label>
+      <select id=${id} @change=${(e: Event) => this.change({ [key]: (e.target as HTMLSelectElement).value })}>
+        <option value="" ?selected=${value === ''}>${t('audio.systemDefault')}</option>
+        ${list.map((d) => html`<option value=${d.id} ?selected=${d.id === value}>${d.name || d.id}</option>`)}
+        ${value && !list.some((d) => d.id === value)
+          ? html`<option value=${value} selected>${t('audio.missing', { id: value })}</option>`
+          : ''}
+      </select>`;
+  }
+
+  render() {
+    const s = this.settings;
+    if (!s) return html``;
+    const d = this.devices ?? { inputs: [], outputs: [] };
+    return html`
+      <details ?open=${this.open} @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}>
+        <summary>${t('audio.title')}</summary>
+        ${!this.devices ? html`<p class="none" role="status">${t('audio.noDevices')}</p>` : ''}
+        ${this.deviceSelect(t('audio.mic'), d.inputs, s.mic, 'mic')}
+        ${this.deviceSelect(t('audio.speaker'), d.outputs, s.speaker, 'speaker')}
+        ${this.deviceSelect(t('audio.ringer'), d.outputs, s.ringer, 'ringer')}
+        <label class="check"><input type="checkbox" .checked=${s.alerts}
+          @change=${(e: Event) => this.change({ alerts: (e.target as HTMLInputElement).checked })} />${t('audio.alerts')}</label>
+        <label class="check"><input type="checkbox" .checked=${s.echoCancel}
+          @change=${(e: Event) => this.change({ echoCancel: (e.target as HTMLInputElement).checked })} />${t('audio.echoCancel')}</label>
+        <label class="check"><input type="checkbox" .checked=${s.noiseSuppression}
+          @change=${(e: Event) => this.change({ noiseSuppression: (e.target as HTMLInputElement).checked })} />${t('audio.noiseSuppression')}</label>
+        <label for="sel-handling">${t('audio.handling')}</label>
+        <select id="sel-handling" @change=${(e: Event) => this.change({ handling: (e.target as HTMLSelectElement).value as AudioSettings['handling'] })}>
+          <option value="default" ?selected=${s.handling === 'default'}>${t('audio.handlingDefault')}</option>
+          <option value="legacy" ?selected=${s.handling === 'legacy'}>${t('audio.handlingLegacy')}</option>
+        </select>
+      </details>
+    `;
+  }
+}
+
+customElements.define('vd-audio-settings', AudioSettingsView);
