@@ -75,10 +75,12 @@ test-sound:
 e2e: setup labbin
 	@$(GO) test -count=1 -v ./test/calls/ ./test/sound/ 2>&1 | grep -E '^(e2e:|--- FAIL|FAIL|ok)'
 
-## bench: call set-up and engine CPU on the lab, against the browser phone's figures (not part of make test)
+## bench: call set-up and engine CPU on the lab, against the browser phone's figures; mouth-to-ear latency and the sound path's CPU with real (virtual) devices (not part of make test)
 bench: setup labbin
 	@echo "== call bench against the lab (about 30 s)"
 	@$(GO) run ./bench/callbench -lab $(LAB)
+	@echo "== sound bench: headless PulseAudio + the lab (about 60 s)"
+	@$(GO) run ./bench/soundbench -lab $(LAB) 2>&1 | grep -v '^warning: '
 
 ## fuzz: the parsers fed by the network or the user, 30 s each (their seed corpora also run in make test)
 fuzz:

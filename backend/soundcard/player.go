@@ -23,7 +23,9 @@ type Player struct {
 func (c *Card) Play(id string, src audio.Source) (*Player, error) {
 	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
 	cfg.Playback.Format, cfg.Playback.Channels = malgo.FormatS16, 1
-	cfg.PeriodSizeInMilliseconds = 20
+	// Short periods: DTMF feedback and ringback start when they should.
+	cfg.PeriodSizeInMilliseconds = periodMs
+	cfg.PerformanceProfile = malgo.LowLatency
 	var rate int
 	var pcm []int16
 	dev, _, err := c.initDevice(malgo.Playback, id, cfg, malgo.DeviceCallbacks{
@@ -57,4 +59,52 @@ func (p *Player) Close() {
 		return
 	}
 	p.once.Do(func() { p.dev.Uninit() })
+}
+
+// Listener hears one input device (a microphone, or PulseAudio's monitor of
+// an output) until closed.
+type Listener struct {
+	dev  *malgo.Device
+	once sync.Once
+}
+
+// Listen calls fn with every period captured from the input device id, at
+// the card's rate, on the card's thread (fn must be quick). Tests and
+// benchmarks use it to hear what an output played.
+func (c *Card) Listen(id string, fn func(pcm []int16, rate int)) (*Listener, error) {
+	cfg := malgo.DefaultDeviceConfig(malgo.Capture)
+	cfg.Capture.Format, cfg.Capture.Channels = malgo.FormatS16, 1
+	cfg.PeriodSizeInMilliseconds = periodMs
+	cfg.PerformanceProfile = malgo.LowLatency
+	var rate int
+	var pcm []int16
+	dev, _, err := c.initDevice(malgo.Capture, id, cfg, malgo.DeviceCallbacks{
+		Data: func(_, in []byte, n uint32) {
+			if cap(pcm) < int(n) {
+				pcm = make([]int16, n)
+			}
+			p := pcm[:n]
+			for i := range p {
+				p[i] = int16(binary.LittleEndian.Uint16(in[2*i:]))
+			}
+			fn(p, rate)
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: open input %q: %v", ErrNoDevice, id, err)
+	}
+	rate = int(dev.SampleRate())
+	if err := dev.Start(); err != nil {
+		dev.Uninit()
+		return nil, fmt.Errorf("%w: start input %q: %v", ErrNoDevice, id, err)
+	}
+	return &Listener{dev: dev}, nil
+}
+
+// Close stops listening.
+func (l *Listener) Close() {
+	if l == nil {
+		return
+	}
+	l.once.Do(func() { l.dev.Uninit() })
 }

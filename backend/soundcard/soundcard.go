@@ -53,9 +53,11 @@ type Card struct {
 	log   *slog.Logger
 	pulse bool // the PulseAudio backend (or PipeWire's pulse server)
 
-	// envMu serialises device opens on PulseAudio, which take the chosen
-	// device from the environment (see initDevice).
-	envMu sync.Mutex
+	// opMu serialises miniaudio's context operations (listing, opening):
+	// on PulseAudio they share the context's main loop, which aborts the
+	// process when iterated from two threads at once. It also covers the
+	// environment that names the device to open (see initDevice).
+	opMu sync.Mutex
 
 	mu sync.Mutex
 	// ids maps a Device.ID to miniaudio's id, in C memory as InitDevice
@@ -89,6 +91,8 @@ func Open(log *slog.Logger) (*Card, error) {
 // its own goes away.
 func (c *Card) initDevice(kind malgo.DeviceType, id string, cfg malgo.DeviceConfig, cb malgo.DeviceCallbacks) (dev *malgo.Device, present bool, err error) {
 	ptr, present := c.lookup(kind, id)
+	c.opMu.Lock()
+	defer c.opMu.Unlock()
 	if !c.pulse || !present || id == "" {
 		if kind == malgo.Capture {
 			cfg.Capture.DeviceID = ptr
@@ -102,8 +106,6 @@ func (c *Card) initDevice(kind malgo.DeviceType, id string, cfg malgo.DeviceConf
 	if kind == malgo.Capture {
 		env = "PULSE_SOURCE"
 	}
-	c.envMu.Lock()
-	defer c.envMu.Unlock()
 	old, had := os.LookupEnv(env)
 	_ = os.Setenv(env, id)
 	dev, err = malgo.InitDevice(c.ctx.Context, cfg, cb)
@@ -139,7 +141,9 @@ func (c *Card) Devices() (Devices, error) {
 }
 
 func (c *Card) list(kind malgo.DeviceType) ([]Device, error) {
+	c.opMu.Lock()
 	infos, err := c.ctx.Devices(kind)
+	c.opMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("list audio devices: %w", err)
 	}

@@ -32,9 +32,9 @@ const (
 	prime = Rate * 40 / 1000
 	// Neither buffer holds more than this; beyond it audio is late.
 	maxBuffered = Rate * 200 / 1000
-	// More microphone audio than this waiting means the call fell behind
-	// the card (clock drift, a stall): the excess is dropped.
-	maxLag = Rate * 100 / 1000
+	// More audio than this waiting in either direction means one clock
+	// fell behind the other (drift, a stall): the excess is dropped.
+	maxLag = Rate * 80 / 1000
 	// How often the chosen devices are looked for (hot-plug).
 	watchEvery = 500 * time.Millisecond
 )
@@ -231,6 +231,11 @@ func (s *Stream) onCapture(st *devState, in []byte, n int) {
 // card's rate and played.
 func (s *Stream) onPlayback(st *devState, out []byte, n int) {
 	var f [frame]int16
+	// The call writes on its own 20 ms clock: when it got ahead of the card
+	// (a slow start, drift) the excess is dropped rather than heard late.
+	if lvl := s.playback.len(); lvl > maxLag {
+		s.playback.drop(lvl - prime)
+	}
 	for len(st.out) < n {
 		clear(f[:])
 		switch {

@@ -27,9 +27,20 @@ import (
 // Rate of the recordings and feeds.
 const Rate = 48000
 
+// T is what the server needs of its user: a *testing.T, or a benchmark
+// program's stand-in.
+type T interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Skip(args ...any)
+	Cleanup(func())
+}
+
+var _ T = testing.TB(nil)
+
 // Server is a running PulseAudio.
 type Server struct {
-	t   testing.TB
+	t   T
 	env []string
 	dir string
 }
@@ -43,14 +54,14 @@ const (
 )
 
 // Start runs pulseaudio and points this process (PULSE_SERVER) at it.
-func Start(t testing.TB) *Server {
+func Start(t T) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("pulseaudio"); err != nil {
 		t.Skip("pulseaudio is not installed (scripts/setup.sh installs it)")
 	}
 	dir, err := os.MkdirTemp("", "voicedesk-pulse-")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	script := `load-module module-native-protocol-unix auth-anonymous=1 socket=` + filepath.Join(dir, "native") + `
 load-module module-rescue-streams
@@ -62,7 +73,7 @@ set-default-sink speaker
 set-default-source mic
 `
 	if err := os.WriteFile(filepath.Join(dir, "default.pa"), []byte(script), 0o644); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	s := &Server{t: t, dir: dir, env: []string{"PULSE_SERVER=unix:" + filepath.Join(dir, "native"), "HOME=" + dir, "XDG_RUNTIME_DIR=" + dir}}
 	cmd := exec.Command("pulseaudio", "-n", "-F", filepath.Join(dir, "default.pa"), "--daemonize=no",
@@ -88,7 +99,15 @@ set-default-source mic
 	for _, kv := range s.env {
 		k, v, _ := strings.Cut(kv, "=")
 		if k == "PULSE_SERVER" {
-			t.Setenv(k, v)
+			old, had := os.LookupEnv(k)
+			_ = os.Setenv(k, v)
+			t.Cleanup(func() {
+				if had {
+					_ = os.Setenv(k, old)
+				} else {
+					_ = os.Unsetenv(k)
+				}
+			})
 		}
 	}
 	return s
@@ -120,7 +139,7 @@ func (s *Server) AddSink(name string) string {
 	s.t.Helper()
 	out, err := s.Output("load-module", "module-null-sink", "sink_name="+name, "rate=48000", "sink_properties=device.description="+name)
 	if err != nil {
-		s.t.Fatal(err)
+		s.t.Fatalf("%v", err)
 	}
 	return strings.TrimSpace(out)
 }
@@ -129,7 +148,7 @@ func (s *Server) AddSink(name string) string {
 func (s *Server) Unplug(module string) {
 	s.t.Helper()
 	if err := s.Ctl("unload-module", module); err != nil {
-		s.t.Fatal(err)
+		s.t.Fatalf("%v", err)
 	}
 }
 
@@ -149,7 +168,7 @@ func (s *Server) Record(sink string) *Recording {
 	cmd.SysProcAttr = dieWithTest()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		s.t.Fatal(err)
+		s.t.Fatalf("%v", err)
 	}
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("parec: %v", err)
@@ -218,7 +237,7 @@ func (s *Server) Feed(sink string, src audio.Source) {
 	cmd.SysProcAttr = dieWithTest()
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		s.t.Fatal(err)
+		s.t.Fatalf("%v", err)
 	}
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("pacat: %v", err)

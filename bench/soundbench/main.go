@@ -1,0 +1,380 @@
+// Command soundbench measures the audio path with real devices: a headless
+// PulseAudio (null sinks) and the lab. Run by "make bench".
+//
+//   - mouth to ear, outbound: a tone burst played into the virtual
+//     microphone → VoiceDesk (capture, echo cancellation, noise suppression,
+//     Opus) → Kamailio/rtpengine → a far end (this engine as "bob", so both
+//     clocks are one) → the far end's decoded audio; onset to onset.
+//   - mouth to ear, inbound: the far end's burst → VoiceDesk → the speaker,
+//     heard on the speaker's monitor.
+//   - CPU of the sound path alone: a call stream (capture + playback +
+//     echo cancellation + noise suppression + resampling) driven at 20 ms for
+//     20 s, without the network, per minute; and without the processing.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"voicedesk/backend/audio"
+	"voicedesk/backend/media"
+	"voicedesk/backend/phone"
+	"voicedesk/backend/platform"
+	"voicedesk/backend/sip"
+	"voicedesk/backend/soundcard"
+	"voicedesk/lab/labctl"
+	"voicedesk/test/pulse"
+)
+
+// The baseline for latency: ITU-T G.114's one-way delay up to which most
+// applications are unaffected. The browser phone's audio path was not
+// measured on this machine, so it is not the baseline here.
+const (
+	baselineName = "ITU-T G.114 one-way delay for good quality (150 ms)"
+	baselineMs   = 150.0
+)
+
+func main() {
+	labBin := flag.String("lab", "bin/lab", "the lab command")
+	bursts := flag.Int("bursts", 7, "tone bursts per direction (median)")
+	cpuSecs := flag.Int("cpu", 20, "seconds of the sound path's CPU run")
+	out := flag.String("out", "bench/results", "folder for the results file")
+	flag.Parse()
+	b := &bench{}
+	code := 0
+	if err := b.run(*labBin, *bursts, *cpuSecs, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "soundbench:", err)
+		code = 1
+	}
+	b.cleanup()
+	os.Exit(code)
+}
+
+// bench is the pulse.T of a program: a failure ends the run.
+type bench struct {
+	mu       sync.Mutex
+	cleanups []func()
+}
+
+func (b *bench) Helper()                        {}
+func (b *bench) Skip(args ...any)               { panic(fmt.Sprint(args...)) }
+func (b *bench) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }
+func (b *bench) Cleanup(f func()) {
+	b.mu.Lock()
+	b.cleanups = append(b.cleanups, f)
+	b.mu.Unlock()
+}
+
+func (b *bench) cleanup() {
+	for i := len(b.cleanups) - 1; i >= 0; i-- {
+		b.cleanups[i]()
+	}
+}
+
+func (b *bench) run(labBin string, bursts, cpuSecs int, outDir string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	pulse.Start(b)
+	dir, err := os.MkdirTemp("", "voicedesk-soundbench-")
+	if err != nil {
+		return err
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	lab, err := labctl.Up(ctx, labctl.Config{Dir: dir, LabBinary: labBin})
+	if err != nil {
+		return err
+	}
+	b.Cleanup(func() { _ = labctl.Down(lab) })
+	card, err := soundcard.Open(nil)
+	if err != nil {
+		return err
+	}
+	b.Cleanup(card.Close)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	// The far end: this engine registered as bob, answering with bursts.
+	far := newBursts()
+	heardFar := newOnsets()
+	bob, err := sip.New(sip.Config{Server: lab.WebSocketURL, User: "bob", Domain: lab.Domain, Password: "bob-sip-91c2", Log: quiet})
+	if err != nil {
+		return err
+	}
+	b.Cleanup(func() { _ = bob.Close() })
+	if err := bob.Register(ctx); err != nil {
+		return err
+	}
+	var farSess *media.Session
+	bob.OnIncoming(func(in *sip.Incoming) {
+		go func() {
+			s, err := media.NewSession(media.Config{LoopbackOnly: true, Log: quiet})
+			if err != nil {
+				return
+			}
+			ans, err := s.Answer(ctx, string(in.Offer))
+			if err == nil {
+				err = in.Answer([]byte(ans))
+			}
+			if err == nil {
+				err = s.Start(far, heardFar)
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "far end:", err)
+			}
+			farSess = s
+		}()
+	})
+	b.Cleanup(func() {
+		if farSess != nil {
+			farSess.Close()
+		}
+	})
+
+	// VoiceDesk, signed in as alice, with the sound card.
+	mgr := soundcard.NewManager(card, soundcard.Choice{Mic: pulse.Mic, Speaker: pulse.Speaker, EchoCancel: true, NoiseSuppression: true}, nil)
+	b.Cleanup(mgr.Close)
+	events := make(chan string, 64)
+	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true, Log: quiet}, Sound: mgr, Log: quiet},
+		platform.New(platform.Config{}), emitFunc(func(name string, _ any) {
+			select {
+			case events <- name:
+			default:
+			}
+		}))
+	b.Cleanup(p.Close)
+	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
+		return fmt.Errorf("login: %v", err)
+	}
+	callID, err := p.Call("bob")
+	if err != nil {
+		return err
+	}
+	for name := range events {
+		if name == phone.EventCallConfirmed {
+			break
+		}
+		if name == phone.EventCallEnded {
+			return fmt.Errorf("the call to bob ended")
+		}
+	}
+	time.Sleep(2 * time.Second) // the echo canceller and buffers settle
+
+	// Outbound: bursts into the virtual microphone, heard at the far end.
+	mouth := newBursts()
+	player, err := card.Play(pulse.MicFeed, mouth)
+	if err != nil {
+		return err
+	}
+	b.Cleanup(player.Close)
+	outMs, err := measure(mouth, heardFar, bursts)
+	if err != nil {
+		return fmt.Errorf("outbound: %w", err)
+	}
+	player.Close()
+
+	// Inbound: the far end's bursts, heard on the speaker's monitor.
+	ear := newOnsets()
+	listener, err := card.Listen(pulse.Speaker+".monitor", func(pcm []int16, rate int) { _ = ear.Write(pcm, rate) })
+	if err != nil {
+		return err
+	}
+	b.Cleanup(listener.Close)
+	time.Sleep(500 * time.Millisecond)
+	inMs, err := measure(far, ear, bursts)
+	if err != nil {
+		return fmt.Errorf("inbound: %w", err)
+	}
+	listener.Close()
+	if err := p.EndCall(callID); err != nil {
+		return err
+	}
+	for name := range events {
+		if name == phone.EventCallEnded {
+			break
+		}
+	}
+
+	// CPU of the sound path alone, with and without the processing.
+	cpuOn, err := pathCPU(card, true, cpuSecs)
+	if err != nil {
+		return err
+	}
+	cpuOff, err := pathCPU(card, false, cpuSecs)
+	if err != nil {
+		return err
+	}
+
+	var w strings.Builder
+	fmt.Fprintf(&w, "VoiceDesk sound bench, %s, %s/%s, %d CPUs, %s\n", time.Now().UTC().Format(time.RFC3339), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(&w, "devices: headless PulseAudio 16 null sinks (48 kHz), miniaudio periods of %d ms; call: Opus through the lab's Kamailio + rtpengine\n", 10)
+	fmt.Fprintf(&w, "baseline: %s\n\n", baselineName)
+	fmt.Fprintf(&w, "%-58s %10s %10s %7s\n", fmt.Sprintf("figure (median of %d bursts)", bursts), "VoiceDesk", "baseline", "ratio")
+	fmt.Fprintf(&w, "%-58s %7.1f ms %7.0f ms %6.1fx\n", "mouth to ear, outbound (virtual mic -> far end's decoder)", outMs, baselineMs, baselineMs/outMs)
+	fmt.Fprintf(&w, "%-58s %7.1f ms %7.0f ms %6.1fx\n", "mouth to ear, inbound (far end's encoder -> speaker)", inMs, baselineMs, baselineMs/inMs)
+	fmt.Fprintf(&w, "%-58s %8.2f s %10s %7s\n", fmt.Sprintf("sound path CPU per call-minute, AEC + NS on (%d s)", cpuSecs), cpuOn, "-", "-")
+	fmt.Fprintf(&w, "%-58s %8.2f s %10s %7s\n", fmt.Sprintf("sound path CPU per call-minute, processing off (%d s)", cpuSecs), cpuOff, "-", "-")
+	fmt.Fprintf(&w, "\nratio = baseline / VoiceDesk (above 1: within the baseline). The latencies include PulseAudio's\n")
+	fmt.Fprintf(&w, "buffers on both sides, VoiceDesk's capture margin (40 ms) and jitter buffer, and the far end's jitter buffer.\n")
+	fmt.Print(w.String())
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(outDir, "sound-"+time.Now().UTC().Format("20060102-150405")+".txt"), []byte(w.String()), 0o644)
+}
+
+type emitFunc func(string, any)
+
+func (f emitFunc) Emit(name string, detail any) { f(name, detail) }
+
+// bursts is a Source of 1 kHz bursts on request, noting when each starts.
+type bursts struct {
+	mu      sync.Mutex
+	tone    audio.Tone
+	left    int // samples of the current burst still to play
+	armed   bool
+	started chan time.Time
+}
+
+func newBursts() *bursts {
+	return &bursts{tone: audio.Tone{Hz: 1000, Amplitude: 0.5}, started: make(chan time.Time, 1)}
+}
+
+func (b *bursts) fire() {
+	b.mu.Lock()
+	b.armed = true
+	b.mu.Unlock()
+}
+
+func (b *bursts) Read(frame []int16, rate int) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	clear(frame)
+	if b.armed {
+		b.armed = false
+		b.left = rate * 200 / 1000
+		select {
+		case b.started <- time.Now():
+		default:
+		}
+	}
+	if b.left > 0 {
+		n := min(b.left, len(frame))
+		_ = b.tone.Read(frame[:n], rate)
+		b.left -= n
+	}
+	return nil
+}
+
+// onsets is a Sink (or a listener) that notes when loud audio starts after
+// quiet.
+type onsets struct {
+	mu    sync.Mutex
+	loud  bool
+	quiet int // samples of quiet since the last loud one
+	seen  chan time.Time
+}
+
+func newOnsets() *onsets { return &onsets{seen: make(chan time.Time, 1)} }
+
+func (o *onsets) Write(pcm []int16, rate int) error {
+	now := time.Now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i, v := range pcm {
+		if v > 4000 || v < -4000 { // about -18 dBFS: the burst, not echo residue or noise
+			if !o.loud {
+				o.loud = true
+				// The sample's time: the period arrived whole at now.
+				at := now.Add(-time.Duration(len(pcm)-i) * time.Second / time.Duration(rate))
+				select {
+				case o.seen <- at:
+				default:
+				}
+			}
+			o.quiet = 0
+			continue
+		}
+		if o.quiet++; o.loud && o.quiet > rate/10 {
+			o.loud = false
+		}
+	}
+	return nil
+}
+
+// measure fires n bursts a second apart and returns the median onset delay.
+func measure(src *bursts, dst *onsets, n int) (float64, error) {
+	var got []float64
+	for i := 0; i < n; i++ {
+		drain(src.started)
+		drain(dst.seen)
+		src.fire()
+		var t0, t1 time.Time
+		select {
+		case t0 = <-src.started:
+		case <-time.After(2 * time.Second):
+			return 0, fmt.Errorf("burst %d was not played", i+1)
+		}
+		select {
+		case t1 = <-dst.seen:
+		case <-time.After(2 * time.Second):
+			return 0, fmt.Errorf("burst %d was not heard", i+1)
+		}
+		got = append(got, float64(t1.Sub(t0).Microseconds())/1000)
+		time.Sleep(time.Second)
+	}
+	sort.Float64s(got)
+	return got[len(got)/2], nil
+}
+
+func drain(ch chan time.Time) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
+
+// pathCPU drives a call stream as a call's media clock would, for secs
+// seconds, and returns this process's CPU per minute.
+func pathCPU(card *soundcard.Card, process bool, secs int) (float64, error) {
+	s, err := card.OpenStream(soundcard.Options{Mic: pulse.Mic, Speaker: pulse.Speaker, EchoCancel: process, Denoise: process})
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	tone := &audio.Tone{Hz: 700}
+	frame := make([]int16, 960)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	before, start := cpuSeconds(), time.Now()
+	for time.Since(start) < time.Duration(secs)*time.Second {
+		<-tick.C
+		_ = tone.Read(frame, 48000)
+		_ = s.Write(frame, 48000)
+		_ = s.Read(frame, 48000)
+	}
+	return (cpuSeconds() - before) / time.Since(start).Minutes(), nil
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
