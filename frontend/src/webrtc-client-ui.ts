@@ -336,6 +336,7 @@ export class WebrtcClientUi extends LitElement {
             @vd-reject=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.rejectCall(e.detail.id))}
             @vd-end=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.endCall(e.detail.id))}></vd-call-panel>
           <vd-audio-settings .devices=${this.audioDevices} .settings=${this.audioSettings} language=${this.language}
+            @vd-audio-refresh=${() => void this.loadAudio()}
             @vd-audio-settings=${(e: CustomEvent<AudioSettings>) => this.screenAction(this.transport.invoke('SetAudioSettings', e.detail))}></vd-audio-settings>`
       : html`<vd-login-view language=${this.language} authType=${this.authType} ?busy=${this.busy} error=${this.error}
           @vd-login=${this.onLogin} @vd-sso=${this.onSSO} @vd-language=${this.onLanguage}></vd-login-view>`;

@@ -60,6 +60,12 @@ export class AudioSettingsView extends LitElement {
     .none { color: #a33; font-size: 14px; }
   `;
 
+  /** Opening the settings re-reads the devices: one may have been plugged in. */
+  private onToggle(e: Event) {
+    this.open = (e.target as HTMLDetailsElement).open;
+    if (this.open) this.dispatchEvent(new CustomEvent('vd-audio-refresh'));
+  }
+
   private change(patch: Partial<AudioSettings>) {
     if (!this.settings) return;
     this.settings = { ...this.settings, ...patch };
@@ -83,7 +89,7 @@ export class AudioSettingsView extends LitElement {
     if (!s) return html``;
     const d = this.devices ?? { inputs: [], outputs: [] };
     return html`
-      <details ?open=${this.open} @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}>
+      <details ?open=${this.open} @toggle=${this.onToggle}>
         <summary>${t('audio.title')}</summary>
         ${!this.devices ? html`<p class="none" role="status">${t('audio.noDevices')}</p>` : ''}
         ${this.deviceSelect(t('audio.mic'), d.inputs, s.mic, 'mic')}
