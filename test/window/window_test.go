@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"voicedesk/test/labtest"
+	"voicedesk/test/pulse"
 )
 
 func outputDir(t *testing.T) string {
@@ -105,6 +106,27 @@ func colours(t *testing.T, path string) int {
 	return n
 }
 
+// clickText clicks the middle of the first word OCR reads as word, as a
+// user would, wherever the layout put it.
+func clickText(t *testing.T, display, win, path, word string) {
+	t.Helper()
+	x(t, display, "import", "-window", win, path)
+	out, err := exec.Command("tesseract", path, "stdout", "--psm", "11", "tsv").Output()
+	if err != nil {
+		t.Fatalf("OCR of %s: %v", path, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) == 12 && strings.EqualFold(strings.TrimSpace(f[11]), word) {
+			var left, top, w, h int
+			fmt.Sscan(f[6]+" "+f[7]+" "+f[8]+" "+f[9], &left, &top, &w, &h)
+			x(t, display, "xdotool", "mousemove", "--window", win, fmt.Sprint(left+w/2), fmt.Sprint(top+h/2), "click", "1")
+			return
+		}
+	}
+	t.Fatalf("%s: no %q to click; OCR read:\n%s", path, word, out)
+}
+
 func waitText(t *testing.T, display, win, path string, want ...string) string {
 	t.Helper()
 	var text string
@@ -136,6 +158,9 @@ func TestAppWindow(t *testing.T) {
 	defer cancel()
 
 	st := labtest.Start(ctx, t)
+	// A headless sound server, so that the app has a microphone, a headset
+	// and a ringer as on a desk (the app inherits PULSE_SERVER).
+	pulse.Start(t)
 
 	display := startXvfb(t)
 	cmd := exec.Command(app, "-discovery-url", st.DiscoveryURL, "-settings", filepath.Join(t.TempDir(), "settings.json"))
@@ -193,5 +218,13 @@ func TestAppWindow(t *testing.T) {
 		// Tab past the Call button to Hang up.
 		x(t, display, "xdotool", "key", "--window", win, "Tab", "Tab", "Return")
 		waitText(t, display, win, filepath.Join(out, "window-call-ended.png"), "Call ended", "local-hangup")
+	})
+
+	t.Run("the sound settings open with the devices", func(t *testing.T) {
+		clickText(t, display, win, filepath.Join(out, "window-before-sound.png"), "Sound")
+		text := waitText(t, display, win, filepath.Join(out, "window-sound.png"), "Microphone", "Ringer", "Echo cancellation")
+		if strings.Contains(text, "No sound devices") {
+			t.Fatalf("the app found no sound devices:\n%s", text)
+		}
 	})
 }
