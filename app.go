@@ -120,3 +120,13 @@ func (a *App) SetAudioSettings(s AudioSettings) error {
 	a.sound.save(c, s.Alerts)
 	return nil
 }
+
+// SetAuthHeader is the reference's setAuthHeader(authHeader): it renews
+// the AuthHeader login's token.
+func (a *App) SetAuthHeader(h phone.AuthHeader) error { return a.phone.SetAuthHeader(h) }
+
+// MakeAPICall is the reference's makeAPICall(method, relativePath, payload):
+// it resolves with the API's JSON answer.
+func (a *App) MakeAPICall(method, relativePath string, payload any) (any, error) {
+	return a.phone.MakeAPICall(a.ctx, method, relativePath, payload)
+}

@@ -66,6 +66,7 @@ type Platform interface {
 	LoginCredentials(ctx context.Context, silo platform.Silo, username, password string) (*platform.Session, error)
 	Me(ctx context.Context, s *platform.Session) (platform.User, error)
 	SIPSettings(ctx context.Context, s *platform.Session) (platform.SIPSettings, error)
+	Call(ctx context.Context, s *platform.Session, method, relPath string, payload, out any) error
 }
 
 // Config configures a Phone.
@@ -87,6 +88,9 @@ type Config struct {
 	Audio AudioFactory
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// After schedules the phone's timers (the token warning); default
+	// time.AfterFunc.
+	After After
 	// Connection says how the registration is kept alive and recovered.
 	Connection sip.MaintainConfig
 	// NoAnswerTimeout ends an outbound call that is not answered in time
@@ -124,6 +128,7 @@ type Phone struct {
 	audio    AudioFactory
 	sound    Sound
 	now      func() time.Time
+	after    After
 
 	// ctx is the phone's life; calls run under it and Close cancels it.
 	ctx    context.Context
@@ -132,6 +137,11 @@ type Phone struct {
 
 	mu        sync.Mutex
 	alertsOff bool
+	// The AuthHeader login's token: when it expires, the warning's cancel,
+	// and when auth-token-expired was last emitted for a failed request.
+	tokenExpires time.Time
+	stopToken    func()
+	lastExpired  time.Time
 	discovery string
 	language  string
 	loggingIn bool
@@ -161,12 +171,15 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.After == nil {
+		cfg.After = realAfter
+	}
 	if cfg.NoAnswerTimeout <= 0 {
 		cfg.NoAnswerTimeout = 60 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
-		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, ctx: ctx, cancel: cancel,
+		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, ctx: ctx, cancel: cancel,
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }
 
@@ -209,6 +222,9 @@ func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
 	p.loggingIn = false
 	if err == nil {
 		p.session, p.user, p.agent = session, user, agent
+		if o.Type == LoginAuthHeader {
+			p.watchToken(o.AuthHeader.ExpiresIn)
+		}
 		if agent != nil {
 			mctx, stop := context.WithCancel(p.ctx)
 			p.stopMaintain = stop
@@ -230,8 +246,8 @@ func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
 }
 
 func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*UserInfo, *platform.Session, error) {
-	if o.Type != LoginCredentials {
-		// AuthHeader and SSO need the platform work of a later version.
+	if o.Type == LoginSSO {
+		// SSO needs the platform's identity provider: a later version.
 		return nil, nil, fmt.Errorf("%w: %s", ErrTypeUnavailable, o.Type)
 	}
 	silos, err := p.api.Discover(ctx, discovery, o.Username)
@@ -242,13 +258,24 @@ func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*U
 	if err != nil {
 		return nil, nil, loginError(err)
 	}
-	session, err := p.api.LoginCredentials(ctx, silo, o.Username, o.Password)
+	var session *platform.Session
+	switch o.Type {
+	case LoginAuthHeader:
+		// The impersonation token is the session: the user record read
+		// next is what proves it.
+		session, err = platform.NewHeaderSession(silo, o.Username, strings.TrimSpace(o.UserID), strings.TrimSpace(o.AuthHeader.Value))
+	default:
+		session, err = p.api.LoginCredentials(ctx, silo, o.Username, o.Password)
+	}
 	if err != nil {
 		return nil, nil, loginError(err)
 	}
 	me, err := p.api.Me(ctx, session)
 	if err != nil {
 		return nil, nil, loginError(err)
+	}
+	if o.Type == LoginAuthHeader && !strings.EqualFold(me.ID, session.UserID) {
+		return nil, nil, &LoginError{"Login failed: the authorization header belongs to another user than the user id given", nil}
 	}
 	return &UserInfo{UserID: me.ID, Username: me.Username, DisplayName: me.DisplayName, Number: me.Number, Silo: silo.SiloName}, session, nil
 }
@@ -298,6 +325,8 @@ func loginError(err error) error {
 		return &LoginError{"Login failed: user was not found", err}
 	case errors.Is(err, platform.ErrUnauthorized):
 		return &LoginError{"Login failed: username or password is incorrect", err}
+	case errors.Is(err, platform.ErrDenied):
+		return &LoginError{"Login failed: the authorization was refused (an expired or invalid token?)", err}
 	case errors.Is(err, platform.ErrSiloNotFound):
 		return &LoginError{"Login failed: the user does not belong to the given silo", err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -329,6 +358,10 @@ func (p *Phone) Logout(force bool) {
 	p.mu.Lock()
 	stop := p.stopMaintain
 	p.session, p.user, p.agent, p.stopMaintain = nil, nil, nil, nil
+	if p.stopToken != nil {
+		p.stopToken()
+		p.stopToken = nil
+	}
 	p.mu.Unlock()
 	if stop != nil {
 		stop()

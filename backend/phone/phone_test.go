@@ -3,8 +3,10 @@ package phone
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"voicedesk/backend/platform"
 	"voicedesk/backend/settings"
@@ -49,6 +51,8 @@ type fakePlatform struct {
 	calls    int
 	block    chan struct{}
 	password string
+	deny     bool   // Call answers 401
+	lastCall string // method and path of the last Call
 }
 
 func (f *fakePlatform) Discover(ctx context.Context, _, username string) ([]platform.Silo, error) {
@@ -77,6 +81,17 @@ func (f *fakePlatform) SIPSettings(context.Context, *platform.Session) (platform
 
 func (f *fakePlatform) Me(context.Context, *platform.Session) (platform.User, error) {
 	return platform.User{ID: "id-1", Username: "alice@x", DisplayName: "Alice"}, nil
+}
+
+func (f *fakePlatform) Call(_ context.Context, s *platform.Session, method, path string, _, out any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lastCall = method + " " + path
+	if f.deny {
+		return fmt.Errorf("%w: HTTP 401", platform.ErrDenied)
+	}
+	*(out.(*any)) = map[string]any{"ok": true}
+	return nil
 }
 
 type recorder struct {
@@ -218,5 +233,147 @@ func TestLanguagePersists(t *testing.T) {
 	got, err := store.Load()
 	if err != nil || got.Language != "sv" {
 		t.Fatalf("saved settings = %+v, %v; want language sv", got, err)
+	}
+}
+
+// fakeTimers is the phone's After in tests: it records timers and fires
+// them on demand.
+type fakeTimers struct {
+	mu     sync.Mutex
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	d       time.Duration
+	f       func()
+	stopped bool
+}
+
+func (ft *fakeTimers) after(d time.Duration, f func()) func() {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	t := &fakeTimer{d: d, f: f}
+	ft.timers = append(ft.timers, t)
+	return func() { ft.mu.Lock(); t.stopped = true; ft.mu.Unlock() }
+}
+
+// live returns the timers not stopped.
+func (ft *fakeTimers) live() []*fakeTimer {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	var out []*fakeTimer
+	for _, t := range ft.timers {
+		if !t.stopped {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func count(names []string, name string) int {
+	n := 0
+	for _, x := range names {
+		if x == name {
+			n++
+		}
+	}
+	return n
+}
+
+func TestAuthHeaderToken(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	timers := &fakeTimers{}
+	rec := &recorder{}
+	api := &fakePlatform{}
+	p := New(Config{NoSIP: true, DiscoveryURL: "http://127.0.0.1:9/api/user/", Now: clock, After: timers.after}, api, rec)
+	defer p.Close()
+
+	if err := p.SetAuthHeader(AuthHeader{Value: "Bearer t", ExpiresIn: 3600}); !errors.Is(err, ErrNotLoggedIn) {
+		t.Fatalf("SetAuthHeader before login: %v", err)
+	}
+	if ok, err := p.Login(ctx, LoginOptions{Type: LoginAuthHeader, Username: "alice@x", UserID: "someone-else",
+		AuthHeader: &AuthHeader{Value: "Bearer t", ExpiresIn: 300}}); ok || err == nil {
+		t.Fatal("a token of another user was accepted")
+	}
+	if ok, err := p.Login(ctx, LoginOptions{Type: LoginAuthHeader, Username: "alice@x", UserID: "id-1",
+		AuthHeader: &AuthHeader{Value: "Bearer t", ExpiresIn: 300}}); !ok {
+		t.Fatalf("AuthHeader login: %v", err)
+	}
+	live := timers.live()
+	if len(live) != 1 || live[0].d != 240*time.Second {
+		t.Fatalf("timers %+v, want one at 240 s (60 s before the 300 s expiry)", live)
+	}
+	live[0].f()
+	if n := count(rec.names(), EventAuthTokenExpired); n != 1 {
+		t.Fatalf("%d auth-token-expired after the warning, want 1", n)
+	}
+
+	// Renewal: validated as login's, and the warning moves.
+	for _, tc := range []struct {
+		h    AuthHeader
+		want error
+	}{{AuthHeader{Value: " ", ExpiresIn: 3600}, ErrHeaderValue}, {AuthHeader{Value: "Bearer u", ExpiresIn: 60}, ErrHeaderExpiry}} {
+		if err := p.SetAuthHeader(tc.h); !errors.Is(err, tc.want) {
+			t.Fatalf("SetAuthHeader(%+v) = %v, want %v", tc.h, err, tc.want)
+		}
+	}
+	if err := p.SetAuthHeader(AuthHeader{Value: "Bearer u", ExpiresIn: 3600}); err != nil {
+		t.Fatal(err)
+	}
+	if live := timers.live(); len(live) != 1 || live[0].d != 3540*time.Second {
+		t.Fatalf("after renewal timers %+v, want one at 3540 s", live)
+	}
+
+	// Expired: failed requests emit again, at most every 2 s.
+	now = now.Add(2 * time.Hour)
+	api.deny = true
+	before := count(rec.names(), EventAuthTokenExpired)
+	for _, step := range []time.Duration{0, time.Second, time.Second, 500 * time.Millisecond} {
+		now = now.Add(step)
+		if _, err := p.MakeAPICall(ctx, "GET", "users/[me]", nil); !errors.Is(err, platform.ErrDenied) {
+			t.Fatalf("MakeAPICall with an expired token: %v", err)
+		}
+	}
+	// At 0 s and at 2 s: two events for four failures in 2.5 s.
+	if n := count(rec.names(), EventAuthTokenExpired) - before; n != 2 {
+		t.Fatalf("%d auth-token-expired for failed requests, want 2", n)
+	}
+	p.Logout(true)
+	if live := timers.live(); len(live) != 0 {
+		t.Fatalf("a token timer outlived the logout: %+v", live)
+	}
+}
+
+func TestMakeAPICall(t *testing.T) {
+	ctx := context.Background()
+	api := &fakePlatform{password: "pw"}
+	p := New(Config{NoSIP: true, DiscoveryURL: "http://127.0.0.1:9/api/user/"}, api, &recorder{})
+	defer p.Close()
+	if _, err := p.MakeAPICall(ctx, "GET", "users/[me]", nil); !errors.Is(err, ErrNotLoggedIn) {
+		t.Fatalf("before login: %v", err)
+	}
+	if ok, err := p.Login(ctx, LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw"}); !ok {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path, wantCall string
+		want                   error
+	}{
+		{"GET", "users/[me]/availability/current", "GET users/id-1/availability/current", nil},
+		{"post", "users/[ME]/x/[Me]", "POST users/id-1/x/id-1", nil},
+		{"PATCH", "users/[me]", "", ErrAPIMethod},
+		{"HEAD", "users/[me]", "", ErrAPIMethod},
+		{"GET", " ", "", ErrAPIPath},
+	} {
+		api.lastCall = ""
+		out, err := p.MakeAPICall(ctx, tc.method, tc.path, nil)
+		if !errors.Is(err, tc.want) || (tc.want == nil && out == nil) {
+			t.Fatalf("%s %s: %v, %v; want error %v", tc.method, tc.path, out, err, tc.want)
+		}
+		if api.lastCall != tc.wantCall {
+			t.Fatalf("%s %s sent %q, want %q", tc.method, tc.path, api.lastCall, tc.wantCall)
+		}
 	}
 }

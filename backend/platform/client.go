@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,6 +28,9 @@ const DefaultDiscoveryURL = "https://discover.enreachvoice.com/api/user/"
 var (
 	ErrUnknownUser  = errors.New("user not found in discovery")
 	ErrUnauthorized = errors.New("the user name or password is incorrect")
+	// ErrDenied is a 401 to an authenticated call: the secret key or the
+	// Authorization header (an impersonation token) is no longer accepted.
+	ErrDenied = errors.New("the API refused the session's authorization")
 	ErrSiloNotFound = errors.New("silo not found for user")
 	ErrBadDiscovery = errors.New("discovery answered with an unusable endpoint")
 )
@@ -42,12 +46,50 @@ type Silo struct {
 	BasicAuthEndpoint string  `json:"basicAuthEndpoint"`
 }
 
-// Session is a logged-in API session.
+// Session is a logged-in API session: a credentials login's secret key, or
+// an AuthHeader login's Authorization header (renewable).
 type Session struct {
 	APIEndpoint string
 	Username    string
 	UserID      string
 	secretKey   string
+
+	mu     sync.Mutex
+	header string
+}
+
+// NewHeaderSession is a session that authenticates with an Authorization
+// header value such as "Bearer <impersonation token>".
+func NewHeaderSession(silo Silo, username, userID, header string) (*Session, error) {
+	base, err := endpoint(silo.APIEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{APIEndpoint: base, Username: username, UserID: userID, header: header}, nil
+}
+
+// SetHeader renews an AuthHeader session's Authorization header.
+func (s *Session) SetHeader(value string) {
+	s.mu.Lock()
+	s.header = value
+	s.mu.Unlock()
+}
+
+// HasHeader reports an AuthHeader session.
+func (s *Session) HasHeader() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.header != ""
+}
+
+func (s *Session) authorization() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.header != "" {
+		return s.header
+	}
+	// A credentials login authenticates with Basic user name + secret key.
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(s.Username+":"+s.secretKey))
 }
 
 // User is the platform's user record (the fields the phone uses).
@@ -187,10 +229,14 @@ func (c *Client) Call(ctx context.Context, s *Session, method, relPath string, p
 		return errors.New("not logged in")
 	}
 	rel := strings.TrimLeft(relPath, "/")
-	// The platform authenticates API calls with Basic user name + secret key.
 	hdr := http.Header{}
-	hdr.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(s.Username+":"+s.secretKey)))
-	return c.do(ctx, method, s.APIEndpoint+rel, hdr, payload, out)
+	hdr.Set("Authorization", s.authorization())
+	err := c.do(ctx, method, s.APIEndpoint+rel, hdr, payload, out)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized {
+		return fmt.Errorf("%w: %w", ErrDenied, err)
+	}
+	return err
 }
 
 func endpoint(raw string) (string, error) {

@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"voicedesk/backend/platform"
 	"voicedesk/lab/apiserver"
@@ -18,6 +20,12 @@ import (
 
 // startLabAPI runs the lab's real API server (not a fake) on loopback.
 func startLabAPI(t *testing.T) *httptest.Server {
+	t.Helper()
+	return startLabAPIAt(t, time.Now)
+}
+
+// startLabAPIAt runs it with the clock its tokens expire by.
+func startLabAPIAt(t *testing.T, now func() time.Time) *httptest.Server {
 	t.Helper()
 	store, err := apiserver.OpenStore(filepath.Join(t.TempDir(), "lab.db"))
 	if err != nil {
@@ -30,7 +38,7 @@ func startLabAPI(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: "ws://127.0.0.1:1/", SIPProxy: "127.0.0.1:2"}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: "ws://127.0.0.1:1/", SIPProxy: "127.0.0.1:2", Now: now}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: api.Handler()}}
 	srv.Start()
 	t.Cleanup(srv.Close)
@@ -125,5 +133,56 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 		if res.StatusCode != tc.want || res.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 			t.Errorf("%s %s: %d %q, want %d JSON", tc.method, tc.path, res.StatusCode, res.Header.Get("Content-Type"), tc.want)
 		}
+	}
+}
+
+// An impersonation token (the lab's endpoint) works as an AuthHeader
+// session until it expires; then calls fail with ErrDenied.
+func TestHeaderSession(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	srv := startLabAPIAt(t, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	c := platform.New(platform.Config{})
+	ctx := context.Background()
+	silos, err := c.Discover(ctx, srv.URL+"/api/user/", "alice@voicedesk.lab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, err := c.LoginCredentials(ctx, silos[0], "alice@voicedesk.lab", "alice-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if err := c.Call(ctx, alice, "POST", "users/me/impersonationtoken", map[string]int{"ExpiresIn": 120}, &tok); err != nil {
+		t.Fatal(err)
+	}
+	if tok.TokenType != "Bearer" || tok.ExpiresIn != 120 || tok.AccessToken == "" {
+		t.Fatalf("token %+v", tok)
+	}
+	// An agent may not impersonate someone else.
+	if err := c.Call(ctx, alice, "POST", "users/"+apiserver.BobID+"/impersonationtoken", nil, nil); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("agent impersonating bob: %v, want 403", err)
+	}
+	s, err := platform.NewHeaderSession(silos[0], "alice@voicedesk.lab", apiserver.AliceID, "Bearer "+tok.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, err := c.Me(ctx, s)
+	if err != nil || me.ID != apiserver.AliceID {
+		t.Fatalf("Me with the token: %+v, %v", me, err)
+	}
+	mu.Lock()
+	now = now.Add(121 * time.Second)
+	mu.Unlock()
+	if _, err := c.Me(ctx, s); !errors.Is(err, platform.ErrDenied) || !strings.Contains(err.Error(), "expired") {
+		t.Fatalf("Me with an expired token: %v, want ErrDenied (expired)", err)
+	}
+	s.SetHeader("Bearer not-a-token")
+	if _, err := c.Me(ctx, s); !errors.Is(err, platform.ErrDenied) {
+		t.Fatalf("Me with a made-up token: %v, want ErrDenied", err)
 	}
 }

@@ -235,4 +235,17 @@ describe('<webrtc-client-ui>', () => {
     expect(got).toEqual(['audio-device-lost']);
     expect(el.notice).toBe('The chosen sound device was disconnected; using the default device.');
   });
+
+  it('carries the AuthHeader methods and makeAPICall to the backend', async () => {
+    const { el } = await mount(backend);
+    await el.loginUsingAuthHeader({ value: 'Bearer t', expiresIn: 3600 }, 'uid', 'a@x');
+    expect(backend.calls.find((c) => c.method === 'Login')!.args[0]).toEqual({
+      type: 'AuthHeader', authHeader: { value: 'Bearer t', expiresIn: 3600 }, userId: 'uid', username: 'a@x', isInIframe: false, siloName: undefined,
+    });
+    el.setAuthHeader({ value: 'Bearer u', expiresIn: 120 });
+    expect(backend.calls.find((c) => c.method === 'SetAuthHeader')!.args).toEqual([{ value: 'Bearer u', expiresIn: 120 }]);
+    expect(() => el.setAuthHeader({ value: 'x' } as never)).toThrow('setAuthHeader takes');
+    await el.makeAPICall('GET', 'users/[me]');
+    expect(backend.calls.find((c) => c.method === 'MakeAPICall')!.args).toEqual(['GET', 'users/[me]', null]);
+  });
 });

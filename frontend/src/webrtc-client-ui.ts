@@ -17,12 +17,18 @@ export type AudioHandling = 'default' | 'legacy';
 /** phone-error names about the sound devices (beside the reference's user-click-needed). */
 const AUDIO_NOTICES = new Set(['audio-device-unavailable', 'audio-device-lost', 'audio-device-restored']);
 
+/** The reference's AuthHeaderInterface. */
+export interface AuthHeaderValue {
+  value: string;
+  expiresIn: number;
+}
+
 /** The reference's LoginOptionsInterface (Keycloak has no desktop meaning). */
 export interface LoginOptions {
   type: 'Credentials' | 'AuthHeader' | 'SSO';
   username?: string;
   userId?: string;
-  authHeader?: { value: string; expiresIn: number };
+  authHeader?: AuthHeaderValue;
   password?: string;
   isInIframe?: boolean;
   siloName?: string;
@@ -229,6 +235,28 @@ export class WebrtcClientUi extends LitElement {
   /** Deprecated in the reference: login() with type 'Credentials'. */
   loginUsingUsernameAndPassword(username: string, password: string, isInIFrame?: boolean, siloName?: string): Promise<boolean> {
     return this.login({ type: 'Credentials', username, password, isInIframe: isInIFrame ?? false, siloName });
+  }
+
+  /** Deprecated in the reference: login() with type 'AuthHeader'. */
+  loginUsingAuthHeader(authHeader: AuthHeaderValue, userId: string, username: string, isInIFrame?: boolean, siloName?: string): Promise<boolean> {
+    return this.login({ type: 'AuthHeader', authHeader, userId, username, isInIframe: isInIFrame ?? false, siloName });
+  }
+
+  /**
+   * setAuthHeader(authHeader): renews the impersonation token of an
+   * AuthHeader login (after auth-token-expired). Throws on a malformed
+   * header; a refusal by the backend shows as a notice.
+   */
+  setAuthHeader(authHeader: AuthHeaderValue): void {
+    if (!authHeader || typeof authHeader.value !== 'string' || typeof authHeader.expiresIn !== 'number') {
+      throw new Error('setAuthHeader takes { value: string, expiresIn: number }');
+    }
+    void this.transport.invoke('SetAuthHeader', authHeader).catch((e) => (this.notice = (e as Error).message));
+  }
+
+  /** makeAPICall(method, relativePath, payload?): the API's answer; [ME] is the user's id. */
+  makeAPICall(method: 'GET' | 'POST' | 'PUT' | 'DELETE', relativePath: string, payload?: object): Promise<unknown> {
+    return this.transport.invoke('MakeAPICall', method, relativePath, payload ?? null);
   }
 
   /** logout(force?): signs out; the desktop app has no page reload to prompt for. */

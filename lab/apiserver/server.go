@@ -21,6 +21,8 @@ type Config struct {
 	WebSocketURL string
 	// SIPProxy is Kamailio's UDP address (host:port) for generic SIP clients.
 	SIPProxy string
+	// Now is the clock tokens expire by; default time.Now.
+	Now func() time.Time
 }
 
 // Server serves the lab's platform API.
@@ -34,6 +36,9 @@ type Server struct {
 func New(cfg Config, store *Store, log *slog.Logger) *Server {
 	if !strings.HasSuffix(cfg.BaseURL, "/") {
 		cfg.BaseURL += "/"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &Server{cfg: cfg, store: store, log: log}
 }
@@ -53,6 +58,7 @@ func (s *Server) Handler() http.Handler {
 
 	mux.HandleFunc("POST /authuser/{username}", s.authUser)
 
+	mux.Handle("POST /users/{id}/impersonationtoken", s.authed(s.impersonationToken))
 	mux.Handle("GET /users", s.authed(s.listUsers))
 	mux.Handle("GET /users/{id}", s.authed(s.getUser))
 	mux.Handle("GET /users/{id}/sipsettings", s.authed(s.sipSettings))
@@ -188,38 +194,92 @@ func (s *Server) authUser(w http.ResponseWriter, r *http.Request) {
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, me storedUser)
 
-// authed checks HTTP Basic authentication with user name and secret key.
+// authed checks the caller: HTTP Basic with user name and secret key (a
+// credentials login), or "Bearer <impersonation token>" (an AuthHeader login).
 func (s *Server) authed(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		me, ok := s.authenticate(r)
-		if !ok {
-			w.Header().Set("WWW-Authenticate", `Basic realm="EnreachAPI lab"`)
-			writeError(w, http.StatusUnauthorized, "Authorization has been denied for this request.")
+		me, err := s.authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Basic realm="EnreachAPI lab", Bearer realm="EnreachAPI lab"`)
+			msg := "Authorization has been denied for this request."
+			if errors.Is(err, errTokenExpired) {
+				msg = "Authorization has been denied for this request: the token has expired."
+			}
+			writeError(w, http.StatusUnauthorized, msg)
 			return
 		}
 		h(w, r, me)
 	})
 }
 
-func (s *Server) authenticate(r *http.Request) (storedUser, bool) {
+var errNoAuth = errors.New("no usable Authorization header")
+
+func (s *Server) authenticate(r *http.Request) (storedUser, error) {
 	h := r.Header.Get("Authorization")
 	scheme, value, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Basic") {
-		return storedUser{}, false
+	if !ok {
+		return storedUser{}, errNoAuth
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(value))
+	value = strings.TrimSpace(value)
+	if strings.EqualFold(scheme, "Bearer") {
+		return s.store.userByToken(value, s.cfg.Now())
+	}
+	if !strings.EqualFold(scheme, "Basic") {
+		return storedUser{}, errNoAuth
+	}
+	raw, err := base64.StdEncoding.DecodeString(value)
 	if err != nil {
-		return storedUser{}, false
+		return storedUser{}, errNoAuth
 	}
 	name, key, ok := strings.Cut(string(raw), ":")
 	if !ok {
-		return storedUser{}, false
+		return storedUser{}, errNoAuth
 	}
 	u, err := s.store.userBySecret(key)
 	if err != nil || !strings.EqualFold(u.Username, name) {
-		return storedUser{}, false
+		return storedUser{}, errNoAuth
 	}
-	return u, true
+	return u, nil
+}
+
+// impersonationToken issues a token for {id} (the lab's choice of shape,
+// after OAuth's token response): the user themself, or a supervisor for
+// anyone. The body's optional ExpiresIn (seconds, 61..86400,
+// default 3600) lets tests ask for short-lived tokens.
+func (s *Server) impersonationToken(w http.ResponseWriter, r *http.Request, me storedUser) {
+	id := target(r, me)
+	if id != me.ID && !strings.EqualFold(me.Role, "supervisor") {
+		writeError(w, http.StatusForbidden, "Only a supervisor may impersonate another user.")
+		return
+	}
+	u, err := s.store.userByID(id)
+	if err != nil {
+		writeError(w, http.StatusNotFound, "User not found.")
+		return
+	}
+	var body struct {
+		ExpiresIn int `json:"ExpiresIn"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeBody(w, r, &body); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+	}
+	if body.ExpiresIn == 0 {
+		body.ExpiresIn = 3600
+	}
+	if body.ExpiresIn <= 60 || body.ExpiresIn > 86400 {
+		writeError(w, http.StatusBadRequest, "ExpiresIn must be from 61 to 86400 seconds.")
+		return
+	}
+	tok, err := s.store.issueToken(u.ID, time.Duration(body.ExpiresIn)*time.Second, s.cfg.Now())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not create a token.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": body.ExpiresIn,
+		"UserID": u.ID, "Username": u.Username})
 }
 
 // target resolves the {id} path value, where "me" means the caller.

@@ -23,6 +23,7 @@ var (
 	bucketCallbacks = []byte("callbacklists")
 	bucketSIP       = []byte("sipendpoints")
 	bucketSecrets   = []byte("secrets")
+	bucketTokens    = []byte("tokens")
 	bucketMeta      = []byte("meta")
 )
 
@@ -65,7 +66,7 @@ func (s *Store) Close() error { return s.db.Close() }
 
 func (s *Store) seed() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketUsers, bucketUsernames, bucketQueues, bucketCallbacks, bucketSIP, bucketSecrets, bucketMeta} {
+		for _, b := range [][]byte{bucketUsers, bucketUsernames, bucketQueues, bucketCallbacks, bucketSIP, bucketSecrets, bucketTokens, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -182,6 +183,40 @@ func (s *Store) userBySecret(key string) (storedUser, error) {
 		return storedUser{}, err
 	}
 	return s.userByID(string(id))
+}
+
+// storedToken is an impersonation token's owner and end.
+type storedToken struct {
+	UserID  string    `json:"userId"`
+	Expires time.Time `json:"expires"`
+}
+
+// errTokenExpired is userByToken's error for a token past its end.
+var errTokenExpired = errors.New("token expired")
+
+// issueToken creates an impersonation token for the user, valid for ttl.
+func (s *Store) issueToken(userID string, ttl time.Duration, now time.Time) (string, error) {
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	tok := hex.EncodeToString(buf)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(bucketTokens), tok, storedToken{UserID: userID, Expires: now.Add(ttl)})
+	})
+	return tok, err
+}
+
+// userByToken returns the user an impersonation token stands for.
+func (s *Store) userByToken(tok string, now time.Time) (storedUser, error) {
+	var t storedToken
+	if err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bucketTokens), tok, &t) }); err != nil {
+		return storedUser{}, err
+	}
+	if !now.Before(t.Expires) {
+		return storedUser{}, errTokenExpired
+	}
+	return s.userByID(t.UserID)
 }
 
 func listJSON[T any](s *Store, bucket []byte) ([]T, error) {

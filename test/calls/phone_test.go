@@ -349,3 +349,60 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// An AuthHeader login with an impersonation token from the lab: the phone
+// registers with it, calls, and makeAPICall goes out with the token.
+func TestAuthHeaderLoginThroughTheLab(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	api := platform.New(platform.Config{})
+	silos, err := api.Discover(ctx, lab.DiscoveryURL, "alice@voicedesk.lab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := api.LoginCredentials(ctx, silos[0], "alice@voicedesk.lab", "alice-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string  `json:"access_token"`
+		ExpiresIn   float64 `json:"expires_in"`
+		UserID      string  `json:"UserID"`
+	}
+	if err := api.Call(ctx, s, "POST", "users/me/impersonationtoken", nil, &tok); err != nil {
+		t.Fatal(err)
+	}
+	ev := newEvents()
+	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true}}, api, ev)
+	defer p.Close()
+	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginAuthHeader, Username: "alice@voicedesk.lab", UserID: tok.UserID,
+		AuthHeader: &phone.AuthHeader{Value: "Bearer " + tok.AccessToken, ExpiresIn: tok.ExpiresIn}}); !ok {
+		t.Fatalf("AuthHeader login: %v", err)
+	}
+	me, err := p.MakeAPICall(ctx, "GET", "users/[ME]", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := me.(map[string]any)["Username"].(string); u != "alice@voicedesk.lab" {
+		t.Fatalf("makeAPICall users/[ME] = %v", me)
+	}
+	id, err := p.Call(lab.Tone.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallConfirmed)
+	if err := p.EndCall(id); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallEnded)
+	fmt.Println("e2e: AuthHeader login with a lab impersonation token: registered, called the tone phone, makeAPICall users/[ME] answered")
+
+	// A made-up token is refused with a clear error.
+	other := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, NoSIP: true}, api, newEvents())
+	defer other.Close()
+	_, err = other.Login(ctx, phone.LoginOptions{Type: phone.LoginAuthHeader, Username: "alice@voicedesk.lab", UserID: tok.UserID,
+		AuthHeader: &phone.AuthHeader{Value: "Bearer forged", ExpiresIn: 3600}})
+	if err == nil || !strings.Contains(err.Error(), "authorization was refused") {
+		t.Fatalf("forged token: %v", err)
+	}
+}
