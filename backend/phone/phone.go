@@ -142,13 +142,13 @@ type Phone struct {
 	tokenExpires time.Time
 	stopToken    func()
 	lastExpired  time.Time
-	discovery string
-	language  string
-	loggingIn bool
-	session   *platform.Session
-	user      *UserInfo
-	agent     *sip.Agent
-	active    map[string]*call
+	discovery    string
+	language     string
+	loggingIn    bool
+	session      *platform.Session
+	user         *UserInfo
+	agent        *sip.Agent
+	active       map[string]*call
 	// stopMaintain ends the registration keeper of the current login.
 	stopMaintain context.CancelFunc
 	maintaining  sync.WaitGroup

@@ -30,7 +30,7 @@ var (
 	ErrUnauthorized = errors.New("the user name or password is incorrect")
 	// ErrDenied is a 401 to an authenticated call: the secret key or the
 	// Authorization header (an impersonation token) is no longer accepted.
-	ErrDenied = errors.New("the API refused the session's authorization")
+	ErrDenied       = errors.New("the API refused the session's authorization")
 	ErrSiloNotFound = errors.New("silo not found for user")
 	ErrBadDiscovery = errors.New("discovery answered with an unusable endpoint")
 )
