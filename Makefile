@@ -52,8 +52,8 @@ vet:
 	@$(GO) vet ./...
 
 test-go:
-	@echo "== go test (race) backend/ and lab/"
-	@$(GO) test -race -count=1 ./backend/... ./lab/...
+	@echo "== go test (race) backend/ and lab/ (in a D-Bus session with GNOME Keyring, for the OS keyring tests)"
+	@scripts/keyring-session.sh $(GO) test -race -count=1 ./backend/... ./lab/... 2>&1 | grep -v 'Failed to set fd limit'
 
 test-frontend:
 	@echo "== frontend unit tests"

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
@@ -39,7 +41,18 @@ func (e emitter) Emit(name string, detail any) {
 	}
 }
 
-func (a *App) startup(ctx context.Context) { a.ctx = ctx }
+func (a *App) startup(ctx context.Context) {
+	a.ctx = ctx
+	// A login kept with "remember me" signs in silently; the window shows
+	// the login screen until it has (logged-in arrives as for any login).
+	go func() {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if _, err := a.phone.Resume(rctx); err != nil && !errors.Is(err, phone.ErrNothingRemembered) {
+			slog.Warn("silent sign-in", "error", err)
+		}
+	}()
+}
 
 func (a *App) shutdown(context.Context) {
 	a.phone.Close()

@@ -19,6 +19,7 @@ import (
 	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
+	"voicedesk/backend/secrets"
 	"voicedesk/backend/settings"
 	"voicedesk/backend/soundcard"
 )
@@ -73,7 +74,8 @@ func main() {
 		emitter{app}.Emit(phone.EventPhoneError, name)
 	})}
 	app.phone = phone.New(phone.Config{DiscoveryURL: *discovery, Language: saved.Language, Log: log, Settings: prefs,
-		Sound: app.sound.m,
+		Secrets: secrets.Keyring{},
+		Sound:   app.sound.m,
 		// Against a loopback platform (the lab) media must stay on loopback too.
 		Media: media.Config{LoopbackOnly: isLoopbackURL(*discovery), Log: log}},
 		platform.New(platform.Config{UserAgent: "VoiceDesk"}), emitter{app})

@@ -2,7 +2,8 @@
 # Installs what VoiceDesk needs to build, run the lab and run the tests on
 # Debian 12, idempotently: only what is missing is installed.
 #   apt:  Wails' GTK/WebKit headers, libopus and libspeexdsp (cgo), PulseAudio (sound
-#         through miniaudio; headless null sinks in tests), the lab (Kamailio, rtpengine, baresip),
+#         through miniaudio; headless null sinks in tests), GNOME Keyring and D-Bus (the OS
+#         keyring tests), the lab (Kamailio, rtpengine, baresip),
 #         the window smoke test (Xvfb, xdotool, ImageMagick, Tesseract)
 #   go:   the Wails CLI, pinned
 #   npm:  the frontend's packages, from its lockfile
@@ -13,7 +14,7 @@ WAILS_VERSION=v2.11.0
 APT_PACKAGES=(
   build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev
   libopus-dev libopusfile-dev libspeexdsp-dev libpulse0
-  pulseaudio pulseaudio-utils
+  pulseaudio pulseaudio-utils gnome-keyring dbus
   kamailio kamailio-websocket-modules kamailio-tls-modules rtpengine-daemon baresip
   xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng
 )

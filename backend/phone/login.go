@@ -33,6 +33,9 @@ type LoginOptions struct {
 	Password   string      `json:"password,omitempty"`
 	IsInIframe bool        `json:"isInIframe,omitempty"`
 	SiloName   string      `json:"siloName,omitempty"`
+	// RememberMe (a VoiceDesk addition) keeps a Credentials login for a
+	// silent sign-in at the next start: the secret key in the OS keyring.
+	RememberMe bool `json:"rememberMe,omitempty"`
 }
 
 // Errors of login(), worded as the reference describes them: "an error if

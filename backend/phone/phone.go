@@ -20,6 +20,7 @@ import (
 	"voicedesk/backend/audio"
 	"voicedesk/backend/media"
 	"voicedesk/backend/platform"
+	"voicedesk/backend/secrets"
 	"voicedesk/backend/settings"
 	"voicedesk/backend/sip"
 )
@@ -76,6 +77,8 @@ type Config struct {
 	Log          *slog.Logger
 	// Settings, when set, keeps the chosen language across restarts.
 	Settings *settings.Store
+	// Secrets is the OS keyring, where "remember me" keeps a login's secret.
+	Secrets secrets.Store
 	// NoSIP skips registration after login (unit tests of login alone).
 	NoSIP bool
 	// Media configures each call's peer connection.
@@ -121,6 +124,7 @@ type Phone struct {
 	emit     Emitter
 	log      *slog.Logger
 	prefs    *settings.Store
+	secrets  secrets.Store
 	noSIP    bool
 	mediaCfg media.Config
 	connCfg  sip.MaintainConfig
@@ -178,7 +182,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 		cfg.NoAnswerTimeout = 60 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
+	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, ctx: ctx, cancel: cancel,
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }
@@ -204,15 +208,37 @@ func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
 		return false, err
 	}
 	p.mu.Lock()
+	discovery := p.discovery
+	p.mu.Unlock()
+	ok, err := p.start(ctx, o.Type, func(ctx context.Context) (*UserInfo, *platform.Session, error) {
+		return p.login(ctx, discovery, o)
+	})
+	if ok {
+		p.mu.Lock()
+		session, user := p.session, p.user
+		if o.Type == LoginAuthHeader {
+			p.watchToken(o.AuthHeader.ExpiresIn)
+		}
+		p.mu.Unlock()
+		if o.RememberMe && o.Type == LoginCredentials {
+			p.remember(session, user)
+		}
+	}
+	return ok, err
+}
+
+// start runs a login (authenticate, read the user) and then registers,
+// once at a time, and emits logged-in.
+func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(context.Context) (*UserInfo, *platform.Session, error)) (bool, error) {
+	p.mu.Lock()
 	if p.session != nil || p.loggingIn {
 		p.mu.Unlock()
 		return false, ErrAlreadyLoggedIn
 	}
 	p.loggingIn = true
-	discovery := p.discovery
 	p.mu.Unlock()
 
-	user, session, err := p.login(ctx, discovery, o)
+	user, session, err := authenticate(ctx)
 	var agent *sip.Agent
 	if err == nil && !p.noSIP {
 		agent, err = p.register(ctx, session)
@@ -222,9 +248,6 @@ func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
 	p.loggingIn = false
 	if err == nil {
 		p.session, p.user, p.agent = session, user, agent
-		if o.Type == LoginAuthHeader {
-			p.watchToken(o.AuthHeader.ExpiresIn)
-		}
 		if agent != nil {
 			mctx, stop := context.WithCancel(p.ctx)
 			p.stopMaintain = stop
@@ -237,10 +260,10 @@ func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
 	}
 	p.mu.Unlock()
 	if err != nil {
-		p.log.Warn("login failed", "type", o.Type, "error", err)
+		p.log.Warn("login failed", "type", kind, "error", err)
 		return false, err
 	}
-	p.log.Info("logged in", "type", o.Type, "userId", user.UserID, "silo", user.Silo)
+	p.log.Info("logged in", "type", kind, "userId", user.UserID, "silo", user.Silo)
 	p.emit.Emit(EventLoggedIn, nil)
 	return true, nil
 }
@@ -342,6 +365,14 @@ func loginError(err error) error {
 // skips a reload prompt); the desktop app has no page to reload, so both
 // forms sign out at once.
 func (p *Phone) Logout(force bool) {
+	// Signing out is also forgetting a remembered login; closing the app is
+	// not (Close).
+	p.forget()
+	p.signOut(force)
+}
+
+// signOut ends the calls, unregisters and drops the session.
+func (p *Phone) signOut(force bool) {
 	p.mu.Lock()
 	was := p.session != nil
 	agent := p.agent
@@ -397,7 +428,7 @@ func (p *Phone) onConnState(st sip.ConnState) {
 
 // Close logs out and stops everything the phone started.
 func (p *Phone) Close() {
-	p.Logout(true)
+	p.signOut(true)
 	p.cancel()
 	p.calls.Wait()
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"voicedesk/backend/platform"
+	"voicedesk/backend/secrets"
 	"voicedesk/backend/settings"
 )
 
@@ -72,7 +76,7 @@ func (f *fakePlatform) LoginCredentials(_ context.Context, _ platform.Silo, u, p
 	if p != f.password {
 		return nil, platform.ErrUnauthorized
 	}
-	return &platform.Session{Username: u, UserID: "id-1"}, nil
+	return platform.RestoreSession("http://127.0.0.1:1/", u, "id-1", "secret-key-of-"+u)
 }
 
 func (f *fakePlatform) SIPSettings(context.Context, *platform.Session) (platform.SIPSettings, error) {
@@ -80,6 +84,11 @@ func (f *fakePlatform) SIPSettings(context.Context, *platform.Session) (platform
 }
 
 func (f *fakePlatform) Me(context.Context, *platform.Session) (platform.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.deny {
+		return platform.User{}, fmt.Errorf("%w: HTTP 401", platform.ErrDenied)
+	}
 	return platform.User{ID: "id-1", Username: "alice@x", DisplayName: "Alice"}, nil
 }
 
@@ -375,5 +384,61 @@ func TestMakeAPICall(t *testing.T) {
 		if api.lastCall != tc.wantCall {
 			t.Fatalf("%s %s sent %q, want %q", tc.method, tc.path, api.lastCall, tc.wantCall)
 		}
+	}
+}
+
+func TestRememberMe(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "settings.json")
+	prefs := settings.Open(path)
+	keys := &secrets.Memory{}
+	api := &fakePlatform{password: "pw"}
+	newPhone := func() *Phone {
+		return New(Config{NoSIP: true, DiscoveryURL: "http://127.0.0.1:9/api/user/", Settings: prefs, Secrets: keys}, api, &recorder{})
+	}
+
+	p := newPhone()
+	if _, err := p.Resume(ctx); !errors.Is(err, ErrNothingRemembered) {
+		t.Fatalf("Resume with nothing kept: %v", err)
+	}
+	if ok, err := p.Login(ctx, LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw", RememberMe: true}); !ok {
+		t.Fatal(err)
+	}
+	if got, _ := keys.Get("alice@x"); got != "secret-key-of-alice@x" {
+		t.Fatalf("keyring holds %q", got)
+	}
+	raw, _ := os.ReadFile(path)
+	if strings.Contains(string(raw), "secret-key") || strings.Contains(string(raw), "pw") {
+		t.Fatalf("a secret reached the settings file:\n%s", raw)
+	}
+	p.Close() // closing the app keeps the login
+
+	p = newPhone()
+	if ok, err := p.Resume(ctx); !ok || !p.State().LoggedIn {
+		t.Fatalf("Resume: %v, %v", ok, err)
+	}
+	p.Logout(false) // signing out forgets it
+	if _, err := keys.Get("alice@x"); !errors.Is(err, secrets.ErrNotFound) {
+		t.Fatalf("the secret outlived the logout: %v", err)
+	}
+	if _, err := p.Resume(ctx); !errors.Is(err, ErrNothingRemembered) {
+		t.Fatalf("Resume after logout: %v", err)
+	}
+	p.Close()
+
+	// A kept login the platform no longer accepts is forgotten.
+	p = newPhone()
+	if ok, err := p.Login(ctx, LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw", RememberMe: true}); !ok {
+		t.Fatal(err)
+	}
+	p.Close()
+	api.deny = true
+	p = newPhone()
+	defer p.Close()
+	if ok, err := p.Resume(ctx); ok || !errors.Is(err, platform.ErrDenied) {
+		t.Fatalf("Resume with a revoked key: %v, %v", ok, err)
+	}
+	if _, err := keys.Get("alice@x"); !errors.Is(err, secrets.ErrNotFound) {
+		t.Fatal("a revoked secret was kept")
 	}
 }

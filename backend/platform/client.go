@@ -68,6 +68,23 @@ func NewHeaderSession(silo Silo, username, userID, header string) (*Session, err
 	return &Session{APIEndpoint: base, Username: username, UserID: userID, header: header}, nil
 }
 
+// RestoreSession is a credentials login's session from what "remember me"
+// kept: the API endpoint, the user and the secret key.
+func RestoreSession(apiEndpoint, username, userID, secretKey string) (*Session, error) {
+	base, err := endpoint(apiEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	if username == "" || userID == "" || secretKey == "" {
+		return nil, errors.New("restore session: user name, user id and secret key are all needed")
+	}
+	return &Session{APIEndpoint: base, Username: username, UserID: userID, secretKey: secretKey}, nil
+}
+
+// SecretKey is a credentials login's secret key ("" for an AuthHeader
+// session), for the OS keyring only.
+func (s *Session) SecretKey() string { return s.secretKey }
+
 // SetHeader renews an AuthHeader session's Authorization header.
 func (s *Session) SetHeader(value string) {
 	s.mu.Lock()

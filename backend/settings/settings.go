@@ -17,6 +17,17 @@ type Settings struct {
 	Language     string `json:"language,omitempty"`
 	DiscoveryURL string `json:"discoveryUrl,omitempty"`
 	Audio        Audio  `json:"audio"`
+	// Remembered is the login kept for a silent sign-in at start-up; its
+	// secret is in the OS keyring, never here.
+	Remembered *Remembered `json:"remembered,omitempty"`
+}
+
+// Remembered is who signed in with "remember me", and where.
+type Remembered struct {
+	Username    string `json:"username"`
+	UserID      string `json:"userId"`
+	SiloName    string `json:"siloName"`
+	APIEndpoint string `json:"apiEndpoint"`
 }
 
 // Audio is the user's sound set-up. Devices are the sound server's stable

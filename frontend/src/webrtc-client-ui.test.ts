@@ -112,7 +112,7 @@ describe('<webrtc-client-ui>', () => {
   it('logs in with Credentials from the form and shows who is signed in, as text', async () => {
     const { el, events } = await mount(backend);
     await fill(el, ' a@x ', 'pw');
-    expect(backend.calls.find((c) => c.method === 'Login')!.args[0]).toEqual({ type: 'Credentials', username: 'a@x', password: 'pw' });
+    expect(backend.calls.find((c) => c.method === 'Login')!.args[0]).toEqual({ type: 'Credentials', username: 'a@x', password: 'pw', rememberMe: false });
     await tick();
     await el.updateComplete;
     expect(events).toContain('logged-in');

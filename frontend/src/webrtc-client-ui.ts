@@ -32,6 +32,8 @@ export interface LoginOptions {
   password?: string;
   isInIframe?: boolean;
   siloName?: string;
+  /** VoiceDesk addition: keep a Credentials login (its secret in the OS keyring) for a silent sign-in at the next start. */
+  rememberMe?: boolean;
 }
 
 /** The reference's call event payload; times are Date objects as in the reference. */
@@ -325,7 +327,7 @@ export class WebrtcClientUi extends LitElement {
 
   // ---- Screen actions ----
 
-  private async onLogin(e: CustomEvent<{ username: string; password: string }>) {
+  private async onLogin(e: CustomEvent<{ username: string; password: string; rememberMe: boolean }>) {
     await this.loginFromScreen({ type: 'Credentials', ...e.detail });
   }
 

@@ -8,6 +8,7 @@ export default {
     usernamePlaceholder: 'user.name@example.com',
     password: 'Password',
     submit: 'Sign in',
+    remember: 'Remember me',
     or: 'or',
     sso: 'Sign in with SSO',
     language: 'Language',

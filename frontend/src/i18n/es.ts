@@ -6,6 +6,7 @@ export default {
     usernamePlaceholder: 'nombre.apellido@ejemplo.es',
     password: 'Contraseña',
     submit: 'Iniciar sesión',
+    remember: 'Recordarme',
     or: 'o',
     sso: 'Iniciar sesión con SSO',
     language: 'Idioma',

@@ -6,6 +6,7 @@ export default {
     usernamePlaceholder: 'etunimi.sukunimi@esimerkki.fi',
     password: 'Salasana',
     submit: 'Kirjaudu',
+    remember: 'Muista minut',
     or: 'tai',
     sso: 'Kirjaudu SSO:lla',
     language: 'Kieli',

@@ -6,6 +6,7 @@ export default {
     usernamePlaceholder: 'voornaam.achternaam@voorbeeld.nl',
     password: 'Wachtwoord',
     submit: 'Inloggen',
+    remember: 'Onthoud mij',
     or: 'of',
     sso: 'Inloggen met SSO',
     language: 'Taal',

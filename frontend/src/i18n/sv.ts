@@ -6,6 +6,7 @@ export default {
     usernamePlaceholder: 'fornamn.efternamn@exempel.se',
     password: 'Lösenord',
     submit: 'Logga in',
+    remember: 'Kom ihåg mig',
     or: 'eller',
     sso: 'Logga in med SSO',
     language: 'Språk',

@@ -15,6 +15,7 @@ export class LoginView extends LitElement {
     error: { type: String },
     username: { state: true },
     password: { state: true },
+    remember: { state: true },
     localError: { state: true },
   };
 
@@ -24,6 +25,7 @@ export class LoginView extends LitElement {
   declare error: string;
   declare username: string;
   declare password: string;
+  declare remember: boolean;
   declare localError: string;
 
   constructor() {
@@ -34,10 +36,13 @@ export class LoginView extends LitElement {
     this.error = '';
     this.username = '';
     this.password = '';
+    this.remember = false;
     this.localError = '';
   }
 
   static styles = css`
+    label.remember { display: flex; gap: 8px; align-items: center; margin: 10px 0 0; font-weight: 400; }
+    label.remember input { width: auto; margin: 0; }
     :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
     .brand { text-align: center; margin: 28px 0 20px; }
     .logo { width: 56px; height: 56px; border-radius: 16px; background: #1f5fbf; display: inline-grid; place-items: center; }
@@ -63,7 +68,7 @@ export class LoginView extends LitElement {
     if (!this.username.trim()) return void (this.localError = t('errors.usernameRequired'));
     if (!this.password) return void (this.localError = t('errors.passwordRequired'));
     this.localError = '';
-    this.dispatchEvent(new CustomEvent('vd-login', { detail: { username: this.username.trim(), password: this.password } }));
+    this.dispatchEvent(new CustomEvent('vd-login', { detail: { username: this.username.trim(), password: this.password, rememberMe: this.remember } }));
   }
 
   private sso() {
@@ -99,6 +104,8 @@ export class LoginView extends LitElement {
             <label for="password">${t('login.password')}</label>
             <input id="password" name="password" type="password" autocomplete="current-password" .value=${this.password}
               ?disabled=${this.busy} @input=${(e: Event) => (this.password = (e.target as HTMLInputElement).value)} />
+            <label class="remember"><input id="remember" type="checkbox" .checked=${this.remember} ?disabled=${this.busy}
+              @change=${(e: Event) => (this.remember = (e.target as HTMLInputElement).checked)} />${t('login.remember')}</label>
             <button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? t('login.busy') : t('login.submit')}</button>
             <div class="or">${t('login.or')}</div>
             <button class="secondary" type="button" @click=${this.sso} ?disabled=${this.busy}>${t('login.sso')}</button>
