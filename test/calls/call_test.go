@@ -28,7 +28,10 @@ func TestMain(m *testing.M) {
 func runWithLab(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	st, err := labctl.Up(ctx, labctl.Config{Dir: mustTemp(), LabBinary: buildLab()})
+	labDir, binDir := mustTemp(), mustTemp()
+	defer os.RemoveAll(labDir)
+	defer os.RemoveAll(binDir)
+	st, err := labctl.Up(ctx, labctl.Config{Dir: labDir, LabBinary: labtest.BuildTo(binDir)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lab up:", err)
 		return 1
@@ -44,10 +47,6 @@ func mustTemp() string {
 		panic(err)
 	}
 	return d
-}
-
-func buildLab() string {
-	return labtest.BuildTo(mustTemp())
 }
 
 // alice registers the lab's agent Alice over WebSocket.
