@@ -9,6 +9,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"voicedesk/backend/phone"
+	"voicedesk/backend/platform"
 	"voicedesk/backend/soundcard"
 )
 
@@ -142,4 +143,15 @@ func (a *App) SetAuthHeader(h phone.AuthHeader) error { return a.phone.SetAuthHe
 // it resolves with the API's JSON answer.
 func (a *App) MakeAPICall(method, relativePath string, payload any) (any, error) {
 	return a.phone.MakeAPICall(a.ctx, method, relativePath, payload)
+}
+
+// GetUserRoles is the reference's getUserRoles().
+func (a *App) GetUserRoles() ([]platform.UserRole, error) { return a.phone.GetUserRoles(a.ctx) }
+
+// GetUserRole is the reference's getUserRole().
+func (a *App) GetUserRole() (platform.UserRole, error) { return a.phone.GetUserRole(a.ctx) }
+
+// SetUserRole is the reference's setUserRole(queueId?, number?).
+func (a *App) SetUserRole(queueID, number string) (bool, error) {
+	return a.phone.SetUserRole(a.ctx, queueID, number)
 }

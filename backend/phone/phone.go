@@ -68,6 +68,9 @@ type Platform interface {
 	Me(ctx context.Context, s *platform.Session) (platform.User, error)
 	SIPSettings(ctx context.Context, s *platform.Session) (platform.SIPSettings, error)
 	Call(ctx context.Context, s *platform.Session, method, relPath string, payload, out any) error
+	Roles(ctx context.Context, s *platform.Session) ([]platform.UserRole, error)
+	CurrentRole(ctx context.Context, s *platform.Session) (platform.UserRole, error)
+	SetCurrentRole(ctx context.Context, s *platform.Session, queueID, number string) (platform.UserRole, error)
 }
 
 // Config configures a Phone.

@@ -92,6 +92,18 @@ func (f *fakePlatform) Me(context.Context, *platform.Session) (platform.User, er
 	return platform.User{ID: "id-1", Username: "alice@x", DisplayName: "Alice"}, nil
 }
 
+func (f *fakePlatform) Roles(context.Context, *platform.Session) ([]platform.UserRole, error) {
+	return nil, platform.ErrNotV2
+}
+
+func (f *fakePlatform) CurrentRole(context.Context, *platform.Session) (platform.UserRole, error) {
+	return platform.UserRole{}, platform.ErrNotV2
+}
+
+func (f *fakePlatform) SetCurrentRole(context.Context, *platform.Session, string, string) (platform.UserRole, error) {
+	return platform.UserRole{}, platform.ErrNotV2
+}
+
 func (f *fakePlatform) Call(_ context.Context, s *platform.Session, method, path string, _, out any) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -248,4 +248,19 @@ describe('<webrtc-client-ui>', () => {
     await el.makeAPICall('GET', 'users/[me]');
     expect(backend.calls.find((c) => c.method === 'MakeAPICall')!.args).toEqual(['GET', 'users/[me]', null]);
   });
+
+  it('carries the role methods, with absent arguments as empty strings', async () => {
+    const { el } = await mount(backend);
+    await el.getUserRoles();
+    await el.getUserRole();
+    await el.setUserRole();
+    await el.setUserRole('q1', '+358');
+    const sent = backend.calls.filter((c) => c.method.includes('UserRole'));
+    expect(sent).toEqual([
+      { method: 'GetUserRoles', args: [] },
+      { method: 'GetUserRole', args: [] },
+      { method: 'SetUserRole', args: ['', ''] },
+      { method: 'SetUserRole', args: ['q1', '+358'] },
+    ]);
+  });
 });

@@ -17,6 +17,20 @@ export type AudioHandling = 'default' | 'legacy';
 /** phone-error names about the sound devices (beside the reference's user-click-needed). */
 const AUDIO_NOTICES = new Set(['audio-device-unavailable', 'audio-device-lost', 'audio-device-restored']);
 
+/** The reference's UserRoleNumberInterface and PublicUserRoleInterface. */
+export interface UserRoleNumber {
+  Default: boolean;
+  DisplayNumber: string;
+  DisplayName: string;
+}
+export interface PublicUserRole {
+  Name: string;
+  Numbers: UserRoleNumber[];
+  SelectedNumber?: UserRoleNumber;
+  QueueId?: string;
+  Recorded?: boolean;
+}
+
 /** The reference's AuthHeaderInterface. */
 export interface AuthHeaderValue {
   value: string;
@@ -259,6 +273,21 @@ export class WebrtcClientUi extends LitElement {
   /** makeAPICall(method, relativePath, payload?): the API's answer; [ME] is the user's id. */
   makeAPICall(method: 'GET' | 'POST' | 'PUT' | 'DELETE', relativePath: string, payload?: object): Promise<unknown> {
     return this.transport.invoke('MakeAPICall', method, relativePath, payload ?? null);
+  }
+
+  /** getUserRoles(): the roles the user may select (V2 outbound UI mode). */
+  getUserRoles(): Promise<PublicUserRole[]> {
+    return this.transport.invoke<PublicUserRole[]>('GetUserRoles');
+  }
+
+  /** getUserRole(): the selected role with its SelectedNumber. */
+  getUserRole(): Promise<PublicUserRole> {
+    return this.transport.invoke<PublicUserRole>('GetUserRole');
+  }
+
+  /** setUserRole(queueId?, number?): true when changed (user-role-changed follows), false for an invalid choice. */
+  setUserRole(queueId?: string, number?: string): Promise<boolean> {
+    return this.transport.invoke<boolean>('SetUserRole', queueId ?? '', number ?? '');
   }
 
   /** logout(force?): signs out; the desktop app has no page reload to prompt for. */

@@ -21,6 +21,9 @@ type User struct {
 	Role        string `json:"Role"` // "agent" or "supervisor"
 	DisplayName string `json:"DisplayName"`
 	Number      string `json:"Number"` // the user's own E.164 number
+	// OutboundUIMode is "V2" for users whose outbound calls go by roles
+	// (getUserRole and friends); "V1" otherwise.
+	OutboundUIMode string `json:"OutboundUIMode"`
 }
 
 // UserRoleNumber is a display number of a role (reference: UserRoleNumberInterface).
@@ -36,6 +39,13 @@ type UserRole struct {
 	Numbers  []UserRoleNumber `json:"Numbers"`
 	QueueID  string           `json:"QueueId,omitempty"`
 	Recorded bool             `json:"Recorded"`
+}
+
+// CurrentRole is a user's selected outbound role (reference:
+// PublicUserRoleInterface with SelectedNumber).
+type CurrentRole struct {
+	UserRole
+	SelectedNumber UserRoleNumber `json:"SelectedNumber"`
 }
 
 // Queue is a service queue.
@@ -116,15 +126,15 @@ func Seed() ([]SeedUser, []Queue, []CallbackList, []SIPEndpoint) {
 	}}
 	users := []SeedUser{
 		{Password: "alice-secret", User: User{ID: AliceID, Username: "alice@voicedesk.lab", FirstName: "Alice", LastName: "Agent",
-			Email: "alice@voicedesk.lab", Role: "agent", DisplayName: "Alice Agent", Number: "+358401000001"},
+			Email: "alice@voicedesk.lab", Role: "agent", DisplayName: "Alice Agent", Number: "+358401000001", OutboundUIMode: "V2"},
 			SIPUser: "alice", SIPPassword: "alice-sip-7f3a",
 			Roles: []UserRole{personal("+358401000001", "Alice Agent"), sales, support}},
 		{Password: "bob-secret", User: User{ID: BobID, Username: "bob@voicedesk.lab", FirstName: "Bob", LastName: "Agent",
-			Email: "bob@voicedesk.lab", Role: "agent", DisplayName: "Bob Agent", Number: "+358401000002"},
+			Email: "bob@voicedesk.lab", Role: "agent", DisplayName: "Bob Agent", Number: "+358401000002", OutboundUIMode: "V1"},
 			SIPUser: "bob", SIPPassword: "bob-sip-91c2",
 			Roles: []UserRole{personal("+358401000002", "Bob Agent"), support}},
 		{Password: "sara-secret", User: User{ID: SaraID, Username: "sara@voicedesk.lab", FirstName: "Sara", LastName: "Supervisor",
-			Email: "sara@voicedesk.lab", Role: "supervisor", DisplayName: "Sara Supervisor", Number: "+358401000003"},
+			Email: "sara@voicedesk.lab", Role: "supervisor", DisplayName: "Sara Supervisor", Number: "+358401000003", OutboundUIMode: "V2"},
 			SIPUser: "sara", SIPPassword: "sara-sip-44d0",
 			Roles: []UserRole{personal("+358401000003", "Sara Supervisor")}},
 	}

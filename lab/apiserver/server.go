@@ -63,6 +63,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /users/{id}", s.authed(s.getUser))
 	mux.Handle("GET /users/{id}/sipsettings", s.authed(s.sipSettings))
 	mux.Handle("GET /users/{id}/roles", s.authed(s.userRoles))
+	mux.Handle("GET /users/{id}/roles/current", s.authed(s.currentRole))
+	mux.Handle("PUT /users/{id}/roles/current", s.authed(s.setCurrentRole))
 	mux.Handle("GET /queues", s.authed(s.listQueues))
 	mux.Handle("GET /callbacklists", s.authed(s.listCallbackLists))
 
@@ -365,4 +367,75 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError answers in the platform's error shape: {"Message": "..."}.
 func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"Message": msg})
+}
+
+// currentRoleOf resolves a user's selected role: the personal one with its
+// default number when none was chosen.
+func currentRoleOf(u storedUser) (CurrentRole, bool) {
+	for _, r := range u.Roles {
+		if r.QueueID != u.RoleQueueID {
+			continue
+		}
+		for _, n := range r.Numbers {
+			if n.DisplayNumber == u.RoleNumber || (u.RoleNumber == "" && n.Default) {
+				return CurrentRole{UserRole: r, SelectedNumber: n}, true
+			}
+		}
+	}
+	return CurrentRole{}, false
+}
+
+func (s *Server) currentRole(w http.ResponseWriter, r *http.Request, me storedUser) {
+	if target(r, me) != me.ID {
+		writeError(w, http.StatusForbidden, "A user's role is served only to the user.")
+		return
+	}
+	if me.OutboundUIMode != "V2" {
+		writeError(w, http.StatusConflict, "User roles need the V2 outbound UI mode.")
+		return
+	}
+	cur, ok := currentRoleOf(me)
+	if !ok {
+		writeError(w, http.StatusNotFound, "The user has no role.")
+		return
+	}
+	writeJSON(w, http.StatusOK, cur)
+}
+
+// setCurrentRole selects a role as the reference's setUserRole does: no
+// queue id is the personal role, no number the role's default number. An
+// unknown queue or a number the role does not have is a 400, and nothing
+// changes.
+func (s *Server) setCurrentRole(w http.ResponseWriter, r *http.Request, me storedUser) {
+	if target(r, me) != me.ID {
+		writeError(w, http.StatusForbidden, "Only the user may change their role.")
+		return
+	}
+	if me.OutboundUIMode != "V2" {
+		writeError(w, http.StatusConflict, "User roles need the V2 outbound UI mode.")
+		return
+	}
+	var body struct {
+		QueueID string `json:"QueueId"`
+		Number  string `json:"Number"`
+	}
+	if err := decodeBody(w, r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	probe := me
+	probe.RoleQueueID, probe.RoleNumber = strings.TrimSpace(body.QueueID), strings.TrimSpace(body.Number)
+	cur, ok := currentRoleOf(probe)
+	if !ok {
+		writeError(w, http.StatusBadRequest, "No such role or display number for this user.")
+		return
+	}
+	if _, err := s.store.updateUser(me.ID, func(u *storedUser) error {
+		u.RoleQueueID, u.RoleNumber = probe.RoleQueueID, cur.SelectedNumber.DisplayNumber
+		return nil
+	}); err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not save the role.")
+		return
+	}
+	writeJSON(w, http.StatusOK, cur)
 }

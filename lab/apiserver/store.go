@@ -34,6 +34,9 @@ type storedUser struct {
 	SIPUser      string     `json:"sipUser"`
 	SIPPassword  string     `json:"sipPassword"`
 	Roles        []UserRole `json:"roles"`
+	// Selected role (its queue id, "" personal) and display number.
+	RoleQueueID string `json:"roleQueueId"`
+	RoleNumber  string `json:"roleNumber"`
 }
 
 type storedSIP struct {
@@ -128,6 +131,22 @@ func getJSON(b *bolt.Bucket, key string, v any) error {
 func (s *Store) userByID(id string) (storedUser, error) {
 	var u storedUser
 	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bucketUsers), id, &u) })
+	return u, err
+}
+
+// updateUser applies change to the stored user.
+func (s *Store) updateUser(id string, change func(*storedUser) error) (storedUser, error) {
+	var u storedUser
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketUsers)
+		if err := getJSON(b, id, &u); err != nil {
+			return err
+		}
+		if err := change(&u); err != nil {
+			return err
+		}
+		return putJSON(b, id, u)
+	})
 	return u, err
 }
 

@@ -15,6 +15,7 @@ import (
 	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
+	"voicedesk/lab/apiserver"
 	"voicedesk/lab/labctl"
 	"voicedesk/test/labtest"
 )
@@ -405,4 +406,59 @@ func TestAuthHeaderLoginThroughTheLab(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "authorization was refused") {
 		t.Fatalf("forged token: %v", err)
 	}
+}
+
+// Roles (V2 outbound UI mode) through the lab's API.
+func TestUserRolesThroughTheLab(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	api := platform.New(platform.Config{})
+	ev := newEvents()
+	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, NoSIP: true}, api, ev)
+	defer p.Close()
+	if _, err := p.GetUserRole(ctx); !errors.Is(err, phone.ErrNotLoggedIn) {
+		t.Fatalf("before login: %v", err)
+	}
+	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
+		t.Fatal(err)
+	}
+	roles, err := p.GetUserRoles(ctx)
+	if err != nil || len(roles) != 3 {
+		t.Fatalf("roles %+v, %v", roles, err)
+	}
+	cur, err := p.GetUserRole(ctx)
+	if err != nil || cur.Name != "personal" || cur.SelectedNumber == nil || cur.SelectedNumber.DisplayNumber != "+358401000001" {
+		t.Fatalf("current role %+v, %v; want personal +358401000001", cur, err)
+	}
+	if ok, err := p.SetUserRole(ctx, apiserver.SalesQueueID, "+358201000101"); !ok || err != nil {
+		t.Fatalf("SetUserRole(Sales, campaign number) = %v, %v", ok, err)
+	}
+	changed := ev.wait(t, ctx, phone.EventUserRoleChanged)
+	if r := changed.detail.(platform.UserRole); r.Name != "Sales" || r.SelectedNumber.DisplayNumber != "+358201000101" {
+		t.Fatalf("user-role-changed %+v", r)
+	}
+	for _, bad := range [][2]string{{"no-such-queue", ""}, {apiserver.SalesQueueID, "+358000"}} {
+		if ok, err := p.SetUserRole(ctx, bad[0], bad[1]); ok || err != nil {
+			t.Fatalf("SetUserRole(%q, %q) = %v, %v; want false, nil", bad[0], bad[1], ok, err)
+		}
+	}
+	if cur, _ := p.GetUserRole(ctx); cur.Name != "Sales" {
+		t.Fatalf("an invalid setUserRole changed the role to %+v", cur)
+	}
+	if ok, _ := p.SetUserRole(ctx, "", ""); !ok {
+		t.Fatal("back to the default role failed")
+	}
+	if cur, _ := p.GetUserRole(ctx); cur.Name != "personal" {
+		t.Fatalf("default role is %+v", cur)
+	}
+
+	bob := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, NoSIP: true}, api, newEvents())
+	defer bob.Close()
+	if ok, err := bob.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "bob@voicedesk.lab", Password: "bob-secret"}); !ok {
+		t.Fatal(err)
+	}
+	if _, err := bob.GetUserRole(ctx); !errors.Is(err, phone.ErrRolesNeedV2) {
+		t.Fatalf("V1 user's getUserRole: %v, want ErrRolesNeedV2", err)
+	}
+	fmt.Println("e2e: roles: alice listed 3, switched personal -> Sales (campaign number) -> personal, invalid choices refused; bob (V1) told roles need V2")
 }
