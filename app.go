@@ -155,3 +155,12 @@ func (a *App) GetUserRole() (platform.UserRole, error) { return a.phone.GetUserR
 func (a *App) SetUserRole(queueID, number string) (bool, error) {
 	return a.phone.SetUserRole(a.ctx, queueID, number)
 }
+
+// GetUserStatus is the reference's getUserStatus().
+func (a *App) GetUserStatus() (platform.UserStatus, error) { return a.phone.GetUserStatus(a.ctx) }
+
+// SetUserStatus changes the availability from the phone's own UI (not in
+// the reference, whose hosts change it elsewhere).
+func (a *App) SetUserStatus(eventTypeID int, note string) (platform.UserStatus, error) {
+	return a.phone.SetUserStatus(a.ctx, eventTypeID, note)
+}

@@ -71,6 +71,8 @@ type Platform interface {
 	Roles(ctx context.Context, s *platform.Session) ([]platform.UserRole, error)
 	CurrentRole(ctx context.Context, s *platform.Session) (platform.UserRole, error)
 	SetCurrentRole(ctx context.Context, s *platform.Session, queueID, number string) (platform.UserRole, error)
+	Status(ctx context.Context, s *platform.Session) (platform.UserStatus, error)
+	SetStatus(ctx context.Context, s *platform.Session, eventTypeID int, note string) (platform.UserStatus, error)
 }
 
 // Config configures a Phone.
@@ -97,6 +99,9 @@ type Config struct {
 	// After schedules the phone's timers (the token warning); default
 	// time.AfterFunc.
 	After After
+	// StatusPoll is how often the availability is read for
+	// user-status-changed; default 15 s, negative: never.
+	StatusPoll time.Duration
 	// Connection says how the registration is kept alive and recovered.
 	Connection sip.MaintainConfig
 	// NoAnswerTimeout ends an outbound call that is not answered in time
@@ -136,6 +141,8 @@ type Phone struct {
 	sound    Sound
 	now      func() time.Time
 	after    After
+	// statusEvery: the availability poll's interval (0: off).
+	statusEvery time.Duration
 
 	// ctx is the phone's life; calls run under it and Close cancels it.
 	ctx    context.Context
@@ -149,13 +156,17 @@ type Phone struct {
 	tokenExpires time.Time
 	stopToken    func()
 	lastExpired  time.Time
-	discovery    string
-	language     string
-	loggingIn    bool
-	session      *platform.Session
-	user         *UserInfo
-	agent        *sip.Agent
-	active       map[string]*call
+	// status is the last availability seen; stopStatus ends its poller.
+	status     *platform.UserStatus
+	stopStatus context.CancelFunc
+	polling    sync.WaitGroup
+	discovery  string
+	language   string
+	loggingIn  bool
+	session    *platform.Session
+	user       *UserInfo
+	agent      *sip.Agent
+	active     map[string]*call
 	// stopMaintain ends the registration keeper of the current login.
 	stopMaintain context.CancelFunc
 	maintaining  sync.WaitGroup
@@ -181,12 +192,18 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	if cfg.After == nil {
 		cfg.After = realAfter
 	}
+	switch {
+	case cfg.StatusPoll == 0:
+		cfg.StatusPoll = statusPoll
+	case cfg.StatusPoll < 0:
+		cfg.StatusPoll = 0
+	}
 	if cfg.NoAnswerTimeout <= 0 {
 		cfg.NoAnswerTimeout = 60 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
-		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, ctx: ctx, cancel: cancel,
+		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }
 
@@ -268,6 +285,17 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 	}
 	p.log.Info("logged in", "type", kind, "userId", user.UserID, "silo", user.Silo)
 	p.emit.Emit(EventLoggedIn, nil)
+	if p.statusEvery > 0 {
+		sctx, stop := context.WithCancel(p.ctx)
+		p.mu.Lock()
+		p.stopStatus = stop
+		p.mu.Unlock()
+		p.polling.Add(1)
+		go func() {
+			defer p.polling.Done()
+			p.pollStatus(sctx)
+		}()
+	}
 	return true, nil
 }
 
@@ -396,7 +424,13 @@ func (p *Phone) signOut(force bool) {
 		p.stopToken()
 		p.stopToken = nil
 	}
+	stopStatus := p.stopStatus
+	p.stopStatus, p.status = nil, nil
 	p.mu.Unlock()
+	if stopStatus != nil {
+		stopStatus()
+	}
+	p.polling.Wait()
 	if stop != nil {
 		stop()
 	}

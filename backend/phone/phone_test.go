@@ -55,7 +55,8 @@ type fakePlatform struct {
 	calls    int
 	block    chan struct{}
 	password string
-	deny     bool   // Call answers 401
+	deny     bool // Call answers 401
+	status   platform.UserStatus
 	lastCall string // method and path of the last Call
 }
 
@@ -102,6 +103,19 @@ func (f *fakePlatform) CurrentRole(context.Context, *platform.Session) (platform
 
 func (f *fakePlatform) SetCurrentRole(context.Context, *platform.Session, string, string) (platform.UserRole, error) {
 	return platform.UserRole{}, platform.ErrNotV2
+}
+
+func (f *fakePlatform) Status(context.Context, *platform.Session) (platform.UserStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.status, nil
+}
+
+func (f *fakePlatform) SetStatus(_ context.Context, _ *platform.Session, id int, note string) (platform.UserStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.status = platform.UserStatus{EventTypeID: id, Note: note, ID: fmt.Sprint("ev-", id)}
+	return f.status, nil
 }
 
 func (f *fakePlatform) Call(_ context.Context, s *platform.Session, method, path string, _, out any) error {
@@ -452,5 +466,56 @@ func TestRememberMe(t *testing.T) {
 	}
 	if _, err := keys.Get("alice@x"); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatal("a revoked secret was kept")
+	}
+}
+
+func TestUserStatus(t *testing.T) {
+	ctx := context.Background()
+	api := &fakePlatform{password: "pw", status: platform.UserStatus{EventTypeID: platform.StatusAvailable, ID: "ev-0"}}
+	rec := &recorder{}
+	p := New(Config{NoSIP: true, DiscoveryURL: "http://127.0.0.1:9/api/user/", StatusPoll: 5 * time.Millisecond}, api, rec)
+	defer p.Close()
+	if _, err := p.GetUserStatus(ctx); !errors.Is(err, ErrNotLoggedIn) {
+		t.Fatalf("before login: %v", err)
+	}
+	if ok, err := p.Login(ctx, LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw"}); !ok {
+		t.Fatal(err)
+	}
+	waitCount := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Second)
+		for count(rec.names(), EventUserStatusChanged) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d user-status-changed, want %d", count(rec.names(), EventUserStatusChanged), want)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitCount(1) // the first poll
+	time.Sleep(50 * time.Millisecond)
+	waitCount(1) // unchanged: polls emit nothing
+
+	// Changed elsewhere (another client, the platform): the poll sees it.
+	api.mu.Lock()
+	api.status = platform.UserStatus{EventTypeID: platform.StatusDND, ID: "ev-web"}
+	api.mu.Unlock()
+	waitCount(2)
+
+	if _, err := p.SetUserStatus(ctx, 9, ""); !errors.Is(err, ErrBadStatus) {
+		t.Fatalf("SetUserStatus(9): %v", err)
+	}
+	st, err := p.SetUserStatus(ctx, platform.StatusAway, " lunch ")
+	if err != nil || st.Note != "lunch" {
+		t.Fatalf("SetUserStatus: %+v, %v", st, err)
+	}
+	waitCount(3)
+	p.Logout(true)
+	n := count(rec.names(), EventUserStatusChanged)
+	api.mu.Lock()
+	api.status = platform.UserStatus{EventTypeID: platform.StatusBusy, ID: "ev-late"}
+	api.mu.Unlock()
+	time.Sleep(50 * time.Millisecond)
+	if got := count(rec.names(), EventUserStatusChanged); got != n {
+		t.Fatal("the poller outlived the logout")
 	}
 }

@@ -263,4 +263,21 @@ describe('<webrtc-client-ui>', () => {
       { method: 'SetUserRole', args: ['q1', '+358'] },
     ]);
   });
+
+  it('shows the availability from user-status-changed and changes it from the picker', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    backend.handler!({ name: 'user-status-changed', detail: { EventTypeID: 3, Note: 'training', EventSourceCategory: 'User', PresenceTypeID: 0 } });
+    await el.updateComplete;
+    const home = el.shadowRoot!.querySelector('vd-home-view')!;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    const select = home.shadowRoot!.querySelector<HTMLSelectElement>('#status')!;
+    expect(select.selectedOptions[0].textContent).toBe('Do not disturb');
+    expect(home.shadowRoot!.textContent).toContain('training');
+    select.value = '6';
+    select.dispatchEvent(new Event('change'));
+    await tick();
+    expect(backend.calls.find((c) => c.method === 'SetUserStatus')!.args).toEqual([6, '']);
+  });
 });

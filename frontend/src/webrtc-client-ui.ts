@@ -31,6 +31,20 @@ export interface PublicUserRole {
   Recorded?: boolean;
 }
 
+/** The reference's PublicUserStatusInterface. */
+export interface PublicUserStatus {
+  EndDate?: string | null;
+  EventSourceCategory: string;
+  EventTypeID: number;
+  Id?: string;
+  Note: string;
+  PresenceTypeID: number;
+  StartDate?: string | null;
+  Timestamp?: string | null;
+  TransferNumber?: string | null;
+  WrapUpEnd?: string | null;
+}
+
 /** The reference's AuthHeaderInterface. */
 export interface AuthHeaderValue {
   value: string;
@@ -98,6 +112,7 @@ export class WebrtcClientUi extends LitElement {
     calls: { state: true },
     notice: { state: true },
     audioDevices: { state: true },
+    userStatus: { state: true },
     audioSettings: { state: true },
   };
 
@@ -115,6 +130,7 @@ export class WebrtcClientUi extends LitElement {
   /** The last call's end, or a failed call action, shown under the calls. */
   declare notice: string;
   declare audioDevices: AudioDevices | null;
+  declare userStatus: PublicUserStatus | null;
   declare audioSettings: AudioSettings | null;
 
   /** Set before the element connects to use another transport (tests, browser mode). */
@@ -137,6 +153,7 @@ export class WebrtcClientUi extends LitElement {
     this.notice = '';
     this.audioDevices = null;
     this.audioSettings = null;
+    this.userStatus = null;
     this.transport = WailsTransport.available() ? new WailsTransport() : new NoTransport();
   }
 
@@ -206,6 +223,8 @@ export class WebrtcClientUi extends LitElement {
       this.emit(e.name, detail);
       return;
     }
+    if (e.name === 'user-status-changed') this.userStatus = e.detail as PublicUserStatus;
+    if (e.name === 'logged-out') this.userStatus = null;
     if (e.name === 'phone-error' && AUDIO_NOTICES.has(String(e.detail))) {
       this.notice = t(`notices.${String(e.detail)}`);
       void this.loadAudio();
@@ -273,6 +292,16 @@ export class WebrtcClientUi extends LitElement {
   /** makeAPICall(method, relativePath, payload?): the API's answer; [ME] is the user's id. */
   makeAPICall(method: 'GET' | 'POST' | 'PUT' | 'DELETE', relativePath: string, payload?: object): Promise<unknown> {
     return this.transport.invoke('MakeAPICall', method, relativePath, payload ?? null);
+  }
+
+  /** getUserStatus(): the user's current availability. */
+  getUserStatus(): Promise<PublicUserStatus> {
+    return this.transport.invoke<PublicUserStatus>('GetUserStatus');
+  }
+
+  /** VoiceDesk addition: change the availability (user-status-changed follows). */
+  setUserStatus(eventTypeId: number, note = ''): Promise<PublicUserStatus> {
+    return this.transport.invoke<PublicUserStatus>('SetUserStatus', eventTypeId, note);
   }
 
   /** getUserRoles(): the roles the user may select (V2 outbound UI mode). */
@@ -388,7 +417,8 @@ export class WebrtcClientUi extends LitElement {
 
   render() {
     return this.loggedIn
-      ? html`<vd-home-view .user=${this.user} language=${this.language} @vd-logout=${() => this.logout(true)}></vd-home-view>
+      ? html`<vd-home-view .user=${this.user} .status=${this.userStatus} language=${this.language} @vd-logout=${() => this.logout(true)}
+            @vd-status=${(e: CustomEvent<{ id: number }>) => this.screenAction(this.setUserStatus(e.detail.id))}></vd-home-view>
           <vd-call-panel .calls=${this.calls} notice=${this.notice} language=${this.language}
             @vd-call=${(e: CustomEvent<{ number: string }>) => this.screenAction(this.call(e.detail.number))}
             @vd-answer=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.answerCall(e.detail.id))}

@@ -154,3 +154,30 @@ func Seed() ([]SeedUser, []Queue, []CallbackList, []SIPEndpoint) {
 	}
 	return users, queues, lists, endpoints
 }
+
+// UserStatus is a user's current availability (reference:
+// PublicUserStatusInterface).
+type UserStatus struct {
+	EndDate             *string `json:"EndDate"`
+	EventSourceCategory string  `json:"EventSourceCategory"`
+	EventTypeID         int     `json:"EventTypeID"`
+	ID                  string  `json:"Id"`
+	Note                string  `json:"Note"`
+	PresenceTypeID      int     `json:"PresenceTypeID"`
+	StartDate           *string `json:"StartDate"`
+	Timestamp           *string `json:"Timestamp"`
+	TransferNumber      *string `json:"TransferNumber"`
+	WrapUpEnd           *string `json:"WrapUpEnd"`
+}
+
+// The availability event types (AvailabilityEventTypeIdEnum). The reference
+// names the enum without its values; these follow the platform's states
+// (Available, Busy, DND, OffWork, BRB, Away) and are the lab's choice.
+const (
+	StatusAvailable = 1
+	StatusBusy      = 2
+	StatusDND       = 3
+	StatusOffWork   = 4
+	StatusBRB       = 5
+	StatusAway      = 6
+)

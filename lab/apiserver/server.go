@@ -63,6 +63,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /users/{id}", s.authed(s.getUser))
 	mux.Handle("GET /users/{id}/sipsettings", s.authed(s.sipSettings))
 	mux.Handle("GET /users/{id}/roles", s.authed(s.userRoles))
+	mux.Handle("GET /users/{id}/availability/current", s.authed(s.currentStatus))
+	mux.Handle("POST /users/{id}/availability", s.authed(s.setStatus))
 	mux.Handle("GET /users/{id}/roles/current", s.authed(s.currentRole))
 	mux.Handle("PUT /users/{id}/roles/current", s.authed(s.setCurrentRole))
 	mux.Handle("GET /queues", s.authed(s.listQueues))
@@ -438,4 +440,66 @@ func (s *Server) setCurrentRole(w http.ResponseWriter, r *http.Request, me store
 		return
 	}
 	writeJSON(w, http.StatusOK, cur)
+}
+
+func (s *Server) statusOf(u storedUser) UserStatus {
+	if u.Status != nil {
+		return *u.Status
+	}
+	return UserStatus{EventSourceCategory: "User", EventTypeID: StatusAvailable}
+}
+
+func (s *Server) currentStatus(w http.ResponseWriter, r *http.Request, me storedUser) {
+	u, err := s.store.userByID(target(r, me))
+	if err != nil {
+		writeError(w, http.StatusNotFound, "User not found.")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.statusOf(u))
+}
+
+// setStatus starts a new availability event for the user themself:
+// {EventTypeID, Note?, EndDate?, TransferNumber?}.
+func (s *Server) setStatus(w http.ResponseWriter, r *http.Request, me storedUser) {
+	if target(r, me) != me.ID {
+		writeError(w, http.StatusForbidden, "Only the user may change their availability.")
+		return
+	}
+	var body struct {
+		EventTypeID    int     `json:"EventTypeID"`
+		Note           string  `json:"Note"`
+		EndDate        *string `json:"EndDate"`
+		TransferNumber *string `json:"TransferNumber"`
+	}
+	if err := decodeBody(w, r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if body.EventTypeID < StatusAvailable || body.EventTypeID > StatusAway {
+		writeError(w, http.StatusBadRequest, "EventTypeID must be from 1 (Available) to 6 (Away).")
+		return
+	}
+	if len(body.Note) > 500 {
+		writeError(w, http.StatusBadRequest, "Note is longer than 500 characters.")
+		return
+	}
+	if body.EndDate != nil {
+		if _, err := time.Parse(time.RFC3339, *body.EndDate); err != nil {
+			writeError(w, http.StatusBadRequest, "EndDate must be an RFC 3339 time.")
+			return
+		}
+	}
+	now := s.cfg.Now().UTC().Format(time.RFC3339Nano)
+	id, err := newID()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not create the event.")
+		return
+	}
+	st := UserStatus{EventSourceCategory: "User", EventTypeID: body.EventTypeID, ID: id, Note: body.Note,
+		StartDate: &now, Timestamp: &now, EndDate: body.EndDate, TransferNumber: body.TransferNumber}
+	if _, err := s.store.updateUser(me.ID, func(u *storedUser) error { u.Status = &st; return nil }); err != nil {
+		writeError(w, http.StatusInternalServerError, "Could not save the availability.")
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
 }

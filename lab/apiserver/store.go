@@ -37,6 +37,9 @@ type storedUser struct {
 	// Selected role (its queue id, "" personal) and display number.
 	RoleQueueID string `json:"roleQueueId"`
 	RoleNumber  string `json:"roleNumber"`
+	// Status is the current availability; nil is Available (as the
+	// platform treats a user with no availability event).
+	Status *UserStatus `json:"status,omitempty"`
 }
 
 type storedSIP struct {
@@ -277,4 +280,14 @@ func (s *Store) SIPAccounts() ([]SIPAccount, error) {
 		out = append(out, SIPAccount{User: e.SIPUser, Password: e.SIPPassword, Number: e.Number})
 	}
 	return out, nil
+}
+
+// newID is a random UUID-shaped id.
+func newID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 }

@@ -462,3 +462,47 @@ func TestUserRolesThroughTheLab(t *testing.T) {
 	}
 	fmt.Println("e2e: roles: alice listed 3, switched personal -> Sales (campaign number) -> personal, invalid choices refused; bob (V1) told roles need V2")
 }
+
+// Availability through the lab's API: read, changed here, changed
+// elsewhere and seen by the poll.
+func TestUserStatusThroughTheLab(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	api := platform.New(platform.Config{})
+	ev := newEvents()
+	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, NoSIP: true, StatusPoll: 100 * time.Millisecond}, api, ev)
+	defer p.Close()
+	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "sara@voicedesk.lab", Password: "sara-secret"}); !ok {
+		t.Fatal(err)
+	}
+	first := ev.wait(t, ctx, phone.EventUserStatusChanged).detail.(platform.UserStatus)
+	if first.EventTypeID != platform.StatusAvailable {
+		t.Fatalf("initial status %+v, want Available", first)
+	}
+	st, err := p.SetUserStatus(ctx, platform.StatusDND, "In training")
+	if err != nil || st.EventTypeID != platform.StatusDND || st.Note != "In training" || st.ID == "" {
+		t.Fatalf("SetUserStatus: %+v, %v", st, err)
+	}
+	ev.wait(t, ctx, phone.EventUserStatusChanged)
+	if got, _ := p.GetUserStatus(ctx); got.EventTypeID != platform.StatusDND {
+		t.Fatalf("getUserStatus %+v", got)
+	}
+	// Another client of Sara's changes it; the phone's poll notices.
+	silos, _ := api.Discover(ctx, lab.DiscoveryURL, "sara@voicedesk.lab")
+	other, err := api.LoginCredentials(ctx, silos[0], "sara@voicedesk.lab", "sara-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.SetStatus(ctx, other, platform.StatusAway, "elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	seen := ev.wait(t, ctx, phone.EventUserStatusChanged).detail.(platform.UserStatus)
+	if seen.EventTypeID != platform.StatusAway || seen.Note != "elsewhere" {
+		t.Fatalf("polled status %+v", seen)
+	}
+	if _, err := api.SetStatus(ctx, other, 42, ""); err == nil || !strings.Contains(err.Error(), "400") {
+		t.Fatalf("an unknown availability type: %v, want 400", err)
+	}
+	_, _ = p.SetUserStatus(ctx, platform.StatusAvailable, "")
+	fmt.Println("e2e: availability: read Available, set DND here, Away set by another client seen by the poll")
+}

@@ -207,7 +207,7 @@ func TestAppWindow(t *testing.T) {
 		x(t, display, "xdotool", "key", "--window", win, "ctrl+a")
 		x(t, display, "xdotool", "type", "--window", win, "--delay", "15", st.Demo[0].Password)
 		x(t, display, "xdotool", "key", "--window", win, "Return")
-		waitText(t, display, win, filepath.Join(out, "window-signed-in.png"), "Signed in as Alice Agent", "+358401000001")
+		waitText(t, display, win, filepath.Join(out, "window-signed-in.png"), "Signed in as Alice Agent", "+358401000001", "Available")
 	})
 
 	t.Run("dial the lab's tone phone from the window and hang up", func(t *testing.T) {

@@ -17,6 +17,7 @@ export default {
     waitingForHost: 'Waiting for the host application to sign you in.',
   },
   home: {
+    availability: 'Availability',
     signedInAs: 'Signed in as {{name}}',
     number: 'Your number',
     silo: 'Silo',
@@ -65,5 +66,13 @@ export default {
     'audio-device-unavailable': 'No usable sound device: calls connect without sound.',
     'audio-device-lost': 'The chosen sound device was disconnected; using the default device.',
     'audio-device-restored': 'The chosen sound device is back in use.',
+  },
+  status: {
+    1: 'Available',
+    2: 'Busy',
+    3: 'Do not disturb',
+    4: 'Off work',
+    5: 'Be right back',
+    6: 'Away',
   },
 };

@@ -15,6 +15,7 @@ export default {
     waitingForHost: 'Esperando a que la aplicación anfitriona inicie tu sesión.',
   },
   home: {
+    availability: 'Disponibilidad',
     signedInAs: 'Sesión iniciada como {{name}}',
     number: 'Tu número',
     silo: 'Silo',
@@ -63,5 +64,13 @@ export default {
     'audio-device-unavailable': 'No hay ningún dispositivo de sonido utilizable: las llamadas se conectan sin sonido.',
     'audio-device-lost': 'El dispositivo de sonido elegido se desconectó; se usa el predeterminado.',
     'audio-device-restored': 'El dispositivo de sonido elegido vuelve a usarse.',
+  },
+  status: {
+    1: 'Disponible',
+    2: 'Ocupado',
+    3: 'No molestar',
+    4: 'Fuera del trabajo',
+    5: 'Vuelvo enseguida',
+    6: 'Ausente',
   },
 };

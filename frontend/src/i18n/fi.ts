@@ -15,6 +15,7 @@ export default {
     waitingForHost: 'Odotetaan, että isäntäsovellus kirjaa sinut sisään.',
   },
   home: {
+    availability: 'Tavoitettavuus',
     signedInAs: 'Kirjautunut: {{name}}',
     number: 'Numerosi',
     silo: 'Silo',
@@ -63,5 +64,13 @@ export default {
     'audio-device-unavailable': 'Käyttökelpoista äänilaitetta ei ole: puhelut yhdistyvät ilman ääntä.',
     'audio-device-lost': 'Valittu äänilaite irrotettiin; käytetään oletuslaitetta.',
     'audio-device-restored': 'Valittu äänilaite on taas käytössä.',
+  },
+  status: {
+    1: 'Tavoitettavissa',
+    2: 'Varattu',
+    3: 'Älä häiritse',
+    4: 'Vapaalla',
+    5: 'Palaan pian',
+    6: 'Poissa',
   },
 };

@@ -15,6 +15,7 @@ export default {
     waitingForHost: 'Wachten tot de hosttoepassing je aanmeldt.',
   },
   home: {
+    availability: 'Beschikbaarheid',
     signedInAs: 'Ingelogd als {{name}}',
     number: 'Je nummer',
     silo: 'Silo',
@@ -63,5 +64,13 @@ export default {
     'audio-device-unavailable': 'Geen bruikbaar geluidsapparaat: gesprekken worden zonder geluid verbonden.',
     'audio-device-lost': 'Het gekozen geluidsapparaat is losgekoppeld; het standaardapparaat wordt gebruikt.',
     'audio-device-restored': 'Het gekozen geluidsapparaat wordt weer gebruikt.',
+  },
+  status: {
+    1: 'Beschikbaar',
+    2: 'Bezet',
+    3: 'Niet storen',
+    4: 'Vrij',
+    5: 'Zo terug',
+    6: 'Afwezig',
   },
 };

@@ -15,6 +15,7 @@ export default {
     waitingForHost: 'Väntar på att värdprogrammet loggar in dig.',
   },
   home: {
+    availability: 'Tillgänglighet',
     signedInAs: 'Inloggad som {{name}}',
     number: 'Ditt nummer',
     silo: 'Silo',
@@ -63,5 +64,13 @@ export default {
     'audio-device-unavailable': 'Ingen användbar ljudenhet: samtal kopplas utan ljud.',
     'audio-device-lost': 'Den valda ljudenheten kopplades från; standardenheten används.',
     'audio-device-restored': 'Den valda ljudenheten används igen.',
+  },
+  status: {
+    1: 'Tillgänglig',
+    2: 'Upptagen',
+    3: 'Stör ej',
+    4: 'Ledig',
+    5: 'Strax tillbaka',
+    6: 'Borta',
   },
 };

@@ -11,13 +11,16 @@ export interface UserInfo {
 
 /** The signed-in screen: who is signed in, and sign out. */
 export class HomeView extends LitElement {
-  static properties = { user: { attribute: false }, language: { type: String } };
+  static properties = { user: { attribute: false }, status: { attribute: false }, language: { type: String } };
   declare user: UserInfo | null;
+  /** The availability (PublicUserStatusInterface); null until known. */
+  declare status: { EventTypeID: number; Note: string } | null;
   declare language: string;
 
   constructor() {
     super();
     this.user = null;
+    this.status = null;
     this.language = 'en';
   }
 
@@ -28,6 +31,7 @@ export class HomeView extends LitElement {
     dl { display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; margin: 0; font-size: 14px; }
     dt { color: #4a5566; }
     dd { margin: 0; font-weight: 600; }
+    select { font: inherit; font-weight: 600; padding: 2px 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
     button { width: 100%; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; margin-top: 18px; background: #e7edf7; color: #133d7a; }
     button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
   `;
@@ -41,6 +45,15 @@ export class HomeView extends LitElement {
         <dl>
           <dt>${t('home.number')}</dt><dd>${u.number}</dd>
           <dt>${t('home.silo')}</dt><dd>${u.siloName}</dd>
+          <dt><label for="status">${t('home.availability')}</label></dt>
+          <dd>
+            <select id="status" ?disabled=${!this.status}
+              @change=${(e: Event) => this.dispatchEvent(new CustomEvent('vd-status', { detail: { id: Number((e.target as HTMLSelectElement).value) } }))}>
+              ${!this.status ? html`<option>…</option>` : ''}
+              ${[1, 2, 3, 4, 5, 6].map((id) => html`<option value=${id} ?selected=${this.status?.EventTypeID === id}>${t(`status.${id}`)}</option>`)}
+            </select>
+            ${this.status?.Note ? html`<div class="note">${this.status.Note}</div>` : ''}
+          </dd>
         </dl>
         <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-logout'))}>${t('home.signOut')}</button>
       </section>

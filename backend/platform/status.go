@@ -1,0 +1,66 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// UserStatus is the reference's PublicUserStatusInterface: the user's
+// current availability event.
+type UserStatus struct {
+	EndDate             *string `json:"EndDate"`
+	EventSourceCategory string  `json:"EventSourceCategory"`
+	EventTypeID         int     `json:"EventTypeID"`
+	ID                  string  `json:"Id,omitempty"`
+	Note                string  `json:"Note"`
+	PresenceTypeID      int     `json:"PresenceTypeID"`
+	StartDate           *string `json:"StartDate"`
+	Timestamp           *string `json:"Timestamp"`
+	TransferNumber      *string `json:"TransferNumber"`
+	WrapUpEnd           *string `json:"WrapUpEnd"`
+}
+
+// Same reports whether two statuses are the same availability event in the
+// same state (what user-status-changed is about).
+func (u UserStatus) Same(o UserStatus) bool {
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return u.ID == o.ID && u.EventTypeID == o.EventTypeID && u.Note == o.Note && str(u.Timestamp) == str(o.Timestamp) &&
+		str(u.EndDate) == str(o.EndDate) && str(u.WrapUpEnd) == str(o.WrapUpEnd) && str(u.TransferNumber) == str(o.TransferNumber)
+}
+
+// The availability event types, AvailabilityEventTypeIdEnum (values: the
+// lab's choice, see lab/API.md).
+const (
+	StatusAvailable = 1
+	StatusBusy      = 2
+	StatusDND       = 3
+	StatusOffWork   = 4
+	StatusBRB       = 5
+	StatusAway      = 6
+)
+
+// Status returns the user's current availability.
+func (c *Client) Status(ctx context.Context, s *Session) (UserStatus, error) {
+	var out UserStatus
+	if err := c.Call(ctx, s, http.MethodGet, "users/"+url.PathEscape(s.UserID)+"/availability/current", nil, &out); err != nil {
+		return UserStatus{}, fmt.Errorf("read availability: %w", err)
+	}
+	return out, nil
+}
+
+// SetStatus starts a new availability event for the user.
+func (c *Client) SetStatus(ctx context.Context, s *Session, eventTypeID int, note string) (UserStatus, error) {
+	var out UserStatus
+	body := map[string]any{"EventTypeID": eventTypeID, "Note": note}
+	if err := c.Call(ctx, s, http.MethodPost, "users/"+url.PathEscape(s.UserID)+"/availability", body, &out); err != nil {
+		return UserStatus{}, fmt.Errorf("set availability: %w", err)
+	}
+	return out, nil
+}
