@@ -222,7 +222,7 @@ func TestAppWindow(t *testing.T) {
 
 	t.Run("the sound settings open with the devices", func(t *testing.T) {
 		clickText(t, display, win, filepath.Join(out, "window-before-sound.png"), "Sound")
-		text := waitText(t, display, win, filepath.Join(out, "window-sound.png"), "Microphone", "Ringer", "Echo cancellation")
+		text := waitText(t, display, win, filepath.Join(out, "window-sound.png"), "Microphone", "Speaker or headset", "Ringer")
 		if strings.Contains(text, "No sound devices") {
 			t.Fatalf("the app found no sound devices:\n%s", text)
 		}
