@@ -20,22 +20,6 @@ func open(t *testing.T) (*pulse.Server, *Card) {
 	return srv, c
 }
 
-func dominant(t *testing.T, what string, s []int16, want int) {
-	t.Helper()
-	hz, share := audio.DominantFrequency(s, pulse.Rate)
-	t.Logf("%s: %d Hz (share %.2f, %.1f dBFS)", what, hz, share, pulse.Level(s))
-	if hz < want-5 || hz > want+5 || share < 0.5 {
-		t.Fatalf("%s: dominant %d Hz (share %.2f), want %d Hz", what, hz, share, want)
-	}
-}
-
-func silent(t *testing.T, what string, s []int16) {
-	t.Helper()
-	if l := pulse.Level(s); l > -60 {
-		t.Fatalf("%s: %.1f dBFS, want silence", what, l)
-	}
-}
-
 func TestDevices(t *testing.T) {
 	_, c := open(t)
 	d, err := c.Devices()
@@ -91,8 +75,8 @@ func TestStreamBothWays(t *testing.T) {
 		}
 		tick.Stop()
 		s.Close()
-		dominant(t, "speaker", speaker.Samples(time.Second), 700)
-		silent(t, "ringer", ringer.Samples(time.Second))
+		pulse.ExpectTone(t, "speaker", speaker.Samples(time.Second), pulse.Rate, 700)
+		pulse.ExpectSilence(t, "ringer", ringer.Samples(time.Second))
 		hz, share := audio.DominantFrequency(heard, rate)
 		t.Logf("microphone at %d Hz: %d Hz (share %.2f)", rate, hz, share)
 		if hz < 995 || hz > 1005 || share < 0.5 {
@@ -110,8 +94,8 @@ func TestRingerPlaysOnItsDeviceOnly(t *testing.T) {
 	}
 	time.Sleep(time.Second)
 	p.Close()
-	dominant(t, "ringer", ringer.Samples(500*time.Millisecond), 523)
-	silent(t, "speaker", speaker.Samples(500*time.Millisecond))
+	pulse.ExpectTone(t, "ringer", ringer.Samples(500*time.Millisecond), pulse.Rate, 523)
+	pulse.ExpectSilence(t, "speaker", speaker.Samples(500*time.Millisecond))
 }
 
 // The chosen headset is unplugged mid-call: the call goes on on the default
@@ -154,7 +138,7 @@ func TestUnplugFallsBackAndReturns(t *testing.T) {
 	}()
 	defer func() { close(stop); <-done }()
 	time.Sleep(time.Second)
-	dominant(t, "headset before unplugging", usb.Samples(500*time.Millisecond), 700)
+	pulse.ExpectTone(t, "headset before unplugging", usb.Samples(500*time.Millisecond), pulse.Rate, 700)
 	usb.Stop()
 	srv.Unplug(module)
 	waitChange := func(n int) {
@@ -175,12 +159,12 @@ func TestUnplugFallsBackAndReturns(t *testing.T) {
 	waitChange(1)
 	speaker.Reset()
 	time.Sleep(time.Second)
-	dominant(t, "default speaker after unplugging", speaker.Samples(500*time.Millisecond), 700)
+	pulse.ExpectTone(t, "default speaker after unplugging", speaker.Samples(500*time.Millisecond), pulse.Rate, 700)
 	srv.AddSink("usbheadset")
 	waitChange(2)
 	usb2 := srv.Record("usbheadset")
 	time.Sleep(time.Second)
-	dominant(t, "headset plugged in again", usb2.Samples(500*time.Millisecond), 700)
+	pulse.ExpectTone(t, "headset plugged in again", usb2.Samples(500*time.Millisecond), pulse.Rate, 700)
 	mu.Lock()
 	defer mu.Unlock()
 	if changes[0] != true || changes[1] != false {

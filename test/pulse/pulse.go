@@ -293,3 +293,21 @@ func Level(samples []int16) float64 {
 // dieWithTest makes a helper process die with the test binary, so a test
 // killed by its timeout leaves no PulseAudio behind.
 func dieWithTest() *syscall.SysProcAttr { return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} }
+
+// ExpectTone fails the test unless want Hz (±5) dominates samples.
+func ExpectTone(t testing.TB, what string, samples []int16, rate, want int) {
+	t.Helper()
+	hz, share := audio.DominantFrequency(samples, rate)
+	t.Logf("%s: %d Hz (share %.2f, %.1f dBFS)", what, hz, share, Level(samples))
+	if hz < want-5 || hz > want+5 || share < 0.5 {
+		t.Fatalf("%s: dominant %d Hz (share %.2f), want %d Hz", what, hz, share, want)
+	}
+}
+
+// ExpectSilence fails the test unless samples are below -60 dBFS.
+func ExpectSilence(t testing.TB, what string, samples []int16) {
+	t.Helper()
+	if l := Level(samples); l > -60 {
+		t.Fatalf("%s: %.1f dBFS, want silence", what, l)
+	}
+}

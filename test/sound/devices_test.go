@@ -32,21 +32,21 @@ func TestHeadsetUnpluggedMidCall(t *testing.T) {
 	}
 	r.ev.wait(t, ctx, phone.EventCallConfirmed, nil)
 	time.Sleep(time.Second)
-	dominant(t, "headset", headset.Samples(500*time.Millisecond), pulse.Rate, r.lab.Tone.ToneHz)
-	silent(t, "speaker while the headset is in", speaker.Samples(500*time.Millisecond))
+	pulse.ExpectTone(t, "headset", headset.Samples(500*time.Millisecond), pulse.Rate, r.lab.Tone.ToneHz)
+	pulse.ExpectSilence(t, "speaker while the headset is in", speaker.Samples(500*time.Millisecond))
 
 	headset.Stop()
 	r.pulse.Unplug(module)
 	r.ev.wait(t, ctx, phone.EventPhoneError, phone.ErrorAudioDeviceLost)
 	speaker.Reset()
 	time.Sleep(1500 * time.Millisecond)
-	dominant(t, "default speaker after unplugging", speaker.Samples(500*time.Millisecond), pulse.Rate, r.lab.Tone.ToneHz)
+	pulse.ExpectTone(t, "default speaker after unplugging", speaker.Samples(500*time.Millisecond), pulse.Rate, r.lab.Tone.ToneHz)
 
 	r.pulse.AddSink("usbheadset")
 	r.ev.wait(t, ctx, phone.EventPhoneError, phone.ErrorAudioDeviceRestored)
 	again := r.pulse.Record("usbheadset")
 	time.Sleep(time.Second)
-	dominant(t, "headset plugged in again", again.Samples(500*time.Millisecond), pulse.Rate, r.lab.Tone.ToneHz)
+	pulse.ExpectTone(t, "headset plugged in again", again.Samples(500*time.Millisecond), pulse.Rate, r.lab.Tone.ToneHz)
 	if err := r.phone.EndCall(id); err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestEchoCancellation(t *testing.T) {
 	if err := r.pulse.Ctl("load-module", "module-loopback", "source=speaker.monitor", "sink=micfeed", "latency_msec=30"); err != nil {
 		t.Fatal(err)
 	}
-	echo := func(cancelEcho, denoise bool) float64 {
+	once := func(cancelEcho, denoise bool) float64 {
 		c := r.sound.Choice()
 		c.EchoCancel, c.NoiseSuppression = cancelEcho, denoise
 		if err := r.sound.Set(c); err != nil {
@@ -43,6 +43,18 @@ func TestEchoCancellation(t *testing.T) {
 		level := pulse.Level(last)
 		t.Logf("echo cancellation %v, noise suppression %v: far end received %.1f dBFS", cancelEcho, denoise, level)
 		return level
+	}
+	// A call whose far end got exact silence measured nothing: its
+	// microphone path delivered no audio at all (a rare capture stall, see
+	// the issue notes). Such a call is repeated, at most twice, and said.
+	echo := func(cancelEcho, denoise bool) float64 {
+		for try := 1; ; try++ {
+			level := once(cancelEcho, denoise)
+			if level > -120 || try == 3 {
+				return level
+			}
+			t.Logf("the far end got exact silence (try %d): repeating the call", try)
+		}
 	}
 	off := echo(false, false)
 	if off < -50 {

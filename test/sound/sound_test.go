@@ -110,22 +110,6 @@ func (r *rig) farEndHeard(t *testing.T) ([]int16, int) {
 	return s, rate
 }
 
-func dominant(t *testing.T, what string, s []int16, rate, want int) {
-	t.Helper()
-	hz, share := audio.DominantFrequency(s, rate)
-	t.Logf("%s: %d Hz (share %.2f, %.1f dBFS)", what, hz, share, pulse.Level(s))
-	if hz < want-5 || hz > want+5 || share < 0.5 {
-		t.Fatalf("%s: %d Hz (share %.2f), want %d Hz", what, hz, share, want)
-	}
-}
-
-func silent(t *testing.T, what string, s []int16) {
-	t.Helper()
-	if l := pulse.Level(s); l > -60 {
-		t.Fatalf("%s: %.1f dBFS, want silence", what, l)
-	}
-}
-
 var mic = soundcard.Choice{Mic: pulse.Mic, Speaker: pulse.Speaker, Ringer: pulse.Ringer, EchoCancel: true, NoiseSuppression: true}
 
 // The microphone reaches the far end, the far end comes out of the chosen
@@ -145,14 +129,14 @@ func TestCallsThroughTheSoundCard(t *testing.T) {
 		}
 		r.ev.wait(t, ctx, phone.EventCallConfirmed, nil)
 		time.Sleep(3 * time.Second)
-		dominant(t, "speaker", speaker.Samples(time.Second), pulse.Rate, r.lab.Tone.ToneHz)
-		silent(t, "ringer", ringer.Samples(time.Second))
+		pulse.ExpectTone(t, "speaker", speaker.Samples(time.Second), pulse.Rate, r.lab.Tone.ToneHz)
+		pulse.ExpectSilence(t, "ringer", ringer.Samples(time.Second))
 		if err := r.phone.EndCall(id); err != nil {
 			t.Fatal(err)
 		}
 		r.ev.wait(t, ctx, phone.EventCallEnded, nil)
 		s, rate := r.farEndHeard(t)
-		dominant(t, "far end", s[len(s)/2:], rate, 1000)
+		pulse.ExpectTone(t, "far end", s[len(s)/2:], rate, 1000)
 		fmt.Printf("e2e: sound card outbound: microphone 1000 Hz -> baresip heard it | baresip %d Hz -> speaker, ringer silent\n", r.lab.Tone.ToneHz)
 	})
 
@@ -164,12 +148,12 @@ func TestCallsThroughTheSoundCard(t *testing.T) {
 		r.ev.wait(t, ctx, phone.EventCallInProgress, nil)
 		speaker.Reset()
 		time.Sleep(700 * time.Millisecond)
-		dominant(t, "speaker while ringing", speaker.Samples(300*time.Millisecond), pulse.Rate, audio.RingbackHz)
-		silent(t, "ringer while ringing out", ringer.Samples(300*time.Millisecond))
+		pulse.ExpectTone(t, "speaker while ringing", speaker.Samples(300*time.Millisecond), pulse.Rate, audio.RingbackHz)
+		pulse.ExpectSilence(t, "ringer while ringing out", ringer.Samples(300*time.Millisecond))
 		_ = r.phone.EndCall(id)
 		r.ev.wait(t, ctx, phone.EventCallEnded, nil)
 		time.Sleep(300 * time.Millisecond)
-		silent(t, "speaker after the call", speaker.Samples(200*time.Millisecond))
+		pulse.ExpectSilence(t, "speaker after the call", speaker.Samples(200*time.Millisecond))
 	})
 
 	t.Run("incoming rings on the ringer only", func(t *testing.T) {
@@ -186,11 +170,11 @@ func TestCallsThroughTheSoundCard(t *testing.T) {
 		if pulse.Level(rs) < -40 || (hz < 518 || hz > 528) && (hz < 654 || hz > 664) {
 			t.Fatalf("ringer: %d Hz at %.1f dBFS, want the ringtone", hz, pulse.Level(rs))
 		}
-		silent(t, "speaker while ringing in", speaker.Samples(300*time.Millisecond))
+		pulse.ExpectSilence(t, "speaker while ringing in", speaker.Samples(300*time.Millisecond))
 		_ = r.phone.RejectCall(in.detail.(phone.CallEvent).CallID)
 		r.ev.wait(t, ctx, phone.EventCallEnded, nil)
 		time.Sleep(300 * time.Millisecond)
-		silent(t, "ringer after the call", ringer.Samples(200*time.Millisecond))
+		pulse.ExpectSilence(t, "ringer after the call", ringer.Samples(200*time.Millisecond))
 	})
 
 	t.Run("no ring with alerts off", func(t *testing.T) {
@@ -202,7 +186,7 @@ func TestCallsThroughTheSoundCard(t *testing.T) {
 		in := r.ev.wait(t, ctx, phone.EventCallIncoming, nil)
 		ringer.Reset()
 		time.Sleep(500 * time.Millisecond)
-		silent(t, "ringer with alerts off", ringer.Samples(300*time.Millisecond))
+		pulse.ExpectSilence(t, "ringer with alerts off", ringer.Samples(300*time.Millisecond))
 		_ = r.phone.RejectCall(in.detail.(phone.CallEvent).CallID)
 		r.ev.wait(t, ctx, phone.EventCallEnded, nil)
 	})
