@@ -66,6 +66,19 @@ func (a *App) State() phone.State { return a.phone.State() }
 // Login is the reference's login(options).
 func (a *App) Login(opts phone.LoginOptions) (bool, error) { return a.phone.Login(a.ctx, opts) }
 
+// LoginUsingSSO is the reference's deprecated loginUsingSSO(username, ...,
+// siloName): false when the user has no SSO.
+func (a *App) LoginUsingSSO(username, siloName string) (bool, error) {
+	return a.phone.LoginUsingSSO(a.ctx, username, siloName)
+}
+
+// SetClientId is the reference's setClientId(id).
+func (a *App) SetClientId(id string) (bool, error) { return a.phone.SetClientID(id) }
+
+// CancelLogin stops an SSO login that waits for the browser (the login
+// screen's Cancel).
+func (a *App) CancelLogin() { a.phone.CancelLogin() }
+
 // Logout is the reference's logout(force).
 func (a *App) Logout(force bool) { a.phone.Logout(force) }
 

@@ -52,8 +52,6 @@ var (
 	ErrMissingUserID   = errors.New("User id is missing from the login options. It is required by the AuthHeader login type")
 	ErrHeaderValue     = errors.New("Authorization header value is missing. It must hold the token type and the token, e.g. 'Bearer <token>'")
 	ErrHeaderExpiry    = errors.New("Authorization header expiresIn must be more than 60 seconds")
-	// ErrTypeUnavailable: the type is valid but this build cannot log in with it yet.
-	ErrTypeUnavailable = errors.New("This login type is not available in this version of VoiceDesk")
 )
 
 // MinTokenLifetime is the reference's lower bound for expiresIn, in seconds:

@@ -104,6 +104,14 @@ type Config struct {
 	StatusPoll time.Duration
 	// Connection says how the registration is kept alive and recovered.
 	Connection sip.MaintainConfig
+	// ClientID is the SSO client id; default DefaultClientID (setClientId
+	// changes it).
+	ClientID string
+	// OpenBrowser shows the identity provider's sign-in page; default the
+	// system browser. Tests sign in with an HTTP client instead.
+	OpenBrowser func(url string) error
+	// SSOWait bounds the wait for the sign-in in the browser; default 5 min.
+	SSOWait time.Duration
 	// NoAnswerTimeout ends an outbound call that is not answered in time
 	// (CANCEL, endReason no-answer); default 60 s, as the browser phone's JsSIP.
 	NoAnswerTimeout time.Duration
@@ -143,6 +151,8 @@ type Phone struct {
 	after    After
 	// statusEvery: the availability poll's interval (0: off).
 	statusEvery time.Duration
+	openBrowser func(string) error
+	ssoWait     time.Duration
 
 	// ctx is the phone's life; calls run under it and Close cancels it.
 	ctx    context.Context
@@ -162,11 +172,14 @@ type Phone struct {
 	polling    sync.WaitGroup
 	discovery  string
 	language   string
-	loggingIn  bool
-	session    *platform.Session
-	user       *UserInfo
-	agent      *sip.Agent
-	active     map[string]*call
+	clientID   string
+	// cancelSSO stops an SSO login waiting for the browser.
+	cancelSSO context.CancelFunc
+	loggingIn bool
+	session   *platform.Session
+	user      *UserInfo
+	agent     *sip.Agent
+	active    map[string]*call
 	// stopMaintain ends the registration keeper of the current login.
 	stopMaintain context.CancelFunc
 	maintaining  sync.WaitGroup
@@ -198,12 +211,19 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	case cfg.StatusPoll < 0:
 		cfg.StatusPoll = 0
 	}
+	if cfg.ClientID == "" {
+		cfg.ClientID = DefaultClientID
+	}
+	if cfg.SSOWait <= 0 {
+		cfg.SSOWait = ssoWait
+	}
 	if cfg.NoAnswerTimeout <= 0 {
 		cfg.NoAnswerTimeout = 60 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
+		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID,
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }
 
@@ -240,8 +260,8 @@ func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
 			p.watchToken(o.AuthHeader.ExpiresIn)
 		}
 		p.mu.Unlock()
-		if o.RememberMe && o.Type == LoginCredentials {
-			p.remember(session, user)
+		if o.RememberMe && o.Type != LoginAuthHeader {
+			p.remember(session, user, o.Type)
 		}
 	}
 	return ok, err
@@ -300,10 +320,6 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 }
 
 func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*UserInfo, *platform.Session, error) {
-	if o.Type == LoginSSO {
-		// SSO needs the platform's identity provider: a later version.
-		return nil, nil, fmt.Errorf("%w: %s", ErrTypeUnavailable, o.Type)
-	}
 	silos, err := p.api.Discover(ctx, discovery, o.Username)
 	if err != nil {
 		return nil, nil, loginError(err)
@@ -318,6 +334,8 @@ func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*U
 		// The impersonation token is the session: the user record read
 		// next is what proves it.
 		session, err = platform.NewHeaderSession(silo, o.Username, strings.TrimSpace(o.UserID), strings.TrimSpace(o.AuthHeader.Value))
+	case LoginSSO:
+		session, err = p.loginSSO(ctx, silo, o)
 	default:
 		session, err = p.api.LoginCredentials(ctx, silo, o.Username, o.Password)
 	}
@@ -330,6 +348,10 @@ func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*U
 	}
 	if o.Type == LoginAuthHeader && !strings.EqualFold(me.ID, session.UserID) {
 		return nil, nil, &LoginError{"Login failed: the authorization header belongs to another user than the user id given", nil}
+	}
+	if o.Type == LoginSSO {
+		// An SSO session learns its user id here, before it is shared.
+		session.UserID = me.ID
 	}
 	return &UserInfo{UserID: me.ID, Username: me.Username, DisplayName: me.DisplayName, Number: me.Number, Silo: silo.SiloName}, session, nil
 }
@@ -374,7 +396,10 @@ func (e *LoginError) Unwrap() error { return e.Err }
 
 func loginError(err error) error {
 	var apiErr *platform.APIError
+	var done *LoginError
 	switch {
+	case errors.As(err, &done):
+		return done
 	case errors.Is(err, platform.ErrUnknownUser):
 		return &LoginError{"Login failed: user was not found", err}
 	case errors.Is(err, platform.ErrUnauthorized):

@@ -159,7 +159,7 @@ func TestLoginFlow(t *testing.T) {
 		{"wrong password", LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "bad"}, false, "Login failed: username or password is incorrect", platform.ErrUnauthorized},
 		{"unknown user", LoginOptions{Type: LoginCredentials, Username: "bob@x", Password: "pw"}, false, "Login failed: user was not found", platform.ErrUnknownUser},
 		{"silo mismatch", LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw", SiloName: "Other"}, false, "Login failed: the user does not belong to the given silo", platform.ErrSiloNotFound},
-		{"SSO is not in this version", LoginOptions{Type: LoginSSO, Username: "alice@x"}, false, "", ErrTypeUnavailable},
+		{"SSO for a user without an identity provider", LoginOptions{Type: LoginSSO, Username: "alice@x"}, false, ErrSSONotEnabled.Error(), ErrSSONotEnabled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,23 +8,33 @@ import (
 	"voicedesk/backend/platform"
 	"voicedesk/backend/secrets"
 	"voicedesk/backend/settings"
+	"voicedesk/backend/sso"
 )
 
-// remember keeps a Credentials login for the next start: who and where in
-// the settings file, the secret key in the keyring. A failure is logged and
-// the login stands.
-func (p *Phone) remember(s *platform.Session, u *UserInfo) {
-	if p.secrets == nil || p.prefs == nil || s.SecretKey() == "" {
+// remember keeps a Credentials or SSO login for the next start: who and
+// where in the settings file; in the keyring the secret key, or the SSO
+// login's refresh token (already written there as it was issued, see
+// keepTokens). A failure is logged and the login stands.
+func (p *Phone) remember(s *platform.Session, u *UserInfo, kind LoginType) {
+	if p.secrets == nil || p.prefs == nil || (kind == LoginCredentials && s.SecretKey() == "") {
 		p.log.Warn("remember me: no keyring or settings file; the login is not kept")
 		return
 	}
-	if err := p.secrets.Set(s.Username, s.SecretKey()); err != nil {
-		p.log.Warn("remember me", "error", err)
-		return
+	r := &settings.Remembered{Username: s.Username, UserID: s.UserID, SiloName: u.Silo, APIEndpoint: s.APIEndpoint}
+	switch kind {
+	case LoginSSO:
+		if _, err := p.secrets.Get(s.Username); err != nil {
+			p.log.Warn("remember me: the SSO refresh token is not in the keyring", "error", err)
+			return
+		}
+		r.LoginType, r.Issuer, r.ClientID = string(LoginSSO), s.Issuer, s.ClientID
+	default:
+		if err := p.secrets.Set(s.Username, s.SecretKey()); err != nil {
+			p.log.Warn("remember me", "error", err)
+			return
+		}
 	}
-	err := p.prefs.Update(func(st *settings.Settings) {
-		st.Remembered = &settings.Remembered{Username: s.Username, UserID: s.UserID, SiloName: u.Silo, APIEndpoint: s.APIEndpoint}
-	})
+	err := p.prefs.Update(func(st *settings.Settings) { st.Remembered = r })
 	if err != nil {
 		p.log.Warn("remember me", "error", err)
 		_ = p.secrets.Delete(s.Username)
@@ -74,12 +84,22 @@ func (p *Phone) Resume(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("resume login: %w", err)
 	}
-	session, err := platform.RestoreSession(r.APIEndpoint, r.Username, r.UserID, secret)
-	if err != nil {
+	kind := LoginCredentials
+	var session *platform.Session
+	if r.LoginType == string(LoginSSO) {
+		kind = LoginSSO
+		session, err = p.resumeSSO(ctx, r, secret)
+	} else {
+		session, err = platform.RestoreSession(r.APIEndpoint, r.Username, r.UserID, secret)
+	}
+	if errors.Is(err, sso.ErrExpired) || errors.Is(err, platform.ErrBadDiscovery) {
+		p.log.Info("the remembered login is no longer accepted; forgetting it", "error", err)
 		p.forget()
+	}
+	if err != nil {
 		return false, fmt.Errorf("resume login: %w", err)
 	}
-	ok, err := p.start(ctx, LoginCredentials, func(ctx context.Context) (*UserInfo, *platform.Session, error) {
+	ok, err := p.start(ctx, kind, func(ctx context.Context) (*UserInfo, *platform.Session, error) {
 		me, err := p.api.Me(ctx, session)
 		if err != nil {
 			return nil, nil, loginError(err)
@@ -91,4 +111,20 @@ func (p *Phone) Resume(ctx context.Context) (bool, error) {
 		p.forget()
 	}
 	return ok, err
+}
+
+// resumeSSO refreshes a kept SSO login without the browser; the refresh
+// tokens it is issued from now on are kept as they rotate.
+func (p *Phone) resumeSSO(ctx context.Context, r settings.Remembered, refresh string) (*platform.Session, error) {
+	cfg := sso.Config{Issuer: r.Issuer, ClientID: r.ClientID, OpenBrowser: p.openBrowser, Log: p.log}
+	res, err := sso.Resume(ctx, p.ctx, cfg, refresh)
+	if err != nil {
+		return nil, err
+	}
+	session, err := platform.NewTokenSession(platform.Silo{APIEndpoint: r.APIEndpoint, SiloName: r.SiloName}, r.Username, p.keepTokens(r.Username, res.Tokens))
+	if err != nil {
+		return nil, err
+	}
+	session.UserID, session.Issuer, session.ClientID = r.UserID, r.Issuer, r.ClientID
+	return session, nil
 }

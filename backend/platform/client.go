@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // DefaultDiscoveryURL is the reference's default discovery service.
@@ -52,10 +54,26 @@ type Session struct {
 	APIEndpoint string
 	Username    string
 	UserID      string
-	secretKey   string
+	// Issuer and ClientID: where an SSO session's tokens come from.
+	Issuer, ClientID string
+	secretKey        string
 
 	mu     sync.Mutex
 	header string
+	// tokens gives an SSO login's access tokens, refreshed as they expire.
+	tokens oauth2.TokenSource
+}
+
+// NewTokenSession is an SSO login's session: each request carries
+// "Bearer <access token>" from tokens, which refreshes them. Its UserID is
+// set by the caller once users/me has answered, before the session is
+// shared.
+func NewTokenSession(silo Silo, username string, tokens oauth2.TokenSource) (*Session, error) {
+	base, err := endpoint(silo.APIEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{APIEndpoint: base, Username: username, tokens: tokens}, nil
 }
 
 // NewHeaderSession is a session that authenticates with an Authorization
@@ -99,14 +117,22 @@ func (s *Session) HasHeader() bool {
 	return s.header != ""
 }
 
-func (s *Session) authorization() string {
+func (s *Session) authorization() (string, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.header != "" {
-		return s.header
+	header, tokens := s.header, s.tokens
+	s.mu.Unlock()
+	switch {
+	case header != "":
+		return header, nil
+	case tokens != nil:
+		tok, err := tokens.Token()
+		if err != nil {
+			return "", fmt.Errorf("%w: renew the SSO access token: %w", ErrDenied, err)
+		}
+		return "Bearer " + tok.AccessToken, nil
 	}
 	// A credentials login authenticates with Basic user name + secret key.
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(s.Username+":"+s.secretKey))
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(s.Username+":"+s.secretKey)), nil
 }
 
 // User is the platform's user record (the fields the phone uses).
@@ -224,8 +250,13 @@ func (c *Client) LoginCredentials(ctx context.Context, silo Silo, username, pass
 // Me returns the logged-in user's record.
 func (c *Client) Me(ctx context.Context, s *Session) (User, error) {
 	var u User
-	if err := c.Call(ctx, s, http.MethodGet, "users/"+url.PathEscape(s.UserID), nil, &u); err != nil {
-		return User{}, fmt.Errorf("read user %s: %w", s.UserID, err)
+	id := s.UserID
+	if id == "" {
+		// An SSO session knows the user only after asking.
+		id = "me"
+	}
+	if err := c.Call(ctx, s, http.MethodGet, "users/"+url.PathEscape(id), nil, &u); err != nil {
+		return User{}, fmt.Errorf("read user %s: %w", id, err)
 	}
 	return u, nil
 }
@@ -246,9 +277,13 @@ func (c *Client) Call(ctx context.Context, s *Session, method, relPath string, p
 		return errors.New("not logged in")
 	}
 	rel := strings.TrimLeft(relPath, "/")
+	auth, err := s.authorization()
+	if err != nil {
+		return err
+	}
 	hdr := http.Header{}
-	hdr.Set("Authorization", s.authorization())
-	err := c.do(ctx, method, s.APIEndpoint+rel, hdr, payload, out)
+	hdr.Set("Authorization", auth)
+	err = c.do(ctx, method, s.APIEndpoint+rel, hdr, payload, out)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized {
 		return fmt.Errorf("%w: %w", ErrDenied, err)

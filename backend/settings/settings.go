@@ -24,6 +24,12 @@ type Settings struct {
 
 // Remembered is who signed in with "remember me", and where.
 type Remembered struct {
+	// LoginType is "SSO" for a single sign-on (the keyring holds its
+	// refresh token), "" for a credentials login (the API secret key).
+	LoginType string `json:"loginType,omitempty"`
+	// Issuer and ClientID say where an SSO login is refreshed.
+	Issuer      string `json:"issuer,omitempty"`
+	ClientID    string `json:"clientId,omitempty"`
 	Username    string `json:"username"`
 	UserID      string `json:"userId"`
 	SiloName    string `json:"siloName"`

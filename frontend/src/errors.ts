@@ -7,7 +7,11 @@ const KNOWN: Array<[prefix: string, key: string]> = [
   ['Login failed: username or password is incorrect', 'errors.badCredentials'],
   ['Login failed: user was not found', 'errors.unknownUser'],
   ['Login failed: could not reach the service', 'errors.unreachable'],
-  ['This login type is not available in this version', 'errors.typeUnavailable'],
+  ['Login failed: SSO (modern authentication) is not enabled', 'errors.ssoNotEnabled'],
+  ['Login failed: the sign-in was cancelled', 'errors.loginCanceled'],
+  ['Login failed: the sign-in in the browser was not finished in time', 'errors.ssoTimeout'],
+  ['Login failed: signed in at the identity provider as', 'errors.ssoOtherUser'],
+  ['Login failed: the identity provider refused the sign-in', 'errors.ssoRefused'],
   ['Username is missing', 'errors.usernameRequired'],
   ['Password is missing', 'errors.passwordRequired'],
 ];

@@ -280,4 +280,61 @@ describe('<webrtc-client-ui>', () => {
     await tick();
     expect(backend.calls.find((c) => c.method === 'SetUserStatus')!.args).toEqual([6, '']);
   });
+
+  it('SSO from the screen waits for the browser with a Cancel that reaches the backend', async () => {
+    let finish: (ok: boolean) => void = () => {};
+    backend.invoke = (async function (this: FakeBackend, method: string, ...args: unknown[]) {
+      this.calls.push({ method, args });
+      if (method === 'Login') return new Promise((resolve) => (finish = resolve));
+      if (method === 'State') return this.state;
+      return true;
+    }).bind(backend) as Transport['invoke'];
+    const { el } = await mount(backend, { 'client-id': 'crm-embedding' });
+    expect(backend.calls.find((c) => c.method === 'SetClientId')!.args).toEqual(['crm-embedding']);
+    const view = loginView(el);
+    const root = view.shadowRoot!;
+    const u = root.querySelector<HTMLInputElement>('#username')!;
+    u.value = 'alice@x';
+    u.dispatchEvent(new Event('input'));
+    await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
+    root.querySelector<HTMLButtonElement>('button.secondary')!.click();
+    await tick();
+    await el.updateComplete;
+    await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(backend.calls.find((c) => c.method === 'Login')!.args[0]).toEqual({ type: 'SSO', username: 'alice@x', rememberMe: false });
+    expect(root.querySelector('.waiting')!.textContent).toContain('Finish signing in in your browser.');
+    root.querySelector<HTMLButtonElement>('#sso-cancel')!.click();
+    expect(backend.calls.some((c) => c.method === 'CancelLogin')).toBe(true);
+    finish(false);
+    await tick();
+    await el.updateComplete;
+    await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(root.querySelector('.waiting')).toBeNull();
+  });
+
+  it('loginUsingSSO and setClientId go to the backend by name', async () => {
+    const { el } = await mount(backend);
+    await expect(el.loginUsingSSO('a@x', true, undefined, 'S1')).resolves.toBe(true);
+    expect(backend.calls.find((c) => c.method === 'LoginUsingSSO')!.args).toEqual(['a@x', 'S1']);
+    await expect(el.setClientId('crm')).resolves.toBe(true);
+    expect(el.clientId).toBe('crm');
+  });
+
+  it('shows the SSO errors translated', async () => {
+    backend.loginError = 'Login failed: SSO (modern authentication) is not enabled for the user';
+    const { el } = await mount(backend);
+    await el.setPhoneLanguage('fi');
+    const view = loginView(el);
+    const root = view.shadowRoot!;
+    const u = root.querySelector<HTMLInputElement>('#username')!;
+    u.value = 'bob@x';
+    u.dispatchEvent(new Event('input'));
+    await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
+    root.querySelector<HTMLButtonElement>('button.secondary')!.click();
+    await tick();
+    await tick();
+    await el.updateComplete;
+    await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(root.querySelector('[role=alert]')!.textContent).toBe('Kertakirjautuminen ei ole käytössä tällä tilillä. Kirjaudu salasanalla.');
+  });
 });

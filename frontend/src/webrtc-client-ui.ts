@@ -60,7 +60,9 @@ export interface LoginOptions {
   password?: string;
   isInIframe?: boolean;
   siloName?: string;
-  /** VoiceDesk addition: keep a Credentials login (its secret in the OS keyring) for a silent sign-in at the next start. */
+  /** The browser phone's Keycloak object; unused here: SSO runs in the system browser. */
+  keycloak?: unknown;
+  /** VoiceDesk addition: keep a Credentials or SSO login (its secret or refresh token in the OS keyring) for a silent sign-in at the next start. */
   rememberMe?: boolean;
 }
 
@@ -108,6 +110,7 @@ export class WebrtcClientUi extends LitElement {
     language: { state: true },
     authType: { state: true },
     busy: { state: true },
+    ssoWaiting: { state: true },
     error: { state: true },
     calls: { state: true },
     notice: { state: true },
@@ -125,6 +128,7 @@ export class WebrtcClientUi extends LitElement {
   declare language: string;
   declare authType: AuthType;
   declare busy: boolean;
+  declare ssoWaiting: boolean;
   declare error: string;
   declare calls: CallView[];
   /** The last call's end, or a failed call action, shown under the calls. */
@@ -148,6 +152,7 @@ export class WebrtcClientUi extends LitElement {
     this.language = 'en';
     this.authType = 'loginForm';
     this.busy = false;
+    this.ssoWaiting = false;
     this.error = '';
     this.calls = [];
     this.notice = '';
@@ -176,6 +181,7 @@ export class WebrtcClientUi extends LitElement {
   private async start() {
     try {
       if (this.discoveryUrl) await this.setDiscoveryUrl(this.discoveryUrl);
+      if (this.clientId && this.clientId !== 'voice-for-browser') await this.setClientId(this.clientId);
       await this.refresh();
     } catch (e) {
       this.error = (e as Error).message;
@@ -259,12 +265,39 @@ export class WebrtcClientUi extends LitElement {
   /** login(options): resolves true, or rejects with the reference's errors. */
   async login(options: LoginOptions): Promise<boolean> {
     this.busy = true;
+    this.ssoWaiting = options?.type === 'SSO';
     this.error = '';
     try {
       return await this.transport.invoke<boolean>('Login', options);
     } finally {
       this.busy = false;
+      this.ssoWaiting = false;
     }
+  }
+
+  /**
+   * Deprecated in the reference: login() with type 'SSO'. Resolves false
+   * when the user has no SSO. The Keycloak object has no desktop use: the
+   * sign-in runs in the system browser.
+   */
+  async loginUsingSSO(username: string, _isInIFrame?: boolean, _keycloak?: unknown, siloName?: string): Promise<boolean> {
+    this.busy = true;
+    this.ssoWaiting = true;
+    this.error = '';
+    try {
+      return await this.transport.invoke<boolean>('LoginUsingSSO', username, siloName ?? '');
+    } finally {
+      this.busy = false;
+      this.ssoWaiting = false;
+    }
+  }
+
+  /** setClientId(id): the client the next SSO login identifies as; resolves true. */
+  setClientId(id: string): Promise<boolean> {
+    return this.transport.invoke<boolean>('SetClientId', id).then((ok) => {
+      this.clientId = id;
+      return ok;
+    });
   }
 
   /** Deprecated in the reference: login() with type 'Credentials'. */
@@ -389,8 +422,8 @@ export class WebrtcClientUi extends LitElement {
     await this.loginFromScreen({ type: 'Credentials', ...e.detail });
   }
 
-  private async onSSO(e: CustomEvent<{ username: string }>) {
-    await this.loginFromScreen({ type: 'SSO', username: e.detail.username });
+  private async onSSO(e: CustomEvent<{ username: string; rememberMe: boolean }>) {
+    await this.loginFromScreen({ type: 'SSO', ...e.detail });
   }
 
   private async loginFromScreen(opts: LoginOptions) {
@@ -427,8 +460,10 @@ export class WebrtcClientUi extends LitElement {
           <vd-audio-settings .devices=${this.audioDevices} .settings=${this.audioSettings} language=${this.language}
             @vd-audio-refresh=${() => void this.loadAudio()}
             @vd-audio-settings=${(e: CustomEvent<AudioSettings>) => this.screenAction(this.transport.invoke('SetAudioSettings', e.detail))}></vd-audio-settings>`
-      : html`<vd-login-view language=${this.language} authType=${this.authType} ?busy=${this.busy} error=${this.error}
-          @vd-login=${this.onLogin} @vd-sso=${this.onSSO} @vd-language=${this.onLanguage}></vd-login-view>`;
+      : html`<vd-login-view language=${this.language} authType=${this.authType} ?busy=${this.busy} ?ssoWaiting=${this.ssoWaiting}
+          error=${this.error} @vd-login=${this.onLogin} @vd-sso=${this.onSSO}
+          @vd-sso-cancel=${() => void this.transport.invoke('CancelLogin').catch(() => {})}
+          @vd-language=${this.onLanguage}></vd-login-view>`;
   }
 }
 

@@ -110,7 +110,14 @@ type SeedUser struct {
 	SIPUser, SIPPassword string
 	// Roles are the outbound roles (V2 outbound UI mode) with display numbers.
 	Roles []UserRole
+	// SSO: the user has modern authentication (Enreach Identity) enabled,
+	// so discovery names the lab's identity provider as their authority.
+	SSO bool
 }
+
+// SSOClientIDs are the identity provider's registered clients: the
+// reference's default client-id and one for an embedding host.
+var SSOClientIDs = []string{"voice-for-browser", "crm-embedding"}
 
 // Seed returns the lab's seeded directory.
 func Seed() ([]SeedUser, []Queue, []CallbackList, []SIPEndpoint) {
@@ -127,7 +134,7 @@ func Seed() ([]SeedUser, []Queue, []CallbackList, []SIPEndpoint) {
 	users := []SeedUser{
 		{Password: "alice-secret", User: User{ID: AliceID, Username: "alice@voicedesk.lab", FirstName: "Alice", LastName: "Agent",
 			Email: "alice@voicedesk.lab", Role: "agent", DisplayName: "Alice Agent", Number: "+358401000001", OutboundUIMode: "V2"},
-			SIPUser: "alice", SIPPassword: "alice-sip-7f3a",
+			SIPUser: "alice", SIPPassword: "alice-sip-7f3a", SSO: true,
 			Roles: []UserRole{personal("+358401000001", "Alice Agent"), sales, support}},
 		{Password: "bob-secret", User: User{ID: BobID, Username: "bob@voicedesk.lab", FirstName: "Bob", LastName: "Agent",
 			Email: "bob@voicedesk.lab", Role: "agent", DisplayName: "Bob Agent", Number: "+358401000002", OutboundUIMode: "V1"},
@@ -135,7 +142,7 @@ func Seed() ([]SeedUser, []Queue, []CallbackList, []SIPEndpoint) {
 			Roles: []UserRole{personal("+358401000002", "Bob Agent"), support}},
 		{Password: "sara-secret", User: User{ID: SaraID, Username: "sara@voicedesk.lab", FirstName: "Sara", LastName: "Supervisor",
 			Email: "sara@voicedesk.lab", Role: "supervisor", DisplayName: "Sara Supervisor", Number: "+358401000003", OutboundUIMode: "V2"},
-			SIPUser: "sara", SIPPassword: "sara-sip-44d0",
+			SIPUser: "sara", SIPPassword: "sara-sip-44d0", SSO: true,
 			Roles: []UserRole{personal("+358401000003", "Sara Supervisor")}},
 	}
 	queues := []Queue{

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -23,7 +24,26 @@ type Config struct {
 	SIPProxy string
 	// Now is the clock tokens expire by; default time.Now.
 	Now func() time.Time
+	// IdP is the identity provider of SSO logins (nil: no SSO). Its
+	// protocol endpoints are served under /idp/, its sign-in page under
+	// idp.LoginPrefix, and its access tokens are accepted as Bearer tokens.
+	IdP IdentityProvider
+	// SSOUsers are the ids of the users whose discovery names the IdP as
+	// their authority ("modern authentication" enabled).
+	SSOUsers map[string]bool
 }
+
+// IdentityProvider is what the API needs of the lab's OpenID provider.
+type IdentityProvider interface {
+	Handler() http.Handler
+	LoginHandler() http.Handler
+	// Subject returns the user id an access token was issued to.
+	Subject(ctx context.Context, accessToken string) (string, error)
+}
+
+// IssuerPath is where the identity provider is served; the issuer is the
+// server's base URL + "idp".
+const IssuerPath = "/idp"
 
 // Server serves the lab's platform API.
 type Server struct {
@@ -69,6 +89,11 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT /users/{id}/roles/current", s.authed(s.setCurrentRole))
 	mux.Handle("GET /queues", s.authed(s.listQueues))
 	mux.Handle("GET /callbacklists", s.authed(s.listCallbackLists))
+
+	if s.cfg.IdP != nil {
+		mux.Handle(IssuerPath+"/", http.StripPrefix(IssuerPath, s.cfg.IdP.Handler()))
+		mux.Handle("/login/", s.cfg.IdP.LoginHandler())
+	}
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("No HTTP resource was found that matches the request URI '%s %s'.", r.Method, r.URL.Path))
@@ -151,7 +176,13 @@ func (s *Server) discover(w http.ResponseWriter, user string) {
 		return
 	}
 	ui := s.cfg.BaseURL + "ui/Account/LogOn/?un=" + url.QueryEscape(u.Username)
+	var authority *string
+	if s.cfg.IdP != nil && s.cfg.SSOUsers[u.ID] {
+		a := s.cfg.BaseURL + strings.TrimPrefix(IssuerPath, "/")
+		authority = &a
+	}
 	writeJSON(w, http.StatusOK, []silo{{
+		Authority:         authority,
 		SiloName:          Silo,
 		Username:          u.Username,
 		APIEndpoint:       s.cfg.BaseURL,
@@ -226,7 +257,16 @@ func (s *Server) authenticate(r *http.Request) (storedUser, error) {
 	}
 	value = strings.TrimSpace(value)
 	if strings.EqualFold(scheme, "Bearer") {
-		return s.store.userByToken(value, s.cfg.Now())
+		u, err := s.store.userByToken(value, s.cfg.Now())
+		if !errors.Is(err, ErrNotFound) || s.cfg.IdP == nil {
+			return u, err
+		}
+		// Not an impersonation token: an SSO login's access token.
+		id, err := s.cfg.IdP.Subject(r.Context(), value)
+		if err != nil {
+			return storedUser{}, errNoAuth
+		}
+		return s.store.userByID(id)
 	}
 	if !strings.EqualFold(scheme, "Basic") {
 		return storedUser{}, errNoAuth

@@ -12,6 +12,8 @@ export class LoginView extends LitElement {
     language: { type: String },
     authType: { type: String },
     busy: { type: Boolean },
+    /** An SSO login waits for the user in the system browser. */
+    ssoWaiting: { type: Boolean },
     error: { type: String },
     username: { state: true },
     password: { state: true },
@@ -22,6 +24,7 @@ export class LoginView extends LitElement {
   declare language: string;
   declare authType: AuthType;
   declare busy: boolean;
+  declare ssoWaiting: boolean;
   declare error: string;
   declare username: string;
   declare password: string;
@@ -33,6 +36,7 @@ export class LoginView extends LitElement {
     this.language = 'en';
     this.authType = 'loginForm';
     this.busy = false;
+    this.ssoWaiting = false;
     this.error = '';
     this.username = '';
     this.password = '';
@@ -61,6 +65,8 @@ export class LoginView extends LitElement {
     .or { text-align: center; color: #4a5566; font-size: 13px; margin: 12px 0; }
     .error { color: #a4161a; background: #fdecec; border-radius: 8px; padding: 8px 10px; font-size: 13px; margin-top: 12px; }
     .lang { margin-top: 18px; }
+    .waiting { margin-top: 12px; padding: 10px; border-radius: 8px; background: #eef4ff; color: #133d7a; font-size: 13px; }
+    .waiting button { margin-top: 8px; }
   `;
 
   private submit(e: Event) {
@@ -74,7 +80,7 @@ export class LoginView extends LitElement {
   private sso() {
     if (!this.username.trim()) return void (this.localError = t('errors.usernameRequired'));
     this.localError = '';
-    this.dispatchEvent(new CustomEvent('vd-sso', { detail: { username: this.username.trim() } }));
+    this.dispatchEvent(new CustomEvent('vd-sso', { detail: { username: this.username.trim(), rememberMe: this.remember } }));
   }
 
   private pickLanguage(e: Event) {
@@ -109,6 +115,11 @@ export class LoginView extends LitElement {
             <button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? t('login.busy') : t('login.submit')}</button>
             <div class="or">${t('login.or')}</div>
             <button class="secondary" type="button" @click=${this.sso} ?disabled=${this.busy}>${t('login.sso')}</button>
+            ${this.ssoWaiting
+              ? html`<div class="waiting" role="status"><span>${t('login.ssoWaiting')}</span>
+                  <button class="secondary" type="button" id="sso-cancel"
+                    @click=${() => this.dispatchEvent(new CustomEvent('vd-sso-cancel'))}>${t('login.ssoCancel')}</button></div>`
+              : ''}
             ${err ? html`<div class="error" role="alert">${err}</div>` : ''}
           </form>`}
       <div class="lang">

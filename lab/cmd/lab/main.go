@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"voicedesk/lab/apiserver"
+	"voicedesk/lab/idp"
 	"voicedesk/lab/labctl"
 )
 
@@ -176,7 +177,19 @@ func serveAPI(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *listen, err)
 	}
-	api := apiserver.New(apiserver.Config{BaseURL: "http://" + ln.Addr().String() + "/", WebSocketURL: *ws, SIPProxy: *sip}, store, log)
+	base := "http://" + ln.Addr().String() + "/"
+	seeded, _, _, _ := apiserver.Seed()
+	var users []idp.User
+	sso := map[string]bool{}
+	for _, u := range seeded {
+		users = append(users, idp.User{ID: u.ID, Username: u.Username, Password: u.Password, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email})
+		sso[u.ID] = u.SSO
+	}
+	provider, err := idp.New(idp.Config{Issuer: base + "idp", Users: users, ClientIDs: apiserver.SSOClientIDs, Log: log})
+	if err != nil {
+		return err
+	}
+	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: *ws, SIPProxy: *sip, IdP: provider, SSOUsers: sso}, store, log)
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
