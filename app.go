@@ -88,9 +88,25 @@ func (a *App) SetPhoneLanguage(lang string) error { return a.phone.SetPhoneLangu
 // SetDiscoveryUrl is the reference's setDiscoveryUrl(url).
 func (a *App) SetDiscoveryUrl(url string) (bool, error) { return a.phone.SetDiscoveryURL(url) }
 
-// Call is the reference's call(targetNumber); it resolves with the call id.
-// Outbound service calls (queue/callback data) come with the platform work.
-func (a *App) Call(targetNumber string) (string, error) { return a.phone.Call(targetNumber) }
+// Call is the reference's call(targetNumber, outboundServiceCallData?); it
+// resolves with the call id. Without data the call is made as the role
+// selected in the UI.
+func (a *App) Call(targetNumber string, data *phone.OutboundServiceCallData) (string, error) {
+	if data == nil {
+		return a.phone.Call(targetNumber)
+	}
+	return a.phone.CallService(targetNumber, *data)
+}
+
+// CallOutboundQueue is the reference's deprecated callOutboundQueue.
+func (a *App) CallOutboundQueue(targetNumber, queueID, cli string) (string, error) {
+	return a.phone.CallOutboundQueue(targetNumber, queueID, cli)
+}
+
+// CallOutboundCallback is the reference's deprecated callOutboundCallback.
+func (a *App) CallOutboundCallback(targetNumber, callbackListID, callbackRequestID, cli string) (string, error) {
+	return a.phone.CallOutboundCallback(targetNumber, callbackListID, callbackRequestID, cli)
+}
 
 // AnswerCall is the reference's answerCall(callId).
 func (a *App) AnswerCall(callID string) error { return a.phone.AnswerCall(callID) }

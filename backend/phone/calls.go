@@ -43,6 +43,7 @@ const (
 	EndNotFound     = "not-found"    // 404 / 484 / 604
 	EndUnavailable  = "unavailable"  // 480
 	EndNoAnswer     = "no-answer"    // 408 or our own timeout
+	EndForbidden    = "forbidden"    // 403: e.g. a CLI or queue the user may not call as
 	EndFailed       = "failed"       // any other failure
 	EndMediaFailed  = "media-failed" // SDP or ICE/DTLS could not be set up
 )
@@ -67,6 +68,12 @@ type CallEvent struct {
 	EndReason     string     `json:"endReason,omitempty"`
 	// DisplayName is the caller's name as received: untrusted text.
 	DisplayName string `json:"displayName,omitempty"`
+	// A service call's queue: for an incoming one, the queue the caller
+	// waited in and when they entered it (UTC, RFC 3339); for an outbound
+	// one, the queue it is made for.
+	QueueArrivalTime string `json:"queueArrivalTime,omitempty"`
+	QueueID          string `json:"queueId,omitempty"`
+	QueueName        string `json:"queueName,omitempty"`
 }
 
 // AudioFactory gives each call its sound source and sink when the phone has
@@ -83,7 +90,9 @@ type call struct {
 	release func()
 	mu      sync.Mutex
 	answer  chan struct{} // closed by AnswerCall (incoming)
-	reason  string        // set by whoever ends the call
+	// service is an outbound service call's data (queue, callback, CLI).
+	service OutboundServiceCallData
+	reason  string // set by whoever ends the call
 }
 
 func (c *call) setReason(r string) {
@@ -129,6 +138,11 @@ func validNumber(n string) bool {
 // Call starts an outbound call and returns its id once call-started is
 // emitted; the rest of the call's life arrives as events.
 func (p *Phone) Call(target string) (string, error) {
+	return p.dial(target, p.roleCallData())
+}
+
+// dial starts an outbound call, a service call when data is not empty.
+func (p *Phone) dial(target string, data OutboundServiceCallData) (string, error) {
 	target = strings.Join(strings.Fields(target), "")
 	if target == "" {
 		return "", ErrMissingNumber
@@ -147,6 +161,8 @@ func (p *Phone) Call(target string) (string, error) {
 		return "", ErrPhoneNotReady
 	}
 	c := p.newCall(DirectionOutbound, target, "")
+	c.ev.QueueID = data.QueueID
+	c.service = data
 	p.emit.Emit(EventCallStarted, c.ev)
 	p.calls.Add(1)
 	go p.runOutbound(c, agent)
@@ -195,6 +211,7 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	var ringbackOnce sync.Once
 	defer func() { ringback.Stop() }()
 	out, err := agent.DialWithHooks(dialCtx, c.ev.PhoneNumber, []byte(offer), sip.DialHooks{
+		Headers: c.service.headers(),
 		Progress: func(code int, _ string) {
 			progressOnce.Do(func() { p.emit.Emit(EventCallInProgress, c.ev) })
 			if code == 180 && early == nil {
@@ -277,6 +294,8 @@ func failureReason(ctx context.Context, err error) string {
 			return EndUnavailable
 		case 408:
 			return EndNoAnswer
+		case 401, 403, 407:
+			return EndForbidden
 		case 487:
 			return EndCancelled
 		}
@@ -327,6 +346,7 @@ func (p *Phone) onIncoming(in *sip.Incoming) {
 	alerts := !p.alertsOff
 	p.mu.Unlock()
 	c := p.newCall(DirectionIncoming, in.From, in.DisplayName)
+	c.ev.QueueID, c.ev.QueueName, c.ev.QueueArrivalTime = in.Queue.ID, in.Queue.Name, in.Queue.Arrival
 	_ = in.Ringing()
 	p.emit.Emit(EventCallIncoming, c.ev)
 	ring := &toneOnce{}

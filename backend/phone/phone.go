@@ -178,8 +178,10 @@ type Phone struct {
 	loggingIn bool
 	session   *platform.Session
 	user      *UserInfo
-	agent     *sip.Agent
-	active    map[string]*call
+	// role is the selected outbound role (V2), which calls are made as.
+	role   *platform.UserRole
+	agent  *sip.Agent
+	active map[string]*call
 	// stopMaintain ends the registration keeper of the current login.
 	stopMaintain context.CancelFunc
 	maintaining  sync.WaitGroup
@@ -303,6 +305,8 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 		p.log.Warn("login failed", "type", kind, "error", err)
 		return false, err
 	}
+	// Calls are made as the selected role: know it before the first call.
+	p.loadRole(ctx)
 	p.log.Info("logged in", "type", kind, "userId", user.UserID, "silo", user.Silo)
 	p.emit.Emit(EventLoggedIn, nil)
 	if p.statusEvery > 0 {
@@ -444,7 +448,7 @@ func (p *Phone) signOut(force bool) {
 	p.calls.Wait()
 	p.mu.Lock()
 	stop := p.stopMaintain
-	p.session, p.user, p.agent, p.stopMaintain = nil, nil, nil, nil
+	p.session, p.user, p.agent, p.stopMaintain, p.role = nil, nil, nil, nil, nil
 	if p.stopToken != nil {
 		p.stopToken()
 		p.stopToken = nil

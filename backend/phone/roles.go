@@ -55,6 +55,7 @@ func (p *Phone) GetUserRole(ctx context.Context) (platform.UserRole, error) {
 	if err != nil {
 		return platform.UserRole{}, p.roleErr(err)
 	}
+	p.setRole(&r)
 	return r, nil
 }
 
@@ -73,6 +74,7 @@ func (p *Phone) SetUserRole(ctx context.Context, queueID, number string) (bool, 
 	if err != nil {
 		return false, p.roleErr(err)
 	}
+	p.setRole(&r)
 	p.emit.Emit(EventUserRoleChanged, r)
 	return true, nil
 }

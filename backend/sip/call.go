@@ -37,7 +37,12 @@ type DialHooks struct {
 	Progress func(status int, reason string)
 	// EarlySDP gets the SDP of a provisional answer (183 with early media).
 	EarlySDP func(sdp []byte)
+	// Headers are added to the INVITE (a service call's X-Outbound-*).
+	Headers []Header
 }
+
+// Header is an extra SIP header.
+type Header struct{ Name, Value string }
 
 // Dial sends INVITE to target (a user or number in the account's domain, or
 // a full sip: URI) with the SDP offer, answers a digest challenge, waits for
@@ -64,6 +69,9 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 	req.AppendHeader(&sip.ToHeader{Address: uri, Params: sip.NewParams()})
 	contact := a.contact()
 	req.AppendHeader(&contact)
+	for _, h := range hooks.Headers {
+		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
+	}
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(offer)
 	req.SetTransport(a.tp)

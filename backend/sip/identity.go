@@ -43,6 +43,49 @@ func callerIdentity(req *sip.Request) (number, name string) {
 	return cleanText(number, maxNumberLen), cleanText(name, maxNameLen)
 }
 
+// Headers the platform's proxy puts on a service call it routes to an
+// agent (the lab's choice of names, lab/API.md): the queue the caller
+// waited in and when they arrived there. The proxy removes them from what
+// callers send, so they are the platform's word, but still network text.
+const (
+	HeaderQueueID      = "X-Queue-Id"
+	HeaderQueueName    = "X-Queue-Name"
+	HeaderQueueArrival = "X-Queue-Arrival"
+)
+
+// Headers an agent's outbound service call carries to the proxy, which
+// checks them (queue membership, the CLI granted, the callback request).
+const (
+	HeaderOutboundQueue           = "X-Outbound-Queue-Id"
+	HeaderOutboundCallbackList    = "X-Outbound-Callback-List-Id"
+	HeaderOutboundCallbackRequest = "X-Outbound-Callback-Request-Id"
+	HeaderOutboundCLI             = "X-Outbound-CLI"
+)
+
+// Queue is the service-call information of an incoming call; empty for a
+// personal call.
+type Queue struct {
+	ID, Name string
+	// Arrival is the UTC time the caller entered the queue, RFC 3339.
+	Arrival string
+}
+
+const maxQueueField = 128
+
+func queueOf(req *sip.Request) Queue {
+	get := func(name string) string {
+		if h := req.GetHeader(name); h != nil {
+			return cleanText(h.Value(), maxQueueField)
+		}
+		return ""
+	}
+	q := Queue{ID: get(HeaderQueueID), Name: get(HeaderQueueName), Arrival: get(HeaderQueueArrival)}
+	if q.ID == "" {
+		return Queue{}
+	}
+	return q
+}
+
 // uriUser is the user part of a sip: URI, or the number of a tel: URI
 // (which sipgo keeps whole), percent-decoded.
 func uriUser(u sip.Uri) string {

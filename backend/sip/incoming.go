@@ -17,6 +17,8 @@ type Incoming struct {
 	// From is the caller's number (or SIP user) and DisplayName their name,
 	// from P-Asserted-Identity or From, cleaned for display (callerIdentity).
 	From, DisplayName string
+	// Queue says which service queue the call comes from (a service call).
+	Queue Queue
 	// Offer is the caller's SDP.
 	Offer []byte
 
@@ -58,6 +60,7 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	in := &Incoming{Offer: req.Body(), sess: sess, tx: tx, decided: make(chan struct{}), done: make(chan struct{})}
 	in.From, in.DisplayName = callerIdentity(req)
+	in.Queue = queueOf(req)
 	defer close(in.done)
 	defer sess.Close()
 	h(in)

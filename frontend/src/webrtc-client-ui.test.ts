@@ -15,6 +15,7 @@ class FakeBackend implements Transport {
   state = { loggedIn: false, language: 'en', discoveryUrl: 'x', user: undefined as unknown };
   loginError: string | null = null;
   handlingByUser = false;
+  roles: Array<{ Name: string; QueueId?: string; Numbers: Array<{ Default: boolean; DisplayNumber: string; DisplayName: string }> }> | null = null;
   audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, handling: 'default', alerts: true };
 
   async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
@@ -38,6 +39,12 @@ class FakeBackend implements Transport {
         if (this.handlingByUser) throw new Error('Audio handling cannot be changed because the user has selected the audio handling mode in the phone UI');
         this.audio.handling = String(args[0]);
         return true as T;
+      case 'GetUserRoles':
+        if (!this.roles) throw new Error('User roles require the V2 outbound UI mode to be enabled for the user');
+        return this.roles as T;
+      case 'GetUserRole':
+        if (!this.roles) throw new Error('User roles require the V2 outbound UI mode to be enabled for the user');
+        return { ...this.roles[0], SelectedNumber: this.roles[0].Numbers[0] } as T;
       case 'AudioSettings':
         return { ...this.audio } as T;
       case 'AudioDevices':
@@ -176,7 +183,7 @@ describe('<webrtc-client-ui>', () => {
     await el.endCall('id3');
     const sent = backend.calls.filter((c) => ['Call', 'AnswerCall', 'RejectCall', 'EndCall'].includes(c.method));
     expect(sent).toEqual([
-      { method: 'Call', args: ['+358401000090'] },
+      { method: 'Call', args: ['+358401000090', null] },
       { method: 'AnswerCall', args: ['id1'] },
       { method: 'RejectCall', args: ['id2'] },
       { method: 'EndCall', args: ['id3'] },
@@ -250,6 +257,7 @@ describe('<webrtc-client-ui>', () => {
   });
 
   it('carries the role methods, with absent arguments as empty strings', async () => {
+    backend.roles = [{ Name: 'personal', Numbers: [{ Default: true, DisplayNumber: '+358', DisplayName: 'A' }] }];
     const { el } = await mount(backend);
     await el.getUserRoles();
     await el.getUserRole();
@@ -336,5 +344,50 @@ describe('<webrtc-client-ui>', () => {
     await el.updateComplete;
     await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
     expect(root.querySelector('[role=alert]')!.textContent).toBe('Kertakirjautuminen ei ole käytössä tällä tilillä. Kirjaudu salasanalla.');
+  });
+
+  it('shows the role picker for a V2 user and sets the role picked', async () => {
+    backend.roles = [
+      { Name: 'personal', Numbers: [{ Default: true, DisplayNumber: '+358401', DisplayName: 'A' }] },
+      { Name: '<b>Sales</b>', QueueId: 'q1', Numbers: [{ Default: true, DisplayNumber: '+358201', DisplayName: 'S' }, { Default: false, DisplayNumber: '+358202', DisplayName: 'C' }] },
+    ];
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    await tick();
+    await el.updateComplete;
+    const home = el.shadowRoot!.querySelector('vd-home-view')!;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    const select = home.shadowRoot!.querySelector<HTMLSelectElement>('#role')!;
+    const options = [...select.options].map((o) => o.textContent!.trim());
+    expect(options).toEqual(['Personal · +358401', '<b>Sales</b> · +358201', '<b>Sales</b> · +358202']);
+    expect(home.shadowRoot!.querySelector('b')).toBeNull();
+    select.value = 'q1|+358202';
+    select.dispatchEvent(new Event('change'));
+    await tick();
+    expect(backend.calls.find((c) => c.method === 'SetUserRole')!.args).toEqual(['q1', '+358202']);
+  });
+
+  it('hides the role picker for a V1 user', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    await el.updateComplete;
+    const home = el.shadowRoot!.querySelector('vd-home-view')!;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(home.shadowRoot!.querySelector('#role')).toBeNull();
+  });
+
+  it('carries outbound service calls to the backend', async () => {
+    const { el } = await mount(backend);
+    await el.call('+358401000090', { queueId: 'q1', cli: '+358201' });
+    await el.callOutboundQueue('+358401000090', 'q1');
+    await el.callOutboundCallback('+358401000090', 'l1', 'r1', '+358201');
+    const sent = backend.calls.filter((c) => c.method.startsWith('Call'));
+    expect(sent).toEqual([
+      { method: 'Call', args: ['+358401000090', { queueId: 'q1', cli: '+358201' }] },
+      { method: 'CallOutboundQueue', args: ['+358401000090', 'q1', ''] },
+      { method: 'CallOutboundCallback', args: ['+358401000090', 'l1', 'r1', '+358201'] },
+    ]);
   });
 });

@@ -66,6 +66,14 @@ export interface LoginOptions {
   rememberMe?: boolean;
 }
 
+/** The reference's OutboundServiceCallDataInterface. */
+export interface OutboundServiceCallData {
+  callbackListId?: string;
+  callbackRequestId?: string;
+  queueId?: string;
+  cli?: string;
+}
+
 /** The reference's call event payload; times are Date objects as in the reference. */
 export interface CallEventDetail {
   callId: string;
@@ -76,6 +84,13 @@ export interface CallEventDetail {
   endTime?: Date;
   endReason?: string;
   displayName?: string;
+  /** Service calls: when the caller entered the queue (UTC), and the queue. */
+  queueArrivalTime?: string;
+  queueId?: string;
+  queueName?: string;
+  transferredTo?: string;
+  userData?: Record<string, unknown>;
+  wrapUpDuration?: string;
 }
 
 /** The backend sends times as ISO strings; the reference's detail has Dates. */
@@ -116,6 +131,8 @@ export class WebrtcClientUi extends LitElement {
     notice: { state: true },
     audioDevices: { state: true },
     userStatus: { state: true },
+    roles: { state: true },
+    selectedRole: { state: true },
     audioSettings: { state: true },
   };
 
@@ -135,6 +152,9 @@ export class WebrtcClientUi extends LitElement {
   declare notice: string;
   declare audioDevices: AudioDevices | null;
   declare userStatus: PublicUserStatus | null;
+  /** The roles of a V2 user and the selected one; null for V1 users. */
+  declare roles: PublicUserRole[] | null;
+  declare selectedRole: PublicUserRole | null;
   declare audioSettings: AudioSettings | null;
 
   /** Set before the element connects to use another transport (tests, browser mode). */
@@ -159,6 +179,8 @@ export class WebrtcClientUi extends LitElement {
     this.audioDevices = null;
     this.audioSettings = null;
     this.userStatus = null;
+    this.roles = null;
+    this.selectedRole = null;
     this.transport = WailsTransport.available() ? new WailsTransport() : new NoTransport();
   }
 
@@ -195,7 +217,19 @@ export class WebrtcClientUi extends LitElement {
     this.loggedIn = s.loggedIn;
     this.user = s.user ?? null;
     await this.applyLanguage(s.language);
-    if (this.loggedIn) await this.loadAudio();
+    if (this.loggedIn) await Promise.all([this.loadAudio(), this.loadRoles()]);
+  }
+
+  /** Reads the roles for the picker; a V1 user (no roles) gets none. */
+  private async loadRoles() {
+    try {
+      const [roles, role] = await Promise.all([this.getUserRoles(), this.getUserRole()]);
+      this.roles = roles;
+      this.selectedRole = role;
+    } catch {
+      this.roles = null;
+      this.selectedRole = null;
+    }
   }
 
   /** Reads the sound devices and choices for the settings view. */
@@ -230,7 +264,12 @@ export class WebrtcClientUi extends LitElement {
       return;
     }
     if (e.name === 'user-status-changed') this.userStatus = e.detail as PublicUserStatus;
-    if (e.name === 'logged-out') this.userStatus = null;
+    if (e.name === 'user-role-changed') this.selectedRole = e.detail as PublicUserRole;
+    if (e.name === 'logged-out') {
+      this.userStatus = null;
+      this.roles = null;
+      this.selectedRole = null;
+    }
     if (e.name === 'phone-error' && AUDIO_NOTICES.has(String(e.detail))) {
       this.notice = t(`notices.${String(e.detail)}`);
       void this.loadAudio();
@@ -367,9 +406,23 @@ export class WebrtcClientUi extends LitElement {
     return this.transport.invoke<boolean>('SetDiscoveryUrl', url);
   }
 
-  /** call(targetNumber): resolves with the call id; the call's life arrives as call-* events. */
-  call(targetNumber: string): Promise<string> {
-    return this.transport.invoke<string>('Call', targetNumber);
+  /**
+   * call(targetNumber, outboundServiceCallData?): resolves with the call id;
+   * the call's life arrives as call-* events. The data makes it a queue or
+   * callback call (with an optional CLI) instead of the role selected in the UI.
+   */
+  call(targetNumber: string, outboundServiceCallData?: OutboundServiceCallData): Promise<string> {
+    return this.transport.invoke<string>('Call', targetNumber, outboundServiceCallData ?? null);
+  }
+
+  /** Deprecated in the reference: call() with { queueId, cli }. */
+  callOutboundQueue(targetNumber: string, queueId: string, cli?: string): Promise<string> {
+    return this.transport.invoke<string>('CallOutboundQueue', targetNumber, queueId ?? '', cli ?? '');
+  }
+
+  /** Deprecated in the reference: call() with { callbackListId, callbackRequestId, cli }. */
+  callOutboundCallback(targetNumber: string, callbackListId: string, callbackRequestId: string, cli?: string): Promise<string> {
+    return this.transport.invoke<string>('CallOutboundCallback', targetNumber, callbackListId ?? '', callbackRequestId ?? '', cli ?? '');
   }
 
   /** answerCall(callId): answers an incoming call. */
@@ -450,7 +503,9 @@ export class WebrtcClientUi extends LitElement {
 
   render() {
     return this.loggedIn
-      ? html`<vd-home-view .user=${this.user} .status=${this.userStatus} language=${this.language} @vd-logout=${() => this.logout(true)}
+      ? html`<vd-home-view .user=${this.user} .status=${this.userStatus} .roles=${this.roles} .selectedRole=${this.selectedRole}
+            language=${this.language} @vd-logout=${() => this.logout(true)}
+            @vd-role=${(e: CustomEvent<{ queueId: string; number: string }>) => this.screenAction(this.setUserRole(e.detail.queueId, e.detail.number))}
             @vd-status=${(e: CustomEvent<{ id: number }>) => this.screenAction(this.setUserStatus(e.detail.id))}></vd-home-view>
           <vd-call-panel .calls=${this.calls} notice=${this.notice} language=${this.language}
             @vd-call=${(e: CustomEvent<{ number: string }>) => this.screenAction(this.call(e.detail.number))}

@@ -282,6 +282,84 @@ func (s *Store) SIPAccounts() ([]SIPAccount, error) {
 	return out, nil
 }
 
+// Routing is what the registrar needs to route service calls: the SIP
+// accounts, the queues (their number, name and members' SIP users), which
+// caller ids (CLIs) each SIP user may present, and the open callback
+// requests (list:request -> the list's queue).
+type Routing struct {
+	Accounts  []SIPAccount
+	Queues    []QueueRoute
+	CLIs      []CLIGrant
+	Callbacks []CallbackRoute
+}
+
+// QueueRoute is a queue as the registrar sees it.
+type QueueRoute struct {
+	ID, Name, Number string
+	// Members are the SIP users of the queue's agents, in order; a call to
+	// the queue's number goes to the first (the lab has no queue engine).
+	Members []string
+}
+
+// CLIGrant lets a SIP user present Number as the caller id of a call.
+type CLIGrant struct{ User, Number string }
+
+// CallbackRoute is an open callback request and the queue of its list.
+type CallbackRoute struct{ ListID, RequestID, QueueID string }
+
+// Routing reads the registrar's routing data from the store. A user may
+// present their own number and the display numbers of their roles.
+func (s *Store) Routing() (Routing, error) {
+	accounts, err := s.SIPAccounts()
+	if err != nil {
+		return Routing{}, err
+	}
+	users, err := listJSON[storedUser](s, bucketUsers)
+	if err != nil {
+		return Routing{}, err
+	}
+	queues, err := listJSON[Queue](s, bucketQueues)
+	if err != nil {
+		return Routing{}, err
+	}
+	lists, err := listJSON[CallbackList](s, bucketCallbacks)
+	if err != nil {
+		return Routing{}, err
+	}
+	sipUser := map[string]string{}
+	r := Routing{Accounts: accounts}
+	for _, u := range users {
+		sipUser[u.ID] = u.SIPUser
+		seen := map[string]bool{u.Number: true}
+		r.CLIs = append(r.CLIs, CLIGrant{u.SIPUser, u.Number})
+		for _, role := range u.Roles {
+			for _, n := range role.Numbers {
+				if !seen[n.DisplayNumber] {
+					seen[n.DisplayNumber] = true
+					r.CLIs = append(r.CLIs, CLIGrant{u.SIPUser, n.DisplayNumber})
+				}
+			}
+		}
+	}
+	for _, q := range queues {
+		qr := QueueRoute{ID: q.ID, Name: q.Name, Number: q.Number}
+		for _, m := range q.Members {
+			if su := sipUser[m]; su != "" {
+				qr.Members = append(qr.Members, su)
+			}
+		}
+		r.Queues = append(r.Queues, qr)
+	}
+	for _, l := range lists {
+		for _, req := range l.Requests {
+			if !req.Resolved {
+				r.Callbacks = append(r.Callbacks, CallbackRoute{ListID: l.ID, RequestID: req.ID, QueueID: l.QueueID})
+			}
+		}
+	}
+	return r, nil
+}
+
 // newID is a random UUID-shaped id.
 func newID() (string, error) {
 	b := make([]byte, 16)

@@ -19,13 +19,26 @@ var kamailioTmpl = template.Must(template.New("kamailio.cfg").Parse(kamailioTemp
 // kamailioModulePath is where Debian's kamailio package keeps its modules.
 const kamailioModulePath = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 
-func writeKamailioConfig(path string, ports Ports, accounts []apiserver.SIPAccount, tlsConfig string) error {
-	for _, a := range accounts {
-		// The values land inside a quoted string of the config language.
-		for _, v := range []string{a.User, a.Password, a.Number} {
-			if strings.ContainsAny(v, "\"\\\n$") {
-				return fmt.Errorf("SIP account %q: value %q cannot be written into kamailio.cfg", a.User, v)
-			}
+func writeKamailioConfig(path string, ports Ports, routing apiserver.Routing, tlsConfig string) error {
+	// The values land inside quoted strings and htable keys of the config
+	// language.
+	var values []string
+	for _, a := range routing.Accounts {
+		values = append(values, a.User, a.Password, a.Number)
+	}
+	for _, q := range routing.Queues {
+		values = append(values, q.ID, q.Name, q.Number)
+		values = append(values, q.Members...)
+	}
+	for _, c := range routing.CLIs {
+		values = append(values, c.User, c.Number)
+	}
+	for _, c := range routing.Callbacks {
+		values = append(values, c.ListID, c.RequestID, c.QueueID)
+	}
+	for _, v := range values {
+		if strings.ContainsAny(v, "\"\\\n\r$:") {
+			return fmt.Errorf("routing value %q cannot be written into kamailio.cfg", v)
 		}
 	}
 	f, err := os.Create(path)
@@ -42,7 +55,10 @@ func writeKamailioConfig(path string, ports Ports, accounts []apiserver.SIPAccou
 		"WSSPort":    ports.SIPWSS,
 		"TLSConfig":  tlsConfig,
 		"ModulePath": kamailioModulePath,
-		"Accounts":   accounts,
+		"Accounts":   routing.Accounts,
+		"Queues":     routing.Queues,
+		"CLIs":       routing.CLIs,
+		"Callbacks":  routing.Callbacks,
 	})
 	if err != nil {
 		return fmt.Errorf("render kamailio config: %w", err)

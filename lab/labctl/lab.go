@@ -220,10 +220,10 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 	}
 	r.state = st
 
-	// The store is read here for the SIP accounts, then closed: the API
+	// The store is read here for the registrar's routing, then closed: the API
 	// server process owns it (bbolt allows one opener).
 	storePath := filepath.Join(r.dir, "lab.db")
-	accounts, err := readAccounts(storePath)
+	routing, err := readRouting(storePath)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 	if err := writeTLSConfig(tlsCfg, st.CACert, keyPath); err != nil {
 		return nil, err
 	}
-	if err := writeKamailioConfig(cfgPath, ports, accounts, tlsCfg); err != nil {
+	if err := writeKamailioConfig(cfgPath, ports, routing, tlsCfg); err != nil {
 		return nil, err
 	}
 	if err := r.launch(ctx, "kamailio", func() error { return sipOptions(ctx, ports.SIPUDP, "sip:"+apiserver.SIPDomain) },
@@ -275,11 +275,11 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		return nil, err
 	}
 
-	st.Tone = Phone{SIPUser: "tone", Number: numberOf(accounts, "tone"), ToneHz: 700, AutoAnswer: true,
+	st.Tone = Phone{SIPUser: "tone", Number: numberOf(routing.Accounts, "tone"), ToneHz: 700, AutoAnswer: true,
 		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.ToneCtrl), Recordings: filepath.Join(r.dir, "recordings", "tone")}
-	st.Caller = Phone{SIPUser: "caller", Number: numberOf(accounts, "caller"), ToneHz: 550,
+	st.Caller = Phone{SIPUser: "caller", Number: numberOf(routing.Accounts, "caller"), ToneHz: 550,
 		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.CallerCtrl), Recordings: filepath.Join(r.dir, "recordings", "caller")}
-	st.Early = Phone{SIPUser: "early", Number: numberOf(accounts, "early"), ToneHz: 620, EarlyMedia: true,
+	st.Early = Phone{SIPUser: "early", Number: numberOf(routing.Accounts, "early"), ToneHz: 620, EarlyMedia: true,
 		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.EarlyCtrl), Recordings: filepath.Join(r.dir, "recordings", "early")}
 	for _, ph := range []struct {
 		p       Phone
@@ -287,7 +287,7 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 	}{{st.Tone, ports.ToneSIP}, {st.Caller, ports.CallerSIP}, {st.Early, ports.EarlySIP}} {
 		r.progress("starting baresip %q (sip 127.0.0.1:%d, tone %d Hz)", ph.p.SIPUser, ph.sipPort, ph.p.ToneHz)
 		confDir := filepath.Join(r.dir, "conf", "baresip-"+ph.p.SIPUser)
-		if err := writeBaresipConfig(confDir, ph.p, ph.sipPort, passwordOf(accounts, ph.p.SIPUser), ports); err != nil {
+		if err := writeBaresipConfig(confDir, ph.p, ph.sipPort, passwordOf(routing.Accounts, ph.p.SIPUser), ports); err != nil {
 			return nil, err
 		}
 		p := ph.p
@@ -365,13 +365,13 @@ func Down(s *State) error {
 	return nil
 }
 
-func readAccounts(storePath string) ([]apiserver.SIPAccount, error) {
+func readRouting(storePath string) (apiserver.Routing, error) {
 	store, err := apiserver.OpenStore(storePath)
 	if err != nil {
-		return nil, err
+		return apiserver.Routing{}, err
 	}
 	defer store.Close()
-	return store.SIPAccounts()
+	return store.Routing()
 }
 
 func numberOf(accts []apiserver.SIPAccount, user string) string {

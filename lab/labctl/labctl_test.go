@@ -18,7 +18,12 @@ func TestKamailioConfigIsValid(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "kamailio.cfg")
 	ports := Ports{SIPUDP: 5070, SIPWS: 8070, SIPTLS: 5071, SIPWSS: 8071, NG: 22222}
-	accts := []apiserver.SIPAccount{{User: "alice", Password: "pw", Number: "+358401"}, {User: "tone", Password: "x"}}
+	routing := apiserver.Routing{
+		Accounts:  []apiserver.SIPAccount{{User: "alice", Password: "pw", Number: "+358401"}, {User: "tone", Password: "x"}},
+		Queues:    []apiserver.QueueRoute{{ID: "q1", Name: "Sales", Number: "+358201", Members: []string{"alice"}}},
+		CLIs:      []apiserver.CLIGrant{{User: "alice", Number: "+358201"}},
+		Callbacks: []apiserver.CallbackRoute{{ListID: "l1", RequestID: "r1", QueueID: "q1"}},
+	}
 	cert, key, tlsCfg := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), filepath.Join(dir, "tls.cfg")
 	if err := writeLabCert(cert, key, "voicedesk.lab"); err != nil {
 		t.Fatal(err)
@@ -26,11 +31,13 @@ func TestKamailioConfigIsValid(t *testing.T) {
 	if err := writeTLSConfig(tlsCfg, cert, key); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeKamailioConfig(path, ports, accts, tlsCfg); err != nil {
+	if err := writeKamailioConfig(path, ports, routing, tlsCfg); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
-	for _, want := range []string{`$sht(sipusers=>alice) = "pw";`, `$sht(numbers=>+358401) = "alice";`, "listen=tcp:127.0.0.1:8070", "listen=tls:127.0.0.1:5071", "listen=tls:127.0.0.1:8071", "udp:127.0.0.1:22222"} {
+	for _, want := range []string{`$sht(sipusers=>alice) = "pw";`, `$sht(numbers=>+358401) = "alice";`,
+		`$sht(queuenumbers=>+358201) = "q1";`, `$sht(queueagent=>q1) = "alice";`, `$sht(queuemembers=>q1:alice) = 1;`,
+		`$sht(clis=>alice:+358201) = 1;`, `$sht(callbacks=>l1:r1) = "q1";`, "listen=tcp:127.0.0.1:8070", "listen=tls:127.0.0.1:5071", "listen=tls:127.0.0.1:8071", "udp:127.0.0.1:22222"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("config lacks %q", want)
 		}
@@ -44,10 +51,15 @@ func TestKamailioConfigIsValid(t *testing.T) {
 
 func TestKamailioConfigRefusesInjection(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kamailio.cfg")
-	for _, bad := range []string{`pw"; exit; "`, "a\nb", `$var(x)`, `back\slash`} {
-		err := writeKamailioConfig(path, Ports{}, []apiserver.SIPAccount{{User: "u", Password: bad}}, "tls.cfg")
-		if err == nil {
-			t.Errorf("password %q was written into the config", bad)
+	for _, bad := range []string{`pw"; exit; "`, "a\nb", `$var(x)`, `back\slash`, "key:part"} {
+		for _, r := range []apiserver.Routing{
+			{Accounts: []apiserver.SIPAccount{{User: "u", Password: bad}}},
+			{Queues: []apiserver.QueueRoute{{ID: "q", Name: bad, Number: "+1"}}},
+			{CLIs: []apiserver.CLIGrant{{User: "u", Number: bad}}},
+		} {
+			if err := writeKamailioConfig(path, Ports{}, r, "tls.cfg"); err == nil {
+				t.Errorf("%q was written into the config (%+v)", bad, r)
+			}
 		}
 	}
 }

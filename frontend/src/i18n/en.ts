@@ -19,6 +19,8 @@ export default {
     waitingForHost: 'Waiting for the host application to sign you in.',
   },
   home: {
+    role: 'Role',
+    personal: 'Personal',
     availability: 'Availability',
     signedInAs: 'Signed in as {{name}}',
     number: 'Your number',
@@ -26,6 +28,7 @@ export default {
     signOut: 'Sign out',
   },
   call: {
+    queue: 'Queue',
     dialLabel: 'Number to call',
     call: 'Call',
     answer: 'Answer',

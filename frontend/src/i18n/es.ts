@@ -17,6 +17,8 @@ export default {
     waitingForHost: 'Esperando a que la aplicación anfitriona inicie tu sesión.',
   },
   home: {
+    role: 'Rol',
+    personal: 'Personal',
     availability: 'Disponibilidad',
     signedInAs: 'Sesión iniciada como {{name}}',
     number: 'Tu número',
@@ -24,6 +26,7 @@ export default {
     signOut: 'Cerrar sesión',
   },
   call: {
+    queue: 'Cola',
     dialLabel: 'Número al que llamar',
     call: 'Llamar',
     answer: 'Contestar',

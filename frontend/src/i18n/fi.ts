@@ -17,6 +17,8 @@ export default {
     waitingForHost: 'Odotetaan, että isäntäsovellus kirjaa sinut sisään.',
   },
   home: {
+    role: 'Rooli',
+    personal: 'Henkilökohtainen',
     availability: 'Tavoitettavuus',
     signedInAs: 'Kirjautunut: {{name}}',
     number: 'Numerosi',
@@ -24,6 +26,7 @@ export default {
     signOut: 'Kirjaudu ulos',
   },
   call: {
+    queue: 'Jono',
     dialLabel: 'Soitettava numero',
     call: 'Soita',
     answer: 'Vastaa',

@@ -17,6 +17,8 @@ export default {
     waitingForHost: 'Wachten tot de hosttoepassing je aanmeldt.',
   },
   home: {
+    role: 'Rol',
+    personal: 'Persoonlijk',
     availability: 'Beschikbaarheid',
     signedInAs: 'Ingelogd als {{name}}',
     number: 'Je nummer',
@@ -24,6 +26,7 @@ export default {
     signOut: 'Uitloggen',
   },
   call: {
+    queue: 'Wachtrij',
     dialLabel: 'Te bellen nummer',
     call: 'Bellen',
     answer: 'Opnemen',

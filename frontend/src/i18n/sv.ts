@@ -17,6 +17,8 @@ export default {
     waitingForHost: 'Väntar på att värdprogrammet loggar in dig.',
   },
   home: {
+    role: 'Roll',
+    personal: 'Personlig',
     availability: 'Tillgänglighet',
     signedInAs: 'Inloggad som {{name}}',
     number: 'Ditt nummer',
@@ -24,6 +26,7 @@ export default {
     signOut: 'Logga ut',
   },
   call: {
+    queue: 'Kö',
     dialLabel: 'Nummer att ringa',
     call: 'Ring',
     answer: 'Svara',

@@ -30,6 +30,12 @@ describe('<vd-call-panel>', () => {
     expect(el.shadowRoot!.querySelector('img')).toBeNull();
   });
 
+  it('shows the queue of an incoming service call, as text', async () => {
+    const el = await mount([call('in2', 'incoming', { queueId: 'q1', queueName: '<i>Sales</i>', queueArrivalTime: '2026-12-02T06:00:00Z' })]);
+    expect(el.shadowRoot!.querySelector('.queue')!.textContent).toBe('Queue: <i>Sales</i>');
+    expect(el.shadowRoot!.querySelector('i')).toBeNull();
+  });
+
   it('offers Hang up for a connected call and shows its state', async () => {
     const el = await mount([call('out1', 'connected')]);
     expect(el.shadowRoot!.querySelector('.state')!.textContent).toBe('Connected');

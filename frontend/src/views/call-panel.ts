@@ -49,6 +49,7 @@ export class CallPanel extends LitElement {
     .who { flex: 1; min-width: 0; }
     .num { font-weight: 600; overflow-wrap: anywhere; }
     .state { font-size: 13px; color: #4a5566; }
+    .queue { font-size: 13px; color: #133d7a; font-weight: 600; overflow-wrap: anywhere; }
     .ended { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
   `;
 
@@ -87,6 +88,7 @@ export class CallPanel extends LitElement {
                 (c) => html`<li>
                   <div class="who">
                     <div class="num">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
+                    ${c.detail.queueName ? html`<div class="queue">${t('call.queue')}: ${c.detail.queueName}</div>` : ''}
                     <div class="state" role="status">${t(`call.state.${c.state}`)}</div>
                   </div>
                   ${c.state === 'incoming'

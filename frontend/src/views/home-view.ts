@@ -9,18 +9,37 @@ export interface UserInfo {
   siloName: string;
 }
 
-/** The signed-in screen: who is signed in, and sign out. */
+/** The reference's PublicUserRoleInterface (the fields the picker uses). */
+export interface RoleInfo {
+  Name: string;
+  QueueId?: string;
+  Numbers: Array<{ Default: boolean; DisplayNumber: string; DisplayName: string }>;
+  SelectedNumber?: { DisplayNumber: string };
+}
+
+/** The signed-in screen: who is signed in, availability, role, and sign out. */
 export class HomeView extends LitElement {
-  static properties = { user: { attribute: false }, status: { attribute: false }, language: { type: String } };
+  static properties = {
+    user: { attribute: false },
+    status: { attribute: false },
+    roles: { attribute: false },
+    selectedRole: { attribute: false },
+    language: { type: String },
+  };
   declare user: UserInfo | null;
   /** The availability (PublicUserStatusInterface); null until known. */
   declare status: { EventTypeID: number; Note: string } | null;
+  /** The roles to pick from (V2 outbound UI mode); null hides the picker. */
+  declare roles: RoleInfo[] | null;
+  declare selectedRole: RoleInfo | null;
   declare language: string;
 
   constructor() {
     super();
     this.user = null;
     this.status = null;
+    this.roles = null;
+    this.selectedRole = null;
     this.language = 'en';
   }
 
@@ -35,6 +54,26 @@ export class HomeView extends LitElement {
     button { width: 100%; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; margin-top: 18px; background: #e7edf7; color: #133d7a; }
     button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
   `;
+
+  private renderRoles(roles: RoleInfo[]) {
+    const selected = `${this.selectedRole?.QueueId ?? ''}|${this.selectedRole?.SelectedNumber?.DisplayNumber ?? ''}`;
+    const pick = (e: Event) => {
+      const [queueId, number] = (e.target as HTMLSelectElement).value.split('|');
+      this.dispatchEvent(new CustomEvent('vd-role', { detail: { queueId, number } }));
+    };
+    return html`<dt><label for="role">${t('home.role')}</label></dt>
+      <dd>
+        <select id="role" @change=${pick}>
+          ${roles.flatMap((r) =>
+            r.Numbers.map((n) => {
+              const value = `${r.QueueId ?? ''}|${n.DisplayNumber}`;
+              const name = r.QueueId ? r.Name : t('home.personal');
+              return html`<option value=${value} ?selected=${value === selected}>${name} · ${n.DisplayNumber}</option>`;
+            }),
+          )}
+        </select>
+      </dd>`;
+  }
 
   render() {
     const u = this.user;
@@ -54,6 +93,7 @@ export class HomeView extends LitElement {
             </select>
             ${this.status?.Note ? html`<div class="note">${this.status.Note}</div>` : ''}
           </dd>
+          ${this.roles?.length ? this.renderRoles(this.roles) : ''}
         </dl>
         <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-logout'))}>${t('home.signOut')}</button>
       </section>
