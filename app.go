@@ -117,6 +117,12 @@ func (a *App) RejectCall(callID string) error { return a.phone.RejectCall(callID
 // EndCall is the reference's endCall(callId).
 func (a *App) EndCall(callID string) error { return a.phone.EndCall(callID) }
 
+// StartCallRecording is the reference's startCallRecording(callId).
+func (a *App) StartCallRecording(callID string) error { return a.phone.StartCallRecording(a.ctx, callID) }
+
+// StopCallRecording is the reference's stopCallRecording(callId).
+func (a *App) StopCallRecording(callID string) error { return a.phone.StopCallRecording(a.ctx, callID) }
+
 // SetPhoneAlerts is the reference's setPhoneAlerts(value): the ringtone on
 // or off. It persists, like the settings view's switch.
 func (a *App) SetPhoneAlerts(on bool) {

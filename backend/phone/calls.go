@@ -92,7 +92,23 @@ type call struct {
 	answer  chan struct{} // closed by AnswerCall (incoming)
 	// service is an outbound service call's data (queue, callback, CLI).
 	service OutboundServiceCallData
-	reason  string // set by whoever ends the call
+	// sipCallID is the SIP Call-ID, set once the call is connected.
+	sipCallID string
+	reason    string // set by whoever ends the call
+}
+
+// connected records that the call is up, under its SIP Call-ID.
+func (c *call) connected(sipCallID string) {
+	c.mu.Lock()
+	c.sipCallID = sipCallID
+	c.mu.Unlock()
+}
+
+// established returns the SIP Call-ID of a connected call, or "".
+func (c *call) established() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sipCallID
 }
 
 func (c *call) setReason(r string) {
@@ -259,6 +275,7 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 		// early session, which the far end has been using.
 		p.log.Warn("answer SDP differs from the early media SDP; keeping the early one", "callId", c.ev.CallID)
 	}
+	c.connected(out.CallID())
 	p.emit.Emit(EventCallConfirmed, c.ev)
 	untilEnd(ctx, c, out.Done(), out.Hangup)
 }
@@ -396,6 +413,7 @@ func (p *Phone) runIncoming(c *call, in *sip.Incoming, ring *toneOnce) {
 		return
 	}
 	p.startAudio(c, sess)
+	c.connected(in.CallID())
 	p.emit.Emit(EventCallAnswered, c.ev)
 	p.emit.Emit(EventCallConfirmed, c.ev)
 	untilEnd(ctx, c, in.Done(), in.Hangup)

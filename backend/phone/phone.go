@@ -73,6 +73,7 @@ type Platform interface {
 	SetCurrentRole(ctx context.Context, s *platform.Session, queueID, number string) (platform.UserRole, error)
 	Status(ctx context.Context, s *platform.Session) (platform.UserStatus, error)
 	SetStatus(ctx context.Context, s *platform.Session, eventTypeID int, note string) (platform.UserStatus, error)
+	SetRecording(ctx context.Context, s *platform.Session, sipCallID string, on bool) error
 }
 
 // Config configures a Phone.

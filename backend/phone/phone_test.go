@@ -519,3 +519,7 @@ func TestUserStatus(t *testing.T) {
 		t.Fatal("the poller outlived the logout")
 	}
 }
+
+func (f *fakePlatform) SetRecording(context.Context, *platform.Session, string, bool) error {
+	return nil
+}

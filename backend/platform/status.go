@@ -64,3 +64,13 @@ func (c *Client) SetStatus(ctx context.Context, s *Session, eventTypeID int, not
 	}
 	return out, nil
 }
+
+// SetRecording starts (on) or stops the recording of the call the platform
+// knows by sipCallID.
+func (c *Client) SetRecording(ctx context.Context, s *Session, sipCallID string, on bool) error {
+	body := map[string]bool{"Recording": on}
+	if err := c.Call(ctx, s, http.MethodPut, "calls/"+url.PathEscape(sipCallID)+"/recording", body, nil); err != nil {
+		return fmt.Errorf("set the recording of call %s to %v: %w", sipCallID, on, err)
+	}
+	return nil
+}

@@ -127,6 +127,15 @@ func (c *Call) Hangup(ctx context.Context) error {
 // Done is closed when the dialog ends, by either side.
 func (c *Call) Done() <-chan struct{} { return c.sess.Context().Done() }
 
+// CallID is the dialog's SIP Call-ID: how the platform (and its media
+// server) knows the call.
+func (c *Call) CallID() string {
+	if id := c.sess.InviteRequest.CallID(); id != nil {
+		return id.Value()
+	}
+	return ""
+}
+
 func (a *Agent) contact() sip.ContactHeader {
 	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: a.cfg.User, Host: a.client.Hostname(),
 		UriParams: sip.NewParams(), Headers: sip.NewParams()}, Params: sip.NewParams()}

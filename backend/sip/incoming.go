@@ -21,6 +21,8 @@ type Incoming struct {
 	Queue Queue
 	// Offer is the caller's SDP.
 	Offer []byte
+	// callID is the SIP Call-ID.
+	callID string
 
 	sess *sipgo.DialogServerSession
 	tx   sip.ServerTransaction
@@ -30,6 +32,9 @@ type Incoming struct {
 	decided chan struct{}
 	done    chan struct{}
 }
+
+// CallID is the call's SIP Call-ID.
+func (in *Incoming) CallID() string { return in.callID }
 
 // ErrAlreadyAnswered is returned when a final answer was already sent.
 var ErrAlreadyAnswered = errors.New("the call was already answered or rejected")
@@ -61,6 +66,9 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	in := &Incoming{Offer: req.Body(), sess: sess, tx: tx, decided: make(chan struct{}), done: make(chan struct{})}
 	in.From, in.DisplayName = callerIdentity(req)
 	in.Queue = queueOf(req)
+	if id := req.CallID(); id != nil {
+		in.callID = id.Value()
+	}
 	defer close(in.done)
 	defer sess.Close()
 	h(in)

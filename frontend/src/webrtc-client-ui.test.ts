@@ -390,4 +390,16 @@ describe('<webrtc-client-ui>', () => {
       { method: 'CallOutboundCallback', args: ['+358401000090', 'l1', 'r1', '+358201'] },
     ]);
   });
+
+  it('carries the recording methods to the backend and keeps which calls record', async () => {
+    const { el } = await mount(backend);
+    await el.startCallRecording('c1');
+    expect(el.recording.has('c1')).toBe(true);
+    await el.stopCallRecording('c1');
+    expect(el.recording.has('c1')).toBe(false);
+    expect(backend.calls.filter((c) => c.method.endsWith('CallRecording'))).toEqual([
+      { method: 'StartCallRecording', args: ['c1'] },
+      { method: 'StopCallRecording', args: ['c1'] },
+    ]);
+  });
 });

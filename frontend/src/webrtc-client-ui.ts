@@ -132,6 +132,7 @@ export class WebrtcClientUi extends LitElement {
     audioDevices: { state: true },
     userStatus: { state: true },
     roles: { state: true },
+    recording: { state: true },
     selectedRole: { state: true },
     audioSettings: { state: true },
   };
@@ -154,6 +155,8 @@ export class WebrtcClientUi extends LitElement {
   declare userStatus: PublicUserStatus | null;
   /** The roles of a V2 user and the selected one; null for V1 users. */
   declare roles: PublicUserRole[] | null;
+  /** The ids of the calls being recorded (set by the recording methods). */
+  declare recording: Set<string>;
   declare selectedRole: PublicUserRole | null;
   declare audioSettings: AudioSettings | null;
 
@@ -180,6 +183,7 @@ export class WebrtcClientUi extends LitElement {
     this.audioSettings = null;
     this.userStatus = null;
     this.roles = null;
+    this.recording = new Set();
     this.selectedRole = null;
     this.transport = WailsTransport.available() ? new WailsTransport() : new NoTransport();
   }
@@ -289,6 +293,7 @@ export class WebrtcClientUi extends LitElement {
     const others = this.calls.filter((c) => c.detail.callId !== d.callId);
     if (name === 'call-ended') {
       this.calls = others;
+      if (this.recording.has(d.callId)) this.recording = new Set([...this.recording].filter((id) => id !== d.callId));
       this.notice = t('call.ended', { reason: d.endReason ?? '' });
     } else if (state) {
       this.calls = [...others, { detail: d, state }];
@@ -435,6 +440,18 @@ export class WebrtcClientUi extends LitElement {
     return this.transport.invoke<void>('RejectCall', callId);
   }
 
+  /** startCallRecording(callId): the platform records the connected call. */
+  async startCallRecording(callId: string): Promise<void> {
+    await this.transport.invoke<void>('StartCallRecording', callId);
+    this.recording = new Set([...this.recording, callId]);
+  }
+
+  /** stopCallRecording(callId): stops the call's recording. */
+  async stopCallRecording(callId: string): Promise<void> {
+    await this.transport.invoke<void>('StopCallRecording', callId);
+    this.recording = new Set([...this.recording].filter((id) => id !== callId));
+  }
+
   /** endCall(callId): ends a call in any state. */
   endCall(callId: string): Promise<void> {
     return this.transport.invoke<void>('EndCall', callId);
@@ -507,7 +524,9 @@ export class WebrtcClientUi extends LitElement {
             language=${this.language} @vd-logout=${() => this.logout(true)}
             @vd-role=${(e: CustomEvent<{ queueId: string; number: string }>) => this.screenAction(this.setUserRole(e.detail.queueId, e.detail.number))}
             @vd-status=${(e: CustomEvent<{ id: number }>) => this.screenAction(this.setUserStatus(e.detail.id))}></vd-home-view>
-          <vd-call-panel .calls=${this.calls} notice=${this.notice} language=${this.language}
+          <vd-call-panel .calls=${this.calls} .recording=${this.recording} notice=${this.notice} language=${this.language}
+            @vd-record=${(e: CustomEvent<{ id: string; on: boolean }>) =>
+              this.screenAction(e.detail.on ? this.startCallRecording(e.detail.id) : this.stopCallRecording(e.detail.id))}
             @vd-call=${(e: CustomEvent<{ number: string }>) => this.screenAction(this.call(e.detail.number))}
             @vd-answer=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.answerCall(e.detail.id))}
             @vd-reject=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.rejectCall(e.detail.id))}

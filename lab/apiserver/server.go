@@ -28,6 +28,8 @@ type Config struct {
 	// protocol endpoints are served under /idp/, its sign-in page under
 	// idp.LoginPrefix, and its access tokens are accepted as Bearer tokens.
 	IdP IdentityProvider
+	// Recorder records calls' media in rtpengine (nil: no recording).
+	Recorder *Recorder
 	// SSOUsers are the ids of the users whose discovery names the IdP as
 	// their authority ("modern authentication" enabled).
 	SSOUsers map[string]bool
@@ -89,6 +91,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT /users/{id}/roles/current", s.authed(s.setCurrentRole))
 	mux.Handle("GET /queues", s.authed(s.listQueues))
 	mux.Handle("GET /callbacklists", s.authed(s.listCallbackLists))
+	mux.Handle("PUT /calls/{callId}/recording", s.authed(s.setRecording))
+	mux.Handle("GET /calls/{callId}/recording", s.authed(s.getRecording))
 
 	if s.cfg.IdP != nil {
 		mux.Handle(IssuerPath+"/", http.StripPrefix(IssuerPath, s.cfg.IdP.Handler()))

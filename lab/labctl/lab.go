@@ -61,10 +61,12 @@ type Phone struct {
 // State is what the lab's users need to reach it; it is written to
 // Dir/state.json by Up and read by Down and by the tests.
 type State struct {
-	Dir          string `json:"dir"`
-	Domain       string `json:"domain"`
-	Ports        Ports  `json:"ports"`
-	APIURL       string `json:"apiUrl"`
+	Dir    string `json:"dir"`
+	Domain string `json:"domain"`
+	Ports  Ports  `json:"ports"`
+	APIURL string `json:"apiUrl"`
+	// Recordings is where rtpengine writes recorded calls (pcaps/).
+	Recordings   string `json:"recordings"`
 	DiscoveryURL string `json:"discoveryUrl"`
 	WebSocketURL string `json:"webSocketUrl"`
 	SecureWSURL  string `json:"secureWebSocketUrl"`
@@ -237,6 +239,12 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		}
 	}
 
+	// Calls the API is asked to record are written here by rtpengine (pcap).
+	recordings := filepath.Join(r.dir, "recordings")
+	if err := os.MkdirAll(recordings, 0o755); err != nil {
+		return nil, fmt.Errorf("create the recordings folder: %w", err)
+	}
+	st.Recordings = recordings
 	// rtpengine first: Kamailio marks an unanswering rtpengine as down.
 	r.progress("starting rtpengine (ng 127.0.0.1:%d, media %d-%d)", ports.NG, ports.RTPMin, ports.RTPMax)
 	if err := r.launch(ctx, "rtpengine", func() error { return pingRtpengine(ctx, ports.NG) },
@@ -244,6 +252,7 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		fmt.Sprintf("--listen-ng=127.0.0.1:%d", ports.NG),
 		fmt.Sprintf("--port-min=%d", ports.RTPMin), fmt.Sprintf("--port-max=%d", ports.RTPMax),
 		"--foreground", "--log-stderr", "--config-file=none", "--no-fallback", "--log-level=6",
+		"--recording-method=pcap", "--recording-dir="+recordings,
 	); err != nil {
 		return nil, err
 	}
@@ -271,6 +280,7 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 	if err := r.launch(ctx, "api", func() error { return httpHealth(ctx, st.APIURL+"healthz") },
 		r.cfg.LabBinary, "serve-api", "-listen", fmt.Sprintf("127.0.0.1:%d", ports.API), "-db", storePath,
 		"-ws", st.WebSocketURL, "-sip", st.SIPProxy,
+		"-ng", fmt.Sprintf("127.0.0.1:%d", ports.NG), "-recordings", recordings,
 	); err != nil {
 		return nil, err
 	}

@@ -28,6 +28,8 @@ export default {
     signOut: 'Sign out',
   },
   call: {
+    record: 'Record',
+    stopRecording: 'Stop recording',
     queue: 'Queue',
     dialLabel: 'Number to call',
     call: 'Call',

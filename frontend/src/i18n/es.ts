@@ -26,6 +26,8 @@ export default {
     signOut: 'Cerrar sesión',
   },
   call: {
+    record: 'Grabar',
+    stopRecording: 'Detener grabación',
     queue: 'Cola',
     dialLabel: 'Número al que llamar',
     call: 'Llamar',

@@ -26,6 +26,8 @@ export default {
     signOut: 'Kirjaudu ulos',
   },
   call: {
+    record: 'Nauhoita',
+    stopRecording: 'Lopeta nauhoitus',
     queue: 'Jono',
     dialLabel: 'Soitettava numero',
     call: 'Soita',

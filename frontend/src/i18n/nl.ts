@@ -26,6 +26,8 @@ export default {
     signOut: 'Uitloggen',
   },
   call: {
+    record: 'Opnemen',
+    stopRecording: 'Opname stoppen',
     queue: 'Wachtrij',
     dialLabel: 'Te bellen nummer',
     call: 'Bellen',

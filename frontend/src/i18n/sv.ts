@@ -26,6 +26,8 @@ export default {
     signOut: 'Logga ut',
   },
   call: {
+    record: 'Spela in',
+    stopRecording: 'Stoppa inspelning',
     queue: 'Kö',
     dialLabel: 'Nummer att ringa',
     call: 'Ring',

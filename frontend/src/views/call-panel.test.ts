@@ -36,11 +36,21 @@ describe('<vd-call-panel>', () => {
     expect(el.shadowRoot!.querySelector('i')).toBeNull();
   });
 
-  it('offers Hang up for a connected call and shows its state', async () => {
+  it('offers Record and Hang up for a connected call and shows its state', async () => {
     const el = await mount([call('out1', 'connected')]);
     expect(el.shadowRoot!.querySelector('.state')!.textContent).toBe('Connected');
-    const b = el.shadowRoot!.querySelector('li button') as HTMLButtonElement;
-    expect(b.textContent).toBe('Hang up');
+    const buttons = [...el.shadowRoot!.querySelectorAll('li button')] as HTMLButtonElement[];
+    expect(buttons.map((b) => b.textContent!.trim())).toEqual(['Record', 'Hang up']);
+    const got: unknown[] = [];
+    el.addEventListener('vd-record', (e) => got.push((e as CustomEvent).detail));
+    buttons[0].click();
+    el.recording = new Set(['out1']);
+    await el.updateComplete;
+    const rec = el.shadowRoot!.querySelector('button.rec') as HTMLButtonElement;
+    expect(rec.textContent!.trim()).toBe('Stop recording');
+    expect(rec.getAttribute('aria-pressed')).toBe('true');
+    rec.click();
+    expect(got).toEqual([{ id: 'out1', on: true }, { id: 'out1', on: false }]);
   });
 
   it('dials the typed number, trimmed, and ignores an empty one', async () => {

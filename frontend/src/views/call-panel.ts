@@ -17,11 +17,14 @@ export interface CallView {
 export class CallPanel extends LitElement {
   static properties = {
     calls: { attribute: false },
+    recording: { attribute: false },
     notice: { type: String },
     language: { type: String },
     number: { state: true },
   };
   declare calls: CallView[];
+  /** Ids of the calls being recorded. */
+  declare recording: Set<string>;
   declare notice: string;
   declare language: string;
   declare number: string;
@@ -29,6 +32,7 @@ export class CallPanel extends LitElement {
   constructor() {
     super();
     this.calls = [];
+    this.recording = new Set();
     this.notice = '';
     this.language = 'en';
     this.number = '';
@@ -44,6 +48,8 @@ export class CallPanel extends LitElement {
     button:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
     .go { background: #1b7f3a; color: #fff; }
     .stop { background: #b3261e; color: #fff; }
+    .rec { background: #e7edf7; color: #133d7a; }
+    .rec[aria-pressed='true'] { background: #fdecec; color: #a4161a; }
     ul { list-style: none; padding: 0; margin: 12px 0 0; }
     li { display: flex; align-items: center; gap: 8px; padding: 8px 0; border-top: 1px solid #e3e7ee; }
     .who { flex: 1; min-width: 0; }
@@ -94,7 +100,12 @@ export class CallPanel extends LitElement {
                   ${c.state === 'incoming'
                     ? html`<button class="go" @click=${() => this.act('vd-answer', c.detail.callId)}>${t('call.answer')}</button>
                         <button class="stop" @click=${() => this.act('vd-reject', c.detail.callId)}>${t('call.reject')}</button>`
-                    : html`<button class="stop" @click=${() => this.act('vd-end', c.detail.callId)}>${t('call.hangup')}</button>`}
+                    : html`${c.state === 'connected'
+                          ? html`<button class="rec" aria-pressed=${this.recording.has(c.detail.callId) ? 'true' : 'false'}
+                              @click=${() => this.dispatchEvent(new CustomEvent('vd-record', { detail: { id: c.detail.callId, on: !this.recording.has(c.detail.callId) } }))}>
+                              ${this.recording.has(c.detail.callId) ? t('call.stopRecording') : t('call.record')}</button>`
+                          : ''}
+                        <button class="stop" @click=${() => this.act('vd-end', c.detail.callId)}>${t('call.hangup')}</button>`}
                 </li>`,
               )}
             </ul>`

@@ -21,6 +21,7 @@ import (
 	"voicedesk/lab/apiserver"
 	"voicedesk/lab/idp"
 	"voicedesk/lab/labctl"
+	"voicedesk/lab/ngproto"
 )
 
 const usage = `usage: lab [-dir DIR] up|down|status|discovery-url|logins|health|phone NAME COMMAND [PARAMS]|serve-api [flags]
@@ -157,6 +158,8 @@ func serveAPI(ctx context.Context, args []string) error {
 	db := fs.String("db", "lab.db", "bbolt store")
 	ws := fs.String("ws", "", "Kamailio's WebSocket URL")
 	sip := fs.String("sip", "", "Kamailio's UDP address")
+	ng := fs.String("ng", "", "rtpengine's ng control address (call recording)")
+	recordings := fs.String("recordings", "", "rtpengine's --recording-dir")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -189,7 +192,11 @@ func serveAPI(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: *ws, SIPProxy: *sip, IdP: provider, SSOUsers: sso}, store, log)
+	var rec *apiserver.Recorder
+	if *ng != "" && *recordings != "" {
+		rec = &apiserver.Recorder{NG: ngproto.Client{Addr: *ng}, Dir: *recordings}
+	}
+	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: *ws, SIPProxy: *sip, IdP: provider, SSOUsers: sso, Recorder: rec}, store, log)
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
