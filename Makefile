@@ -87,6 +87,7 @@ fuzz:
 	@$(GO) test -run XXX -fuzz FuzzWithDefaultCandidate -fuzztime 30s ./backend/media/
 	@$(GO) test -run XXX -fuzz FuzzDestination -fuzztime 30s ./backend/sip/
 	@$(GO) test -run XXX -fuzz FuzzCallerIdentity -fuzztime 30s ./backend/sip/
+	@$(GO) test -run XXX -fuzz FuzzDecode -fuzztime 30s ./lab/ngproto/
 
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"
