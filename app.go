@@ -118,10 +118,32 @@ func (a *App) RejectCall(callID string) error { return a.phone.RejectCall(callID
 func (a *App) EndCall(callID string) error { return a.phone.EndCall(callID) }
 
 // StartCallRecording is the reference's startCallRecording(callId).
-func (a *App) StartCallRecording(callID string) error { return a.phone.StartCallRecording(a.ctx, callID) }
+func (a *App) StartCallRecording(callID string) error {
+	return a.phone.StartCallRecording(a.ctx, callID)
+}
 
 // StopCallRecording is the reference's stopCallRecording(callId).
 func (a *App) StopCallRecording(callID string) error { return a.phone.StopCallRecording(a.ctx, callID) }
+
+// SetUserData is the reference's setUserData(data): resolves true.
+func (a *App) SetUserData(data any) (bool, error) { return a.phone.SetUserData(data) }
+
+// GetCallExtraData is the reference's getCallExtraData().
+func (a *App) GetCallExtraData() ([]phone.CallExtraData, error) { return a.phone.GetCallExtraData() }
+
+// SetPNPSMissionType is the reference's setPNPSMissionType(type), before login.
+func (a *App) SetPNPSMissionType(t string) error { return a.phone.SetPNPSMissionType(t) }
+
+// DisablePNPSQuery carries the disable-pnps-query attribute.
+func (a *App) DisablePNPSQuery(off bool) { a.phone.DisablePNPSQuery(off) }
+
+// AnswerPNPS answers the PNPS query the UI shows.
+func (a *App) AnswerPNPS(queryID string, score int, comment string) error {
+	return a.phone.AnswerPNPS(a.ctx, queryID, score, comment)
+}
+
+// DismissPNPS dismisses the PNPS query the UI shows.
+func (a *App) DismissPNPS(queryID string) error { return a.phone.DismissPNPS(a.ctx, queryID) }
 
 // SetPhoneAlerts is the reference's setPhoneAlerts(value): the ringtone on
 // or off. It persists, like the settings view's switch.

@@ -74,6 +74,8 @@ type CallEvent struct {
 	QueueArrivalTime string `json:"queueArrivalTime,omitempty"`
 	QueueID          string `json:"queueId,omitempty"`
 	QueueName        string `json:"queueName,omitempty"`
+	// UserData is what the transferring agent set with setUserData.
+	UserData map[string]any `json:"userData,omitempty"`
 }
 
 // AudioFactory gives each call its sound source and sink when the phone has
@@ -94,7 +96,9 @@ type call struct {
 	service OutboundServiceCallData
 	// sipCallID is the SIP Call-ID, set once the call is connected.
 	sipCallID string
-	reason    string // set by whoever ends the call
+	// extra is the platform's extra data of an incoming call.
+	extra  []CallExtraData
+	reason string // set by whoever ends the call
 }
 
 // connected records that the call is up, under its SIP Call-ID.
@@ -364,6 +368,8 @@ func (p *Phone) onIncoming(in *sip.Incoming) {
 	p.mu.Unlock()
 	c := p.newCall(DirectionIncoming, in.From, in.DisplayName)
 	c.ev.QueueID, c.ev.QueueName, c.ev.QueueArrivalTime = in.Queue.ID, in.Queue.Name, in.Queue.Arrival
+	c.ev.UserData = userDataOf(in.UserData)
+	c.extra = extraDataOf(c.ev.CallID, in.ExtraData)
 	_ = in.Ringing()
 	p.emit.Emit(EventCallIncoming, c.ev)
 	ring := &toneOnce{}

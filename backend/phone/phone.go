@@ -74,6 +74,8 @@ type Platform interface {
 	Status(ctx context.Context, s *platform.Session) (platform.UserStatus, error)
 	SetStatus(ctx context.Context, s *platform.Session, eventTypeID int, note string) (platform.UserStatus, error)
 	SetRecording(ctx context.Context, s *platform.Session, sipCallID string, on bool) error
+	DuePNPSQuery(ctx context.Context, s *platform.Session, missionType string) (*platform.PNPSQuery, error)
+	AnswerPNPS(ctx context.Context, s *platform.Session, queryID string, score *int, comment string) error
 }
 
 // Config configures a Phone.
@@ -113,6 +115,9 @@ type Config struct {
 	OpenBrowser func(url string) error
 	// SSOWait bounds the wait for the sign-in in the browser; default 5 min.
 	SSOWait time.Duration
+	// PNPSFirst and PNPSEvery say when a due PNPS query is looked for after
+	// login and how often; defaults 2 min and 1 h, negative: never.
+	PNPSFirst, PNPSEvery time.Duration
 	// NoAnswerTimeout ends an outbound call that is not answered in time
 	// (CANCEL, endReason no-answer); default 60 s, as the browser phone's JsSIP.
 	NoAnswerTimeout time.Duration
@@ -154,6 +159,8 @@ type Phone struct {
 	statusEvery time.Duration
 	openBrowser func(string) error
 	ssoWait     time.Duration
+	// pnpsFirst/pnpsEvery: the PNPS poll (0: off).
+	pnpsFirst, pnpsEvery time.Duration
 
 	// ctx is the phone's life; calls run under it and Close cancels it.
 	ctx    context.Context
@@ -179,6 +186,12 @@ type Phone struct {
 	loggingIn bool
 	session   *platform.Session
 	user      *UserInfo
+	// The PNPS queries: their mission type, off (disable-pnps-query), and
+	// the id of the query shown.
+	pnpsMission, pnpsShown string
+	pnpsOff                bool
+	// userData is setUserData's object, serialized.
+	userData string
 	// role is the selected outbound role (V2), which calls are made as.
 	role   *platform.UserRole
 	agent  *sip.Agent
@@ -220,13 +233,22 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	if cfg.SSOWait <= 0 {
 		cfg.SSOWait = ssoWait
 	}
+	switch {
+	case cfg.PNPSFirst == 0:
+		cfg.PNPSFirst = pnpsFirst
+	case cfg.PNPSFirst < 0:
+		cfg.PNPSFirst = 0
+	}
+	if cfg.PNPSEvery <= 0 {
+		cfg.PNPSEvery = pnpsEvery
+	}
 	if cfg.NoAnswerTimeout <= 0 {
 		cfg.NoAnswerTimeout = 60 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
-		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID,
+		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, pnpsMission: "default",
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }
 
@@ -310,15 +332,24 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 	p.loadRole(ctx)
 	p.log.Info("logged in", "type", kind, "userId", user.UserID, "silo", user.Silo)
 	p.emit.Emit(EventLoggedIn, nil)
+	// The pollers live until logout (stopStatus) or Close.
+	sctx, stop := context.WithCancel(p.ctx)
+	p.mu.Lock()
+	p.stopStatus = stop
+	pnps := !p.pnpsOff && p.pnpsFirst > 0
+	p.mu.Unlock()
 	if p.statusEvery > 0 {
-		sctx, stop := context.WithCancel(p.ctx)
-		p.mu.Lock()
-		p.stopStatus = stop
-		p.mu.Unlock()
 		p.polling.Add(1)
 		go func() {
 			defer p.polling.Done()
 			p.pollStatus(sctx)
+		}()
+	}
+	if pnps {
+		p.polling.Add(1)
+		go func() {
+			defer p.polling.Done()
+			p.pollPNPS(sctx, p.pnpsFirst, p.pnpsEvery)
 		}()
 	}
 	return true, nil
@@ -449,7 +480,7 @@ func (p *Phone) signOut(force bool) {
 	p.calls.Wait()
 	p.mu.Lock()
 	stop := p.stopMaintain
-	p.session, p.user, p.agent, p.stopMaintain, p.role = nil, nil, nil, nil, nil
+	p.session, p.user, p.agent, p.stopMaintain, p.role, p.userData, p.pnpsShown = nil, nil, nil, nil, nil, "", ""
 	if p.stopToken != nil {
 		p.stopToken()
 		p.stopToken = nil

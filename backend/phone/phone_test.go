@@ -523,3 +523,32 @@ func TestUserStatus(t *testing.T) {
 func (f *fakePlatform) SetRecording(context.Context, *platform.Session, string, bool) error {
 	return nil
 }
+
+func TestSetUserDataLength(t *testing.T) {
+	p := New(Config{NoSIP: true}, &fakePlatform{password: "pw"}, &recorder{})
+	for _, tc := range []struct {
+		rule string
+		n    int // the value's length: the object serializes to n+8 characters
+		want error
+	}{
+		{"490 characters serialized are under the bound", 482, nil},
+		{"491 characters serialized are not", 483, ErrUserDataTooLong},
+		{"characters, not bytes, are counted", -1, nil},
+	} {
+		v := strings.Repeat("ä", 482) // 964 bytes, 490 characters serialized
+		if tc.n >= 0 {
+			v = strings.Repeat("a", tc.n)
+		}
+		if _, err := p.SetUserData(map[string]any{"k": v}); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.rule, err, tc.want)
+		}
+	}
+}
+
+func (f *fakePlatform) DuePNPSQuery(context.Context, *platform.Session, string) (*platform.PNPSQuery, error) {
+	return nil, nil
+}
+
+func (f *fakePlatform) AnswerPNPS(context.Context, *platform.Session, string, *int, string) error {
+	return nil
+}

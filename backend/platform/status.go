@@ -74,3 +74,41 @@ func (c *Client) SetRecording(ctx context.Context, s *Session, sipCallID string,
 	}
 	return nil
 }
+
+// PNPSQuery is a due PNPS query: how likely the user is to recommend the
+// phone, on a ScaleMin..ScaleMax scale.
+type PNPSQuery struct {
+	ID          string `json:"Id"`
+	MissionType string `json:"MissionType"`
+	Question    string `json:"Question"`
+	ScaleMin    int    `json:"ScaleMin"`
+	ScaleMax    int    `json:"ScaleMax"`
+}
+
+// DuePNPSQuery returns the user's due PNPS query of the mission type, or
+// nil when none is due.
+func (c *Client) DuePNPSQuery(ctx context.Context, s *Session, missionType string) (*PNPSQuery, error) {
+	var q PNPSQuery
+	path := "users/" + url.PathEscape(s.UserID) + "/pnps/query?missionType=" + url.QueryEscape(missionType)
+	if err := c.Call(ctx, s, http.MethodGet, path, nil, &q); err != nil {
+		return nil, fmt.Errorf("read the PNPS query: %w", err)
+	}
+	if q.ID == "" {
+		return nil, nil // 204: none due
+	}
+	return &q, nil
+}
+
+// AnswerPNPS answers (score 0..10 and a comment) or, with score nil,
+// dismisses a PNPS query.
+func (c *Client) AnswerPNPS(ctx context.Context, s *Session, queryID string, score *int, comment string) error {
+	body := map[string]any{"Dismissed": score == nil}
+	if score != nil {
+		body["Score"], body["Comment"] = *score, comment
+	}
+	path := "users/" + url.PathEscape(s.UserID) + "/pnps/query/" + url.PathEscape(queryID)
+	if err := c.Call(ctx, s, http.MethodPost, path, body, nil); err != nil {
+		return fmt.Errorf("answer the PNPS query %s: %w", queryID, err)
+	}
+	return nil
+}

@@ -53,6 +53,26 @@ const (
 	HeaderQueueArrival = "X-Queue-Arrival"
 )
 
+// Call data headers (the lab's choice of names, lab/API.md): the user data
+// a transfer carries to its target (the reference's setUserData), and the
+// platform's extra data of a call (strong authentication by an IVR),
+// form-encoded keyword=value pairs.
+const (
+	HeaderUserData  = "X-User-Data"
+	HeaderCallExtra = "X-Call-Extra"
+)
+
+// maxDataHeader bounds a data header's value.
+const maxDataHeader = 2048
+
+func dataHeader(req *sip.Request, name string) string {
+	h := req.GetHeader(name)
+	if h == nil || len(h.Value()) > maxDataHeader {
+		return ""
+	}
+	return h.Value()
+}
+
 // Headers an agent's outbound service call carries to the proxy, which
 // checks them (queue membership, the CLI granted, the callback request).
 const (

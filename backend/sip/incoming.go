@@ -19,6 +19,9 @@ type Incoming struct {
 	From, DisplayName string
 	// Queue says which service queue the call comes from (a service call).
 	Queue Queue
+	// UserData and ExtraData are the raw values of the X-User-Data and
+	// X-Call-Extra headers ("" when absent or too long).
+	UserData, ExtraData string
 	// Offer is the caller's SDP.
 	Offer []byte
 	// callID is the SIP Call-ID.
@@ -66,6 +69,7 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	in := &Incoming{Offer: req.Body(), sess: sess, tx: tx, decided: make(chan struct{}), done: make(chan struct{})}
 	in.From, in.DisplayName = callerIdentity(req)
 	in.Queue = queueOf(req)
+	in.UserData, in.ExtraData = dataHeader(req, HeaderUserData), dataHeader(req, HeaderCallExtra)
 	if id := req.CallID(); id != nil {
 		in.callID = id.Value()
 	}

@@ -402,4 +402,50 @@ describe('<webrtc-client-ui>', () => {
       { method: 'StopCallRecording', args: ['c1'] },
     ]);
   });
+
+  it('applies the PNPS attributes, shows a due query and sends the answer', async () => {
+    const { el } = await mount(backend, { 'pnps-mission-type': 'salesforce' });
+    expect(backend.calls.find((c) => c.method === 'SetPNPSMissionType')!.args).toEqual(['salesforce']);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    backend.handler!({ name: 'pnps-query', detail: { Id: 'q1', MissionType: 'salesforce', Question: '<b>Recommend?</b>', ScaleMin: 0, ScaleMax: 10 } });
+    await el.updateComplete;
+    const card = el.shadowRoot!.querySelector('vd-pnps-query')!;
+    await (card as unknown as { updateComplete: Promise<void> }).updateComplete;
+    const root = card.shadowRoot!;
+    expect(root.querySelector('h2')!.textContent).toBe('<b>Recommend?</b>');
+    const scores = [...root.querySelectorAll<HTMLButtonElement>('.scale button')];
+    expect(scores.map((b) => b.textContent)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(root.querySelector<HTMLButtonElement>('.send')!.disabled).toBe(true);
+    scores[9].click();
+    await (card as unknown as { updateComplete: Promise<void> }).updateComplete;
+    const comment = root.querySelector<HTMLTextAreaElement>('#pnps-comment')!;
+    comment.value = ' Clear sound ';
+    comment.dispatchEvent(new Event('input'));
+    root.querySelector<HTMLButtonElement>('.send')!.click();
+    await tick();
+    await el.updateComplete;
+    expect(backend.calls.find((c) => c.method === 'AnswerPNPS')!.args).toEqual(['q1', 9, 'Clear sound']);
+    expect(el.shadowRoot!.querySelector('vd-pnps-query')).toBeNull();
+  });
+
+  it('with disable-pnps-query tells the backend and shows no query', async () => {
+    const { el } = await mount(backend, { 'disable-pnps-query': '' });
+    expect(backend.calls.find((c) => c.method === 'DisablePNPSQuery')!.args).toEqual([true]);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    backend.handler!({ name: 'pnps-query', detail: { Id: 'q1', MissionType: 'default', Question: 'Q', ScaleMin: 0, ScaleMax: 10 } });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('vd-pnps-query')).toBeNull();
+  });
+
+  it('carries setUserData and getCallExtraData to the backend', async () => {
+    const { el } = await mount(backend);
+    await el.setUserData({ WorkspaceId: '1' });
+    await el.getCallExtraData();
+    expect(backend.calls.filter((c) => c.method === 'SetUserData' || c.method === 'GetCallExtraData')).toEqual([
+      { method: 'SetUserData', args: [{ WorkspaceId: '1' }] },
+      { method: 'GetCallExtraData', args: [] },
+    ]);
+  });
 });

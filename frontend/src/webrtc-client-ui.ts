@@ -8,6 +8,8 @@ import './views/login-view';
 import './views/home-view';
 import './views/call-panel';
 import './views/audio-settings';
+import './views/pnps-query';
+import type { PNPSQuery } from './views/pnps-query';
 import type { CallView } from './views/call-panel';
 import type { AudioDevices, AudioSettings } from './views/audio-settings';
 
@@ -64,6 +66,14 @@ export interface LoginOptions {
   keycloak?: unknown;
   /** VoiceDesk addition: keep a Credentials or SSO login (its secret or refresh token in the OS keyring) for a silent sign-in at the next start. */
   rememberMe?: boolean;
+}
+
+/** The reference's CallExtraDataInterface (ExtraDataType 1: strong authentication). */
+export interface CallExtraData {
+  CallId: string;
+  ExtraDataType?: number;
+  Keyword: string;
+  Value: string;
 }
 
 /** The reference's OutboundServiceCallDataInterface. */
@@ -133,6 +143,7 @@ export class WebrtcClientUi extends LitElement {
     userStatus: { state: true },
     roles: { state: true },
     recording: { state: true },
+    pnpsQuery: { state: true },
     selectedRole: { state: true },
     audioSettings: { state: true },
   };
@@ -157,6 +168,8 @@ export class WebrtcClientUi extends LitElement {
   declare roles: PublicUserRole[] | null;
   /** The ids of the calls being recorded (set by the recording methods). */
   declare recording: Set<string>;
+  /** The PNPS query on show (from the backend's pnps-query event). */
+  declare pnpsQuery: PNPSQuery | null;
   declare selectedRole: PublicUserRole | null;
   declare audioSettings: AudioSettings | null;
 
@@ -184,6 +197,7 @@ export class WebrtcClientUi extends LitElement {
     this.userStatus = null;
     this.roles = null;
     this.recording = new Set();
+    this.pnpsQuery = null;
     this.selectedRole = null;
     this.transport = WailsTransport.available() ? new WailsTransport() : new NoTransport();
   }
@@ -208,6 +222,8 @@ export class WebrtcClientUi extends LitElement {
     try {
       if (this.discoveryUrl) await this.setDiscoveryUrl(this.discoveryUrl);
       if (this.clientId && this.clientId !== 'voice-for-browser') await this.setClientId(this.clientId);
+      if (this.pnpsMissionType && this.pnpsMissionType !== 'default') await this.setPNPSMissionType(this.pnpsMissionType);
+      if (this.disablePnpsQuery) await this.transport.invoke('DisablePNPSQuery', true);
       await this.refresh();
     } catch (e) {
       this.error = (e as Error).message;
@@ -268,9 +284,11 @@ export class WebrtcClientUi extends LitElement {
       return;
     }
     if (e.name === 'user-status-changed') this.userStatus = e.detail as PublicUserStatus;
+    if (e.name === 'pnps-query' && !this.disablePnpsQuery) this.pnpsQuery = e.detail as PNPSQuery;
     if (e.name === 'user-role-changed') this.selectedRole = e.detail as PublicUserRole;
     if (e.name === 'logged-out') {
       this.userStatus = null;
+      this.pnpsQuery = null;
       this.roles = null;
       this.selectedRole = null;
     }
@@ -440,6 +458,28 @@ export class WebrtcClientUi extends LitElement {
     return this.transport.invoke<void>('RejectCall', callId);
   }
 
+  /** setPNPSMissionType(type): 'default' | 'standalone' | 'salesforce' | 'd365'; before login only. */
+  setPNPSMissionType(type: string): Promise<void> {
+    return this.transport.invoke<void>('SetPNPSMissionType', type).then(() => {
+      this.pnpsMissionType = type;
+    });
+  }
+
+  private pnpsDone(p: Promise<unknown>) {
+    this.pnpsQuery = null;
+    this.screenAction(p);
+  }
+
+  /** setUserData(data): data sent with this user's transfers (serialized under 491 characters). */
+  setUserData(data: object): Promise<boolean> {
+    return this.transport.invoke<boolean>('SetUserData', data);
+  }
+
+  /** getCallExtraData(): the platform's extra data (e.g. strong authentication) of the ongoing basic call. */
+  getCallExtraData(): Promise<CallExtraData[]> {
+    return this.transport.invoke<CallExtraData[]>('GetCallExtraData');
+  }
+
   /** startCallRecording(callId): the platform records the connected call. */
   async startCallRecording(callId: string): Promise<void> {
     await this.transport.invoke<void>('StartCallRecording', callId);
@@ -531,6 +571,12 @@ export class WebrtcClientUi extends LitElement {
             @vd-answer=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.answerCall(e.detail.id))}
             @vd-reject=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.rejectCall(e.detail.id))}
             @vd-end=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.endCall(e.detail.id))}></vd-call-panel>
+          ${this.pnpsQuery
+            ? html`<vd-pnps-query .query=${this.pnpsQuery} language=${this.language}
+                @vd-pnps-answer=${(e: CustomEvent<{ id: string; score: number; comment: string }>) =>
+                  this.pnpsDone(this.transport.invoke('AnswerPNPS', e.detail.id, e.detail.score, e.detail.comment))}
+                @vd-pnps-dismiss=${(e: CustomEvent<{ id: string }>) => this.pnpsDone(this.transport.invoke('DismissPNPS', e.detail.id))}></vd-pnps-query>`
+            : ''}
           <vd-audio-settings .devices=${this.audioDevices} .settings=${this.audioSettings} language=${this.language}
             @vd-audio-refresh=${() => void this.loadAudio()}
             @vd-audio-settings=${(e: CustomEvent<AudioSettings>) => this.screenAction(this.transport.invoke('SetAudioSettings', e.detail))}></vd-audio-settings>`

@@ -81,6 +81,10 @@ type SIPEndpoint struct {
 	SIPPassword string `json:"-"`
 	Number      string `json:"Number"`
 	Description string `json:"Description"`
+	// ExtraData is what the platform's IVR learnt of this caller (strong
+	// authentication), form-encoded keyword=value pairs; the proxy adds it
+	// to the caller's calls to a queue.
+	ExtraData string `json:"ExtraData,omitempty"`
 }
 
 // Silo is the lab's single silo; discovery answers with it.
@@ -155,7 +159,8 @@ func Seed() ([]SeedUser, []Queue, []CallbackList, []SIPEndpoint) {
 	}}}
 	endpoints := []SIPEndpoint{
 		{SIPUser: "tone", SIPPassword: "tone-sip-0a11", Number: "+358401000090", Description: "baresip: answers at once, plays a 1000 Hz tone, records what it hears"},
-		{SIPUser: "caller", SIPPassword: "caller-sip-0b22", Number: "+358401000091", Description: "baresip: calls a lab user when told over ctrl_tcp"},
+		{SIPUser: "caller", SIPPassword: "caller-sip-0b22", Number: "+358401000091", Description: "baresip: calls a lab user when told over ctrl_tcp",
+			ExtraData: "AUTH.GivenName=Carla&AUTH.FamilyName=Caller&AUTH.Method=bankid"},
 		{SIPUser: "early", SIPPassword: "early-sip-0d44", Number: "+358401000092", Description: "baresip: answers with early media (183 with SDP), accepts when told"},
 		{SIPUser: "probe", SIPPassword: "probe-sip-0c33", Number: "+358401000099", Description: "test SIP client used by the lab's own checks"},
 	}

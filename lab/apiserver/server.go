@@ -52,6 +52,7 @@ type Server struct {
 	cfg   Config
 	store *Store
 	log   *slog.Logger
+	pnps  pnpsState
 }
 
 // New returns a Server over store.
@@ -91,6 +92,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT /users/{id}/roles/current", s.authed(s.setCurrentRole))
 	mux.Handle("GET /queues", s.authed(s.listQueues))
 	mux.Handle("GET /callbacklists", s.authed(s.listCallbackLists))
+	mux.Handle("GET /users/{id}/pnps/query", s.authed(s.pnpsQuery))
+	mux.Handle("POST /users/{id}/pnps/query/{queryId}", s.authed(s.pnpsAnswer))
 	mux.Handle("PUT /calls/{callId}/recording", s.authed(s.setRecording))
 	mux.Handle("GET /calls/{callId}/recording", s.authed(s.getRecording))
 

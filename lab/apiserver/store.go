@@ -291,7 +291,13 @@ type Routing struct {
 	Queues    []QueueRoute
 	CLIs      []CLIGrant
 	Callbacks []CallbackRoute
+	// Extra is the extra data (strong authentication) of callers, added to
+	// their calls to a queue.
+	Extra []CallerExtra
 }
+
+// CallerExtra is a caller's extra data, form-encoded.
+type CallerExtra struct{ User, Data string }
 
 // QueueRoute is a queue as the registrar sees it.
 type QueueRoute struct {
@@ -349,6 +355,15 @@ func (s *Store) Routing() (Routing, error) {
 			}
 		}
 		r.Queues = append(r.Queues, qr)
+	}
+	eps, err := listJSON[storedSIP](s, bucketSIP)
+	if err != nil {
+		return Routing{}, err
+	}
+	for _, e := range eps {
+		if e.ExtraData != "" {
+			r.Extra = append(r.Extra, CallerExtra{User: e.SIPUser, Data: e.ExtraData})
+		}
 	}
 	for _, l := range lists {
 		for _, req := range l.Requests {

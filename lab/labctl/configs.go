@@ -36,6 +36,9 @@ func writeKamailioConfig(path string, ports Ports, routing apiserver.Routing, tl
 	for _, c := range routing.Callbacks {
 		values = append(values, c.ListID, c.RequestID, c.QueueID)
 	}
+	for _, e := range routing.Extra {
+		values = append(values, e.User, e.Data)
+	}
 	for _, v := range values {
 		if strings.ContainsAny(v, "\"\\\n\r$:") {
 			return fmt.Errorf("routing value %q cannot be written into kamailio.cfg", v)
@@ -59,6 +62,7 @@ func writeKamailioConfig(path string, ports Ports, routing apiserver.Routing, tl
 		"Queues":     routing.Queues,
 		"CLIs":       routing.CLIs,
 		"Callbacks":  routing.Callbacks,
+		"Extra":      routing.Extra,
 	})
 	if err != nil {
 		return fmt.Errorf("render kamailio config: %w", err)

@@ -27,6 +27,14 @@ export default {
     silo: 'Silo',
     signOut: 'Sign out',
   },
+  pnps: {
+    scale: 'How likely is that?',
+    unlikely: 'Not likely',
+    likely: 'Very likely',
+    comment: 'Anything to add? (optional)',
+    send: 'Send',
+    later: 'Not now',
+  },
   call: {
     record: 'Record',
     stopRecording: 'Stop recording',

@@ -25,6 +25,14 @@ export default {
     silo: 'Silo',
     signOut: 'Cerrar sesión',
   },
+  pnps: {
+    scale: '¿Qué probabilidad hay?',
+    unlikely: 'Nada probable',
+    likely: 'Muy probable',
+    comment: '¿Algo que añadir? (opcional)',
+    send: 'Enviar',
+    later: 'Ahora no',
+  },
   call: {
     record: 'Grabar',
     stopRecording: 'Detener grabación',

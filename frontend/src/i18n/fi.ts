@@ -25,6 +25,14 @@ export default {
     silo: 'Silo',
     signOut: 'Kirjaudu ulos',
   },
+  pnps: {
+    scale: 'Kuinka todennäköistä?',
+    unlikely: 'Epätodennäköistä',
+    likely: 'Hyvin todennäköistä',
+    comment: 'Haluatko lisätä jotain? (valinnainen)',
+    send: 'Lähetä',
+    later: 'Ei nyt',
+  },
   call: {
     record: 'Nauhoita',
     stopRecording: 'Lopeta nauhoitus',

@@ -25,6 +25,14 @@ export default {
     silo: 'Silo',
     signOut: 'Uitloggen',
   },
+  pnps: {
+    scale: 'Hoe waarschijnlijk is dat?',
+    unlikely: 'Niet waarschijnlijk',
+    likely: 'Zeer waarschijnlijk',
+    comment: 'Iets toe te voegen? (optioneel)',
+    send: 'Versturen',
+    later: 'Niet nu',
+  },
   call: {
     record: 'Opnemen',
     stopRecording: 'Opname stoppen',

@@ -25,6 +25,14 @@ export default {
     silo: 'Silo',
     signOut: 'Logga ut',
   },
+  pnps: {
+    scale: 'Hur troligt är det?',
+    unlikely: 'Inte troligt',
+    likely: 'Mycket troligt',
+    comment: 'Något att tillägga? (valfritt)',
+    send: 'Skicka',
+    later: 'Inte nu',
+  },
   call: {
     record: 'Spela in',
     stopRecording: 'Stoppa inspelning',

@@ -1,0 +1,130 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// EventPNPSQuery (VoiceDesk's own) asks the UI to show a due PNPS query;
+// its detail is the query (platform.PNPSQuery). The reference's phone shows
+// these as notifications of its own UI.
+const EventPNPSQuery = "pnps-query"
+
+// PNPSMissionTypes are the reference's PNPSMissionTypeEnum values.
+var PNPSMissionTypes = []string{"default", "standalone", "salesforce", "d365"}
+
+// Errors of the PNPS methods.
+var (
+	ErrPNPSMissionType = errors.New("Unsupported PNPS mission type. Use 'default', 'standalone', 'salesforce' or 'd365'")
+	ErrPNPSAfterLogin  = errors.New("PNPS mission type must be set before login")
+	ErrPNPSScore       = errors.New("PNPS score must be a whole number from 0 to 10")
+	ErrPNPSComment     = errors.New("PNPS comment may be at most 1000 characters")
+	ErrNoPNPSQuery     = errors.New("No such PNPS query is waiting for an answer")
+)
+
+// When the phone looks for a due PNPS query after login, and how often.
+const (
+	pnpsFirst = 2 * time.Minute
+	pnpsEvery = time.Hour
+)
+
+// SetPNPSMissionType is the reference's setPNPSMissionType(type): the
+// context of the PNPS queries; only before login.
+func (p *Phone) SetPNPSMissionType(t string) error {
+	t = strings.ToLower(strings.TrimSpace(t))
+	ok := false
+	for _, m := range PNPSMissionTypes {
+		ok = ok || m == t
+	}
+	if !ok {
+		return fmt.Errorf("%w (got %q)", ErrPNPSMissionType, t)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.session != nil || p.loggingIn {
+		return ErrPNPSAfterLogin
+	}
+	p.pnpsMission = t
+	return nil
+}
+
+// DisablePNPSQuery is the disable-pnps-query attribute: no PNPS queries
+// are asked. Like the mission type it takes effect at the next login.
+func (p *Phone) DisablePNPSQuery(off bool) {
+	p.mu.Lock()
+	p.pnpsOff = off
+	p.mu.Unlock()
+}
+
+// pollPNPS looks for a due PNPS query after first, then every every, until
+// ctx ends; each new query is emitted once.
+func (p *Phone) pollPNPS(ctx context.Context, first, every time.Duration) {
+	wait := first
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = every
+		s, err := p.sessionOrErr()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		mission, shown := p.pnpsMission, p.pnpsShown
+		p.mu.Unlock()
+		q, err := p.api.DuePNPSQuery(ctx, s, mission)
+		if err != nil {
+			p.apiFailed(err)
+			p.log.Info("pnps query", "error", err)
+			continue
+		}
+		if q == nil || q.ID == shown {
+			continue
+		}
+		p.mu.Lock()
+		p.pnpsShown = q.ID
+		p.mu.Unlock()
+		p.emit.Emit(EventPNPSQuery, *q)
+	}
+}
+
+// AnswerPNPS answers the shown PNPS query: a score 0..10 and an optional
+// comment (VoiceDesk's surface for its own UI).
+func (p *Phone) AnswerPNPS(ctx context.Context, queryID string, score int, comment string) error {
+	if score < 0 || score > 10 {
+		return fmt.Errorf("%w (got %d)", ErrPNPSScore, score)
+	}
+	if utf8.RuneCountInString(comment) > 1000 {
+		return ErrPNPSComment
+	}
+	return p.finishPNPS(ctx, queryID, &score, strings.TrimSpace(comment))
+}
+
+// DismissPNPS dismisses the shown PNPS query.
+func (p *Phone) DismissPNPS(ctx context.Context, queryID string) error {
+	return p.finishPNPS(ctx, queryID, nil, "")
+}
+
+func (p *Phone) finishPNPS(ctx context.Context, queryID string, score *int, comment string) error {
+	s, err := p.sessionOrErr()
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	shown := p.pnpsShown
+	p.mu.Unlock()
+	if queryID == "" || queryID != shown {
+		return ErrNoPNPSQuery
+	}
+	if err := p.api.AnswerPNPS(ctx, s, queryID, score, comment); err != nil {
+		p.apiFailed(err)
+		return err
+	}
+	return nil
+}
