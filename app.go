@@ -131,6 +131,11 @@ func (a *App) SetUserData(data any) (bool, error) { return a.phone.SetUserData(d
 // GetCallExtraData is the reference's getCallExtraData().
 func (a *App) GetCallExtraData() ([]phone.CallExtraData, error) { return a.phone.GetCallExtraData() }
 
+// StartCallSupervision is the reference's startCallSupervision(targetUserId).
+func (a *App) StartCallSupervision(targetUserID string) (bool, error) {
+	return a.phone.StartCallSupervision(a.ctx, targetUserID)
+}
+
 // SetPNPSMissionType is the reference's setPNPSMissionType(type), before login.
 func (a *App) SetPNPSMissionType(t string) error { return a.phone.SetPNPSMissionType(t) }
 

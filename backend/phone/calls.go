@@ -97,7 +97,9 @@ type call struct {
 	// sipCallID is the SIP Call-ID, set once the call is connected.
 	sipCallID string
 	// extra is the platform's extra data of an incoming call.
-	extra  []CallExtraData
+	extra []CallExtraData
+	// sv is the supervision an incoming supervision call belongs to.
+	sv     *supervision
 	reason string // set by whoever ends the call
 }
 
@@ -326,6 +328,9 @@ func failureReason(ctx context.Context, err error) string {
 
 func (p *Phone) startAudio(c *call, sess *media.Session) {
 	src, sink, release := p.callAudio()
+	if c.sv != nil {
+		src = audio.Silence{} // a supervisor listens: nothing goes to the call
+	}
 	c.mu.Lock()
 	c.release = release
 	c.mu.Unlock()
@@ -352,6 +357,13 @@ func (p *Phone) finish(c *call, def string) {
 	if !ok {
 		return
 	}
+	if c.sv != nil {
+		state := SupervisingFailed
+		if c.established() != "" {
+			state = SupervisingEnded
+		}
+		p.endSupervision(c.sv, state)
+	}
 	end := p.now()
 	ev := c.ev
 	ev.EndTime = &end
@@ -362,6 +374,10 @@ func (p *Phone) finish(c *call, def string) {
 
 // onIncoming is the SIP agent's handler for a new INVITE.
 func (p *Phone) onIncoming(in *sip.Incoming) {
+	if in.SupervisionTarget != "" {
+		p.onSupervisionCall(in)
+		return
+	}
 	p.mu.Lock()
 	busy := len(p.active) > 0
 	alerts := !p.alertsOff
@@ -420,6 +436,9 @@ func (p *Phone) runIncoming(c *call, in *sip.Incoming, ring *toneOnce) {
 	}
 	p.startAudio(c, sess)
 	c.connected(in.CallID())
+	if c.sv != nil {
+		p.supervisionAnswered(c.sv, c.ev.CallID)
+	}
 	p.emit.Emit(EventCallAnswered, c.ev)
 	p.emit.Emit(EventCallConfirmed, c.ev)
 	untilEnd(ctx, c, in.Done(), in.Hangup)

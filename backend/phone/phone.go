@@ -76,6 +76,7 @@ type Platform interface {
 	SetRecording(ctx context.Context, s *platform.Session, sipCallID string, on bool) error
 	DuePNPSQuery(ctx context.Context, s *platform.Session, missionType string) (*platform.PNPSQuery, error)
 	AnswerPNPS(ctx context.Context, s *platform.Session, queryID string, score *int, comment string) error
+	StartSupervision(ctx context.Context, s *platform.Session, targetUserID string) error
 }
 
 // Config configures a Phone.
@@ -190,6 +191,8 @@ type Phone struct {
 	// the id of the query shown.
 	pnpsMission, pnpsShown string
 	pnpsOff                bool
+	// supervision is the call supervision under way, if any.
+	supervision *supervision
 	// userData is setUserData's object, serialized.
 	userData string
 	// role is the selected outbound role (V2), which calls are made as.

@@ -164,7 +164,8 @@ func TestLoginFlow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recorder{}
-			p := New(Config{NoSIP: true, DiscoveryURL: "http://127.0.0.1:9/api/user/"}, &fakePlatform{password: "pw"}, rec)
+			// No availability poll: its first read would race the events checked here.
+			p := New(Config{NoSIP: true, StatusPoll: -1, DiscoveryURL: "http://127.0.0.1:9/api/user/"}, &fakePlatform{password: "pw"}, rec)
 			ok, err := p.Login(ctx, tt.opts)
 			if ok != tt.wantOK {
 				t.Fatalf("Login ok = %v (err %v), want %v", ok, err, tt.wantOK)
@@ -552,3 +553,5 @@ func (f *fakePlatform) DuePNPSQuery(context.Context, *platform.Session, string) 
 func (f *fakePlatform) AnswerPNPS(context.Context, *platform.Session, string, *int, string) error {
 	return nil
 }
+
+func (f *fakePlatform) StartSupervision(context.Context, *platform.Session, string) error { return nil }

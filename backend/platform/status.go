@@ -112,3 +112,13 @@ func (c *Client) AnswerPNPS(ctx context.Context, s *Session, queryID string, sco
 	}
 	return nil
 }
+
+// StartSupervision asks the platform to let this supervisor listen to the
+// calls of targetUserID: it calls the supervisor back.
+func (c *Client) StartSupervision(ctx context.Context, s *Session, targetUserID string) error {
+	body := map[string]string{"TargetUserId": targetUserID}
+	if err := c.Call(ctx, s, http.MethodPost, "users/"+url.PathEscape(s.UserID)+"/supervision", body, nil); err != nil {
+		return fmt.Errorf("start supervising %s: %w", targetUserID, err)
+	}
+	return nil
+}

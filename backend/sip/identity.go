@@ -60,6 +60,9 @@ const (
 const (
 	HeaderUserData  = "X-User-Data"
 	HeaderCallExtra = "X-Call-Extra"
+	// HeaderSupervisionTarget marks the platform's call that lets a
+	// supervisor listen to the named user's calls.
+	HeaderSupervisionTarget = "X-Supervision-Target"
 )
 
 // maxDataHeader bounds a data header's value.

@@ -19,6 +19,9 @@ type Incoming struct {
 	From, DisplayName string
 	// Queue says which service queue the call comes from (a service call).
 	Queue Queue
+	// SupervisionTarget is the supervised user's id on the platform's
+	// supervision call ("" on any other).
+	SupervisionTarget string
 	// UserData and ExtraData are the raw values of the X-User-Data and
 	// X-Call-Extra headers ("" when absent or too long).
 	UserData, ExtraData string
@@ -70,6 +73,9 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	in.From, in.DisplayName = callerIdentity(req)
 	in.Queue = queueOf(req)
 	in.UserData, in.ExtraData = dataHeader(req, HeaderUserData), dataHeader(req, HeaderCallExtra)
+	if h := req.GetHeader(HeaderSupervisionTarget); h != nil {
+		in.SupervisionTarget = cleanText(h.Value(), maxQueueField)
+	}
 	if id := req.CallID(); id != nil {
 		in.callID = id.Value()
 	}

@@ -448,4 +448,14 @@ describe('<webrtc-client-ui>', () => {
       { method: 'GetCallExtraData', args: [] },
     ]);
   });
+
+  it('re-emits call-supervising-state-changed with its detail as it is', async () => {
+    const { el } = await mount(backend);
+    const got: unknown[] = [];
+    el.addEventListener('call-supervising-state-changed', (e) => got.push((e as CustomEvent).detail));
+    backend.handler!({ name: 'call-supervising-state-changed', detail: { state: 'started', targetUserId: 'u1' } });
+    await expect(el.startCallSupervision('u1')).resolves.toBe(true);
+    expect(got).toEqual([{ state: 'started', targetUserId: 'u1' }]);
+    expect(backend.calls.find((c) => c.method === 'StartCallSupervision')!.args).toEqual(['u1']);
+  });
 });

@@ -277,7 +277,7 @@ export class WebrtcClientUi extends LitElement {
     if (e.name === 'logged-in' || e.name === 'logged-out') {
       void this.refresh().catch((err) => (this.error = (err as Error).message));
     }
-    if (e.name.startsWith('call-')) {
+    if (e.name.startsWith('call-') && e.name !== 'call-supervising-state-changed') {
       const detail = toCallDetail(e.detail);
       this.trackCall(e.name, detail);
       this.emit(e.name, detail);
@@ -468,6 +468,11 @@ export class WebrtcClientUi extends LitElement {
   private pnpsDone(p: Promise<unknown>) {
     this.pnpsQuery = null;
     this.screenAction(p);
+  }
+
+  /** startCallSupervision(targetUserId): resolves true once the supervision call is up; states arrive as call-supervising-state-changed. */
+  startCallSupervision(targetUserId: string): Promise<boolean> {
+    return this.transport.invoke<boolean>('StartCallSupervision', targetUserId);
   }
 
   /** setUserData(data): data sent with this user's transfers (serialized under 491 characters). */

@@ -162,6 +162,7 @@ func Seed() ([]SeedUser, []Queue, []CallbackList, []SIPEndpoint) {
 		{SIPUser: "caller", SIPPassword: "caller-sip-0b22", Number: "+358401000091", Description: "baresip: calls a lab user when told over ctrl_tcp",
 			ExtraData: "AUTH.GivenName=Carla&AUTH.FamilyName=Caller&AUTH.Method=bankid"},
 		{SIPUser: "early", SIPPassword: "early-sip-0d44", Number: "+358401000092", Description: "baresip: answers with early media (183 with SDP), accepts when told"},
+		{SIPUser: "monitor", SIPPassword: "monitor-sip-0e55", Number: "+358401000093", Description: "baresip: the stand-in for the platform's supervision bridge: calls a supervisor when the API starts a supervision (plays 440 Hz, not the agent's call)"},
 		{SIPUser: "probe", SIPPassword: "probe-sip-0c33", Number: "+358401000099", Description: "test SIP client used by the lab's own checks"},
 	}
 	return users, queues, lists, endpoints

@@ -30,6 +30,8 @@ type Config struct {
 	IdP IdentityProvider
 	// Recorder records calls' media in rtpengine (nil: no recording).
 	Recorder *Recorder
+	// Supervision starts supervisions (nil: none).
+	Supervision *Supervision
 	// SSOUsers are the ids of the users whose discovery names the IdP as
 	// their authority ("modern authentication" enabled).
 	SSOUsers map[string]bool
@@ -92,6 +94,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT /users/{id}/roles/current", s.authed(s.setCurrentRole))
 	mux.Handle("GET /queues", s.authed(s.listQueues))
 	mux.Handle("GET /callbacklists", s.authed(s.listCallbackLists))
+	mux.Handle("POST /users/{id}/supervision", s.authed(s.startSupervision))
 	mux.Handle("GET /users/{id}/pnps/query", s.authed(s.pnpsQuery))
 	mux.Handle("POST /users/{id}/pnps/query/{queryId}", s.authed(s.pnpsAnswer))
 	mux.Handle("PUT /calls/{callId}/recording", s.authed(s.setRecording))

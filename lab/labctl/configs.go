@@ -75,11 +75,13 @@ func baresipRTPPorts(ph Phone, ports Ports) (int, int) {
 	base := ports.RTPMin + 100
 	switch ph.SIPUser {
 	case "caller":
-		base += 33
+		base += 24
 	case "early":
-		base += 66
+		base += 48
+	case "monitor":
+		base += 72
 	}
-	return base, base + 32
+	return base, base + 23
 }
 
 // writeBaresipConfig writes baresip's config and accounts files. The phone

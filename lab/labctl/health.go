@@ -1,13 +1,12 @@
 package labctl
 
 import (
-	"bufio"
+	"voicedesk/lab/baresipctl"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -31,7 +30,7 @@ func Health(ctx context.Context, s *State) error {
 			return &ComponentError{Component: p.Name, Log: p.Log, Err: fmt.Errorf("process %d is not running", p.PID)}
 		}
 	}
-	for _, name := range []string{"rtpengine", "kamailio", "api", "baresip-tone", "baresip-caller", "baresip-early"} {
+	for _, name := range []string{"rtpengine", "kamailio", "api", "baresip-tone", "baresip-caller", "baresip-early", "baresip-monitor"} {
 		if err := s.ready(ctx, name); err != nil {
 			return &ComponentError{Component: name, Log: logOf(name), Err: err}
 		}
@@ -54,6 +53,8 @@ func (s *State) ready(ctx context.Context, name string) error {
 		return sipOptions(ctx, s.Ports.SIPUDP, "sip:caller@"+s.Domain)
 	case "baresip-early":
 		return sipOptions(ctx, s.Ports.SIPUDP, "sip:early@"+s.Domain)
+	case "baresip-monitor":
+		return sipOptions(ctx, s.Ports.SIPUDP, "sip:monitor@"+s.Domain)
 	}
 	return fmt.Errorf("no lab component %q", name)
 }
@@ -172,52 +173,8 @@ func httpHealth(ctx context.Context, url string) error {
 	return nil
 }
 
-// Ctrl sends one command to a baresip phone over ctrl_tcp (netstring-framed
-// JSON) and returns the answer's data.
+// Ctrl sends one command to a baresip phone over ctrl_tcp and returns the
+// answer's data.
 func Ctrl(ctx context.Context, addr, command, params string) (string, error) {
-	d := net.Dialer{Timeout: 2 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("connect to baresip ctrl %s: %w", addr, err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
-	token := randomToken(4)
-	body := fmt.Sprintf(`{"command":%q,"params":%q,"token":%q}`, command, params, token)
-	if _, err := fmt.Fprintf(conn, "%d:%s,", len(body), body); err != nil {
-		return "", fmt.Errorf("send baresip command %s: %w", command, err)
-	}
-	rd := bufio.NewReader(conn)
-	for {
-		msg, err := readNetstring(rd)
-		if err != nil {
-			return "", fmt.Errorf("read baresip answer to %s: %w", command, err)
-		}
-		// Events arrive on the same connection; the answer carries our token.
-		if strings.Contains(msg, `"response":true`) && strings.Contains(msg, token) {
-			if strings.Contains(msg, `"ok":false`) {
-				return msg, fmt.Errorf("baresip refused %s: %s", command, msg)
-			}
-			return msg, nil
-		}
-	}
-}
-
-func readNetstring(rd *bufio.Reader) (string, error) {
-	lenStr, err := rd.ReadString(':')
-	if err != nil {
-		return "", err
-	}
-	n, err := strconv.Atoi(strings.TrimSuffix(lenStr, ":"))
-	if err != nil || n < 0 || n > 1<<20 {
-		return "", errors.New("bad netstring length")
-	}
-	buf := make([]byte, n+1)
-	if _, err := io.ReadFull(rd, buf); err != nil {
-		return "", err
-	}
-	if buf[n] != ',' {
-		return "", errors.New("netstring not terminated")
-	}
-	return string(buf[:n]), nil
+	return baresipctl.Command(ctx, addr, command, params)
 }

@@ -38,6 +38,9 @@ type Ports struct {
 	CallerCtrl int `json:"callerCtrl"`
 	EarlySIP   int `json:"earlySip"`
 	EarlyCtrl  int `json:"earlyCtrl"`
+	// The supervision bridge's stand-in phone.
+	MonitorSIP  int `json:"monitorSip"`
+	MonitorCtrl int `json:"monitorCtrl"`
 }
 
 // Login is a platform user's demo login.
@@ -77,6 +80,7 @@ type State struct {
 	Tone      Phone     `json:"tone"`
 	Caller    Phone     `json:"caller"`
 	Early     Phone     `json:"early"`
+	Monitor   Phone     `json:"monitor"`
 	Probe     Login     `json:"probeSip"` // SIP account for test clients
 	Demo      []Login   `json:"demoLogins"`
 	Processes []Process `json:"processes"`
@@ -281,6 +285,7 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		r.cfg.LabBinary, "serve-api", "-listen", fmt.Sprintf("127.0.0.1:%d", ports.API), "-db", storePath,
 		"-ws", st.WebSocketURL, "-sip", st.SIPProxy,
 		"-ng", fmt.Sprintf("127.0.0.1:%d", ports.NG), "-recordings", recordings,
+		"-monitor", fmt.Sprintf("127.0.0.1:%d", ports.MonitorCtrl),
 	); err != nil {
 		return nil, err
 	}
@@ -291,10 +296,12 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.CallerCtrl), Recordings: filepath.Join(r.dir, "recordings", "caller")}
 	st.Early = Phone{SIPUser: "early", Number: numberOf(routing.Accounts, "early"), ToneHz: 620, EarlyMedia: true,
 		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.EarlyCtrl), Recordings: filepath.Join(r.dir, "recordings", "early")}
+	st.Monitor = Phone{SIPUser: "monitor", Number: numberOf(routing.Accounts, "monitor"), ToneHz: 440,
+		Ctrl: fmt.Sprintf("127.0.0.1:%d", ports.MonitorCtrl), Recordings: filepath.Join(r.dir, "recordings", "monitor")}
 	for _, ph := range []struct {
 		p       Phone
 		sipPort int
-	}{{st.Tone, ports.ToneSIP}, {st.Caller, ports.CallerSIP}, {st.Early, ports.EarlySIP}} {
+	}{{st.Tone, ports.ToneSIP}, {st.Caller, ports.CallerSIP}, {st.Early, ports.EarlySIP}, {st.Monitor, ports.MonitorSIP}} {
 		r.progress("starting baresip %q (sip 127.0.0.1:%d, tone %d Hz)", ph.p.SIPUser, ph.sipPort, ph.p.ToneHz)
 		confDir := filepath.Join(r.dir, "conf", "baresip-"+ph.p.SIPUser)
 		if err := writeBaresipConfig(confDir, ph.p, ph.sipPort, passwordOf(routing.Accounts, ph.p.SIPUser), ports); err != nil {
@@ -424,8 +431,8 @@ func fileExists(p string) bool {
 // fails and names it.
 func pickPorts() (Ports, error) {
 	var p Ports
-	tcp := []*int{&p.API, &p.SIPWS, &p.SIPTLS, &p.SIPWSS, &p.ToneCtrl, &p.CallerCtrl, &p.EarlyCtrl}
-	udp := []*int{&p.SIPUDP, &p.NG, &p.ToneSIP, &p.CallerSIP, &p.EarlySIP}
+	tcp := []*int{&p.API, &p.SIPWS, &p.SIPTLS, &p.SIPWSS, &p.ToneCtrl, &p.CallerCtrl, &p.EarlyCtrl, &p.MonitorCtrl}
+	udp := []*int{&p.SIPUDP, &p.NG, &p.ToneSIP, &p.CallerSIP, &p.EarlySIP, &p.MonitorSIP}
 	var closers []io.Closer
 	defer func() {
 		for _, c := range closers {
@@ -450,7 +457,7 @@ func pickPorts() (Ports, error) {
 	}
 	// Media ports: a random block of 200 below the kernel's ephemeral range,
 	// so that two labs (or a lab and a test) rarely meet: rtpengine takes the
-	// first 100, the three baresip phones 33 each (see baresipRTPPorts).
+	// first 100, the four baresip phones 24 each (see baresipRTPPorts).
 	base := 20000 + 200*rand.IntN(50)
 	p.RTPMin, p.RTPMax = base, base+99
 	return p, nil

@@ -43,7 +43,7 @@ func TestReconnectAfterKamailioRestart(t *testing.T) {
 	}
 	defer func() {
 		// baresip re-registers only every 5 minutes: restart the phones.
-		for _, name := range []string{"baresip-tone", "baresip-caller", "baresip-early"} {
+		for _, name := range []string{"baresip-tone", "baresip-caller", "baresip-early", "baresip-monitor"} {
 			if err := labctl.StopComponent(lab, name); err != nil {
 				t.Error(err)
 			}

@@ -160,6 +160,7 @@ func serveAPI(ctx context.Context, args []string) error {
 	sip := fs.String("sip", "", "Kamailio's UDP address")
 	ng := fs.String("ng", "", "rtpengine's ng control address (call recording)")
 	recordings := fs.String("recordings", "", "rtpengine's --recording-dir")
+	monitor := fs.String("monitor", "", "the supervision bridge phone's ctrl_tcp address")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -196,7 +197,11 @@ func serveAPI(ctx context.Context, args []string) error {
 	if *ng != "" && *recordings != "" {
 		rec = &apiserver.Recorder{NG: ngproto.Client{Addr: *ng}, Dir: *recordings}
 	}
-	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: *ws, SIPProxy: *sip, IdP: provider, SSOUsers: sso, Recorder: rec}, store, log)
+	var sup *apiserver.Supervision
+	if *monitor != "" {
+		sup = &apiserver.Supervision{Bridge: *monitor}
+	}
+	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: *ws, SIPProxy: *sip, IdP: provider, SSOUsers: sso, Recorder: rec, Supervision: sup}, store, log)
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
