@@ -131,6 +131,10 @@ func (a *App) SetUserData(data any) (bool, error) { return a.phone.SetUserData(d
 // GetCallExtraData is the reference's getCallExtraData().
 func (a *App) GetCallExtraData() ([]phone.CallExtraData, error) { return a.phone.GetCallExtraData() }
 
+// UpdateJWT is the reference's updateJWT(token): the SIP WebSocket's SDK
+// token for the next (re)connection.
+func (a *App) UpdateJWT(token string) error { return a.phone.UpdateJWT(token) }
+
 // StartCallSupervision is the reference's startCallSupervision(targetUserId).
 func (a *App) StartCallSupervision(targetUserID string) (bool, error) {
 	return a.phone.StartCallSupervision(a.ctx, targetUserID)

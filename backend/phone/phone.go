@@ -191,6 +191,8 @@ type Phone struct {
 	// the id of the query shown.
 	pnpsMission, pnpsShown string
 	pnpsOff                bool
+	// sdkToken is the SIP WebSocket's SDK token (updateJWT renews it).
+	sdkToken string
 	// supervision is the call supervision under way, if any.
 	supervision *supervision
 	// userData is setUserData's object, serialized.
@@ -411,8 +413,15 @@ func (p *Phone) register(ctx context.Context, session *platform.Session) (*sip.A
 	if server == "" {
 		server, transport = set.SIPProxy, sip.TransportUDP
 	}
-	agent, err := sip.New(sip.Config{Server: server, Transport: transport, User: set.AuthUser, Domain: domain,
-		Password: set.Password, DisplayName: set.DisplayName, Log: p.log})
+	cfg := sip.Config{Server: server, Transport: transport, User: set.AuthUser, Domain: domain,
+		Password: set.Password, DisplayName: set.DisplayName, Log: p.log}
+	if set.Token != "" {
+		p.mu.Lock()
+		p.sdkToken = set.Token
+		p.mu.Unlock()
+		cfg.Token = p.currentSDKToken
+	}
+	agent, err := sip.New(cfg)
 	if err != nil {
 		return nil, &LoginError{"Login failed: the phone's SIP settings are unusable: " + err.Error(), err}
 	}
@@ -483,7 +492,7 @@ func (p *Phone) signOut(force bool) {
 	p.calls.Wait()
 	p.mu.Lock()
 	stop := p.stopMaintain
-	p.session, p.user, p.agent, p.stopMaintain, p.role, p.userData, p.pnpsShown = nil, nil, nil, nil, nil, "", ""
+	p.session, p.user, p.agent, p.stopMaintain, p.role, p.userData, p.pnpsShown, p.sdkToken = nil, nil, nil, nil, nil, "", "", ""
 	if p.stopToken != nil {
 		p.stopToken()
 		p.stopToken = nil

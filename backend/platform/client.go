@@ -153,6 +153,10 @@ type SIPSettings struct {
 	Password     string `json:"Password"`
 	Realm        string `json:"Realm"`
 	DisplayName  string `json:"DisplayName"`
+	// Token is the SDK token the SIP WebSocket connects with (renewed by
+	// updateJWT), when the platform uses one; TokenExpiresIn its life in s.
+	Token          string `json:"Token"`
+	TokenExpiresIn int    `json:"TokenExpiresIn"`
 }
 
 // APIError is a non-2xx answer of the API, with the platform's message.

@@ -51,7 +51,10 @@ type Config struct {
 	UserAgent string
 	// TLS configures tls and wss; default: the system's roots.
 	TLS *tls.Config
-	Log *slog.Logger
+	// Token, when set, gives the SDK token a WebSocket connects with (as
+	// its token query parameter); it is read at each (re)connect.
+	Token func() string
+	Log   *slog.Logger
 }
 
 // ErrRejected is a final non-2xx answer to REGISTER.
@@ -99,6 +102,9 @@ func New(cfg Config) (*Agent, error) {
 		return nil, err
 	}
 	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.UserAgent)}
+	if strings.EqualFold(tp, TransportWS) || strings.EqualFold(tp, TransportWSS) {
+		uaOpts = append(uaOpts, sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerTransports(webSocketTransports(cfg))))
+	}
 	if cfg.TLS != nil {
 		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(cfg.TLS))
 	}
@@ -148,6 +154,31 @@ func New(cfg Config) (*Agent, error) {
 }
 
 // destination turns Server and Transport into host:port and sipgo's name.
+// webSocketTransports dial the WebSocket at the server URL's path, with the
+// SDK token (cfg.Token, read at each dial so that a renewed one is used on
+// the next reconnect) as its token query parameter.
+func webSocketTransports(cfg Config) sip.TransportsConfig {
+	u, _ := url.Parse(cfg.Server) // destination has checked it
+	dialURI := func(scheme string) func(host string) string {
+		return func(host string) string {
+			target := url.URL{Scheme: scheme, Host: host, Path: u.Path}
+			if target.Path == "" {
+				target.Path = "/"
+			}
+			if cfg.Token != nil {
+				if tok := cfg.Token(); tok != "" {
+					target.RawQuery = url.Values{"token": {tok}}.Encode()
+				}
+			}
+			return target.String()
+		}
+	}
+	return sip.TransportsConfig{
+		WS:  &sip.TransportWS{DialURI: dialURI("ws")},
+		WSS: &sip.TransportWSS{TransportWS: &sip.TransportWS{DialURI: dialURI("wss")}},
+	}
+}
+
 func destination(server, transport string) (string, string, error) {
 	transport = strings.ToLower(transport)
 	if strings.HasPrefix(server, "ws://") || strings.HasPrefix(server, "wss://") {

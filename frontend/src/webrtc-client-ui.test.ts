@@ -455,6 +455,8 @@ describe('<webrtc-client-ui>', () => {
     el.addEventListener('call-supervising-state-changed', (e) => got.push((e as CustomEvent).detail));
     backend.handler!({ name: 'call-supervising-state-changed', detail: { state: 'started', targetUserId: 'u1' } });
     await expect(el.startCallSupervision('u1')).resolves.toBe(true);
+    await el.updateJWT('a.b.c');
+    expect(backend.calls.find((c) => c.method === 'UpdateJWT')!.args).toEqual(['a.b.c']);
     expect(got).toEqual([{ state: 'started', targetUserId: 'u1' }]);
     expect(backend.calls.find((c) => c.method === 'StartCallSupervision')!.args).toEqual(['u1']);
   });

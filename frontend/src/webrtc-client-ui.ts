@@ -470,6 +470,11 @@ export class WebrtcClientUi extends LitElement {
     this.screenAction(p);
   }
 
+  /** updateJWT(token): renews the SDK token the SIP WebSocket (re)connects with. */
+  updateJWT(token: string): Promise<void> {
+    return this.transport.invoke<void>('UpdateJWT', token);
+  }
+
   /** startCallSupervision(targetUserId): resolves true once the supervision call is up; states arrive as call-supervising-state-changed. */
   startCallSupervision(targetUserId: string): Promise<boolean> {
     return this.transport.invoke<boolean>('StartCallSupervision', targetUserId);

@@ -32,6 +32,9 @@ type Config struct {
 	Recorder *Recorder
 	// Supervision starts supervisions (nil: none).
 	Supervision *Supervision
+	// SDKTokens issues the SIP WebSocket's tokens (nil: the WebSocket needs
+	// none).
+	SDKTokens *SDKTokens
 	// SSOUsers are the ids of the users whose discovery names the IdP as
 	// their authority ("modern authentication" enabled).
 	SSOUsers map[string]bool
@@ -95,6 +98,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /queues", s.authed(s.listQueues))
 	mux.Handle("GET /callbacklists", s.authed(s.listCallbackLists))
 	mux.Handle("POST /users/{id}/supervision", s.authed(s.startSupervision))
+	mux.Handle("POST /users/{id}/sdktoken", s.authed(s.newSDKToken))
+	mux.HandleFunc("POST /lab/sdktokens/resync", s.resyncSDKTokens)
 	mux.Handle("GET /users/{id}/pnps/query", s.authed(s.pnpsQuery))
 	mux.Handle("POST /users/{id}/pnps/query/{queryId}", s.authed(s.pnpsAnswer))
 	mux.Handle("PUT /calls/{callId}/recording", s.authed(s.setRecording))
@@ -372,7 +377,7 @@ func (s *Server) sipSettings(w http.ResponseWriter, r *http.Request, me storedUs
 		writeError(w, http.StatusForbidden, "SIP settings are served only to their owner.")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{
+	settings := map[string]any{
 		"WebSocketUrl": s.cfg.WebSocketURL,
 		"SipProxy":     s.cfg.SIPProxy,
 		"SipUri":       "sip:" + me.SIPUser + "@" + SIPDomain,
@@ -380,7 +385,19 @@ func (s *Server) sipSettings(w http.ResponseWriter, r *http.Request, me storedUs
 		"Password":     me.SIPPassword,
 		"Realm":        SIPDomain,
 		"DisplayName":  me.DisplayName,
-	})
+	}
+	if s.cfg.SDKTokens != nil {
+		tok, err := s.cfg.SDKTokens.issue(r.Context(), me, s.cfg.Now())
+		if err != nil {
+			s.log.Warn("sdk token", "error", err)
+			writeError(w, http.StatusBadGateway, "The SIP server did not take the token.")
+			return
+		}
+		// The app's WebSocket endpoint, which needs the token.
+		settings["WebSocketUrl"] = strings.TrimSuffix(s.cfg.WebSocketURL, "/") + "/sdk"
+		settings["Token"], settings["TokenExpiresIn"] = tok, int(SDKTokenLifetime.Seconds())
+	}
+	writeJSON(w, http.StatusOK, settings)
 }
 
 func (s *Server) userRoles(w http.ResponseWriter, r *http.Request, me storedUser) {

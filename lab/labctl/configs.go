@@ -19,7 +19,7 @@ var kamailioTmpl = template.Must(template.New("kamailio.cfg").Parse(kamailioTemp
 // kamailioModulePath is where Debian's kamailio package keeps its modules.
 const kamailioModulePath = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 
-func writeKamailioConfig(path string, ports Ports, routing apiserver.Routing, tlsConfig string) error {
+func writeKamailioConfig(path string, ports Ports, routing apiserver.Routing, tlsConfig, ctlSocket string) error {
 	// The values land inside quoted strings and htable keys of the config
 	// language.
 	var values []string
@@ -57,6 +57,7 @@ func writeKamailioConfig(path string, ports Ports, routing apiserver.Routing, tl
 		"TLSPort":    ports.SIPTLS,
 		"WSSPort":    ports.SIPWSS,
 		"TLSConfig":  tlsConfig,
+		"CtlSocket":  ctlSocket,
 		"ModulePath": kamailioModulePath,
 		"Accounts":   routing.Accounts,
 		"Queues":     routing.Queues,
@@ -72,7 +73,7 @@ func writeKamailioConfig(path string, ports Ports, routing apiserver.Routing, tl
 
 // baresipRTPPorts gives each phone its own media ports inside the lab's block.
 func baresipRTPPorts(ph Phone, ports Ports) (int, int) {
-	base := ports.RTPMin + 100
+	base := ports.RTPMin + 300
 	switch ph.SIPUser {
 	case "caller":
 		base += 24

@@ -14,6 +14,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -271,7 +272,8 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 	if err := writeTLSConfig(tlsCfg, st.CACert, keyPath); err != nil {
 		return nil, err
 	}
-	if err := writeKamailioConfig(cfgPath, ports, routing, tlsCfg); err != nil {
+	ctlSocket := filepath.Join(r.dir, "kamailio-ctl.sock")
+	if err := writeKamailioConfig(cfgPath, ports, routing, tlsCfg, ctlSocket); err != nil {
 		return nil, err
 	}
 	if err := r.launch(ctx, "kamailio", func() error { return sipOptions(ctx, ports.SIPUDP, "sip:"+apiserver.SIPDomain) },
@@ -285,7 +287,7 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		r.cfg.LabBinary, "serve-api", "-listen", fmt.Sprintf("127.0.0.1:%d", ports.API), "-db", storePath,
 		"-ws", st.WebSocketURL, "-sip", st.SIPProxy,
 		"-ng", fmt.Sprintf("127.0.0.1:%d", ports.NG), "-recordings", recordings,
-		"-monitor", fmt.Sprintf("127.0.0.1:%d", ports.MonitorCtrl),
+		"-monitor", fmt.Sprintf("127.0.0.1:%d", ports.MonitorCtrl), "-kamctl", ctlSocket,
 	); err != nil {
 		return nil, err
 	}
@@ -455,11 +457,13 @@ func pickPorts() (Ports, error) {
 		closers = append(closers, c)
 		*dst = c.LocalAddr().(*net.UDPAddr).Port
 	}
-	// Media ports: a random block of 200 below the kernel's ephemeral range,
+	// Media ports: a random block of 400 below the kernel's ephemeral range,
 	// so that two labs (or a lab and a test) rarely meet: rtpengine takes the
-	// first 100, the four baresip phones 24 each (see baresipRTPPorts).
-	base := 20000 + 200*rand.IntN(50)
-	p.RTPMin, p.RTPMax = base, base+99
+	// first 300 (a test run sets up well over a hundred calls, and rtpengine
+	// holds a failed call's ports until its media times out), the four
+	// baresip phones 24 each (see baresipRTPPorts).
+	base := 20000 + 400*rand.IntN(30)
+	p.RTPMin, p.RTPMax = base, base+299
 	return p, nil
 }
 
@@ -496,6 +500,10 @@ func StartComponent(ctx context.Context, s *State, name string) error {
 		deadline := time.Now().Add(15 * time.Second)
 		for {
 			err := s.ready(ctx, name)
+			if err == nil && name == "kamailio" {
+				// Kamailio keeps the SDK tokens in memory: the API sets them again.
+				err = resyncTokens(ctx, s.APIURL)
+			}
 			if err == nil {
 				return nil
 			}
@@ -506,4 +514,20 @@ func StartComponent(ctx context.Context, s *State, name string) error {
 		}
 	}
 	return fmt.Errorf("no lab component %q", name)
+}
+
+func resyncTokens(ctx context.Context, apiURL string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL+"lab/sdktokens/resync", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("resync the SDK tokens: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("resync the SDK tokens: %s", res.Status)
+	}
+	return nil
 }

@@ -31,7 +31,7 @@ func TestKamailioConfigIsValid(t *testing.T) {
 	if err := writeTLSConfig(tlsCfg, cert, key); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeKamailioConfig(path, ports, routing, tlsCfg); err != nil {
+	if err := writeKamailioConfig(path, ports, routing, tlsCfg, filepath.Join(dir, "ctl.sock")); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
@@ -57,7 +57,7 @@ func TestKamailioConfigRefusesInjection(t *testing.T) {
 			{Queues: []apiserver.QueueRoute{{ID: "q", Name: bad, Number: "+1"}}},
 			{CLIs: []apiserver.CLIGrant{{User: "u", Number: bad}}},
 		} {
-			if err := writeKamailioConfig(path, Ports{}, r, "tls.cfg"); err == nil {
+			if err := writeKamailioConfig(path, Ports{}, r, "tls.cfg", "ctl.sock"); err == nil {
 				t.Errorf("%q was written into the config (%+v)", bad, r)
 			}
 		}

@@ -29,7 +29,11 @@ func runWithLab(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	labDir, binDir := mustTemp(), mustTemp()
-	defer os.RemoveAll(labDir)
+	if os.Getenv("VOICEDESK_KEEP_LAB") == "" {
+		defer os.RemoveAll(labDir)
+	} else {
+		fmt.Fprintln(os.Stderr, "lab kept in", labDir)
+	}
 	defer os.RemoveAll(binDir)
 	st, err := labctl.Up(ctx, labctl.Config{Dir: labDir, LabBinary: labtest.BuildTo(binDir)})
 	if err != nil {

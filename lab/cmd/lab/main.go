@@ -161,6 +161,7 @@ func serveAPI(ctx context.Context, args []string) error {
 	ng := fs.String("ng", "", "rtpengine's ng control address (call recording)")
 	recordings := fs.String("recordings", "", "rtpengine's --recording-dir")
 	monitor := fs.String("monitor", "", "the supervision bridge phone's ctrl_tcp address")
+	kamctl := fs.String("kamctl", "", "Kamailio's ctl socket (SDK tokens for the SIP WebSocket)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -201,7 +202,14 @@ func serveAPI(ctx context.Context, args []string) error {
 	if *monitor != "" {
 		sup = &apiserver.Supervision{Bridge: *monitor}
 	}
-	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: *ws, SIPProxy: *sip, IdP: provider, SSOUsers: sso, Recorder: rec, Supervision: sup}, store, log)
+	var tokens *apiserver.SDKTokens
+	if *kamctl != "" {
+		if tokens, err = apiserver.NewSDKTokens(*kamctl); err != nil {
+			return err
+		}
+	}
+	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: *ws, SIPProxy: *sip, IdP: provider, SSOUsers: sso, Recorder: rec,
+		Supervision: sup, SDKTokens: tokens}, store, log)
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
