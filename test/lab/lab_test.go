@@ -116,11 +116,13 @@ func TestLabSmoke(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if settings.WebSocketURL != st.WebSocketURL {
-			t.Fatalf("SIP settings point at %q, want the lab's %q", settings.WebSocketURL, st.WebSocketURL)
+		if settings.WebSocketURL != st.WebSocketURL+"sdk" || settings.Token == "" {
+			t.Fatalf("SIP settings point at %q (token %q), want the lab's %q with a token", settings.WebSocketURL, settings.Token, st.WebSocketURL+"sdk")
 		}
-		// The user's own SIP account from the API registers over WebSocket.
-		a, err := sip.New(sip.Config{Server: settings.WebSocketURL, User: settings.AuthUser, Domain: settings.Realm, Password: settings.Password})
+		// The user's own SIP account from the API registers over WebSocket,
+		// with the SDK token the settings carry.
+		a, err := sip.New(sip.Config{Server: settings.WebSocketURL, User: settings.AuthUser, Domain: settings.Realm, Password: settings.Password,
+			Token: func() string { return settings.Token }})
 		if err != nil {
 			t.Fatal(err)
 		}
