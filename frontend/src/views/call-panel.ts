@@ -51,8 +51,8 @@ export class CallPanel extends LitElement {
     .rec { background: #e7edf7; color: #133d7a; }
     .rec[aria-pressed='true'] { background: #fdecec; color: #a4161a; }
     ul { list-style: none; padding: 0; margin: 12px 0 0; }
-    li { display: flex; align-items: center; gap: 8px; padding: 8px 0; border-top: 1px solid #e3e7ee; }
-    .who { flex: 1; min-width: 0; }
+    li { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 0; border-top: 1px solid #e3e7ee; }
+    .who { flex: 1 1 150px; min-width: 0; }
     .num { font-weight: 600; overflow-wrap: anywhere; }
     .state { font-size: 13px; color: #4a5566; }
     .queue { font-size: 13px; color: #133d7a; font-weight: 600; overflow-wrap: anywhere; }

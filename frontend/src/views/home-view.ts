@@ -49,8 +49,8 @@ export class HomeView extends LitElement {
     h2 { font-size: 18px; margin: 0 0 12px; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; margin: 0; font-size: 14px; }
     dt { color: #4a5566; }
-    dd { margin: 0; font-weight: 600; }
-    select { font: inherit; font-weight: 600; padding: 2px 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
+    dd { margin: 0; font-weight: 600; min-width: 0; }
+    select { max-width: 100%; font: inherit; font-weight: 600; padding: 2px 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
     button { width: 100%; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; margin-top: 18px; background: #e7edf7; color: #133d7a; }
     button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
   `;
