@@ -53,6 +53,7 @@ export class CallPanel extends LitElement {
     ul { list-style: none; padding: 0; margin: 12px 0 0; }
     li { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 0; border-top: 1px solid #e3e7ee; }
     .who { flex: 1 1 150px; min-width: 0; }
+    .actions { display: flex; gap: 8px; }
     .num { font-weight: 600; overflow-wrap: anywhere; }
     .state { font-size: 13px; color: #4a5566; }
     .queue { font-size: 13px; color: #133d7a; font-weight: 600; overflow-wrap: anywhere; }
@@ -97,6 +98,7 @@ export class CallPanel extends LitElement {
                     ${c.detail.queueName ? html`<div class="queue">${t('call.queue')}: ${c.detail.queueName}</div>` : ''}
                     <div class="state" role="status">${t(`call.state.${c.state}`)}</div>
                   </div>
+                  <div class="actions">
                   ${c.state === 'incoming'
                     ? html`<button class="go" @click=${() => this.act('vd-answer', c.detail.callId)}>${t('call.answer')}</button>
                         <button class="stop" @click=${() => this.act('vd-reject', c.detail.callId)}>${t('call.reject')}</button>`
@@ -106,6 +108,7 @@ export class CallPanel extends LitElement {
                               ${this.recording.has(c.detail.callId) ? t('call.stopRecording') : t('call.record')}</button>`
                           : ''}
                         <button class="stop" @click=${() => this.act('vd-end', c.detail.callId)}>${t('call.hangup')}</button>`}
+                  </div>
                 </li>`,
               )}
             </ul>`
