@@ -117,6 +117,23 @@ func (a *App) RejectCall(callID string) error { return a.phone.RejectCall(callID
 // EndCall is the reference's endCall(callId).
 func (a *App) EndCall(callID string) error { return a.phone.EndCall(callID) }
 
+// PauseCall is the reference's pauseCall(callId): hold.
+func (a *App) PauseCall(callID string) error { return a.phone.PauseCall(a.ctx, callID) }
+
+// ResumeCall is the reference's resumeCall(callId).
+func (a *App) ResumeCall(callID string) error { return a.phone.ResumeCall(a.ctx, callID) }
+
+// MuteCall is the reference's muteCall(callId).
+func (a *App) MuteCall(callID string) error { return a.phone.MuteCall(callID) }
+
+// UnmuteCall is the reference's unmuteCall(callId).
+func (a *App) UnmuteCall(callID string) error { return a.phone.UnmuteCall(callID) }
+
+// SendDTMF is the reference's sendDTMF(callId, tones, options): true when sent.
+func (a *App) SendDTMF(callID, tones string, options phone.DTMFOptions) (bool, error) {
+	return a.phone.SendDTMF(a.ctx, callID, tones, options)
+}
+
 // StartCallRecording is the reference's startCallRecording(callId).
 func (a *App) StartCallRecording(callID string) error {
 	return a.phone.StartCallRecording(a.ctx, callID)

@@ -58,6 +58,9 @@ type Session struct {
 	firstRTP chan struct{}
 	// sent counts the audio packets written (pion's stats do not).
 	sent atomic.Uint32
+	// muted: silence is sent; noSend/noPlay: the direction (hold) stops
+	// sending or playing out.
+	muted, noSend, noPlay atomic.Bool
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -67,6 +70,8 @@ type Session struct {
 	codec  codec.Codec
 	jitter *jitterBuffer
 	closed bool
+	// sdpVersion moves the origin's version on for each renegotiation.
+	sdpVersion uint64
 }
 
 // NewSession creates the PeerConnection with an audio transceiver.
@@ -306,6 +311,12 @@ func (t *sender) step(ptime time.Duration) {
 		t.src = nil
 		return
 	}
+	if t.s.noSend.Load() {
+		return // on hold: the source is read (and dropped) to keep it in step
+	}
+	if t.s.muted.Load() {
+		clear(t.frame)
+	}
 	var err error
 	if t.payload, err = t.c.Encode(t.payload[:0], t.frame); err != nil {
 		t.s.log.Warn("encode audio", "codec", t.c.Name(), "error", err)
@@ -341,7 +352,7 @@ func (p *player) step() {
 		return
 	}
 	payload, lost, ok := p.jb.pop()
-	if !ok {
+	if !ok || p.s.noPlay.Load() {
 		return
 	}
 	var err error

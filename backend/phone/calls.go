@@ -99,14 +99,20 @@ type call struct {
 	// extra is the platform's extra data of an incoming call.
 	extra []CallExtraData
 	// sv is the supervision an incoming supervision call belongs to.
-	sv     *supervision
-	reason string // set by whoever ends the call
+	sv *supervision
+	// dlg is the connected call's SIP dialog; renego serialises its
+	// renegotiations (holds, the far end's re-INVITEs).
+	dlg    dialog
+	renego sync.Mutex
+	// Who holds the call, and whether this side is muted.
+	localHold, remoteHold, muted bool
+	reason                       string // set by whoever ends the call
 }
 
 // connected records that the call is up, under its SIP Call-ID.
-func (c *call) connected(sipCallID string) {
+func (c *call) connected(sipCallID string, d dialog) {
 	c.mu.Lock()
-	c.sipCallID = sipCallID
+	c.sipCallID, c.dlg = sipCallID, d
 	c.mu.Unlock()
 }
 
@@ -281,7 +287,7 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 		// early session, which the far end has been using.
 		p.log.Warn("answer SDP differs from the early media SDP; keeping the early one", "callId", c.ev.CallID)
 	}
-	c.connected(out.CallID())
+	c.connected(out.CallID(), out)
 	p.emit.Emit(EventCallConfirmed, c.ev)
 	untilEnd(ctx, c, out.Done(), out.Hangup)
 }
@@ -435,7 +441,7 @@ func (p *Phone) runIncoming(c *call, in *sip.Incoming, ring *toneOnce) {
 		return
 	}
 	p.startAudio(c, sess)
-	c.connected(in.CallID())
+	c.connected(in.CallID(), in)
 	if c.sv != nil {
 		p.supervisionAnswered(c.sv, c.ev.CallID)
 	}

@@ -426,6 +426,7 @@ func (p *Phone) register(ctx context.Context, session *platform.Session) (*sip.A
 		return nil, &LoginError{"Login failed: the phone's SIP settings are unusable: " + err.Error(), err}
 	}
 	agent.OnIncoming(p.onIncoming)
+	agent.OnRenegotiate(p.onRenegotiate)
 	if err := agent.Register(ctx); err != nil {
 		agent.Close()
 		return nil, &LoginError{"Login failed: the phone could not register: " + err.Error(), err}

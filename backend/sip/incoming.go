@@ -56,6 +56,12 @@ func (a *Agent) OnIncoming(h func(*Incoming)) {
 // handleInvite owns the INVITE transaction until the call is decided and,
 // when answered, until the dialog ends; sipgo runs it on its own goroutine.
 func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		// A re-INVITE in a dialog we are in: the far end holds, resumes or
+		// changes the media.
+		a.handleRenegotiation(req, tx)
+		return
+	}
 	a.mu.Lock()
 	h := a.onIncoming
 	a.mu.Unlock()

@@ -73,11 +73,12 @@ type Agent struct {
 	serverDialogs *sipgo.DialogServerCache
 	log           *slog.Logger
 
-	mu         sync.Mutex
-	onIncoming func(*Incoming)
-	cseqReg    uint32
-	callID     string
-	expires    time.Duration // granted by the registrar
+	mu            sync.Mutex
+	onIncoming    func(*Incoming)
+	onRenegotiate Renegotiator
+	cseqReg       uint32
+	callID        string
+	expires       time.Duration // granted by the registrar
 }
 
 // New validates cfg and creates the agent; nothing is sent yet.
@@ -135,6 +136,7 @@ func New(cfg Config) (*Agent, error) {
 	a.dialogs = sipgo.NewDialogClientCache(client, a.contact())
 	a.serverDialogs = sipgo.NewDialogServerCache(client, a.contact())
 	server.OnInvite(a.handleInvite)
+	server.OnUpdate(a.handleRenegotiation)
 	server.OnAck(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = a.serverDialogs.ReadAck(req, tx)
 	})

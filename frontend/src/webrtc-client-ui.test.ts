@@ -460,4 +460,30 @@ describe('<webrtc-client-ui>', () => {
     expect(got).toEqual([{ state: 'started', targetUserId: 'u1' }]);
     expect(backend.calls.find((c) => c.method === 'StartCallSupervision')!.args).toEqual(['u1']);
   });
+
+  it('carries hold, mute and DTMF to the backend and keeps their state from the events', async () => {
+    const { el } = await mount(backend);
+    await el.pauseCall('c1');
+    await el.resumeCall('c1');
+    await el.muteCall('c1');
+    await el.unmuteCall('c1');
+    await el.sendDTMF('c1', '12#', { duration: 100, interToneGap: 50 });
+    expect(backend.calls.filter((c) => ['PauseCall', 'ResumeCall', 'MuteCall', 'UnmuteCall', 'SendDTMF'].includes(c.method))).toEqual([
+      { method: 'PauseCall', args: ['c1'] },
+      { method: 'ResumeCall', args: ['c1'] },
+      { method: 'MuteCall', args: ['c1'] },
+      { method: 'UnmuteCall', args: ['c1'] },
+      { method: 'SendDTMF', args: ['c1', '12#', { duration: 100, interToneGap: 50 }] },
+    ]);
+    const detail = { callId: 'c1', callDirection: 'outbound', phoneNumber: '+358', startTime: new Date().toISOString(), isConsulted: false };
+    const got: string[] = [];
+    el.addEventListener('call-paused', (e) => got.push((e as CustomEvent).detail.callId));
+    backend.handler!({ name: 'call-confirmed', detail });
+    backend.handler!({ name: 'call-paused', detail });
+    backend.handler!({ name: 'call-muted', detail });
+    expect(got).toEqual(['c1']);
+    expect(el.calls[0]).toMatchObject({ state: 'connected', held: true, muted: true });
+    backend.handler!({ name: 'call-resumed', detail });
+    expect(el.calls[0].held).toBe(false);
+  });
 });

@@ -308,6 +308,16 @@ export class WebrtcClientUi extends LitElement {
       'call-answered': 'connected',
       'call-confirmed': 'connected',
     } as const)[name as 'call-started'];
+    const flag = ({
+      'call-paused': ['held', true],
+      'call-resumed': ['held', false],
+      'call-muted': ['muted', true],
+      'call-unmuted': ['muted', false],
+    } as const)[name as 'call-paused'];
+    if (flag) {
+      this.calls = this.calls.map((c) => (c.detail.callId === d.callId ? { ...c, [flag[0]]: flag[1] } : c));
+      return;
+    }
     const others = this.calls.filter((c) => c.detail.callId !== d.callId);
     if (name === 'call-ended') {
       this.calls = others;
@@ -490,6 +500,31 @@ export class WebrtcClientUi extends LitElement {
     return this.transport.invoke<CallExtraData[]>('GetCallExtraData');
   }
 
+  /** pauseCall(callId): puts the call on hold (call-paused follows). */
+  pauseCall(callId: string): Promise<void> {
+    return this.transport.invoke<void>('PauseCall', callId);
+  }
+
+  /** resumeCall(callId): takes the call off hold (call-resumed follows). */
+  resumeCall(callId: string): Promise<void> {
+    return this.transport.invoke<void>('ResumeCall', callId);
+  }
+
+  /** muteCall(callId): silence goes to the far end (call-muted follows). */
+  muteCall(callId: string): Promise<void> {
+    return this.transport.invoke<void>('MuteCall', callId);
+  }
+
+  /** unmuteCall(callId): the microphone again (call-unmuted follows). */
+  unmuteCall(callId: string): Promise<void> {
+    return this.transport.invoke<void>('UnmuteCall', callId);
+  }
+
+  /** sendDTMF(callId, tones, options?): tones 0-9 A-D # * , with { duration: 40-6000, interToneGap: >= 30 } ms. */
+  sendDTMF(callId: string, tones: string, options?: { duration?: number; interToneGap?: number }): Promise<boolean> {
+    return this.transport.invoke<boolean>('SendDTMF', callId, tones, options ?? {});
+  }
+
   /** startCallRecording(callId): the platform records the connected call. */
   async startCallRecording(callId: string): Promise<void> {
     await this.transport.invoke<void>('StartCallRecording', callId);
@@ -575,6 +610,12 @@ export class WebrtcClientUi extends LitElement {
             @vd-role=${(e: CustomEvent<{ queueId: string; number: string }>) => this.screenAction(this.setUserRole(e.detail.queueId, e.detail.number))}
             @vd-status=${(e: CustomEvent<{ id: number }>) => this.screenAction(this.setUserStatus(e.detail.id))}></vd-home-view>
           <vd-call-panel .calls=${this.calls} .recording=${this.recording} notice=${this.notice} language=${this.language}
+            @vd-hold=${(e: CustomEvent<{ id: string; on: boolean }>) =>
+              this.screenAction(e.detail.on ? this.pauseCall(e.detail.id) : this.resumeCall(e.detail.id))}
+            @vd-mute=${(e: CustomEvent<{ id: string; on: boolean }>) =>
+              this.screenAction(e.detail.on ? this.muteCall(e.detail.id) : this.unmuteCall(e.detail.id))}
+            @vd-dtmf=${(e: CustomEvent<{ id: string; key: string }>) =>
+              this.screenAction(this.sendDTMF(e.detail.id, e.detail.key, { duration: 160, interToneGap: 60 }))}
             @vd-record=${(e: CustomEvent<{ id: string; on: boolean }>) =>
               this.screenAction(e.detail.on ? this.startCallRecording(e.detail.id) : this.stopCallRecording(e.detail.id))}
             @vd-call=${(e: CustomEvent<{ number: string }>) => this.screenAction(this.call(e.detail.number))}

@@ -36,6 +36,13 @@ export default {
     later: 'Not now',
   },
   call: {
+    mute: 'Mute',
+    unmute: 'Unmute',
+    hold: 'Hold',
+    resume: 'Resume',
+    keypad: 'Keypad',
+    onHold: 'On hold',
+    muted: 'Muted',
     record: 'Record',
     stopRecording: 'Stop recording',
     queue: 'Queue',

@@ -34,6 +34,13 @@ export default {
     later: 'Ahora no',
   },
   call: {
+    mute: 'Silenciar',
+    unmute: 'Activar micrófono',
+    hold: 'En espera',
+    resume: 'Reanudar',
+    keypad: 'Teclado',
+    onHold: 'En espera',
+    muted: 'Silenciada',
     record: 'Grabar',
     stopRecording: 'Detener grabación',
     queue: 'Cola',

@@ -34,6 +34,13 @@ export default {
     later: 'Ei nyt',
   },
   call: {
+    mute: 'Mykistä',
+    unmute: 'Poista mykistys',
+    hold: 'Pito',
+    resume: 'Jatka',
+    keypad: 'Näppäimistö',
+    onHold: 'Pidossa',
+    muted: 'Mykistetty',
     record: 'Nauhoita',
     stopRecording: 'Lopeta nauhoitus',
     queue: 'Jono',

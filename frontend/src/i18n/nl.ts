@@ -34,6 +34,13 @@ export default {
     later: 'Niet nu',
   },
   call: {
+    mute: 'Dempen',
+    unmute: 'Dempen opheffen',
+    hold: 'In de wacht',
+    resume: 'Hervatten',
+    keypad: 'Toetsenblok',
+    onHold: 'In de wacht',
+    muted: 'Gedempt',
     record: 'Opnemen',
     stopRecording: 'Opname stoppen',
     queue: 'Wachtrij',

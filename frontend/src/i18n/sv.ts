@@ -34,6 +34,13 @@ export default {
     later: 'Inte nu',
   },
   call: {
+    mute: 'Tysta',
+    unmute: 'Slå på ljud',
+    hold: 'Parkera',
+    resume: 'Återuppta',
+    keypad: 'Knappsats',
+    onHold: 'Parkerat',
+    muted: 'Tystat',
     record: 'Spela in',
     stopRecording: 'Stoppa inspelning',
     queue: 'Kö',

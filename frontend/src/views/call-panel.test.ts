@@ -40,10 +40,10 @@ describe('<vd-call-panel>', () => {
     const el = await mount([call('out1', 'connected')]);
     expect(el.shadowRoot!.querySelector('.state')!.textContent).toBe('Connected');
     const buttons = [...el.shadowRoot!.querySelectorAll('li button')] as HTMLButtonElement[];
-    expect(buttons.map((b) => b.textContent!.trim())).toEqual(['Record', 'Hang up']);
+    expect(buttons.map((b) => b.textContent!.trim())).toEqual(['Mute', 'Hold', 'Keypad', 'Record', 'Hang up']);
     const got: unknown[] = [];
     el.addEventListener('vd-record', (e) => got.push((e as CustomEvent).detail));
-    buttons[0].click();
+    buttons[3].click();
     el.recording = new Set(['out1']);
     await el.updateComplete;
     const rec = el.shadowRoot!.querySelector('button.rec') as HTMLButtonElement;
@@ -51,6 +51,26 @@ describe('<vd-call-panel>', () => {
     expect(rec.getAttribute('aria-pressed')).toBe('true');
     rec.click();
     expect(got).toEqual([{ id: 'out1', on: true }, { id: 'out1', on: false }]);
+  });
+
+  it('mutes, holds and sends keypad digits for a connected call, and shows its state', async () => {
+    const el = await mount([call('c1', 'connected')]);
+    const got: string[] = [];
+    for (const n of ['vd-mute', 'vd-hold', 'vd-dtmf']) el.addEventListener(n, (e) => got.push(`${n}:${JSON.stringify((e as CustomEvent).detail)}`));
+    const button = (label: string) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('li button')].find((b) => b.textContent!.trim() === label)!;
+    button('Mute').click();
+    button('Hold').click();
+    button('Keypad').click();
+    await el.updateComplete;
+    const keys = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('.keypad button')];
+    expect(keys.map((k) => k.textContent)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#']);
+    keys[11].click();
+    expect(got).toEqual(['vd-mute:{"id":"c1","on":true}', 'vd-hold:{"id":"c1","on":true}', 'vd-dtmf:{"id":"c1","key":"#"}']);
+    el.calls = [{ ...call('c1', 'connected'), held: true, muted: true }];
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.state')!.textContent).toBe('On hold · Muted');
+    expect(button('Resume').getAttribute('aria-pressed')).toBe('true');
+    expect(button('Unmute').getAttribute('aria-pressed')).toBe('true');
   });
 
   it('dials the typed number, trimmed, and ignores an empty one', async () => {

@@ -7,7 +7,12 @@ export type CallState = 'calling' | 'ringing' | 'incoming' | 'connected';
 export interface CallView {
   detail: CallEventDetail;
   state: CallState;
+  /** On hold (call-paused) and muted (call-muted), from the events. */
+  held?: boolean;
+  muted?: boolean;
 }
+
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
 /**
  * Dialer and the list of calls: a number field with a Call button, and per
@@ -21,6 +26,7 @@ export class CallPanel extends LitElement {
     notice: { type: String },
     language: { type: String },
     number: { state: true },
+    keypadFor: { state: true },
   };
   declare calls: CallView[];
   /** Ids of the calls being recorded. */
@@ -28,6 +34,8 @@ export class CallPanel extends LitElement {
   declare notice: string;
   declare language: string;
   declare number: string;
+  /** The call whose keypad is open, if any. */
+  declare keypadFor: string | null;
 
   constructor() {
     super();
@@ -36,6 +44,7 @@ export class CallPanel extends LitElement {
     this.notice = '';
     this.language = 'en';
     this.number = '';
+    this.keypadFor = null;
   }
 
   static styles = css`
@@ -53,7 +62,11 @@ export class CallPanel extends LitElement {
     ul { list-style: none; padding: 0; margin: 12px 0 0; }
     li { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 0; border-top: 1px solid #e3e7ee; }
     .who { flex: 1 1 150px; min-width: 0; }
-    .actions { display: flex; gap: 8px; }
+    .actions { display: flex; flex-wrap: wrap; gap: 6px; }
+    .ctl { background: #e7edf7; color: #133d7a; }
+    .ctl[aria-pressed='true'] { background: #133d7a; color: #fff; }
+    .keypad { flex: 1 1 100%; display: grid; grid-template-columns: repeat(3, 1fr); gap: 6px; }
+    .keypad button { background: #f4f6f9; border: 1px solid #b9c3d3; font-size: 18px; }
     .num { font-weight: 600; overflow-wrap: anywhere; }
     .state { font-size: 13px; color: #4a5566; }
     .queue { font-size: 13px; color: #133d7a; font-weight: 600; overflow-wrap: anywhere; }
@@ -70,6 +83,17 @@ export class CallPanel extends LitElement {
     const number = this.number.trim();
     if (!number) return;
     this.dispatchEvent(new CustomEvent('vd-call', { detail: { number } }));
+  }
+
+  /** The buttons of a connected call: mute, hold, keypad, record. */
+  private controls(c: CallView) {
+    const id = c.detail.callId;
+    const toggle = (name: string, on: boolean) => this.dispatchEvent(new CustomEvent(name, { detail: { id, on } }));
+    const recording = this.recording.has(id);
+    return html`<button class="ctl" aria-pressed=${c.muted ? 'true' : 'false'} @click=${() => toggle('vd-mute', !c.muted)}>${c.muted ? t('call.unmute') : t('call.mute')}</button>
+      <button class="ctl" aria-pressed=${c.held ? 'true' : 'false'} @click=${() => toggle('vd-hold', !c.held)}>${c.held ? t('call.resume') : t('call.hold')}</button>
+      <button class="ctl" aria-expanded=${this.keypadFor === id ? 'true' : 'false'} @click=${() => (this.keypadFor = this.keypadFor === id ? null : id)}>${t('call.keypad')}</button>
+      <button class="rec" aria-pressed=${recording ? 'true' : 'false'} @click=${() => toggle('vd-record', !recording)}>${recording ? t('call.stopRecording') : t('call.record')}</button>`;
   }
 
   private act(name: string, id: string) {
@@ -96,19 +120,20 @@ export class CallPanel extends LitElement {
                   <div class="who">
                     <div class="num">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
                     ${c.detail.queueName ? html`<div class="queue">${t('call.queue')}: ${c.detail.queueName}</div>` : ''}
-                    <div class="state" role="status">${t(`call.state.${c.state}`)}</div>
+                    <div class="state" role="status">${c.held ? t('call.onHold') : t(`call.state.${c.state}`)}${c.muted ? ` · ${t('call.muted')}` : ''}</div>
                   </div>
                   <div class="actions">
                   ${c.state === 'incoming'
                     ? html`<button class="go" @click=${() => this.act('vd-answer', c.detail.callId)}>${t('call.answer')}</button>
                         <button class="stop" @click=${() => this.act('vd-reject', c.detail.callId)}>${t('call.reject')}</button>`
-                    : html`${c.state === 'connected'
-                          ? html`<button class="rec" aria-pressed=${this.recording.has(c.detail.callId) ? 'true' : 'false'}
-                              @click=${() => this.dispatchEvent(new CustomEvent('vd-record', { detail: { id: c.detail.callId, on: !this.recording.has(c.detail.callId) } }))}>
-                              ${this.recording.has(c.detail.callId) ? t('call.stopRecording') : t('call.record')}</button>`
-                          : ''}
+                    : html`${c.state === 'connected' ? this.controls(c) : ''}
                         <button class="stop" @click=${() => this.act('vd-end', c.detail.callId)}>${t('call.hangup')}</button>`}
                   </div>
+                  ${this.keypadFor === c.detail.callId && c.state === 'connected'
+                    ? html`<div class="keypad" role="group" aria-label=${t('call.keypad')}>
+                        ${KEYS.map((k) => html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-dtmf', { detail: { id: c.detail.callId, key: k } }))}>${k}</button>`)}
+                      </div>`
+                    : ''}
                 </li>`,
               )}
             </ul>`

@@ -1,0 +1,319 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"voicedesk/backend/audio"
+	"voicedesk/backend/media"
+	"voicedesk/backend/sip"
+)
+
+// Call control event names of the reference.
+const (
+	EventCallPaused  = "call-paused"
+	EventCallResumed = "call-resumed"
+	EventCallMuted   = "call-muted"
+	EventCallUnmuted = "call-unmuted"
+)
+
+// Errors of the call control methods.
+var (
+	ErrAlreadyOnHold = errors.New("The call is already on hold")
+	ErrNotOnHold     = errors.New("The call is not on hold")
+	ErrAlreadyMuted  = errors.New("The call is already muted")
+	ErrNotMuted      = errors.New("The call is not muted")
+)
+
+// dialog is what call control needs of a connected call's SIP dialog.
+type dialog interface {
+	Renegotiate(ctx context.Context, sdp []byte) ([]byte, error)
+	Info(ctx context.Context, contentType string, body []byte) error
+}
+
+// controlled returns a connected call with its dialog and media, holding
+// its renegotiation lock (released by the caller) so that two holds or a
+// hold and the far end's re-INVITE do not cross.
+func (p *Phone) controlled(callID string) (*call, dialog, *media.Session, error) {
+	c, err := p.lookup(callID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c.renego.Lock()
+	c.mu.Lock()
+	d, m := c.dlg, c.media
+	c.mu.Unlock()
+	if d == nil || m == nil {
+		c.renego.Unlock()
+		return nil, nil, nil, ErrCallNotConnected
+	}
+	return c, d, m, nil
+}
+
+// PauseCall is the reference's pauseCall(callId): a re-INVITE puts the
+// call on hold (sendonly, or inactive when the far end holds it too); the
+// far end's audio is no longer played and none is sent.
+func (p *Phone) PauseCall(ctx context.Context, callID string) error {
+	return p.hold(ctx, callID, true)
+}
+
+// ResumeCall is the reference's resumeCall(callId).
+func (p *Phone) ResumeCall(ctx context.Context, callID string) error {
+	return p.hold(ctx, callID, false)
+}
+
+func (p *Phone) hold(ctx context.Context, callID string, on bool) error {
+	c, d, m, err := p.controlled(callID)
+	if err != nil {
+		return err
+	}
+	defer c.renego.Unlock()
+	c.mu.Lock()
+	held, remote := c.localHold, c.remoteHold
+	c.mu.Unlock()
+	switch {
+	case on && held:
+		return ErrAlreadyOnHold
+	case !on && !held:
+		return ErrNotOnHold
+	}
+	dir := media.Direction(on, remote)
+	offer, err := m.DirectionSDP(dir)
+	if err != nil {
+		return err
+	}
+	answer, err := d.Renegotiate(ctx, []byte(offer))
+	if err != nil {
+		what := "put the call on hold"
+		if !on {
+			what = "resume the call"
+		}
+		p.log.Warn("hold", "callId", callID, "on", on, "error", err)
+		return fmt.Errorf("Could not %s: %w", what, err)
+	}
+	m.SetHold(on, remote)
+	c.mu.Lock()
+	c.localHold = on
+	c.mu.Unlock()
+	p.log.Info("hold", "callId", callID, "on", on, "offered", dir, "answered", answerDirection(answer))
+	name := EventCallResumed
+	if on {
+		name = EventCallPaused
+	}
+	p.emit.Emit(name, c.ev)
+	return nil
+}
+
+func answerDirection(sdp []byte) string {
+	for _, d := range []string{media.SendRecv, media.SendOnly, media.RecvOnly, media.Inactive} {
+		if strings.Contains(string(sdp), "a="+d) {
+			return d
+		}
+	}
+	return media.SendRecv
+}
+
+// onRenegotiate answers the far end's re-INVITE or UPDATE: it may hold or
+// resume the call. The answer keeps this side's transport and codec and
+// states the direction both holds leave.
+func (p *Phone) onRenegotiate(sipCallID string, offer []byte) ([]byte, error) {
+	p.mu.Lock()
+	var c *call
+	for _, x := range p.active {
+		if x.established() == sipCallID {
+			c = x
+		}
+	}
+	p.mu.Unlock()
+	if c == nil {
+		return nil, sip.ErrNoDialog
+	}
+	c.renego.Lock()
+	defer c.renego.Unlock()
+	c.mu.Lock()
+	m, local := c.media, c.localHold
+	c.mu.Unlock()
+	remote := false
+	if len(offer) > 0 {
+		var err error
+		if remote, err = media.RemoteHolds(string(offer)); err != nil {
+			return nil, err
+		}
+	}
+	dir := media.Direction(local, remote)
+	answer, err := m.DirectionSDP(dir)
+	if err != nil {
+		return nil, err
+	}
+	m.SetHold(local, remote)
+	c.mu.Lock()
+	c.remoteHold = remote
+	c.mu.Unlock()
+	p.log.Info("the far end renegotiated", "callId", c.ev.CallID, "holds", remote, "direction", dir)
+	return []byte(answer), nil
+}
+
+// MuteCall is the reference's muteCall(callId): silence is sent instead of
+// the microphone.
+func (p *Phone) MuteCall(callID string) error { return p.mute(callID, true) }
+
+// UnmuteCall is the reference's unmuteCall(callId).
+func (p *Phone) UnmuteCall(callID string) error { return p.mute(callID, false) }
+
+func (p *Phone) mute(callID string, on bool) error {
+	c, _, m, err := p.controlled(callID)
+	if err != nil {
+		return err
+	}
+	defer c.renego.Unlock()
+	c.mu.Lock()
+	muted := c.muted
+	c.mu.Unlock()
+	switch {
+	case on && muted:
+		return ErrAlreadyMuted
+	case !on && !muted:
+		return ErrNotMuted
+	}
+	m.SetMuted(on)
+	c.mu.Lock()
+	c.muted = on
+	c.mu.Unlock()
+	name := EventCallUnmuted
+	if on {
+		name = EventCallMuted
+	}
+	p.emit.Emit(name, c.ev)
+	return nil
+}
+
+// DTMFOptions are the reference's JsSIPDTMFRequestOptions, in ms.
+type DTMFOptions struct {
+	Duration     *float64 `json:"duration,omitempty"`
+	InterToneGap *float64 `json:"interToneGap,omitempty"`
+}
+
+// The reference's DTMF rules and defaults.
+const (
+	dtmfDefaultDuration = 160
+	dtmfDefaultGap      = 1200
+	dtmfMinDuration     = 40
+	dtmfMaxDuration     = 6000
+	dtmfMinGap          = 30
+	// dtmfPause is what ',' waits, as JsSIP does.
+	dtmfPause = 2 * time.Second
+	// maxDTMFTones bounds one request (a pasted wall of digits).
+	maxDTMFTones = 64
+)
+
+// Errors of sendDTMF.
+var (
+	ErrDTMFTonesMissing = errors.New("DTMF tones are missing")
+	ErrDTMFTones        = errors.New("DTMF tones may contain only 0-9, A-D, #, * and ,")
+	ErrDTMFTooMany      = errors.New("DTMF tones are limited to 64 per request")
+	ErrDTMFDuration     = errors.New("DTMF duration must be from 40 to 6000 milliseconds")
+	ErrDTMFGap          = errors.New("DTMF interToneGap must be at least 30 milliseconds")
+)
+
+// validDTMF checks tones and options by the reference's rules and returns
+// the tones (upper case) and the duration and gap to use.
+func validDTMF(tones string, opts DTMFOptions) (string, time.Duration, time.Duration, error) {
+	tones = strings.ToUpper(strings.TrimSpace(tones))
+	if tones == "" {
+		return "", 0, 0, ErrDTMFTonesMissing
+	}
+	if len(tones) > maxDTMFTones {
+		return "", 0, 0, ErrDTMFTooMany
+	}
+	for _, r := range tones {
+		if !strings.ContainsRune("0123456789ABCD#*,", r) {
+			return "", 0, 0, fmt.Errorf("%w (got %q)", ErrDTMFTones, r)
+		}
+	}
+	dur, gap := float64(dtmfDefaultDuration), float64(dtmfDefaultGap)
+	if opts.Duration != nil {
+		dur = *opts.Duration
+	}
+	if opts.InterToneGap != nil {
+		gap = *opts.InterToneGap
+	}
+	if !(dur >= dtmfMinDuration && dur <= dtmfMaxDuration) {
+		return "", 0, 0, fmt.Errorf("%w (got %v)", ErrDTMFDuration, dur)
+	}
+	if !(gap >= dtmfMinGap) {
+		return "", 0, 0, fmt.Errorf("%w (got %v)", ErrDTMFGap, gap)
+	}
+	return tones, time.Duration(dur * float64(time.Millisecond)), time.Duration(gap * float64(time.Millisecond)), nil
+}
+
+// SendDTMF is the reference's sendDTMF(callId, tones, options): each tone
+// as a SIP INFO (application/dtmf-relay), paced by duration and gap; ','
+// pauses 2 s. It resolves true when all are sent.
+func (p *Phone) SendDTMF(ctx context.Context, callID, tones string, opts DTMFOptions) (bool, error) {
+	tones, dur, gap, err := validDTMF(tones, opts)
+	if err != nil {
+		return false, err
+	}
+	c, d, _, err := p.controlled(callID)
+	if err != nil {
+		return false, err
+	}
+	c.renego.Unlock() // DTMF does not renegotiate; a hold may interleave
+	for i, r := range tones {
+		if i > 0 {
+			if err := sleepCtx(ctx, c.ctx, gap); err != nil {
+				return false, err
+			}
+		}
+		if r == ',' {
+			if err := sleepCtx(ctx, c.ctx, dtmfPause); err != nil {
+				return false, err
+			}
+			continue
+		}
+		body := fmt.Sprintf("Signal=%c\r\nDuration=%d\r\n", r, dur.Milliseconds())
+		if err := d.Info(ctx, "application/dtmf-relay", []byte(body)); err != nil {
+			return false, fmt.Errorf("Sending DTMF failed: %w", err)
+		}
+		p.keyFeedback(r)
+		if err := sleepCtx(ctx, c.ctx, dur); err != nil {
+			return false, err
+		}
+	}
+	p.log.Info("dtmf sent", "callId", callID, "tones", len(tones))
+	return true, nil
+}
+
+func sleepCtx(ctx, call context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-call.Done():
+		return ErrNoSuchCall
+	}
+}
+
+// keyFeedback plays a sent key's tone pair on the speaker (100 ms), so the
+// agent hears what the far end receives.
+func (p *Phone) keyFeedback(key rune) {
+	if p.sound == nil {
+		return
+	}
+	pat, ok := audio.DTMF(key)
+	if !ok {
+		return
+	}
+	stop, err := p.sound.PlaySpeaker(pat)
+	if err != nil {
+		p.log.Debug("key feedback", "error", err)
+		return
+	}
+	time.AfterFunc(200*time.Millisecond, stop)
+}

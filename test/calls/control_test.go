@@ -1,0 +1,254 @@
+package calls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"voicedesk/backend/audio"
+	"voicedesk/backend/media"
+	"voicedesk/backend/phone"
+	"voicedesk/backend/platform"
+	"voicedesk/test/pulse"
+)
+
+func ms(v float64) *float64 { return &v }
+
+// segmentRecorder keeps what a sink was given, with the time of each
+// write, so that a test can tell what was heard when.
+type segmentRecorder struct {
+	mu     sync.Mutex
+	rate   int
+	frames []timedFrame
+}
+
+type timedFrame struct {
+	at  time.Time
+	pcm []int16
+}
+
+func (r *segmentRecorder) Write(pcm []int16, rate int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rate = rate
+	r.frames = append(r.frames, timedFrame{time.Now(), append([]int16(nil), pcm...)})
+	return nil
+}
+
+// between returns the samples written between from and to.
+func (r *segmentRecorder) between(from, to time.Time) ([]int16, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []int16
+	for _, f := range r.frames {
+		if !f.at.Before(from) && f.at.Before(to) {
+			out = append(out, f.pcm...)
+		}
+	}
+	return out, r.rate
+}
+
+// Mute and hold, by ear: Alice's phone calls Bob's (the engine at both
+// ends, through the lab's Kamailio and rtpengine), and what Bob hears is
+// checked phase by phase; Bob then holds the call and Alice hears nothing.
+func TestMuteAndHoldByEar(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	aliceHeard, bobHeard := &segmentRecorder{}, &segmentRecorder{}
+	newPhone := func(tone float64, sink audio.Sink, ev *events) *phone.Phone {
+		p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true}, StatusPoll: -1, PNPSFirst: -1,
+			Audio: func() (audio.Source, audio.Sink) { return &audio.Tone{Hz: tone}, sink }}, platform.New(platform.Config{}), ev)
+		t.Cleanup(p.Close)
+		return p
+	}
+	aliceEv, bobEv := newEvents(), newEvents()
+	alice, bob := newPhone(1000, aliceHeard, aliceEv), newPhone(700, bobHeard, bobEv)
+	if err := alice.MuteCall("x"); !errors.Is(err, phone.ErrNotLoggedIn) {
+		t.Errorf("mute before login: %v", err)
+	}
+	for _, l := range []struct {
+		p        *phone.Phone
+		user, pw string
+	}{{alice, "alice@voicedesk.lab", "alice-secret"}, {bob, "bob@voicedesk.lab", "bob-secret"}} {
+		if ok, err := l.p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: l.user, Password: l.pw}); !ok {
+			t.Fatal(err)
+		}
+	}
+	id, err := alice.Call("+358401000002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := bobEv.wait(t, ctx, phone.EventCallIncoming).call
+	if err := bob.AnswerCall(in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	aliceEv.wait(t, ctx, phone.EventCallConfirmed)
+
+	for _, tc := range []struct {
+		rule string
+		f    func(string) error
+		id   string
+		want error
+	}{
+		{"unmuting a call that is not muted", alice.UnmuteCall, id, phone.ErrNotMuted},
+		{"resuming a call that is not on hold", func(id string) error { return alice.ResumeCall(ctx, id) }, id, phone.ErrNotOnHold},
+		{"muting an unknown call", alice.MuteCall, "nosuchcall", phone.ErrNoSuchCall},
+		{"holding an unknown call", func(id string) error { return alice.PauseCall(ctx, id) }, "nosuchcall", phone.ErrNoSuchCall},
+	} {
+		if err := tc.f(tc.id); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.rule, err, tc.want)
+		}
+	}
+
+	const phase = 1500 * time.Millisecond
+	start := time.Now()
+	marks := []time.Time{start}
+	next := func() {
+		n := len(marks)
+		time.Sleep(time.Until(start.Add(time.Duration(n) * phase)))
+		marks = append(marks, time.Now())
+	}
+	next()
+	if err := alice.MuteCall(id); err != nil {
+		t.Fatal(err)
+	}
+	aliceEv.wait(t, ctx, phone.EventCallMuted)
+	if err := alice.MuteCall(id); !errors.Is(err, phone.ErrAlreadyMuted) {
+		t.Errorf("muting twice: %v", err)
+	}
+	next()
+	if err := alice.UnmuteCall(id); err != nil {
+		t.Fatal(err)
+	}
+	aliceEv.wait(t, ctx, phone.EventCallUnmuted)
+	next()
+	if err := alice.PauseCall(ctx, id); err != nil {
+		t.Fatalf("pauseCall: %v", err)
+	}
+	aliceEv.wait(t, ctx, phone.EventCallPaused)
+	if err := alice.PauseCall(ctx, id); !errors.Is(err, phone.ErrAlreadyOnHold) {
+		t.Errorf("holding twice: %v", err)
+	}
+	next()
+	if err := alice.ResumeCall(ctx, id); err != nil {
+		t.Fatalf("resumeCall: %v", err)
+	}
+	aliceEv.wait(t, ctx, phone.EventCallResumed)
+	next()
+	// Bob holds: his re-INVITE (sendonly) is answered by Alice's phone.
+	if err := bob.PauseCall(ctx, in.CallID); err != nil {
+		t.Fatalf("the far end's hold: %v", err)
+	}
+	next()
+	if err := bob.ResumeCall(ctx, in.CallID); err != nil {
+		t.Fatalf("the far end's resume: %v", err)
+	}
+	next()
+
+	window := func(n int) (time.Time, time.Time) {
+		return marks[n].Add(400 * time.Millisecond), marks[n+1].Add(-200 * time.Millisecond)
+	}
+	for n, want := range []struct {
+		what    string
+		heard   *segmentRecorder
+		hz      int // 0: nothing or silence
+		silence bool
+	}{
+		{"Bob hears Alice", bobHeard, 1000, false},
+		{"Bob hears silence while Alice is muted", bobHeard, 0, true},
+		{"Bob hears Alice again", bobHeard, 1000, false},
+		{"Bob hears nothing while Alice holds", bobHeard, 0, false},
+		{"Bob hears Alice after she resumes", bobHeard, 1000, false},
+		{"Alice hears nothing while Bob holds", aliceHeard, 0, false},
+		{"Alice hears Bob after he resumes", aliceHeard, 700, false},
+	} {
+		from, to := window(n)
+		s, rate := want.heard.between(from, to)
+		what := fmt.Sprintf("phase %d: %s", n, want.what)
+		switch {
+		case want.hz != 0:
+			pulse.ExpectTone(t, what, s, rate, want.hz)
+		case want.silence:
+			if len(s) < rate/2 {
+				t.Errorf("%s: %d samples played, want a stream of silence", what, len(s))
+			} else if l := pulse.Level(s); l > -60 {
+				t.Errorf("%s: %.1f dBFS", what, l)
+			}
+		default:
+			if len(s) > rate/10 {
+				t.Errorf("%s: %d samples played (%.1f dBFS), want none", what, len(s), pulse.Level(s))
+			}
+		}
+	}
+	if err := alice.EndCall(id); err != nil {
+		t.Fatal(err)
+	}
+	bobEv.wait(t, ctx, phone.EventCallEnded)
+	fmt.Println("e2e: mute and hold by ear: Bob heard Alice, silence muted, Alice, nothing held, Alice; Alice heard nothing while Bob held, then Bob")
+}
+
+// DTMF and hold against baresip: the digits arrive at the lab's tone phone
+// (SIP INFO), and its SIP stack takes the hold and resume re-INVITEs.
+func TestDTMFAndHoldWithBaresip(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, ev := loggedInPhone(t, ctx, "alice@voicedesk.lab", "alice-secret")
+	id, err := p.Call(lab.Tone.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallConfirmed)
+	for _, tc := range []struct {
+		rule  string
+		call  string
+		tones string
+		opts  phone.DTMFOptions
+		want  error
+	}{
+		{"tones are given", id, " ", phone.DTMFOptions{}, phone.ErrDTMFTonesMissing},
+		{"tones are 0-9 A-D # * ,", id, "12E", phone.DTMFOptions{}, phone.ErrDTMFTones},
+		{"duration is at least 40 ms", id, "1", phone.DTMFOptions{Duration: ms(39)}, phone.ErrDTMFDuration},
+		{"duration is at most 6000 ms", id, "1", phone.DTMFOptions{Duration: ms(6001)}, phone.ErrDTMFDuration},
+		{"interToneGap is at least 30 ms", id, "1", phone.DTMFOptions{InterToneGap: ms(29)}, phone.ErrDTMFGap},
+		{"the call exists", "nosuchcall", "1", phone.DTMFOptions{}, phone.ErrNoSuchCall},
+	} {
+		if _, err := p.SendDTMF(ctx, tc.call, tc.tones, tc.opts); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.rule, err, tc.want)
+		}
+	}
+	if err := p.PauseCall(ctx, id); err != nil {
+		t.Fatalf("hold with baresip: %v", err)
+	}
+	if err := p.ResumeCall(ctx, id); err != nil {
+		t.Fatalf("resume with baresip: %v", err)
+	}
+	sent := time.Now()
+	if ok, err := p.SendDTMF(ctx, id, "1#5a", phone.DTMFOptions{Duration: ms(100), InterToneGap: ms(100)}); !ok {
+		t.Fatalf("sendDTMF: %v", err)
+	}
+	if took := time.Since(sent); took < 700*time.Millisecond {
+		t.Errorf("four tones of 100 ms with 100 ms gaps sent in %v", took)
+	}
+	if err := p.EndCall(id); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallEnded)
+	log, _ := os.ReadFile(filepath.Join(lab.Dir, "logs", "baresip-tone.log"))
+	const mark = "received DTMF: '"
+	digits := ""
+	for _, line := range strings.Split(string(log), "\n") {
+		if i := strings.Index(line, mark); i >= 0 && i+len(mark) < len(line) {
+			digits += string(line[i+len(mark)])
+		}
+	}
+	if !strings.HasSuffix(digits, "1#5A") {
+		t.Errorf("the tone phone received DTMF %q, want it to end with 1#5A", digits)
+	}
+	fmt.Printf("e2e: DTMF over SIP INFO reached baresip: %q; baresip took the hold and resume re-INVITEs\n", digits)
+}
