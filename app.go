@@ -134,6 +134,14 @@ func (a *App) SendDTMF(callID, tones string, options phone.DTMFOptions) (bool, e
 	return a.phone.SendDTMF(a.ctx, callID, tones, options)
 }
 
+// TransferCall is the reference's transferCall(transferType, number).
+func (a *App) TransferCall(kind, number string) (phone.CallTransferState, error) {
+	return a.phone.TransferCall(a.ctx, kind, number)
+}
+
+// ConfirmTransfer is the reference's confirmTransfer().
+func (a *App) ConfirmTransfer() (phone.CallTransferState, error) { return a.phone.ConfirmTransfer(a.ctx) }
+
 // StartCallRecording is the reference's startCallRecording(callId).
 func (a *App) StartCallRecording(callID string) error {
 	return a.phone.StartCallRecording(a.ctx, callID)

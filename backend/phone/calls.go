@@ -74,6 +74,8 @@ type CallEvent struct {
 	QueueArrivalTime string `json:"queueArrivalTime,omitempty"`
 	QueueID          string `json:"queueId,omitempty"`
 	QueueName        string `json:"queueName,omitempty"`
+	// TransferredTo is the number the call was transferred to.
+	TransferredTo string `json:"transferredTo,omitempty"`
 	// UserData is what the transferring agent set with setUserData.
 	UserData map[string]any `json:"userData,omitempty"`
 }
@@ -106,7 +108,9 @@ type call struct {
 	renego sync.Mutex
 	// Who holds the call, and whether this side is muted.
 	localHold, remoteHold, muted bool
-	reason                       string // set by whoever ends the call
+	// transferring: a REFER of this call is under way.
+	transferring bool
+	reason       string // set by whoever ends the call
 }
 
 // connected records that the call is up, under its SIP Call-ID.
@@ -297,6 +301,13 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 func untilEnd(ctx context.Context, c *call, done <-chan struct{}, hangup func(context.Context) error) {
 	select {
 	case <-done:
+		c.mu.Lock()
+		transferring := c.transferring
+		c.mu.Unlock()
+		if transferring {
+			// A transferee hangs up once its call to the target is up.
+			c.setReason(EndTransferred)
+		}
 		c.setReason(EndRemoteHangup)
 	case <-ctx.Done():
 		c.setReason(EndLocalHangup)

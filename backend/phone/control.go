@@ -32,6 +32,7 @@ var (
 type dialog interface {
 	Renegotiate(ctx context.Context, sdp []byte) ([]byte, error)
 	Info(ctx context.Context, contentType string, body []byte) error
+	Refer(ctx context.Context, referTo string) (sip.TransferResult, error)
 }
 
 // controlled returns a connected call with its dialog and media, holding

@@ -24,7 +24,8 @@ func (e *FailureError) Is(target error) bool { return target == ErrCallFailed }
 
 // Call is an established outbound dialog.
 type Call struct {
-	sess *sipgo.DialogClientSession
+	sess  *sipgo.DialogClientSession
+	agent *Agent
 	// Answer is the far end's SDP from the 200 OK.
 	Answer []byte
 }
@@ -109,7 +110,7 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 		sess.Close()
 		return nil, fmt.Errorf("call %s: ACK: %w", uri.String(), err)
 	}
-	return &Call{sess: sess, Answer: sess.InviteResponse.Body()}, nil
+	return &Call{sess: sess, agent: a, Answer: sess.InviteResponse.Body()}, nil
 }
 
 // Hangup sends BYE (if the far end has not already ended the call).

@@ -30,8 +30,9 @@ type Incoming struct {
 	// callID is the SIP Call-ID.
 	callID string
 
-	sess *sipgo.DialogServerSession
-	tx   sip.ServerTransaction
+	sess  *sipgo.DialogServerSession
+	tx    sip.ServerTransaction
+	agent *Agent
 
 	mu      sync.Mutex
 	settled bool // a final answer was sent
@@ -75,7 +76,7 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request", nil))
 		return
 	}
-	in := &Incoming{Offer: req.Body(), sess: sess, tx: tx, decided: make(chan struct{}), done: make(chan struct{})}
+	in := &Incoming{Offer: req.Body(), sess: sess, tx: tx, agent: a, decided: make(chan struct{}), done: make(chan struct{})}
 	in.From, in.DisplayName = callerIdentity(req)
 	in.Queue = queueOf(req)
 	in.UserData, in.ExtraData = dataHeader(req, HeaderUserData), dataHeader(req, HeaderCallExtra)

@@ -76,9 +76,11 @@ type Agent struct {
 	mu            sync.Mutex
 	onIncoming    func(*Incoming)
 	onRenegotiate Renegotiator
-	cseqReg       uint32
-	callID        string
-	expires       time.Duration // granted by the registrar
+	// notify routes refer subscriptions' NOTIFYs by the dialog's Call-ID.
+	notify  map[string]chan TransferResult
+	cseqReg uint32
+	callID  string
+	expires time.Duration // granted by the registrar
 }
 
 // New validates cfg and creates the agent; nothing is sent yet.
@@ -137,6 +139,7 @@ func New(cfg Config) (*Agent, error) {
 	a.serverDialogs = sipgo.NewDialogServerCache(client, a.contact())
 	server.OnInvite(a.handleInvite)
 	server.OnUpdate(a.handleRenegotiation)
+	server.OnNotify(a.handleNotify)
 	server.OnAck(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = a.serverDialogs.ReadAck(req, tx)
 	})

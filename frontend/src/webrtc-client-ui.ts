@@ -68,6 +68,13 @@ export interface LoginOptions {
   rememberMe?: boolean;
 }
 
+/** The reference's CallTransferStateInterface. */
+export interface CallTransferState {
+  callId: string;
+  confirmed: boolean;
+  transferredTo?: string;
+}
+
 /** The reference's CallExtraDataInterface (ExtraDataType 1: strong authentication). */
 export interface CallExtraData {
   CallId: string;
@@ -525,6 +532,16 @@ export class WebrtcClientUi extends LitElement {
     return this.transport.invoke<boolean>('SendDTMF', callId, tones, options ?? {});
   }
 
+  /** transferCall('direct' | 'consulted', number): resolves with the CallTransferStateInterface. */
+  transferCall(transferType: 'direct' | 'consulted', transferToNumber: string): Promise<CallTransferState> {
+    return this.transport.invoke<CallTransferState>('TransferCall', transferType, transferToNumber);
+  }
+
+  /** confirmTransfer(): completes a consulted transfer. */
+  confirmTransfer(): Promise<CallTransferState> {
+    return this.transport.invoke<CallTransferState>('ConfirmTransfer');
+  }
+
   /** startCallRecording(callId): the platform records the connected call. */
   async startCallRecording(callId: string): Promise<void> {
     await this.transport.invoke<void>('StartCallRecording', callId);
@@ -614,6 +631,7 @@ export class WebrtcClientUi extends LitElement {
               this.screenAction(e.detail.on ? this.pauseCall(e.detail.id) : this.resumeCall(e.detail.id))}
             @vd-mute=${(e: CustomEvent<{ id: string; on: boolean }>) =>
               this.screenAction(e.detail.on ? this.muteCall(e.detail.id) : this.unmuteCall(e.detail.id))}
+            @vd-transfer=${(e: CustomEvent<{ id: string; number: string }>) => this.screenAction(this.transferCall('direct', e.detail.number))}
             @vd-dtmf=${(e: CustomEvent<{ id: string; key: string }>) =>
               this.screenAction(this.sendDTMF(e.detail.id, e.detail.key, { duration: 160, interToneGap: 60 }))}
             @vd-record=${(e: CustomEvent<{ id: string; on: boolean }>) =>

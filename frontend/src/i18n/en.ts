@@ -36,6 +36,9 @@ export default {
     later: 'Not now',
   },
   call: {
+    transfer: 'Transfer',
+    transferTo: 'Transfer to',
+    transferNow: 'Transfer now',
     mute: 'Mute',
     unmute: 'Unmute',
     hold: 'Hold',

@@ -34,6 +34,9 @@ export default {
     later: 'Ahora no',
   },
   call: {
+    transfer: 'Transferir',
+    transferTo: 'Transferir a',
+    transferNow: 'Transferir ahora',
     mute: 'Silenciar',
     unmute: 'Activar micrófono',
     hold: 'En espera',

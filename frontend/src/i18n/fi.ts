@@ -34,6 +34,9 @@ export default {
     later: 'Ei nyt',
   },
   call: {
+    transfer: 'Siirrä',
+    transferTo: 'Siirrä numeroon',
+    transferNow: 'Siirrä nyt',
     mute: 'Mykistä',
     unmute: 'Poista mykistys',
     hold: 'Pito',

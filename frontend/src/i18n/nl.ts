@@ -34,6 +34,9 @@ export default {
     later: 'Niet nu',
   },
   call: {
+    transfer: 'Doorverbinden',
+    transferTo: 'Doorverbinden naar',
+    transferNow: 'Nu doorverbinden',
     mute: 'Dempen',
     unmute: 'Dempen opheffen',
     hold: 'In de wacht',

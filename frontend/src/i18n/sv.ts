@@ -34,6 +34,9 @@ export default {
     later: 'Inte nu',
   },
   call: {
+    transfer: 'Koppla',
+    transferTo: 'Koppla till',
+    transferNow: 'Koppla nu',
     mute: 'Tysta',
     unmute: 'Slå på ljud',
     hold: 'Parkera',

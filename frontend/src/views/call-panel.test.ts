@@ -40,10 +40,10 @@ describe('<vd-call-panel>', () => {
     const el = await mount([call('out1', 'connected')]);
     expect(el.shadowRoot!.querySelector('.state')!.textContent).toBe('Connected');
     const buttons = [...el.shadowRoot!.querySelectorAll('li button')] as HTMLButtonElement[];
-    expect(buttons.map((b) => b.textContent!.trim())).toEqual(['Mute', 'Hold', 'Keypad', 'Record', 'Hang up']);
+    expect(buttons.map((b) => b.textContent!.trim())).toEqual(['Mute', 'Hold', 'Keypad', 'Transfer', 'Record', 'Hang up']);
     const got: unknown[] = [];
     el.addEventListener('vd-record', (e) => got.push((e as CustomEvent).detail));
-    buttons[3].click();
+    buttons[4].click();
     el.recording = new Set(['out1']);
     await el.updateComplete;
     const rec = el.shadowRoot!.querySelector('button.rec') as HTMLButtonElement;
@@ -71,6 +71,21 @@ describe('<vd-call-panel>', () => {
     expect(el.shadowRoot!.querySelector('.state')!.textContent).toBe('On hold · Muted');
     expect(button('Resume').getAttribute('aria-pressed')).toBe('true');
     expect(button('Unmute').getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('transfers a connected call to the number typed in its transfer form', async () => {
+    const el = await mount([call('c1', 'connected')]);
+    const got: unknown[] = [];
+    el.addEventListener('vd-transfer', (e) => got.push((e as CustomEvent).detail));
+    [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('li button')].find((b) => b.textContent!.trim() === 'Transfer')!.click();
+    await el.updateComplete;
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('#transfer-number')!;
+    input.value = ' +358401000090 ';
+    input.dispatchEvent(new Event('input'));
+    el.shadowRoot!.querySelector('form.transfer')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await el.updateComplete;
+    expect(got).toEqual([{ id: 'c1', number: '+358401000090' }]);
+    expect(el.shadowRoot!.querySelector('form.transfer')).toBeNull();
   });
 
   it('dials the typed number, trimmed, and ignores an empty one', async () => {

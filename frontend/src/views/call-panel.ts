@@ -27,6 +27,8 @@ export class CallPanel extends LitElement {
     language: { type: String },
     number: { state: true },
     keypadFor: { state: true },
+    transferFor: { state: true },
+    transferNumber: { state: true },
   };
   declare calls: CallView[];
   /** Ids of the calls being recorded. */
@@ -36,6 +38,9 @@ export class CallPanel extends LitElement {
   declare number: string;
   /** The call whose keypad is open, if any. */
   declare keypadFor: string | null;
+  /** The call whose transfer form is open, and the number typed there. */
+  declare transferFor: string | null;
+  declare transferNumber: string;
 
   constructor() {
     super();
@@ -45,6 +50,8 @@ export class CallPanel extends LitElement {
     this.language = 'en';
     this.number = '';
     this.keypadFor = null;
+    this.transferFor = null;
+    this.transferNumber = '';
   }
 
   static styles = css`
@@ -65,6 +72,8 @@ export class CallPanel extends LitElement {
     .actions { display: flex; flex-wrap: wrap; gap: 6px; }
     .ctl { background: #e7edf7; color: #133d7a; }
     .ctl[aria-pressed='true'] { background: #133d7a; color: #fff; }
+    .transfer { flex: 1 1 100%; display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+    .transfer label { flex: 1 1 100%; margin: 0; }
     .keypad { flex: 1 1 100%; display: grid; grid-template-columns: repeat(3, 1fr); gap: 6px; }
     .keypad button { background: #f4f6f9; border: 1px solid #b9c3d3; font-size: 18px; }
     .num { font-weight: 600; overflow-wrap: anywhere; }
@@ -85,7 +94,16 @@ export class CallPanel extends LitElement {
     this.dispatchEvent(new CustomEvent('vd-call', { detail: { number } }));
   }
 
-  /** The buttons of a connected call: mute, hold, keypad, record. */
+  private transfer(e: Event, id: string) {
+    e.preventDefault();
+    const number = this.transferNumber.trim();
+    if (!number) return;
+    this.dispatchEvent(new CustomEvent('vd-transfer', { detail: { id, number } }));
+    this.transferFor = null;
+    this.transferNumber = '';
+  }
+
+  /** The buttons of a connected call: mute, hold, keypad, transfer, record. */
   private controls(c: CallView) {
     const id = c.detail.callId;
     const toggle = (name: string, on: boolean) => this.dispatchEvent(new CustomEvent(name, { detail: { id, on } }));
@@ -93,6 +111,7 @@ export class CallPanel extends LitElement {
     return html`<button class="ctl" aria-pressed=${c.muted ? 'true' : 'false'} @click=${() => toggle('vd-mute', !c.muted)}>${c.muted ? t('call.unmute') : t('call.mute')}</button>
       <button class="ctl" aria-pressed=${c.held ? 'true' : 'false'} @click=${() => toggle('vd-hold', !c.held)}>${c.held ? t('call.resume') : t('call.hold')}</button>
       <button class="ctl" aria-expanded=${this.keypadFor === id ? 'true' : 'false'} @click=${() => (this.keypadFor = this.keypadFor === id ? null : id)}>${t('call.keypad')}</button>
+      <button class="ctl" aria-expanded=${this.transferFor === id ? 'true' : 'false'} @click=${() => (this.transferFor = this.transferFor === id ? null : id)}>${t('call.transfer')}</button>
       <button class="rec" aria-pressed=${recording ? 'true' : 'false'} @click=${() => toggle('vd-record', !recording)}>${recording ? t('call.stopRecording') : t('call.record')}</button>`;
   }
 
@@ -129,6 +148,14 @@ export class CallPanel extends LitElement {
                     : html`${c.state === 'connected' ? this.controls(c) : ''}
                         <button class="stop" @click=${() => this.act('vd-end', c.detail.callId)}>${t('call.hangup')}</button>`}
                   </div>
+                  ${this.transferFor === c.detail.callId && c.state === 'connected'
+                    ? html`<form class="transfer" @submit=${(e: Event) => this.transfer(e, c.detail.callId)}>
+                        <label for="transfer-number">${t('call.transferTo')}</label>
+                        <input id="transfer-number" type="tel" inputmode="tel" autocomplete="off" .value=${this.transferNumber}
+                          @input=${(e: Event) => (this.transferNumber = (e.target as HTMLInputElement).value)} />
+                        <button class="go" type="submit">${t('call.transferNow')}</button>
+                      </form>`
+                    : ''}
                   ${this.keypadFor === c.detail.callId && c.state === 'connected'
                     ? html`<div class="keypad" role="group" aria-label=${t('call.keypad')}>
                         ${KEYS.map((k) => html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-dtmf', { detail: { id: c.detail.callId, key: k } }))}>${k}</button>`)}

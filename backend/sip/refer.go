@@ -1,0 +1,135 @@
+package sip
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// Transfer outcomes.
+var (
+	// ErrTransferFailed: the REFER was refused, or the transferee's call to
+	// the target failed (its NOTIFY said so).
+	ErrTransferFailed = errors.New("transfer failed")
+)
+
+// TransferResult is the final outcome a transferee reported.
+type TransferResult struct {
+	Status int // the sipfrag's status: 200 when the target answered
+	Reason string
+}
+
+// Refer asks the far end to call referTo (a blind transfer, RFC 3515): it
+// returns when the far end has reported the outcome of its call to the
+// target in a NOTIFY (sipfrag), or ctx ends.
+func (c *Call) Refer(ctx context.Context, referTo string) (TransferResult, error) {
+	return refer(ctx, c.agent, c.sess, c.remoteTarget(), c.CallID(), referTo)
+}
+
+// Refer asks the far end of a received call to call referTo.
+func (in *Incoming) Refer(ctx context.Context, referTo string) (TransferResult, error) {
+	return refer(ctx, in.agent, in.sess, in.remoteTarget(), in.callID, referTo)
+}
+
+// TargetURI is the SIP URI of a number or user in the account's domain.
+func (a *Agent) TargetURI(number string) string {
+	return (&sip.Uri{Scheme: "sip", User: number, Host: a.cfg.Domain}).String()
+}
+
+func refer(ctx context.Context, a *Agent, d dialogRequests, target sip.Uri, callID, referTo string) (TransferResult, error) {
+	notes := a.watchNotify(callID)
+	defer a.unwatchNotify(callID)
+	req := sip.NewRequest(sip.REFER, target)
+	req.AppendHeader(sip.NewHeader("Refer-To", "<"+referTo+">"))
+	from := a.from()
+	req.AppendHeader(sip.NewHeader("Referred-By", "<"+from.Address.String()+">"))
+	res, err := d.Do(ctx, req)
+	if err != nil {
+		return TransferResult{}, fmt.Errorf("REFER: %w", err)
+	}
+	if !res.IsSuccess() {
+		return TransferResult{Status: int(res.StatusCode), Reason: res.Reason}, fmt.Errorf("REFER: %w: %w", ErrTransferFailed, &FailureError{Status: int(res.StatusCode), Reason: res.Reason})
+	}
+	for {
+		select {
+		case n := <-notes:
+			if n.Status < 200 {
+				continue // 100 Trying, 180 Ringing: the transferee is calling
+			}
+			if n.Status >= 300 {
+				return n, fmt.Errorf("%w: the target answered %d %s", ErrTransferFailed, n.Status, n.Reason)
+			}
+			return n, nil
+		case <-ctx.Done():
+			return TransferResult{}, fmt.Errorf("waiting for the transfer's outcome: %w", ctx.Err())
+		}
+	}
+}
+
+// watchNotify routes the NOTIFYs of refer subscriptions in the dialog of
+// callID to the returned channel.
+func (a *Agent) watchNotify(callID string) <-chan TransferResult {
+	ch := make(chan TransferResult, 8)
+	a.mu.Lock()
+	if a.notify == nil {
+		a.notify = map[string]chan TransferResult{}
+	}
+	a.notify[callID] = ch
+	a.mu.Unlock()
+	return ch
+}
+
+func (a *Agent) unwatchNotify(callID string) {
+	a.mu.Lock()
+	delete(a.notify, callID)
+	a.mu.Unlock()
+}
+
+// handleNotify takes a refer subscription's NOTIFY: 200, and its sipfrag
+// to whoever waits for it.
+func (a *Agent) handleNotify(req *sip.Request, tx sip.ServerTransaction) {
+	id := ""
+	if cid := req.CallID(); cid != nil {
+		id = cid.Value()
+	}
+	a.mu.Lock()
+	ch := a.notify[id]
+	a.mu.Unlock()
+	if ch == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	if r, ok := parseSipfrag(req.Body()); ok {
+		select {
+		case ch <- r:
+		default:
+		}
+	}
+}
+
+// parseSipfrag reads the status line of a message/sipfrag body.
+func parseSipfrag(body []byte) (TransferResult, bool) {
+	line, err := bufio.NewReader(strings.NewReader(string(body))).ReadString('\n')
+	if err != nil && line == "" {
+		return TransferResult{}, false
+	}
+	f := strings.SplitN(strings.TrimSpace(line), " ", 3)
+	if len(f) < 2 || !strings.HasPrefix(f[0], "SIP/") {
+		return TransferResult{}, false
+	}
+	code, err := strconv.Atoi(f[1])
+	if err != nil || code < 100 || code > 699 {
+		return TransferResult{}, false
+	}
+	r := TransferResult{Status: code}
+	if len(f) == 3 {
+		r.Reason = cleanText(f[2], maxNameLen)
+	}
+	return r, true
+}
