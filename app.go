@@ -140,7 +140,9 @@ func (a *App) TransferCall(kind, number string) (phone.CallTransferState, error)
 }
 
 // ConfirmTransfer is the reference's confirmTransfer().
-func (a *App) ConfirmTransfer() (phone.CallTransferState, error) { return a.phone.ConfirmTransfer(a.ctx) }
+func (a *App) ConfirmTransfer() (phone.CallTransferState, error) {
+	return a.phone.ConfirmTransfer(a.ctx)
+}
 
 // StartCallRecording is the reference's startCallRecording(callId).
 func (a *App) StartCallRecording(callID string) error {
