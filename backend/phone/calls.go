@@ -110,7 +110,12 @@ type call struct {
 	localHold, remoteHold, muted bool
 	// transferring: a REFER of this call is under way.
 	transferring bool
-	reason       string // set by whoever ends the call
+	// headers are added to an outbound call's INVITE (a consultation's
+	// user data).
+	headers []sip.Header
+	// replaces names a consultation call's dialog for the transferee.
+	replaces func() string
+	reason   string // set by whoever ends the call
 }
 
 // connected records that the call is up, under its SIP Call-ID.
@@ -243,7 +248,7 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	var ringbackOnce sync.Once
 	defer func() { ringback.Stop() }()
 	out, err := agent.DialWithHooks(dialCtx, c.ev.PhoneNumber, []byte(offer), sip.DialHooks{
-		Headers: c.service.headers(),
+		Headers: append(c.service.headers(), c.headers...),
 		Progress: func(code int, _ string) {
 			progressOnce.Do(func() { p.emit.Emit(EventCallInProgress, c.ev) })
 			if code == 180 && early == nil {
@@ -291,6 +296,9 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 		// early session, which the far end has been using.
 		p.log.Warn("answer SDP differs from the early media SDP; keeping the early one", "callId", c.ev.CallID)
 	}
+	c.mu.Lock()
+	c.replaces = out.ReplacesValue
+	c.mu.Unlock()
 	c.connected(out.CallID(), out)
 	p.emit.Emit(EventCallConfirmed, c.ev)
 	untilEnd(ctx, c, out.Done(), out.Hangup)
@@ -382,11 +390,22 @@ func (p *Phone) finish(c *call, def string) {
 		p.endSupervision(c.sv, state)
 	}
 	end := p.now()
+	c.mu.Lock()
 	ev := c.ev
+	c.mu.Unlock()
 	ev.EndTime = &end
 	ev.EndReason = c.endReason(def)
 	p.log.Info("call ended", "callId", ev.CallID, "reason", ev.EndReason)
 	p.emit.Emit(EventCallEnded, ev)
+	if ev.IsConsulted {
+		// Off this call's goroutine: taking the held call off hold is a
+		// re-INVITE. Counted with the calls, so that Close waits for it.
+		p.calls.Add(1)
+		go func() {
+			defer p.calls.Done()
+			p.consultationEnded(c)
+		}()
+	}
 }
 
 // onIncoming is the SIP agent's handler for a new INVITE.
@@ -483,6 +502,13 @@ func (p *Phone) AnswerCall(callID string) error {
 	if c.ev.CallDirection != DirectionIncoming {
 		return ErrNotIncoming
 	}
+	select {
+	case <-c.answer:
+		return ErrNotIncoming
+	default:
+	}
+	// Call waiting: the call in progress goes on hold first.
+	p.holdOthers(c)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	select {
@@ -492,6 +518,25 @@ func (p *Phone) AnswerCall(callID string) error {
 		close(c.answer)
 	}
 	return nil
+}
+
+// holdOthers puts every connected call but c on hold (call waiting).
+func (p *Phone) holdOthers(c *call) {
+	p.mu.Lock()
+	var others []string
+	for id, x := range p.active {
+		if x != c && x.established() != "" {
+			others = append(others, id)
+		}
+	}
+	p.mu.Unlock()
+	for _, id := range others {
+		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		if err := p.PauseCall(ctx, id); err != nil && !errors.Is(err, ErrAlreadyOnHold) {
+			p.log.Warn("hold the call in progress for the waiting one", "callId", id, "error", err)
+		}
+		cancel()
+	}
 }
 
 // RejectCall rejects an incoming call (603 Decline) or ends any other.

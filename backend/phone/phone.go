@@ -193,6 +193,8 @@ type Phone struct {
 	pnpsOff                bool
 	// sdkToken is the SIP WebSocket's SDK token (updateJWT renews it).
 	sdkToken string
+	// consultation is the consulted transfer under way, if any.
+	consultation *consultation
 	// supervision is the call supervision under way, if any.
 	supervision *supervision
 	// userData is setUserData's object, serialized.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"voicedesk/backend/sip"
 )
@@ -35,9 +36,9 @@ type CallTransferState struct {
 
 // Errors of transferCall.
 var (
-	ErrTransferType      = errors.New("Unsupported transfer type. Use 'direct' or 'consulted'")
-	ErrNoCallToTransfer  = errors.New("There is no ongoing call to transfer")
-	ErrConsultedNotReady = errors.New("Consulted transfer is not available in this version of VoiceDesk")
+	ErrTransferType     = errors.New("Unsupported transfer type. Use 'direct' or 'consulted'")
+	ErrNoCallToTransfer = errors.New("There is no ongoing call to transfer")
+	ErrConsulting       = errors.New("A consulted transfer is already in progress")
 )
 
 // ongoing is the basic call a transfer acts on: connected, not a
@@ -82,12 +83,12 @@ func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTran
 	if !validNumber(number) {
 		return CallTransferState{}, fmt.Errorf("%w (got %q)", ErrBadNumber, number)
 	}
-	if kind == TransferConsulted {
-		return CallTransferState{}, ErrConsultedNotReady
-	}
 	c, err := p.ongoing()
 	if err != nil {
 		return CallTransferState{}, err
+	}
+	if kind == TransferConsulted {
+		return p.consult(ctx, c, number)
 	}
 	p.mu.Lock()
 	agent := p.agent
@@ -138,11 +139,143 @@ func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTran
 // waits for confirmation.
 var ErrNoConsultation = errors.New("There is no consulted transfer to confirm")
 
-// ConfirmTransfer is the reference's confirmTransfer(): it completes a
-// consulted transfer.
+// consultation is a consulted transfer under way: the held call, and the
+// consultation call to the transfer target.
+type consultation struct {
+	original, consult *call
+	number            string
+	confirmed         bool // under Phone.mu
+}
+
+// consult starts a consulted transfer: the call goes on hold and a
+// consultation call (isConsulted) goes to number, carrying setUserData's
+// data. It resolves once the target has answered; if it does not, the
+// call is taken off hold again and the promise rejects.
+func (p *Phone) consult(ctx context.Context, c *call, number string) (CallTransferState, error) {
+	p.mu.Lock()
+	if p.consultation != nil {
+		p.mu.Unlock()
+		return CallTransferState{}, ErrConsulting
+	}
+	agent := p.agent
+	p.mu.Unlock()
+	if agent == nil {
+		return CallTransferState{}, ErrPhoneNotReady
+	}
+	c.mu.Lock()
+	held := c.localHold
+	c.mu.Unlock()
+	if !held {
+		if err := p.PauseCall(ctx, c.ev.CallID); err != nil {
+			return CallTransferState{}, err
+		}
+	}
+	k := p.newCall(DirectionOutbound, number, "")
+	k.ev.IsConsulted = true
+	k.headers = p.userDataHeader()
+	cons := &consultation{original: c, consult: k, number: number}
+	p.mu.Lock()
+	p.consultation = cons
+	p.mu.Unlock()
+	started := c.ev
+	started.TransferredTo = number
+	p.emit.Emit(EventCallTransferStarted, started)
+	p.emit.Emit(EventCallStarted, k.ev)
+	p.calls.Add(1)
+	go p.runOutbound(k, agent)
+	p.log.Info("consulted transfer", "callId", c.ev.CallID, "consultation", k.ev.CallID, "to", number)
+	// Wait for the target's answer (or the consultation's end).
+	for {
+		if k.established() != "" {
+			return CallTransferState{CallID: c.ev.CallID, Confirmed: false, TransferredTo: number}, nil
+		}
+		select {
+		case <-k.ctx.Done():
+			return CallTransferState{}, fmt.Errorf("Transfer failed: the consultation call to %s ended (%s)", number, k.endReason(EndFailed))
+		case <-ctx.Done():
+			k.cancel()
+			return CallTransferState{}, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// ConfirmTransfer is the reference's confirmTransfer(): the held call's far
+// end is asked (REFER with Replaces) to take over the consultation call;
+// both legs here end and call-transfer-success follows.
 func (p *Phone) ConfirmTransfer(ctx context.Context) (CallTransferState, error) {
 	if _, err := p.sessionOrErr(); err != nil {
 		return CallTransferState{}, err
 	}
-	return CallTransferState{}, ErrNoConsultation
+	p.mu.Lock()
+	cons := p.consultation
+	p.mu.Unlock()
+	if cons == nil {
+		return CallTransferState{}, ErrNoConsultation
+	}
+	k, c := cons.consult, cons.original
+	k.mu.Lock()
+	replaces := k.replaces
+	k.mu.Unlock()
+	c.mu.Lock()
+	d := c.dlg
+	c.mu.Unlock()
+	p.mu.Lock()
+	agent := p.agent
+	p.mu.Unlock()
+	if replaces == nil || k.established() == "" || d == nil || agent == nil {
+		return CallTransferState{}, ErrCallNotConnected
+	}
+	referTo := agent.TargetURI(cons.number) + "?Replaces=" + url.QueryEscape(replaces())
+	c.mu.Lock()
+	c.transferring = true
+	c.mu.Unlock()
+	res, err := d.Refer(ctx, referTo)
+	if err != nil {
+		c.mu.Lock()
+		c.transferring = false
+		c.mu.Unlock()
+		p.log.Info("consulted transfer failed", "callId", c.ev.CallID, "status", res.Status, "error", err)
+		return CallTransferState{}, fmt.Errorf("Transfer failed: %w", err)
+	}
+	p.mu.Lock()
+	cons.confirmed = true
+	p.mu.Unlock()
+	for _, x := range []*call{c, k} {
+		x.mu.Lock()
+		x.ev.TransferredTo = cons.number
+		x.mu.Unlock()
+		x.setReason(EndTransferred)
+		x.cancel()
+	}
+	return CallTransferState{CallID: c.ev.CallID, Confirmed: true, TransferredTo: cons.number}, nil
+}
+
+// consultationEnded is told by finish when a call ends: the end of the
+// consultation call ends the consulted transfer, with success when it was
+// confirmed, and otherwise takes the original call off hold.
+func (p *Phone) consultationEnded(c *call) {
+	p.mu.Lock()
+	cons := p.consultation
+	if cons == nil || cons.consult != c {
+		p.mu.Unlock()
+		return
+	}
+	p.consultation = nil
+	confirmed := cons.confirmed
+	p.mu.Unlock()
+	ev := cons.original.ev
+	ev.TransferredTo = cons.number
+	if confirmed {
+		p.emit.Emit(EventCallTransferSuccess, ev)
+		return
+	}
+	p.emit.Emit(EventCallTransferCancel, ev)
+	if _, err := p.lookup(cons.original.ev.CallID); err == nil {
+		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		defer cancel()
+		if err := p.ResumeCall(ctx, cons.original.ev.CallID); err != nil && !errors.Is(err, ErrNotOnHold) {
+			p.log.Warn("resume after the consultation", "callId", cons.original.ev.CallID, "error", err)
+		}
+	}
 }

@@ -133,3 +133,17 @@ func parseSipfrag(body []byte) (TransferResult, bool) {
 	}
 	return r, true
 }
+
+// ReplacesValue is the Replaces header value (RFC 3891) that names this
+// call's dialog to the far end of another call: a transferee sends it to
+// this call's far end, which then replaces this call with the new one.
+func (c *Call) ReplacesValue() string {
+	local, remote := "", ""
+	if f := c.sess.InviteRequest.From(); f != nil {
+		local, _ = f.Params.Get("tag")
+	}
+	if res := c.sess.InviteResponse; res != nil && res.To() != nil {
+		remote, _ = res.To().Params.Get("tag")
+	}
+	return c.CallID() + ";to-tag=" + remote + ";from-tag=" + local
+}

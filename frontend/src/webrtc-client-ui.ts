@@ -631,7 +631,9 @@ export class WebrtcClientUi extends LitElement {
               this.screenAction(e.detail.on ? this.pauseCall(e.detail.id) : this.resumeCall(e.detail.id))}
             @vd-mute=${(e: CustomEvent<{ id: string; on: boolean }>) =>
               this.screenAction(e.detail.on ? this.muteCall(e.detail.id) : this.unmuteCall(e.detail.id))}
-            @vd-transfer=${(e: CustomEvent<{ id: string; number: string }>) => this.screenAction(this.transferCall('direct', e.detail.number))}
+            @vd-transfer=${(e: CustomEvent<{ id: string; number: string; kind: 'direct' | 'consulted' }>) =>
+              this.screenAction(this.transferCall(e.detail.kind, e.detail.number))}
+            @vd-confirm-transfer=${() => this.screenAction(this.confirmTransfer())}
             @vd-dtmf=${(e: CustomEvent<{ id: string; key: string }>) =>
               this.screenAction(this.sendDTMF(e.detail.id, e.detail.key, { duration: 160, interToneGap: 60 }))}
             @vd-record=${(e: CustomEvent<{ id: string; on: boolean }>) =>

@@ -75,6 +75,14 @@ func TestDirectTransferThroughTheLab(t *testing.T) {
 	}
 	callerIdle(t, ctx)
 	time.Sleep(300 * time.Millisecond)
+	bothHeard(t)
+	fmt.Printf("e2e: direct transfer: caller (A) -> Alice -> REFER to the tone phone (B); A heard %d Hz, B heard %d Hz\n", lab.Tone.ToneHz, lab.Caller.ToneHz)
+}
+
+// bothHeard checks, once their call has ended, that the caller and the tone
+// phone each recorded the other's tone.
+func bothHeard(t *testing.T) {
+	t.Helper()
 	for _, x := range []struct {
 		who, dir string
 		want     int
@@ -96,5 +104,143 @@ func TestDirectTransferThroughTheLab(t *testing.T) {
 			t.Errorf("%s heard %d Hz (share %.2f), want %d Hz", x.who, hz, share, x.want)
 		}
 	}
-	fmt.Printf("e2e: direct transfer: caller (A) -> Alice -> REFER to the tone phone (B); A heard %d Hz, B heard %d Hz\n", lab.Tone.ToneHz, lab.Caller.ToneHz)
+}
+
+// A consulted transfer: the caller's call goes on hold, Alice consults the
+// tone phone, and confirming hands the caller to it (REFER with Replaces);
+// a consultation hung up instead takes the caller off hold.
+func TestConsultedTransferThroughTheLab(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	p, ev := loggedInPhone(t, ctx, "alice@voicedesk.lab", "alice-secret")
+	if _, err := p.ConfirmTransfer(ctx); !errors.Is(err, phone.ErrNoConsultation) {
+		t.Errorf("confirmTransfer without a consultation: %v", err)
+	}
+	answer := func() phone.CallEvent {
+		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "dial", "sip:alice@"+lab.Domain); err != nil {
+			t.Fatal(err)
+		}
+		in := ev.wait(t, ctx, phone.EventCallIncoming).call
+		if err := p.AnswerCall(in.CallID); err != nil {
+			t.Fatal(err)
+		}
+		ev.wait(t, ctx, phone.EventCallConfirmed)
+		return in
+	}
+	consult := func(in phone.CallEvent) phone.CallEvent {
+		st, err := p.TransferCall(ctx, "consulted", lab.Tone.Number)
+		if err != nil {
+			t.Fatalf("consulted transferCall: %v", err)
+		}
+		if st.CallID != in.CallID || st.Confirmed || st.TransferredTo != lab.Tone.Number {
+			t.Errorf("consultation state %+v", st)
+		}
+		ev.wait(t, ctx, phone.EventCallPaused)
+		for {
+			e := ev.wait(t, ctx, phone.EventCallConfirmed).call
+			if e.IsConsulted {
+				return e
+			}
+		}
+	}
+
+	t.Run("cancelled: the consultation hangs up and the caller is back", func(t *testing.T) {
+		in := answer()
+		k := consult(in)
+		if _, err := p.TransferCall(ctx, "consulted", lab.Tone.Number); err == nil {
+			t.Error("a second consultation started")
+		}
+		if err := p.EndCall(k.CallID); err != nil {
+			t.Fatal(err)
+		}
+		ev.wait(t, ctx, phone.EventCallTransferCancel)
+		if r := ev.wait(t, ctx, phone.EventCallResumed).call; r.CallID != in.CallID {
+			t.Errorf("resumed %s, want the caller's call %s", r.CallID, in.CallID)
+		}
+		if err := p.EndCall(in.CallID); err != nil {
+			t.Fatal(err)
+		}
+		ev.wait(t, ctx, phone.EventCallEnded)
+		callerIdle(t, ctx)
+	})
+
+	t.Run("confirmed: the caller and the tone phone talk", func(t *testing.T) {
+		in := answer()
+		consult(in)
+		time.Sleep(500 * time.Millisecond)
+		st, err := p.ConfirmTransfer(ctx)
+		if err != nil {
+			t.Fatalf("confirmTransfer: %v", err)
+		}
+		if st.CallID != in.CallID || !st.Confirmed || st.TransferredTo != lab.Tone.Number {
+			t.Errorf("confirmed state %+v", st)
+		}
+		ev.wait(t, ctx, phone.EventCallTransferSuccess)
+		time.Sleep(2500 * time.Millisecond)
+		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "hangup", ""); err != nil {
+			t.Fatal(err)
+		}
+		callerIdle(t, ctx)
+		time.Sleep(300 * time.Millisecond)
+		bothHeard(t)
+		fmt.Println("e2e: consulted transfer: the caller held, the tone phone consulted, confirmed with REFER/Replaces; the caller and the tone phone heard each other")
+	})
+}
+
+// Call waiting: a second call during a call rings, answering it puts the
+// first on hold, and rejecting another leaves the first as it is.
+func TestCallWaitingThroughTheLab(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	p, ev := loggedInPhone(t, ctx, "alice@voicedesk.lab", "alice-secret")
+	first, err := p.Call(lab.Tone.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallConfirmed)
+
+	if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "dial", "sip:alice@"+lab.Domain); err != nil {
+		t.Fatal(err)
+	}
+	second := ev.wait(t, ctx, phone.EventCallIncoming).call
+	if err := p.RejectCall(second.CallID); err != nil {
+		t.Fatal(err)
+	}
+	if e := ev.wait(t, ctx, phone.EventCallEnded).call; e.CallID != second.CallID {
+		t.Fatalf("call-ended for %s, want the rejected %s", e.CallID, second.CallID)
+	}
+	callerIdle(t, ctx)
+	if err := p.MuteCall(first); err != nil {
+		t.Fatalf("the first call did not stay after rejecting the second: %v", err)
+	}
+	if err := p.UnmuteCall(first); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "dial", "sip:alice@"+lab.Domain); err != nil {
+		t.Fatal(err)
+	}
+	second = ev.wait(t, ctx, phone.EventCallIncoming).call
+	if err := p.AnswerCall(second.CallID); err != nil {
+		t.Fatal(err)
+	}
+	if paused := ev.wait(t, ctx, phone.EventCallPaused).call; paused.CallID != first {
+		t.Errorf("call-paused for %s, want the first call %s", paused.CallID, first)
+	}
+	if a := ev.wait(t, ctx, phone.EventCallAnswered).call; a.CallID != second.CallID {
+		t.Errorf("answered %s, want %s", a.CallID, second.CallID)
+	}
+	if err := p.EndCall(second.CallID); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallEnded)
+	callerIdle(t, ctx)
+	if err := p.ResumeCall(ctx, first); err != nil {
+		t.Fatalf("back to the first call: %v", err)
+	}
+	if err := p.EndCall(first); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallEnded)
+	fmt.Println("e2e: call waiting: a second call rejected (the first stayed), another answered (the first went on hold), then back to the first")
 }

@@ -36,6 +36,9 @@ export default {
     later: 'Not now',
   },
   call: {
+    consultFirst: 'Consult first',
+    completeTransfer: 'Complete transfer',
+    consultation: 'Consultation',
     transfer: 'Transfer',
     transferTo: 'Transfer to',
     transferNow: 'Transfer now',

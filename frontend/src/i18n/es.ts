@@ -34,6 +34,9 @@ export default {
     later: 'Ahora no',
   },
   call: {
+    consultFirst: 'Consultar antes',
+    completeTransfer: 'Completar transferencia',
+    consultation: 'Consulta',
     transfer: 'Transferir',
     transferTo: 'Transferir a',
     transferNow: 'Transferir ahora',

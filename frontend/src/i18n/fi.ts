@@ -34,6 +34,9 @@ export default {
     later: 'Ei nyt',
   },
   call: {
+    consultFirst: 'Tiedustele ensin',
+    completeTransfer: 'Viimeistele siirto',
+    consultation: 'Tiedustelu',
     transfer: 'Siirrä',
     transferTo: 'Siirrä numeroon',
     transferNow: 'Siirrä nyt',

@@ -34,6 +34,9 @@ export default {
     later: 'Niet nu',
   },
   call: {
+    consultFirst: 'Eerst overleggen',
+    completeTransfer: 'Doorverbinden voltooien',
+    consultation: 'Overleg',
     transfer: 'Doorverbinden',
     transferTo: 'Doorverbinden naar',
     transferNow: 'Nu doorverbinden',

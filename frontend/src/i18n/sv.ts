@@ -34,6 +34,9 @@ export default {
     later: 'Inte nu',
   },
   call: {
+    consultFirst: 'Fråga först',
+    completeTransfer: 'Slutför kopplingen',
+    consultation: 'Förfrågan',
     transfer: 'Koppla',
     transferTo: 'Koppla till',
     transferNow: 'Koppla nu',

@@ -82,10 +82,21 @@ describe('<vd-call-panel>', () => {
     const input = el.shadowRoot!.querySelector<HTMLInputElement>('#transfer-number')!;
     input.value = ' +358401000090 ';
     input.dispatchEvent(new Event('input'));
-    el.shadowRoot!.querySelector('form.transfer')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    el.shadowRoot!.querySelector<HTMLButtonElement>('form.transfer button[value=consulted]')!.click();
     await el.updateComplete;
-    expect(got).toEqual([{ id: 'c1', number: '+358401000090' }]);
+    expect(got).toEqual([{ id: 'c1', number: '+358401000090', kind: 'consulted' }]);
     expect(el.shadowRoot!.querySelector('form.transfer')).toBeNull();
+  });
+
+  it('offers Complete transfer on a consultation call', async () => {
+    const el = await mount([call('k1', 'connected', { isConsulted: true })]);
+    const got: unknown[] = [];
+    el.addEventListener('vd-confirm-transfer', (e) => got.push((e as CustomEvent).detail));
+    const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('li button')];
+    expect(buttons.map((b) => b.textContent!.trim())).toEqual(['Complete transfer', 'Hang up']);
+    buttons[0].click();
+    expect(got).toEqual([{ id: 'k1' }]);
+    expect(el.shadowRoot!.querySelector('.queue')!.textContent).toBe('Consultation');
   });
 
   it('dials the typed number, trimmed, and ignores an empty one', async () => {

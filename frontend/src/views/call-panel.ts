@@ -94,11 +94,12 @@ export class CallPanel extends LitElement {
     this.dispatchEvent(new CustomEvent('vd-call', { detail: { number } }));
   }
 
-  private transfer(e: Event, id: string) {
+  private transfer(e: SubmitEvent, id: string) {
     e.preventDefault();
     const number = this.transferNumber.trim();
     if (!number) return;
-    this.dispatchEvent(new CustomEvent('vd-transfer', { detail: { id, number } }));
+    const kind = (e.submitter as HTMLButtonElement | null)?.value === 'consulted' ? 'consulted' : 'direct';
+    this.dispatchEvent(new CustomEvent('vd-transfer', { detail: { id, number, kind } }));
     this.transferFor = null;
     this.transferNumber = '';
   }
@@ -108,6 +109,10 @@ export class CallPanel extends LitElement {
     const id = c.detail.callId;
     const toggle = (name: string, on: boolean) => this.dispatchEvent(new CustomEvent(name, { detail: { id, on } }));
     const recording = this.recording.has(id);
+    if (c.detail.isConsulted) {
+      // A consultation: complete the transfer, or hang up to go back.
+      return html`<button class="go" @click=${() => this.dispatchEvent(new CustomEvent('vd-confirm-transfer', { detail: { id } }))}>${t('call.completeTransfer')}</button>`;
+    }
     return html`<button class="ctl" aria-pressed=${c.muted ? 'true' : 'false'} @click=${() => toggle('vd-mute', !c.muted)}>${c.muted ? t('call.unmute') : t('call.mute')}</button>
       <button class="ctl" aria-pressed=${c.held ? 'true' : 'false'} @click=${() => toggle('vd-hold', !c.held)}>${c.held ? t('call.resume') : t('call.hold')}</button>
       <button class="ctl" aria-expanded=${this.keypadFor === id ? 'true' : 'false'} @click=${() => (this.keypadFor = this.keypadFor === id ? null : id)}>${t('call.keypad')}</button>
@@ -138,6 +143,7 @@ export class CallPanel extends LitElement {
                 (c) => html`<li>
                   <div class="who">
                     <div class="num">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
+                    ${c.detail.isConsulted ? html`<div class="queue">${t('call.consultation')}</div>` : ''}
                     ${c.detail.queueName ? html`<div class="queue">${t('call.queue')}: ${c.detail.queueName}</div>` : ''}
                     <div class="state" role="status">${c.held ? t('call.onHold') : t(`call.state.${c.state}`)}${c.muted ? ` · ${t('call.muted')}` : ''}</div>
                   </div>
@@ -149,11 +155,12 @@ export class CallPanel extends LitElement {
                         <button class="stop" @click=${() => this.act('vd-end', c.detail.callId)}>${t('call.hangup')}</button>`}
                   </div>
                   ${this.transferFor === c.detail.callId && c.state === 'connected'
-                    ? html`<form class="transfer" @submit=${(e: Event) => this.transfer(e, c.detail.callId)}>
+                    ? html`<form class="transfer" @submit=${(e: SubmitEvent) => this.transfer(e, c.detail.callId)}>
                         <label for="transfer-number">${t('call.transferTo')}</label>
                         <input id="transfer-number" type="tel" inputmode="tel" autocomplete="off" .value=${this.transferNumber}
                           @input=${(e: Event) => (this.transferNumber = (e.target as HTMLInputElement).value)} />
-                        <button class="go" type="submit">${t('call.transferNow')}</button>
+                        <button class="go" type="submit" value="direct">${t('call.transferNow')}</button>
+                        <button class="ctl" type="submit" value="consulted">${t('call.consultFirst')}</button>
                       </form>`
                     : ''}
                   ${this.keypadFor === c.detail.callId && c.state === 'connected'
