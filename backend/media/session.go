@@ -20,7 +20,6 @@ import (
 
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
 
 	"voicedesk/backend/audio"
 	"voicedesk/backend/codec"
@@ -50,8 +49,10 @@ var codecs = map[string]webrtc.RTPCodecParameters{
 type Session struct {
 	cfg   Config
 	pc    *webrtc.PeerConnection
-	track *webrtc.TrackLocalStaticSample
-	log   *slog.Logger
+	track *audioTrack
+	// dtmf takes the DTMF events the sender is to send (RFC 4733).
+	dtmf chan *dtmfEvent
+	log  *slog.Logger
 
 	remote chan *webrtc.TrackRemote
 	// firstRTP is closed when the first packet of the far end arrives.
@@ -86,6 +87,7 @@ func NewSession(cfg Config) (*Session, error) {
 		cfg.Log = slog.Default()
 	}
 	me := &webrtc.MediaEngine{}
+	clocks := map[uint32]bool{}
 	for _, name := range cfg.Codecs {
 		params, ok := codecs[strings.ToUpper(name)]
 		if !ok {
@@ -93,6 +95,19 @@ func NewSession(cfg Config) (*Session, error) {
 		}
 		if err := me.RegisterCodec(params, webrtc.RTPCodecTypeAudio); err != nil {
 			return nil, fmt.Errorf("register %s: %w", name, err)
+		}
+		clocks[params.ClockRate] = true
+	}
+	// DTMF events (RFC 4733) at each audio clock rate offered.
+	for _, te := range []webrtc.RTPCodecParameters{
+		{PayloadType: 101, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: telephoneEvent, ClockRate: 8000, Channels: 1, SDPFmtpLine: "0-16"}},
+		{PayloadType: 110, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: telephoneEvent, ClockRate: 48000, Channels: 1, SDPFmtpLine: "0-16"}},
+	} {
+		if !clocks[te.ClockRate] {
+			continue
+		}
+		if err := me.RegisterCodec(te, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, fmt.Errorf("register telephone-event/%d: %w", te.ClockRate, err)
 		}
 	}
 	se := webrtc.SettingEngine{}
@@ -123,19 +138,14 @@ func NewSession(cfg Config) (*Session, error) {
 		pc.Close()
 		return nil, err
 	}
-	first := codecs[strings.ToUpper(cfg.Codecs[0])]
 	// The track binds to whichever registered codec the answer picks.
-	track, err := webrtc.NewTrackLocalStaticSample(first.RTPCodecCapability, "audio", "voicedesk")
-	if err != nil {
-		pc.Close()
-		return nil, fmt.Errorf("create audio track: %w", err)
-	}
+	track := newAudioTrack()
 	if _, err := pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
 		pc.Close()
 		return nil, fmt.Errorf("add audio transceiver: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Session{cfg: cfg, pc: pc, track: track, log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 1), firstRTP: make(chan struct{}), ctx: ctx, cancel: cancel}
+	s := &Session{cfg: cfg, pc: pc, track: track, dtmf: make(chan *dtmfEvent, 1), log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 1), firstRTP: make(chan struct{}), ctx: ctx, cancel: cancel}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		select {
 		case s.remote <- tr:
@@ -202,10 +212,16 @@ func (s *Session) SetAnswer(sdp string) error {
 func (s *Session) pickCodec() error {
 	for _, tr := range s.pc.GetTransceivers() {
 		params := tr.Sender().GetParameters()
-		if len(params.Codecs) == 0 {
+		var name string
+		for _, c := range params.Codecs {
+			if !strings.EqualFold(c.MimeType, telephoneEvent) {
+				name = strings.TrimPrefix(c.MimeType, "audio/")
+				break
+			}
+		}
+		if name == "" {
 			continue
 		}
-		name := strings.TrimPrefix(params.Codecs[0].MimeType, "audio/")
 		c, err := codec.ByName(name)
 		if err != nil {
 			return fmt.Errorf("negotiated codec: %w", err)
@@ -300,6 +316,7 @@ type sender struct {
 	src     audio.Source // nil once it failed
 	frame   []int16
 	payload []byte
+	ev      *dtmfEvent // the DTMF event being sent
 }
 
 func (t *sender) step(ptime time.Duration) {
@@ -311,8 +328,13 @@ func (t *sender) step(ptime time.Duration) {
 		t.src = nil
 		return
 	}
+	samples := uint32(t.c.ClockRate() / 50)
 	if t.s.noSend.Load() {
+		t.s.track.skip(samples)
 		return // on hold: the source is read (and dropped) to keep it in step
+	}
+	if t.event(samples) {
+		return // a DTMF event takes this frame's place
 	}
 	if t.s.muted.Load() {
 		clear(t.frame)
@@ -322,7 +344,7 @@ func (t *sender) step(ptime time.Duration) {
 		t.s.log.Warn("encode audio", "codec", t.c.Name(), "error", err)
 		return
 	}
-	if err := t.s.track.WriteSample(media.Sample{Data: t.payload, Duration: ptime}); err != nil {
+	if err := t.s.track.writeAudio(t.payload, samples); err != nil {
 		t.s.log.Debug("write sample", "error", err)
 		return
 	}

@@ -251,18 +251,21 @@ func validDTMF(tones string, opts DTMFOptions) (string, time.Duration, time.Dura
 }
 
 // SendDTMF is the reference's sendDTMF(callId, tones, options): each tone
-// as a SIP INFO (application/dtmf-relay), paced by duration and gap; ','
-// pauses 2 s. It resolves true when all are sent.
+// as RFC 4733 telephone-events in the call's RTP when the far end
+// negotiated them (at the audio's clock rate), otherwise as a SIP INFO
+// (application/dtmf-relay); paced by duration and gap, ',' pausing 2 s.
+// It resolves true when all are sent.
 func (p *Phone) SendDTMF(ctx context.Context, callID, tones string, opts DTMFOptions) (bool, error) {
 	tones, dur, gap, err := validDTMF(tones, opts)
 	if err != nil {
 		return false, err
 	}
-	c, d, _, err := p.controlled(callID)
+	c, d, m, err := p.controlled(callID)
 	if err != nil {
 		return false, err
 	}
 	c.renego.Unlock() // DTMF does not renegotiate; a hold may interleave
+	inBand := m.CanSendDTMF()
 	for i, r := range tones {
 		if i > 0 {
 			if err := sleepCtx(ctx, c.ctx, gap); err != nil {
@@ -275,16 +278,23 @@ func (p *Phone) SendDTMF(ctx context.Context, callID, tones string, opts DTMFOpt
 			}
 			continue
 		}
+		p.keyFeedback(r)
+		if inBand {
+			// The event lasts dur: SendDTMF returns at its end.
+			if err := m.SendDTMF(ctx, r, dur); err != nil {
+				return false, fmt.Errorf("Sending DTMF failed: %w", err)
+			}
+			continue
+		}
 		body := fmt.Sprintf("Signal=%c\r\nDuration=%d\r\n", r, dur.Milliseconds())
 		if err := d.Info(ctx, "application/dtmf-relay", []byte(body)); err != nil {
 			return false, fmt.Errorf("Sending DTMF failed: %w", err)
 		}
-		p.keyFeedback(r)
 		if err := sleepCtx(ctx, c.ctx, dur); err != nil {
 			return false, err
 		}
 	}
-	p.log.Info("dtmf sent", "callId", callID, "tones", len(tones))
+	p.log.Info("dtmf sent", "callId", callID, "tones", len(tones), "rfc4733", inBand)
 	return true, nil
 }
 

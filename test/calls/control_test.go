@@ -193,62 +193,90 @@ func TestMuteAndHoldByEar(t *testing.T) {
 	fmt.Println("e2e: mute and hold by ear: Bob heard Alice, silence muted, Alice, nothing held, Alice; Alice heard nothing while Bob held, then Bob")
 }
 
-// DTMF and hold against baresip: the digits arrive at the lab's tone phone
-// (SIP INFO), and its SIP stack takes the hold and resume re-INVITEs.
+// toneDigits reads the DTMF keys the lab's tone phone logged receiving
+// since offset bytes into its log: by SIP INFO or as RFC 4733 events.
+func toneDigits(t *testing.T, offset int) (string, int) {
+	t.Helper()
+	log, _ := os.ReadFile(filepath.Join(lab.Dir, "logs", "baresip-tone.log"))
+	digits := ""
+	for _, line := range strings.Split(string(log[min(offset, len(log)):]), "\n") {
+		// INFO: "received DTMF: '5' (duration=100)"; RFC 4733: "received
+		// event: '5' (end=0)" then "(end=1)", counted once at its end.
+		if i := strings.Index(line, "received DTMF: '"); i >= 0 && i+16 < len(line) {
+			digits += string(line[i+16])
+		}
+		if i := strings.Index(line, "received event: '"); i >= 0 && i+17 < len(line) && strings.Contains(line, "(end=1)") {
+			digits += string(line[i+17])
+		}
+	}
+	return digits, len(log)
+}
+
+// DTMF and hold against baresip: the digits arrive at the lab's tone phone,
+// as RFC 4733 events on a G.711 call (baresip offers telephone-event at
+// 8 kHz) and as SIP INFO on an Opus call (no 48 kHz telephone-event); its
+// SIP stack takes the hold and resume re-INVITEs.
 func TestDTMFAndHoldWithBaresip(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, ev := loggedInPhone(t, ctx, "alice@voicedesk.lab", "alice-secret")
-	id, err := p.Call(lab.Tone.Number)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.wait(t, ctx, phone.EventCallConfirmed)
 	for _, tc := range []struct {
-		rule  string
-		call  string
-		tones string
-		opts  phone.DTMFOptions
-		want  error
-	}{
-		{"tones are given", id, " ", phone.DTMFOptions{}, phone.ErrDTMFTonesMissing},
-		{"tones are 0-9 A-D # * ,", id, "12E", phone.DTMFOptions{}, phone.ErrDTMFTones},
-		{"duration is at least 40 ms", id, "1", phone.DTMFOptions{Duration: ms(39)}, phone.ErrDTMFDuration},
-		{"duration is at most 6000 ms", id, "1", phone.DTMFOptions{Duration: ms(6001)}, phone.ErrDTMFDuration},
-		{"interToneGap is at least 30 ms", id, "1", phone.DTMFOptions{InterToneGap: ms(29)}, phone.ErrDTMFGap},
-		{"the call exists", "nosuchcall", "1", phone.DTMFOptions{}, phone.ErrNoSuchCall},
-	} {
-		if _, err := p.SendDTMF(ctx, tc.call, tc.tones, tc.opts); !errors.Is(err, tc.want) {
-			t.Errorf("%s: %v, want %v", tc.rule, err, tc.want)
-		}
+		codec, way string
+	}{{"PCMU", "RFC 4733"}, {"opus", "SIP INFO"}} {
+		t.Run(tc.way, func(t *testing.T) {
+			ev := newEvents()
+			p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true, Codecs: []string{tc.codec}}, StatusPoll: -1, PNPSFirst: -1},
+				platform.New(platform.Config{}), ev)
+			defer p.Close()
+			if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
+				t.Fatal(err)
+			}
+			id, err := p.Call(lab.Tone.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev.wait(t, ctx, phone.EventCallConfirmed)
+			for _, tc := range []struct {
+				rule  string
+				call  string
+				tones string
+				opts  phone.DTMFOptions
+				want  error
+			}{
+				{"tones are given", id, " ", phone.DTMFOptions{}, phone.ErrDTMFTonesMissing},
+				{"tones are 0-9 A-D # * ,", id, "12E", phone.DTMFOptions{}, phone.ErrDTMFTones},
+				{"duration is at least 40 ms", id, "1", phone.DTMFOptions{Duration: ms(39)}, phone.ErrDTMFDuration},
+				{"duration is at most 6000 ms", id, "1", phone.DTMFOptions{Duration: ms(6001)}, phone.ErrDTMFDuration},
+				{"interToneGap is at least 30 ms", id, "1", phone.DTMFOptions{InterToneGap: ms(29)}, phone.ErrDTMFGap},
+				{"the call exists", "nosuchcall", "1", phone.DTMFOptions{}, phone.ErrNoSuchCall},
+			} {
+				if _, err := p.SendDTMF(ctx, tc.call, tc.tones, tc.opts); !errors.Is(err, tc.want) {
+					t.Errorf("%s: %v, want %v", tc.rule, err, tc.want)
+				}
+			}
+			if err := p.PauseCall(ctx, id); err != nil {
+				t.Fatalf("hold with baresip: %v", err)
+			}
+			if err := p.ResumeCall(ctx, id); err != nil {
+				t.Fatalf("resume with baresip: %v", err)
+			}
+			_, offset := toneDigits(t, 0)
+			sent := time.Now()
+			if ok, err := p.SendDTMF(ctx, id, "1#5a", phone.DTMFOptions{Duration: ms(100), InterToneGap: ms(100)}); !ok {
+				t.Fatalf("sendDTMF: %v", err)
+			}
+			if took := time.Since(sent); took < 600*time.Millisecond {
+				t.Errorf("four tones of 100 ms with 100 ms gaps sent in %v", took)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if err := p.EndCall(id); err != nil {
+				t.Fatal(err)
+			}
+			ev.wait(t, ctx, phone.EventCallEnded)
+			digits, _ := toneDigits(t, offset)
+			if digits != "1#5A" {
+				t.Errorf("the tone phone received DTMF %q, want 1#5A", digits)
+			}
+			fmt.Printf("e2e: DTMF as %s on a %s call reached baresip: %q\n", tc.way, tc.codec, digits)
+		})
 	}
-	if err := p.PauseCall(ctx, id); err != nil {
-		t.Fatalf("hold with baresip: %v", err)
-	}
-	if err := p.ResumeCall(ctx, id); err != nil {
-		t.Fatalf("resume with baresip: %v", err)
-	}
-	sent := time.Now()
-	if ok, err := p.SendDTMF(ctx, id, "1#5a", phone.DTMFOptions{Duration: ms(100), InterToneGap: ms(100)}); !ok {
-		t.Fatalf("sendDTMF: %v", err)
-	}
-	if took := time.Since(sent); took < 700*time.Millisecond {
-		t.Errorf("four tones of 100 ms with 100 ms gaps sent in %v", took)
-	}
-	if err := p.EndCall(id); err != nil {
-		t.Fatal(err)
-	}
-	ev.wait(t, ctx, phone.EventCallEnded)
-	log, _ := os.ReadFile(filepath.Join(lab.Dir, "logs", "baresip-tone.log"))
-	const mark = "received DTMF: '"
-	digits := ""
-	for _, line := range strings.Split(string(log), "\n") {
-		if i := strings.Index(line, mark); i >= 0 && i+len(mark) < len(line) {
-			digits += string(line[i+len(mark)])
-		}
-	}
-	if !strings.HasSuffix(digits, "1#5A") {
-		t.Errorf("the tone phone received DTMF %q, want it to end with 1#5A", digits)
-	}
-	fmt.Printf("e2e: DTMF over SIP INFO reached baresip: %q; baresip took the hold and resume re-INVITEs\n", digits)
 }
