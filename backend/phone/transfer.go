@@ -93,10 +93,7 @@ func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTran
 	p.mu.Lock()
 	agent := p.agent
 	p.mu.Unlock()
-	c.mu.Lock()
-	d := c.dlg
-	c.mu.Unlock()
-	if agent == nil || d == nil {
+	if agent == nil {
 		return CallTransferState{}, ErrCallNotConnected
 	}
 	referTo := agent.TargetURI(number)
@@ -109,15 +106,8 @@ func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTran
 	started.TransferredTo = number
 	p.emit.Emit(EventCallTransferStarted, started)
 	p.log.Info("transfer", "callId", c.ev.CallID, "kind", kind, "to", number)
-	c.mu.Lock()
-	c.transferring = true
-	c.mu.Unlock()
-	res, err := d.Refer(ctx, referTo)
-	c.mu.Lock()
-	c.transferring = err == nil
-	c.mu.Unlock()
+	res, err := p.refer(ctx, c, referTo)
 	if err != nil {
-		p.log.Info("transfer failed", "callId", c.ev.CallID, "status", res.Status, "error", err)
 		var fe *sip.FailureError
 		switch {
 		case errors.As(err, &fe):
@@ -138,6 +128,26 @@ func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTran
 // ErrNoConsultation is confirmTransfer's answer when no consulted transfer
 // waits for confirmation.
 var ErrNoConsultation = errors.New("There is no consulted transfer to confirm")
+
+// refer sends c's far end a REFER to referTo and follows it to the end;
+// while it is under way the far end's hang-up counts as the transfer's.
+func (p *Phone) refer(ctx context.Context, c *call, referTo string) (sip.TransferResult, error) {
+	c.mu.Lock()
+	d := c.dlg
+	c.transferring = d != nil
+	c.mu.Unlock()
+	if d == nil {
+		return sip.TransferResult{}, ErrCallNotConnected
+	}
+	res, err := d.Refer(ctx, referTo)
+	if err != nil {
+		c.mu.Lock()
+		c.transferring = false
+		c.mu.Unlock()
+		p.log.Info("transfer failed", "callId", c.ev.CallID, "status", res.Status, "error", err)
+	}
+	return res, err
+}
 
 // consultation is a consulted transfer under way: the held call, and the
 // consultation call to the transfer target.
@@ -217,25 +227,14 @@ func (p *Phone) ConfirmTransfer(ctx context.Context) (CallTransferState, error) 
 	k.mu.Lock()
 	replaces := k.replaces
 	k.mu.Unlock()
-	c.mu.Lock()
-	d := c.dlg
-	c.mu.Unlock()
 	p.mu.Lock()
 	agent := p.agent
 	p.mu.Unlock()
-	if replaces == nil || k.established() == "" || d == nil || agent == nil {
+	if replaces == nil || k.established() == "" || agent == nil {
 		return CallTransferState{}, ErrCallNotConnected
 	}
 	referTo := agent.TargetURI(cons.number) + "?Replaces=" + url.QueryEscape(replaces())
-	c.mu.Lock()
-	c.transferring = true
-	c.mu.Unlock()
-	res, err := d.Refer(ctx, referTo)
-	if err != nil {
-		c.mu.Lock()
-		c.transferring = false
-		c.mu.Unlock()
-		p.log.Info("consulted transfer failed", "callId", c.ev.CallID, "status", res.Status, "error", err)
+	if _, err := p.refer(ctx, c, referTo); err != nil {
 		return CallTransferState{}, fmt.Errorf("Transfer failed: %w", err)
 	}
 	p.mu.Lock()

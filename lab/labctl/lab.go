@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"voicedesk/lab/apiserver"
@@ -441,8 +442,20 @@ func pickPorts() (Ports, error) {
 			c.Close()
 		}
 	}()
+	// Go's listeners set SO_REUSEADDR, which would hand out a port still in
+	// TIME_WAIT from an earlier lab's connections; baresip's ctrl_tcp binds
+	// without it and would fail to start there. Probe as baresip binds.
+	strict := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		if err := c.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 0)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
 	for _, dst := range tcp {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		l, err := strict.Listen(context.Background(), "tcp", "127.0.0.1:0")
 		if err != nil {
 			return p, fmt.Errorf("pick a tcp port: %w", err)
 		}

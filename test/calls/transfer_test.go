@@ -13,6 +13,20 @@ import (
 	"voicedesk/test/labtest"
 )
 
+// answerCaller has the lab's caller phone call Alice and answers it.
+func answerCaller(t *testing.T, ctx context.Context, p *phone.Phone, ev *events) phone.CallEvent {
+	t.Helper()
+	if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "dial", "sip:alice@"+lab.Domain); err != nil {
+		t.Fatal(err)
+	}
+	in := ev.wait(t, ctx, phone.EventCallIncoming).call
+	if err := p.AnswerCall(in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallConfirmed)
+	return in
+}
+
 // A direct transfer: the lab's caller phone (baresip A) calls Alice, she
 // transfers it to the tone phone (baresip B) with a REFER, and A and B then
 // talk, each hearing the other's tone.
@@ -34,14 +48,7 @@ func TestDirectTransferThroughTheLab(t *testing.T) {
 		}
 	}
 
-	if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "dial", "sip:alice@"+lab.Domain); err != nil {
-		t.Fatal(err)
-	}
-	in := ev.wait(t, ctx, phone.EventCallIncoming).call
-	if err := p.AnswerCall(in.CallID); err != nil {
-		t.Fatal(err)
-	}
-	ev.wait(t, ctx, phone.EventCallConfirmed)
+	in := answerCaller(t, ctx, p, ev)
 	time.Sleep(500 * time.Millisecond)
 
 	t.Run("to a number that does not exist, the call stays", func(t *testing.T) {
@@ -116,17 +123,7 @@ func TestConsultedTransferThroughTheLab(t *testing.T) {
 	if _, err := p.ConfirmTransfer(ctx); !errors.Is(err, phone.ErrNoConsultation) {
 		t.Errorf("confirmTransfer without a consultation: %v", err)
 	}
-	answer := func() phone.CallEvent {
-		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "dial", "sip:alice@"+lab.Domain); err != nil {
-			t.Fatal(err)
-		}
-		in := ev.wait(t, ctx, phone.EventCallIncoming).call
-		if err := p.AnswerCall(in.CallID); err != nil {
-			t.Fatal(err)
-		}
-		ev.wait(t, ctx, phone.EventCallConfirmed)
-		return in
-	}
+	answer := func() phone.CallEvent { return answerCaller(t, ctx, p, ev) }
 	consult := func(in phone.CallEvent) phone.CallEvent {
 		st, err := p.TransferCall(ctx, "consulted", lab.Tone.Number)
 		if err != nil {
