@@ -1,10 +1,16 @@
 package media
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+
+	"voicedesk/backend/codec"
 
 	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
 )
 
 // Directions of a media stream (RFC 3264).
@@ -146,4 +152,122 @@ func dtlsSetup(raw string) string {
 	}
 	v, _ := desc.Attribute("setup")
 	return v
+}
+
+// AnswerReoffer answers a new offer from the far end in this session (a
+// re-INVITE or UPDATE): pion renegotiates, so that a changed codec list or
+// ICE restart is followed, and the answer states dir (the holds). A
+// changed codec takes effect at the next 20 ms tick.
+func (s *Session) AnswerReoffer(ctx context.Context, offer, dir string) (string, error) {
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", fmt.Errorf("set the far end's new offer: %w", err)
+	}
+	answer, err := s.pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("answer the far end's new offer: %w", err)
+	}
+	sdp, err := s.setLocal(ctx, answer)
+	if err != nil {
+		return "", err
+	}
+	// pion keeps a bound track's codec across renegotiations: the offer
+	// says which codec, at which payload type, the call goes on with.
+	name, pt, tePT, teOK, err := offeredCodec(offer)
+	if err != nil {
+		return "", err
+	}
+	c, err := codec.ByName(name)
+	if err != nil {
+		return "", fmt.Errorf("renegotiated codec: %w", err)
+	}
+	s.mu.Lock()
+	old := s.codec
+	s.codec = c
+	s.mu.Unlock()
+	s.track.rebind(pt, uint32(c.ClockRate()), tePT, teOK)
+	if old != nil && old.Name() != c.Name() {
+		s.recodec.Store(true)
+	}
+	return withDirection(sdp, dir)
+}
+
+// offeredCodec is the first audio codec of an offer that the engine has,
+// with its payload type, and a telephone-event at its clock rate.
+func offeredCodec(raw string) (name string, pt uint8, tePT uint8, teOK bool, err error) {
+	var desc sdp.SessionDescription
+	if err := desc.UnmarshalString(raw); err != nil {
+		return "", 0, 0, false, fmt.Errorf("parse the far end's offer: %w", err)
+	}
+	for _, md := range desc.MediaDescriptions {
+		if md.MediaName.Media != "audio" {
+			continue
+		}
+		type format struct {
+			name  string
+			clock int
+		}
+		formats := map[string]format{}
+		for _, a := range md.Attributes {
+			if a.Key != "rtpmap" {
+				continue
+			}
+			num, spec, _ := strings.Cut(a.Value, " ")
+			n, clock, _ := strings.Cut(spec, "/")
+			cl, _ := strconv.Atoi(strings.SplitN(clock, "/", 2)[0])
+			formats[num] = format{strings.ToUpper(n), cl}
+		}
+		for _, f := range md.MediaName.Formats {
+			fm, ok := formats[f]
+			if !ok {
+				// Static payload types may come without an rtpmap.
+				switch f {
+				case "0":
+					fm = format{"PCMU", 8000}
+				case "8":
+					fm = format{"PCMA", 8000}
+				}
+			}
+			if _, supported := codecs[fm.name]; !supported {
+				continue
+			}
+			n, _ := strconv.Atoi(f)
+			name, pt = fm.name, uint8(n)
+			for num, other := range formats {
+				if other.name == "TELEPHONE-EVENT" && other.clock == fm.clock {
+					if v, err := strconv.Atoi(num); err == nil {
+						tePT, teOK = uint8(v), true
+					}
+				}
+			}
+			return name, pt, tePT, teOK, nil
+		}
+	}
+	return "", 0, 0, false, errors.New("the far end's offer has no audio codec the phone has")
+}
+
+// withDirection sets the audio section's direction attribute of an SDP.
+func withDirection(raw, dir string) (string, error) {
+	var desc sdp.SessionDescription
+	if err := desc.UnmarshalString(raw); err != nil {
+		return "", fmt.Errorf("parse local SDP: %w", err)
+	}
+	for _, md := range desc.MediaDescriptions {
+		if md.MediaName.Media != "audio" {
+			continue
+		}
+		attrs := md.Attributes[:0]
+		for _, a := range md.Attributes {
+			switch a.Key {
+			case SendRecv, SendOnly, RecvOnly, Inactive:
+				continue
+			}
+			attrs = append(attrs, a)
+		}
+		md.Attributes = append(attrs, sdp.Attribute{Key: dir})
+	}
+	out, err := desc.Marshal()
+	if err != nil {
+		return "", fmt.Errorf("write local SDP: %w", err)
+	}
+	return string(out), nil
 }

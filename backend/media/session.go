@@ -73,6 +73,9 @@ type Session struct {
 	closed bool
 	// sdpVersion moves the origin's version on for each renegotiation.
 	sdpVersion uint64
+	// recodec is set when a renegotiation changed the codec: the clock
+	// rebuilds its encoder, decoder and jitter buffer.
+	recodec atomic.Bool
 }
 
 // NewSession creates the PeerConnection with an audio transceiver.
@@ -145,7 +148,7 @@ func NewSession(cfg Config) (*Session, error) {
 		return nil, fmt.Errorf("add audio transceiver: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Session{cfg: cfg, pc: pc, track: track, dtmf: make(chan *dtmfEvent, 1), log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 1), firstRTP: make(chan struct{}), ctx: ctx, cancel: cancel}
+	s := &Session{cfg: cfg, pc: pc, track: track, dtmf: make(chan *dtmfEvent, 1), log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 4), firstRTP: make(chan struct{}), ctx: ctx, cancel: cancel}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		select {
 		case s.remote <- tr:
@@ -257,32 +260,41 @@ func (s *Session) Start(src audio.Source, sink audio.Sink) error {
 	s.jitter = jb
 	s.mu.Unlock()
 	s.wg.Add(2)
-	go s.receive(jb)
+	go s.receive()
 	go s.clock(c, jb, src, sink)
 	return nil
 }
 
-// receive feeds the far end's packets into the jitter buffer.
-func (s *Session) receive(jb *jitterBuffer) {
+// receive feeds the far end's packets into the jitter buffer. A far end
+// that renegotiates with a new media session brings a new stream (SSRC),
+// which pion hands over as another track: each gets a reader.
+func (s *Session) receive() {
 	defer s.wg.Done()
-	var tr *webrtc.TrackRemote
-	select {
-	case <-s.ctx.Done():
-		return
-	case tr = <-s.remote:
-	}
-	first := true
+	var first sync.Once
 	for {
-		// ReadRTP returns an error once the peer connection closes.
-		pkt, _, err := tr.ReadRTP()
-		if err != nil {
+		var tr *webrtc.TrackRemote
+		select {
+		case <-s.ctx.Done():
 			return
+		case tr = <-s.remote:
 		}
-		if first {
-			close(s.firstRTP)
-			first = false
-		}
-		jb.push(pkt.SequenceNumber, pkt.Timestamp, pkt.Payload, time.Now())
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			for {
+				// ReadRTP returns an error once the peer connection closes.
+				pkt, _, err := tr.ReadRTP()
+				if err != nil {
+					return
+				}
+				first.Do(func() { close(s.firstRTP) })
+				// The current buffer: a renegotiated codec brings a new one.
+				s.mu.Lock()
+				jb := s.jitter
+				s.mu.Unlock()
+				jb.push(pkt.SequenceNumber, pkt.Timestamp, pkt.Payload, time.Now())
+			}
+		}()
 	}
 }
 
@@ -292,10 +304,15 @@ func (s *Session) receive(jb *jitterBuffer) {
 func (s *Session) clock(c codec.Codec, jb *jitterBuffer, src audio.Source, sink audio.Sink) {
 	defer s.wg.Done()
 	const ptime = 20 * time.Millisecond
-	tx := sender{s: s, c: c, src: src, frame: make([]int16, c.ClockRate()/50)}
-	rx := player{s: s, c: c, jb: jb, sink: sink, frame: c.ClockRate() / 50}
-	rx.pcm = make([]int16, 0, rx.frame*6)
-	rx.last = make([]int16, rx.frame)
+	var tx sender
+	var rx player
+	build := func(c codec.Codec, jb *jitterBuffer) {
+		tx = sender{s: s, c: c, src: src, frame: make([]int16, c.ClockRate()/50)}
+		rx = player{s: s, c: c, jb: jb, sink: sink, frame: c.ClockRate() / 50}
+		rx.pcm = make([]int16, 0, rx.frame*6)
+		rx.last = make([]int16, rx.frame)
+	}
+	build(c, jb)
 	tick := time.NewTicker(ptime)
 	defer tick.Stop()
 	for tx.src != nil || rx.sink != nil {
@@ -303,6 +320,16 @@ func (s *Session) clock(c codec.Codec, jb *jitterBuffer, src audio.Source, sink 
 		case <-s.ctx.Done():
 			return
 		case <-tick.C:
+		}
+		if s.recodec.CompareAndSwap(true, false) {
+			s.mu.Lock()
+			c = s.codec
+			jb = newJitterBuffer(c.ClockRate())
+			s.jitter = jb
+			s.mu.Unlock()
+			src, sink = tx.src, rx.sink
+			build(c, jb)
+			s.log.Info("media follows the renegotiated codec", "codec", c.Name())
 		}
 		tx.step(ptime)
 		rx.step()

@@ -239,3 +239,12 @@ func (t *sender) event(samples uint32) bool {
 	}
 	return true
 }
+
+// rebind takes a renegotiated codec's payload type and clock, and the
+// telephone-event that goes with it: pion binds a track only once.
+func (t *audioTrack) rebind(pt uint8, clock uint32, tePT uint8, teOK bool) {
+	t.mu.Lock()
+	t.pt, t.clock, t.tePT, t.teOK = pt, clock, tePT, teOK
+	t.marker = true
+	t.mu.Unlock()
+}

@@ -145,9 +145,16 @@ func (p *Phone) onRenegotiate(sipCallID string, offer []byte) ([]byte, error) {
 		}
 	}
 	dir := media.Direction(local, remote)
-	answer, err := m.DirectionSDP(dir)
+	// pion renegotiates, following a changed codec or an ICE restart; an
+	// offer it cannot take is answered with the call's SDP as it is.
+	rctx, cancel := context.WithTimeout(p.ctx, 3*time.Second)
+	answer, err := m.AnswerReoffer(rctx, string(offer), dir)
+	cancel()
 	if err != nil {
-		return nil, err
+		p.log.Info("the far end's offer was not renegotiated; answering with the call's SDP", "callId", c.ev.CallID, "error", err)
+		if answer, err = m.DirectionSDP(dir); err != nil {
+			return nil, err
+		}
 	}
 	m.SetHold(local, remote)
 	c.mu.Lock()

@@ -15,6 +15,7 @@ import (
 	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
+	"voicedesk/backend/sip"
 	"voicedesk/test/pulse"
 )
 
@@ -24,34 +25,40 @@ func ms(v float64) *float64 { return &v }
 // write, so that a test can tell what was heard when.
 type segmentRecorder struct {
 	mu     sync.Mutex
-	rate   int
 	frames []timedFrame
 }
 
 type timedFrame struct {
-	at  time.Time
-	pcm []int16
+	at   time.Time
+	rate int
+	pcm  []int16
 }
 
 func (r *segmentRecorder) Write(pcm []int16, rate int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.rate = rate
-	r.frames = append(r.frames, timedFrame{time.Now(), append([]int16(nil), pcm...)})
+	r.frames = append(r.frames, timedFrame{time.Now(), rate, append([]int16(nil), pcm...)})
 	return nil
 }
 
-// between returns the samples written between from and to.
+// between returns the samples written between from and to, at the rate
+// of the last frame there (a renegotiated codec changes it), and that rate.
 func (r *segmentRecorder) between(from, to time.Time) ([]int16, int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []int16
+	rate := 0
 	for _, f := range r.frames {
 		if !f.at.Before(from) && f.at.Before(to) {
+			rate = f.rate
+		}
+	}
+	var out []int16
+	for _, f := range r.frames {
+		if !f.at.Before(from) && f.at.Before(to) && f.rate == rate {
 			out = append(out, f.pcm...)
 		}
 	}
-	return out, r.rate
+	return out, max(rate, 1)
 }
 
 // Mute and hold, by ear: Alice's phone calls Bob's (the engine at both
@@ -279,4 +286,104 @@ func TestDTMFAndHoldWithBaresip(t *testing.T) {
 			fmt.Printf("e2e: DTMF as %s on a %s call reached baresip: %q\n", tc.way, tc.codec, digits)
 		})
 	}
+}
+
+// The far end changes its codec (and its ICE and DTLS: a new media session)
+// in a re-INVITE: Alice's phone renegotiates with pion, follows the new
+// codec, and the audio goes on both ways.
+func TestReofferWithAnotherCodec(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	heard := &segmentRecorder{}
+	ev := newEvents()
+	alice := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true}, StatusPoll: -1, PNPSFirst: -1,
+		Audio: func() (audio.Source, audio.Sink) { return &audio.Tone{Hz: 1000}, heard }}, platform.New(platform.Config{}), ev)
+	defer alice.Close()
+	if ok, err := alice.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
+		t.Fatal(err)
+	}
+	probe, err := sip.New(sip.Config{Server: lab.WebSocketURL, User: lab.Probe.Username, Domain: lab.Domain, Password: lab.Probe.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	if err := probe.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first, err := media.NewSession(media.Config{LoopbackOnly: true, Codecs: []string{"opus"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	offer, err := first.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := make(chan *sip.Call, 1)
+	go func() {
+		call, err := probe.Dial(ctx, "alice", []byte(offer), nil)
+		if err != nil {
+			t.Error(err)
+			close(calls)
+			return
+		}
+		calls <- call
+	}()
+	in := ev.wait(t, ctx, phone.EventCallIncoming).call
+	if err := alice.AnswerCall(in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	call := <-calls
+	if call == nil {
+		t.FailNow()
+	}
+	defer call.Hangup(context.Background())
+	if err := first.SetAnswer(string(call.Answer)); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(&audio.Tone{Hz: 600}, audio.Discard{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	before := time.Now()
+
+	// A new session offering PCMA only, in a re-INVITE.
+	second, err := media.NewSession(media.Config{LoopbackOnly: true, Codecs: []string{"PCMA"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	reoffer, err := second.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := call.Renegotiate(ctx, []byte(reoffer))
+	if err != nil {
+		t.Fatalf("re-INVITE with another codec: %v", err)
+	}
+	if err := second.SetAnswer(string(answer)); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	probeHeard := &segmentRecorder{}
+	if err := second.Start(&audio.Tone{Hz: 1200}, probeHeard); err != nil {
+		t.Fatal(err)
+	}
+	if second.Codec() != "PCMA" {
+		t.Fatalf("the re-INVITE negotiated %s", second.Codec())
+	}
+	time.Sleep(2 * time.Second)
+	after := time.Now()
+
+	s, rate := heard.between(before.Add(-time.Second), before)
+	pulse.ExpectTone(t, "Alice before the re-INVITE (Opus)", s, rate, 600)
+	s, rate = heard.between(after.Add(-time.Second), after)
+	pulse.ExpectTone(t, "Alice after the re-INVITE (PCMA)", s, rate, 1200)
+	s, rate = probeHeard.between(after.Add(-time.Second), after)
+	pulse.ExpectTone(t, "the far end after the re-INVITE", s, rate, 1000)
+	if err := alice.EndCall(in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallEnded)
+	fmt.Println("e2e: re-INVITE with a new codec (Opus -> PCMA) and new ICE/DTLS at the far end: Alice followed, audio both ways")
 }
