@@ -372,14 +372,15 @@ func TestReofferWithAnotherCodec(t *testing.T) {
 	if second.Codec() != "PCMA" {
 		t.Fatalf("the re-INVITE negotiated %s", second.Codec())
 	}
-	time.Sleep(2 * time.Second)
+	// The far end's new session starts receiving once its DTLS is up.
+	time.Sleep(3 * time.Second)
 	after := time.Now()
 
 	s, rate := heard.between(before.Add(-time.Second), before)
 	pulse.ExpectTone(t, "Alice before the re-INVITE (Opus)", s, rate, 600)
 	s, rate = heard.between(after.Add(-time.Second), after)
 	pulse.ExpectTone(t, "Alice after the re-INVITE (PCMA)", s, rate, 1200)
-	s, rate = probeHeard.between(after.Add(-time.Second), after)
+	s, rate = probeHeard.between(after.Add(-1500*time.Millisecond), after)
 	pulse.ExpectTone(t, "the far end after the re-INVITE", s, rate, 1000)
 	if err := alice.EndCall(in.CallID); err != nil {
 		t.Fatal(err)
