@@ -102,24 +102,7 @@ func (s *Session) DirectionSDP(dir string) (string, error) {
 			role = "passive"
 		}
 	}
-	for _, md := range desc.MediaDescriptions {
-		if md.MediaName.Media != "audio" {
-			continue
-		}
-		attrs := md.Attributes[:0]
-		for _, a := range md.Attributes {
-			switch a.Key {
-			case SendRecv, SendOnly, RecvOnly, Inactive:
-				continue
-			case "setup":
-				if role != "" && a.Value == "actpass" {
-					a.Value = role
-				}
-			}
-			attrs = append(attrs, a)
-		}
-		md.Attributes = append(attrs, sdp.Attribute{Key: dir})
-	}
+	setAudioDirection(&desc, dir, role)
 	out, err := desc.Marshal()
 	if err != nil {
 		return "", fmt.Errorf("write local SDP: %w", err)
@@ -251,6 +234,17 @@ func withDirection(raw, dir string) (string, error) {
 	if err := desc.UnmarshalString(raw); err != nil {
 		return "", fmt.Errorf("parse local SDP: %w", err)
 	}
+	setAudioDirection(&desc, dir, "")
+	out, err := desc.Marshal()
+	if err != nil {
+		return "", fmt.Errorf("write local SDP: %w", err)
+	}
+	return string(out), nil
+}
+
+// setAudioDirection states dir in the audio section, and, when role is
+// set, answers an a=setup:actpass with it.
+func setAudioDirection(desc *sdp.SessionDescription, dir, role string) {
 	for _, md := range desc.MediaDescriptions {
 		if md.MediaName.Media != "audio" {
 			continue
@@ -260,14 +254,13 @@ func withDirection(raw, dir string) (string, error) {
 			switch a.Key {
 			case SendRecv, SendOnly, RecvOnly, Inactive:
 				continue
+			case "setup":
+				if role != "" && a.Value == "actpass" {
+					a.Value = role
+				}
 			}
 			attrs = append(attrs, a)
 		}
 		md.Attributes = append(attrs, sdp.Attribute{Key: dir})
 	}
-	out, err := desc.Marshal()
-	if err != nil {
-		return "", fmt.Errorf("write local SDP: %w", err)
-	}
-	return string(out), nil
 }
