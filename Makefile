@@ -74,7 +74,7 @@ test-calls:
 
 test-sound:
 	@echo "== sound card scenarios (headless PulseAudio + the lab): devices, ringer, ringback, unplugging, echo"
-	@$(GO) test -race -count=1 -v ./test/sound/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+_test.go)'
+	@$(GO) test -count=1 -v ./test/sound/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+_test.go)'
 
 ## e2e: just the lab call scenarios (outbound PCMU/PCMA, inbound answered/rejected/cancelled, Kamailio restart), one line per scenario with the frequencies measured each way
 e2e: setup labbin

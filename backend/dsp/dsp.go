@@ -82,27 +82,67 @@ func (r *Resampler) Close() {
 }
 
 // EchoCanceller removes from the microphone's signal what the speaker played
-// (speex's multidelay block frequency-domain adaptive filter). Playback and
-// Capture come from the sound card's two threads; speex's playback buffer is
-// shared by both, so they take turns. Safe for concurrent use.
+// (speex's multidelay block frequency-domain adaptive filter).
+//
+// The sound card's playback and capture threads hand it frames in bursts
+// whose order varies with scheduling. speex's own speex_echo_playback /
+// speex_echo_capture pair keeps only two frames of slack, and on a loaded
+// machine drops or zero-fills frames often enough that the filter never
+// converges. Here the k-th microphone frame is paired with the k-th played
+// frame through queues deep enough for a late thread, so the echo's delay
+// stays what the sound path makes it:
+//   - microphone frames from before anything was played pass at once (they
+//     cannot hold an echo), so a capture device started first adds no delay;
+//   - a microphone frame waits at most micDepth frames for its reference
+//     (a stalled or missing speaker), then passes without;
+//   - references standing unpaired through a window (the speaker started
+//     first) are let go: that only makes the reference lead the echo by
+//     less, which keeps the filter's tail for the room.
+//
+// Safe for concurrent use.
 type EchoCanceller struct {
 	mu    sync.Mutex
 	st    *C.SpeexEchoState
 	frame int
+	emit  func(clean []int16)
+
+	ref, mic [][]int16 // frames waiting for their pair, oldest first
+	free     [][]int16 // spare frame buffers
+	out      []int16
+	silence  []int16
+
+	played bool // a reference arrived since the start or Reset
+	calls  int  // since the window opened
+	minRef int  // the smallest reference backlog seen in the window
 }
 
+const (
+	// A microphone frame waits at most this many frames for its reference
+	// (the playback thread is late); a reference waits at most refDepth for
+	// its microphone frame.
+	micDepth = 6
+	refDepth = 10
+	// References standing unpaired over this many callbacks (about a
+	// second of 10 ms frames from two threads) are let go.
+	backlogWindow = 200
+)
+
 // NewEchoCanceller works on frames of frame samples at rate Hz and cancels
-// echoes up to tail samples long.
-func NewEchoCanceller(frame, tail, rate int) (*EchoCanceller, error) {
-	if frame <= 0 || tail < frame || rate <= 0 {
-		return nil, fmt.Errorf("echo canceller: bad frame %d, tail %d or rate %d", frame, tail, rate)
+// echoes up to tail samples long. Each microphone frame comes out, cleaned,
+// through emit, which is called with the canceller's lock held (from either
+// thread) and must not keep the slice.
+func NewEchoCanceller(frame, tail, rate int, emit func(clean []int16)) (*EchoCanceller, error) {
+	if frame <= 0 || tail < frame || rate <= 0 || emit == nil {
+		return nil, fmt.Errorf("echo canceller: bad frame %d, tail %d or rate %d (or no output)", frame, tail, rate)
 	}
 	st := C.speex_echo_state_init(C.int(frame), C.int(tail))
 	if st == nil {
 		return nil, errors.New("echo canceller: speex_echo_state_init failed")
 	}
 	C.echo_ctl_int(st, C.SPEEX_ECHO_SET_SAMPLING_RATE, C.int(rate))
-	return &EchoCanceller{st: st, frame: frame}, nil
+	e := &EchoCanceller{st: st, frame: frame, emit: emit, out: make([]int16, frame), silence: make([]int16, frame)}
+	e.openWindow()
+	return e, nil
 }
 
 // Frame is the number of samples Playback and Capture take.
@@ -115,28 +155,102 @@ func (e *EchoCanceller) Playback(frame []int16) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	C.speex_echo_playback(e.st, (*C.spx_int16_t)(unsafe.Pointer(&frame[0])))
-}
-
-// Capture writes into out the microphone frame in with the echo removed.
-func (e *EchoCanceller) Capture(in, out []int16) {
-	if len(in) != e.frame || len(out) != e.frame {
-		copy(out, in)
+	if e.st == nil {
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	C.speex_echo_capture(e.st, (*C.spx_int16_t)(unsafe.Pointer(&in[0])), (*C.spx_int16_t)(unsafe.Pointer(&out[0])))
+	if len(e.ref) == refDepth { // the capture thread stalled: the oldest goes
+		e.free = append(e.free, e.ref[0])
+		e.ref = e.ref[1:]
+	}
+	e.ref = append(e.ref, e.copyOf(frame))
+	e.played = true
+	e.drain()
 }
 
-// Reset forgets the learnt echo path (a new device pair).
+// Capture hands the canceller a microphone frame; it comes out through emit
+// once its reference has been played (at once, or within micDepth frames).
+func (e *EchoCanceller) Capture(in []int16) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(in) != e.frame || e.st == nil {
+		copy(e.out, in)
+		e.emit(e.out[:min(len(in), e.frame)])
+		return
+	}
+	e.mic = append(e.mic, e.copyOf(in))
+	if !e.played {
+		e.cancel(e.silence)
+		return
+	}
+	e.drain()
+}
+
+func (e *EchoCanceller) copyOf(f []int16) []int16 {
+	var b []int16
+	if n := len(e.free); n > 0 {
+		b, e.free = e.free[n-1], e.free[:n-1]
+	} else {
+		b = make([]int16, e.frame)
+	}
+	copy(b, f)
+	return b
+}
+
+// drain cancels every pair there is, lets microphone frames that waited too
+// long go without a reference, and, once a window closes, the references
+// that stood unpaired through it.
+func (e *EchoCanceller) drain() {
+	for len(e.mic) > 0 && len(e.ref) > 0 {
+		e.cancel(e.ref[0])
+		e.free = append(e.free, e.ref[0])
+		e.ref = e.ref[1:]
+	}
+	for len(e.mic) > micDepth {
+		e.cancel(e.silence)
+	}
+	e.minRef = min(e.minRef, len(e.ref))
+	if e.calls++; e.calls < backlogWindow {
+		return
+	}
+	for i := 0; i < e.minRef; i++ {
+		e.free = append(e.free, e.ref[0])
+		e.ref = e.ref[1:]
+	}
+	e.openWindow()
+}
+
+// cancel takes the oldest microphone frame out with ref as its reference.
+func (e *EchoCanceller) cancel(ref []int16) {
+	in := e.mic[0]
+	e.mic = e.mic[1:]
+	C.speex_echo_cancellation(e.st, (*C.spx_int16_t)(unsafe.Pointer(&in[0])),
+		(*C.spx_int16_t)(unsafe.Pointer(&ref[0])), (*C.spx_int16_t)(unsafe.Pointer(&e.out[0])))
+	e.free = append(e.free, in)
+	e.emit(e.out)
+}
+
+func (e *EchoCanceller) openWindow() {
+	e.calls, e.minRef = 0, refDepth+1
+}
+
+// Reset forgets the learnt echo path and the frames waiting (a new device).
 func (e *EchoCanceller) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.st == nil {
+		return
+	}
+	for len(e.mic) > 0 {
+		e.cancel(e.silence)
+	}
+	e.free = append(e.free, e.ref...)
+	e.ref = e.ref[:0]
+	e.played = false
+	e.openWindow()
 	C.speex_echo_state_reset(e.st)
 }
 
-// Close frees the canceller.
+// Close frees the canceller; frames still waiting are dropped.
 func (e *EchoCanceller) Close() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -144,6 +258,7 @@ func (e *EchoCanceller) Close() {
 		C.speex_echo_state_destroy(e.st)
 		e.st = nil
 	}
+	e.mic, e.ref = nil, nil
 }
 
 // Preprocessor suppresses noise and, linked to an EchoCanceller, the echo

@@ -72,10 +72,15 @@ func Open(log *slog.Logger) (*Card, error) {
 		log = slog.Default()
 	}
 	pulse := true
-	ctx, err := malgo.InitContext([]malgo.Backend{malgo.BackendPulseaudio}, malgo.ContextConfig{}, nil)
+	// The devices' threads ask for real-time scheduling, so that a busy
+	// machine (a build, a browser) does not starve them into gaps and
+	// echo-path jumps; miniaudio falls back to a normal thread where the
+	// system does not allow it (no CAP_SYS_NICE / RLIMIT_RTPRIO).
+	cfg := malgo.ContextConfig{ThreadPriority: malgo.ThreadPriorityRealtime}
+	ctx, err := malgo.InitContext([]malgo.Backend{malgo.BackendPulseaudio}, cfg, nil)
 	if err != nil {
 		pulse = false
-		if ctx, err = malgo.InitContext([]malgo.Backend{malgo.BackendAlsa}, malgo.ContextConfig{}, nil); err != nil {
+		if ctx, err = malgo.InitContext([]malgo.Backend{malgo.BackendAlsa}, cfg, nil); err != nil {
 			return nil, fmt.Errorf("%w: open the sound system: %v", ErrNoDevice, err)
 		}
 	}

@@ -92,7 +92,7 @@ func (c *Card) OpenStream(opts Options) (*Stream, error) {
 	if opts.EchoCancel {
 		var err error
 		// 200 ms of echo tail covers a headset and a laptop's speakers.
-		if s.ec, err = dsp.NewEchoCanceller(frame, Rate/5, Rate); err != nil {
+		if s.ec, err = dsp.NewEchoCanceller(frame, Rate/5, Rate, s.processed); err != nil {
 			return nil, err
 		}
 	}
@@ -210,20 +210,26 @@ func (s *Stream) onCapture(st *devState, in []byte, n int) {
 	} else {
 		st.acc = append(st.acc, pcm...)
 	}
-	var clean [frame]int16
 	for len(st.acc) >= frame {
 		f := st.acc[:frame]
 		if s.ec != nil {
-			s.ec.Capture(f, clean[:])
+			s.ec.Capture(f) // out through processed, paired with its playback
 		} else {
-			copy(clean[:], f)
+			s.processed(f)
 		}
-		if s.pp != nil {
-			s.pp.Run(clean[:])
-		}
-		s.captured.push(clean[:])
 		st.acc = append(st.acc[:0], st.acc[frame:]...)
 	}
+}
+
+// processed takes a microphone frame out of the echo canceller (or straight
+// from the card): noise suppression, then to the call. With a canceller it
+// runs under the canceller's lock, from either card thread; without, on the
+// capture thread only.
+func (s *Stream) processed(f []int16) {
+	if s.pp != nil {
+		s.pp.Run(f)
+	}
+	s.captured.push(f)
 }
 
 // onPlayback runs on the playback thread: whole 10 ms frames of the call's

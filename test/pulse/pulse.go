@@ -77,7 +77,8 @@ set-default-source mic
 	}
 	s := &Server{t: t, dir: dir, env: []string{"PULSE_SERVER=unix:" + filepath.Join(dir, "native"), "HOME=" + dir, "XDG_RUNTIME_DIR=" + dir}}
 	cmd := exec.Command("pulseaudio", "-n", "-F", filepath.Join(dir, "default.pa"), "--daemonize=no",
-		"--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no", "--log-target=file:"+filepath.Join(dir, "pulse.log"))
+		// real-time, as a desktop's sound server runs where it may
+		"--realtime=yes", "--high-priority=yes", "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no", "--log-target=file:"+filepath.Join(dir, "pulse.log"))
 	cmd.Env = append(os.Environ(), s.env...)
 	cmd.SysProcAttr = dieWithTest()
 	if err := cmd.Start(); err != nil {
