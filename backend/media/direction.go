@@ -264,3 +264,18 @@ func setAudioDirection(desc *sdp.SessionDescription, dir, role string) {
 		md.Attributes = append(attrs, sdp.Attribute{Key: dir})
 	}
 }
+
+// RestartICE offers the call's media again with new ICE credentials (RFC
+// 8445 §9), for when the network under the call changed; the far end's
+// answer goes to SetAnswer. dir is the direction to offer (hold state).
+func (s *Session) RestartICE(ctx context.Context, dir string) (string, error) {
+	offer, err := s.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
+	if err != nil {
+		return "", fmt.Errorf("create the ICE restart offer: %w", err)
+	}
+	sdp, err := s.setLocal(ctx, offer)
+	if err != nil {
+		return "", err
+	}
+	return withDirection(sdp, dir)
+}
