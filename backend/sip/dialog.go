@@ -17,12 +17,18 @@ type dialogRequests interface {
 // Renegotiate sends a re-INVITE with sdp in the call's dialog (hold,
 // resume) and returns the far end's answer; the 200 is ACKed.
 func (c *Call) Renegotiate(ctx context.Context, sdp []byte) ([]byte, error) {
-	return renegotiate(ctx, c.sess, c.remoteTarget(), sdp)
+	return renegotiate(ctx, c.sess, c.remoteTarget(), sip.INVITE, sdp)
+}
+
+// Update sends an UPDATE (RFC 3311) with sdp in the call's dialog and
+// returns the far end's answer; there is no ACK.
+func (c *Call) Update(ctx context.Context, sdp []byte) ([]byte, error) {
+	return renegotiate(ctx, c.sess, c.remoteTarget(), sip.UPDATE, sdp)
 }
 
 // Renegotiate sends a re-INVITE in a received call's dialog.
 func (in *Incoming) Renegotiate(ctx context.Context, sdp []byte) ([]byte, error) {
-	return renegotiate(ctx, in.sess, in.remoteTarget(), sdp)
+	return renegotiate(ctx, in.sess, in.remoteTarget(), sip.INVITE, sdp)
 }
 
 // Info sends an INFO in the call's dialog (DTMF without RTP events).
@@ -50,16 +56,23 @@ func (in *Incoming) remoteTarget() sip.Uri {
 	return in.sess.InviteRequest.From().Address
 }
 
-func renegotiate(ctx context.Context, d dialogRequests, target sip.Uri, sdp []byte) ([]byte, error) {
-	req := sip.NewRequest(sip.INVITE, target)
+func renegotiate(ctx context.Context, d dialogRequests, target sip.Uri, method sip.RequestMethod, sdp []byte) ([]byte, error) {
+	name := "re-INVITE"
+	if method == sip.UPDATE {
+		name = "UPDATE"
+	}
+	req := sip.NewRequest(method, target)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(sdp)
 	res, err := d.Do(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("re-INVITE: %w", err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if !res.IsSuccess() {
-		return nil, fmt.Errorf("re-INVITE: %w", &FailureError{Status: int(res.StatusCode), Reason: res.Reason})
+		return nil, fmt.Errorf("%s: %w", name, &FailureError{Status: int(res.StatusCode), Reason: res.Reason})
+	}
+	if method == sip.UPDATE {
+		return res.Body(), nil
 	}
 	ack := sip.NewRequest(sip.ACK, target)
 	if err := d.WriteRequest(ack); err != nil {

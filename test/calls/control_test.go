@@ -289,9 +289,15 @@ func TestDTMFAndHoldWithBaresip(t *testing.T) {
 }
 
 // The far end changes its codec (and its ICE and DTLS: a new media session)
-// in a re-INVITE: Alice's phone renegotiates with pion, follows the new
-// codec, and the audio goes on both ways.
+// in a re-INVITE, and again in an UPDATE: Alice's phone renegotiates with
+// pion, follows the new codec, and the audio goes on both ways.
 func TestReofferWithAnotherCodec(t *testing.T) {
+	for _, method := range []string{"re-INVITE", "UPDATE"} {
+		t.Run(method, func(t *testing.T) { reofferWithAnotherCodec(t, method) })
+	}
+}
+
+func reofferWithAnotherCodec(t *testing.T, method string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	heard := &segmentRecorder{}
@@ -357,9 +363,13 @@ func TestReofferWithAnotherCodec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answer, err := call.Renegotiate(ctx, []byte(reoffer))
+	renegotiate := call.Renegotiate
+	if method == "UPDATE" {
+		renegotiate = call.Update
+	}
+	answer, err := renegotiate(ctx, []byte(reoffer))
 	if err != nil {
-		t.Fatalf("re-INVITE with another codec: %v", err)
+		t.Fatalf("%s with another codec: %v", method, err)
 	}
 	if err := second.SetAnswer(string(answer)); err != nil {
 		t.Fatal(err)
@@ -377,14 +387,14 @@ func TestReofferWithAnotherCodec(t *testing.T) {
 	after := time.Now()
 
 	s, rate := heard.between(before.Add(-time.Second), before)
-	pulse.ExpectTone(t, "Alice before the re-INVITE (Opus)", s, rate, 600)
+	pulse.ExpectTone(t, "Alice before the "+method+" (Opus)", s, rate, 600)
 	s, rate = heard.between(after.Add(-time.Second), after)
-	pulse.ExpectTone(t, "Alice after the re-INVITE (PCMA)", s, rate, 1200)
+	pulse.ExpectTone(t, "Alice after the "+method+" (PCMA)", s, rate, 1200)
 	s, rate = probeHeard.between(after.Add(-1500*time.Millisecond), after)
-	pulse.ExpectTone(t, "the far end after the re-INVITE", s, rate, 1000)
+	pulse.ExpectTone(t, "the far end after the "+method, s, rate, 1000)
 	if err := alice.EndCall(in.CallID); err != nil {
 		t.Fatal(err)
 	}
 	ev.wait(t, ctx, phone.EventCallEnded)
-	fmt.Println("e2e: re-INVITE with a new codec (Opus -> PCMA) and new ICE/DTLS at the far end: Alice followed, audio both ways")
+	fmt.Printf("e2e: %s with a new codec (Opus -> PCMA) and new ICE/DTLS at the far end: Alice followed, audio both ways\n", method)
 }
