@@ -8,6 +8,7 @@ import (
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"voicedesk/backend/bridge"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
 	"voicedesk/backend/soundcard"
@@ -25,6 +26,10 @@ type App struct {
 	ctx   context.Context
 	phone *phone.Phone
 	sound sound
+	// window: the Wails window is up (not headless), so its runtime takes
+	// events; bridge, when on, takes them too.
+	window bool
+	bridge *bridge.Server
 }
 
 // phoneEvent is what the frontend receives on eventChannel.
@@ -33,15 +38,20 @@ type phoneEvent struct {
 	Detail any    `json:"detail,omitempty"`
 }
 
-// emitter forwards phone events to the window once it has started.
+// emitter forwards phone events to the window once it has started, and to
+// the bridge's clients when the bridge is on.
 type emitter struct{ app *App }
 
 func (e emitter) Emit(name string, detail any) {
-	if e.app.ctx != nil {
+	if e.app.window && e.app.ctx != nil {
 		runtime.EventsEmit(e.app.ctx, eventChannel, phoneEvent{Name: name, Detail: detail})
+	}
+	if e.app.bridge != nil {
+		e.app.bridge.Emit(name, detail)
 	}
 }
 
+// startup runs when the window (or, headless, the bridge) is up.
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
 	// A login kept with "remember me" signs in silently; the window shows
@@ -257,3 +267,7 @@ func (a *App) GetUserStatus() (platform.UserStatus, error) { return a.phone.GetU
 func (a *App) SetUserStatus(eventTypeID int, note string) (platform.UserStatus, error) {
 	return a.phone.SetUserStatus(a.ctx, eventTypeID, note)
 }
+
+// CallStats feeds the in-call quality indicator: the call's media figures
+// and a verdict (not in the reference).
+func (a *App) CallStats(callID string) (phone.CallQuality, error) { return a.phone.CallStats(callID) }

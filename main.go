@@ -3,19 +3,26 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
 	"embed"
+	"encoding/hex"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
+	"voicedesk/backend/bridge"
 	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
@@ -34,6 +41,9 @@ func main() {
 	discovery := flag.String("discovery-url", os.Getenv("VOICEDESK_DISCOVERY_URL"),
 		"discovery service URL (default: the platform's, "+platform.DefaultDiscoveryURL+")")
 	settingsPath := flag.String("settings", "", "settings file (default: the user config folder)")
+	bridgeAddr := flag.String("bridge", os.Getenv("VOICEDESK_BRIDGE"),
+		"serve the phone's JSON-RPC bridge, and the UI for a browser, on this loopback address (e.g. 127.0.0.1:7788); off when empty")
+	headless := flag.Bool("headless", false, "no window: the phone is driven through the bridge only (browser mode, tests)")
 	flag.Parse()
 
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -81,6 +91,38 @@ func main() {
 		platform.New(platform.Config{UserAgent: "VoiceDesk"}), emitter{app})
 	app.phone.SetPhoneAlerts(settings.On(saved.Audio.Alerts))
 
+	if *headless && *bridgeAddr == "" {
+		fmt.Fprintln(os.Stderr, "voicedesk: --headless needs --bridge (nothing could reach the phone)")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var bridgeDone chan error
+	if *bridgeAddr != "" {
+		ui, _ := fs.Sub(assets, "frontend/dist")
+		b, link, err := startBridge(*bridgeAddr, app, ui, log)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "voicedesk:", err)
+			os.Exit(1)
+		}
+		app.bridge = b
+		// The launching program (a test, a script) reads the address here.
+		fmt.Println("bridge", link)
+		bridgeDone = make(chan error, 1)
+		go func() { bridgeDone <- b.Serve(ctx) }()
+	}
+	if *headless {
+		app.startup(ctx)
+		<-ctx.Done()
+		log.Info("stopping")
+		app.shutdown(ctx)
+		if err := <-bridgeDone; err != nil {
+			log.Warn("bridge", "error", err)
+		}
+		return
+	}
+
+	app.window = true
 	err = wails.Run(&options.App{
 		Title:            "VoiceDesk",
 		Width:            400,
@@ -100,10 +142,32 @@ func main() {
 			WebviewGpuPolicy: linux.WebviewGpuPolicyNever,
 		},
 	})
+	stop()
+	if bridgeDone != nil {
+		<-bridgeDone
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicedesk:", err)
 		os.Exit(1)
 	}
+}
+
+// startBridge listens on addr with the token from VOICEDESK_BRIDGE_TOKEN
+// (a fresh random one when unset) and returns the UI's URL with it.
+func startBridge(addr string, app *App, ui fs.FS, log *slog.Logger) (*bridge.Server, string, error) {
+	token := os.Getenv("VOICEDESK_BRIDGE_TOKEN")
+	if token == "" {
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return nil, "", fmt.Errorf("bridge token: %w", err)
+		}
+		token = hex.EncodeToString(b)
+	}
+	b, err := bridge.Listen(bridge.Config{Addr: addr, Token: token, Methods: app, Files: ui, EventMethod: eventChannel, Log: log})
+	if err != nil {
+		return nil, "", err
+	}
+	return b, "http://" + b.Addr() + "/?token=" + url.QueryEscape(token), nil
 }
 
 func isLoopbackURL(raw string) bool {

@@ -335,3 +335,49 @@ func (p *Phone) keyFeedback(key rune) {
 	}
 	time.AfterFunc(200*time.Millisecond, stop)
 }
+
+// CallQuality is a call's media figures with a verdict for the UI's
+// quality indicator.
+type CallQuality struct {
+	media.Stats
+	// Quality is "good", "fair" or "poor" (see judge), or "" before any
+	// audio came.
+	Quality string `json:"quality"`
+}
+
+// CallStats returns a call's media figures (packets, loss, jitter, round
+// trip, jitter buffer) and a verdict.
+func (p *Phone) CallStats(callID string) (CallQuality, error) {
+	c, err := p.lookup(callID)
+	if err != nil {
+		return CallQuality{}, err
+	}
+	c.mu.Lock()
+	m := c.media
+	c.mu.Unlock()
+	if m == nil {
+		return CallQuality{}, fmt.Errorf("%w: the call %q has no media yet", ErrCallNotConnected, callID)
+	}
+	s := m.Stats()
+	return CallQuality{Stats: s, Quality: judge(s)}, nil
+}
+
+// judge rates a call by what degrades speech most: loss, jitter and the
+// round trip (ITU-T G.114 puts one-way delay above 150 ms as noticeable,
+// above 400 ms as unacceptable). The thresholds are the usual softphone
+// ones; they are not a MOS.
+func judge(s media.Stats) string {
+	if s.PacketsReceived == 0 {
+		return ""
+	}
+	total := float64(s.PacketsReceived) + float64(max(s.PacketsLost, 0))
+	loss := float64(max(s.PacketsLost, 0)) / total
+	rtt := s.RTT.Seconds() * 1000
+	switch {
+	case loss > 0.05 || s.Jitter > 60 || rtt > 600:
+		return "poor"
+	case loss > 0.01 || s.Jitter > 30 || rtt > 300:
+		return "fair"
+	}
+	return "good"
+}

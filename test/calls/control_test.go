@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +13,7 @@ import (
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
 	"voicedesk/backend/sip"
+	"voicedesk/test/labtest"
 	"voicedesk/test/pulse"
 )
 
@@ -201,22 +199,10 @@ func TestMuteAndHoldByEar(t *testing.T) {
 }
 
 // toneDigits reads the DTMF keys the lab's tone phone logged receiving
-// since offset bytes into its log: by SIP INFO or as RFC 4733 events.
+// since offset bytes into its log.
 func toneDigits(t *testing.T, offset int) (string, int) {
 	t.Helper()
-	log, _ := os.ReadFile(filepath.Join(lab.Dir, "logs", "baresip-tone.log"))
-	digits := ""
-	for _, line := range strings.Split(string(log[min(offset, len(log)):]), "\n") {
-		// INFO: "received DTMF: '5' (duration=100)"; RFC 4733: "received
-		// event: '5' (end=0)" then "(end=1)", counted once at its end.
-		if i := strings.Index(line, "received DTMF: '"); i >= 0 && i+16 < len(line) {
-			digits += string(line[i+16])
-		}
-		if i := strings.Index(line, "received event: '"); i >= 0 && i+17 < len(line) && strings.Contains(line, "(end=1)") {
-			digits += string(line[i+17])
-		}
-	}
-	return digits, len(log)
+	return labtest.DTMFReceived(lab, "tone", offset)
 }
 
 // DTMF and hold against baresip: the digits arrive at the lab's tone phone,

@@ -6,6 +6,7 @@ package labtest
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -53,4 +54,23 @@ func Start(ctx context.Context, t testing.TB) *labctl.State {
 	}
 	t.Cleanup(func() { _ = labctl.Down(st) })
 	return st
+}
+
+// DTMFReceived reads the DTMF keys a lab phone logged receiving since
+// offset bytes into its log (logs/baresip-<name>.log): by SIP INFO or as
+// RFC 4733 events. It returns them and the log's length, the next offset.
+func DTMFReceived(st *labctl.State, phone string, offset int) (string, int) {
+	log, _ := os.ReadFile(filepath.Join(st.Dir, "logs", "baresip-"+phone+".log"))
+	digits := ""
+	for _, line := range strings.Split(string(log[min(offset, len(log)):]), "\n") {
+		// INFO: "received DTMF: '5' (duration=100)"; RFC 4733: "received
+		// event: '5' (end=0)" then "(end=1)", counted once at its end.
+		if i := strings.Index(line, "received DTMF: '"); i >= 0 && i+16 < len(line) {
+			digits += string(line[i+16])
+		}
+		if i := strings.Index(line, "received event: '"); i >= 0 && i+17 < len(line) && strings.Contains(line, "(end=1)") {
+			digits += string(line[i+17])
+		}
+	}
+	return digits, len(log)
 }

@@ -1,0 +1,330 @@
+// Package bridge serves the phone's surface outside the app's window:
+// JSON-RPC 2.0 over a WebSocket on loopback, token-protected, with the
+// phone's events as notifications, and the UI's own files, so that the
+// element runs in an ordinary browser against the same Go backend (the UI
+// tests) and other programs can drive the phone (integrations).
+//
+// The methods are those of one Go value (the app's Wails-bound surface),
+// found by reflection as Wails finds them: the same names, positional
+// arguments and results on both transports.
+package bridge
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Addr is where to listen; its host must be a loopback address
+	// ("127.0.0.1:0" picks a free port).
+	Addr string
+	// Token is required on every connection (?token= or "Authorization:
+	// Bearer"); at least 16 characters.
+	Token string
+	// Origins are the browser origins (scheme://host:port) allowed besides
+	// the bridge's own; a connection without an Origin header is a program,
+	// not a page, and needs only the token.
+	Origins []string
+	// Methods is the value whose exported methods are called.
+	Methods any
+	// Files, when set, are served at / (the UI, for browser mode).
+	Files fs.FS
+	// EventMethod names the notification carrying each event.
+	EventMethod string
+	Log         *slog.Logger
+}
+
+// Server is a running bridge.
+type Server struct {
+	cfg      Config
+	methods  *methodSet
+	ln       net.Listener
+	http     *http.Server
+	upgrader websocket.Upgrader
+
+	mu      sync.Mutex
+	clients map[*client]struct{}
+	closed  bool
+	wg      sync.WaitGroup // the clients' goroutines
+}
+
+// Limits per connection.
+const (
+	maxMessage  = 1 << 20 // bytes of one request
+	maxInFlight = 32      // requests being answered at once
+	eventQueue  = 256     // events waiting to be written
+	writeWait   = 5 * time.Second
+)
+
+// Listen checks the configuration, binds the address and returns the
+// server; Serve runs it.
+func Listen(cfg Config) (*Server, error) {
+	if len(cfg.Token) < 16 {
+		return nil, errors.New("bridge: the token must be at least 16 characters")
+	}
+	if cfg.Methods == nil {
+		return nil, errors.New("bridge: no methods to serve")
+	}
+	if cfg.EventMethod == "" {
+		cfg.EventMethod = "event"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	host, _, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: address %q: %w", cfg.Addr, err)
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("bridge: address %q is not a loopback address; the bridge is for this machine only", cfg.Addr)
+	}
+	for _, o := range cfg.Origins {
+		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {
+			return nil, fmt.Errorf("bridge: origin %q: want scheme://host[:port]", o)
+		}
+	}
+	ms, err := newMethodSet(cfg.Methods)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: listen on %s: %w", cfg.Addr, err)
+	}
+	s := &Server{cfg: cfg, methods: ms, ln: ln, clients: map[*client]struct{}{}}
+	s.upgrader = websocket.Upgrader{CheckOrigin: s.originAllowed, ReadBufferSize: 4096, WriteBufferSize: 4096}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/rpc", s.serveRPC)
+	if cfg.Files != nil {
+		mux.Handle("/", securityHeaders(http.FileServerFS(cfg.Files)))
+	}
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	return s, nil
+}
+
+// Addr is the address listened on (with the port picked).
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Serve answers until ctx ends, then closes every connection and returns.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		s.shutdown()
+		return fmt.Errorf("bridge: serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.shutdown()
+	<-errc
+	return nil
+}
+
+func (s *Server) shutdown() {
+	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = s.http.Shutdown(sctx) // hijacked WebSockets are not closed by this
+	s.mu.Lock()
+	s.closed = true
+	for c := range s.clients {
+		c.close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// Emit sends an event to every connection as a notification. A connection
+// too slow to take its events is closed (its client reconnects and reads
+// the state again) rather than let it miss some silently.
+func (s *Server) Emit(name string, detail any) {
+	msg, err := json.Marshal(notification{JSONRPC: "2.0", Method: s.cfg.EventMethod, Params: event{Name: name, Detail: detail}})
+	if err != nil {
+		s.cfg.Log.Warn("bridge: encode event", "event", name, "error", err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.clients {
+		select {
+		case c.events <- msg:
+		default:
+			s.cfg.Log.Warn("bridge: a client does not keep up with events; closing it", "remote", c.remote)
+			c.close()
+		}
+	}
+}
+
+// Clients is the number of open connections.
+func (s *Server) Clients() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.clients)
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	tok := r.URL.Query().Get("token")
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		tok = strings.TrimPrefix(h, "Bearer ")
+	}
+	return subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) == 1
+}
+
+// originAllowed: no Origin (a program), the bridge's own page, or one of
+// the configured origins.
+func (s *Server) originAllowed(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	if strings.EqualFold(o, "http://"+r.Host) {
+		return true
+	}
+	for _, a := range s.cfg.Origins {
+		if strings.EqualFold(o, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		s.cfg.Log.Warn("bridge: connection refused: missing or wrong token", "remote", r.RemoteAddr)
+		httpError(w, http.StatusUnauthorized, "missing or wrong token")
+		return
+	}
+	if !s.originAllowed(r) {
+		s.cfg.Log.Warn("bridge: connection refused: origin not allowed", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"))
+		httpError(w, http.StatusForbidden, "origin not allowed")
+		return
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		httpError(w, http.StatusBadRequest, "a WebSocket upgrade is expected here")
+		return
+	}
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	conn.SetReadLimit(maxMessage)
+	c := &client{conn: conn, remote: r.RemoteAddr, events: make(chan []byte, eventQueue), done: make(chan struct{}), slots: make(chan struct{}, maxInFlight)}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	s.clients[c] = struct{}{}
+	s.wg.Add(2)
+	s.mu.Unlock()
+	go s.writeLoop(c)
+	go s.readLoop(c)
+}
+
+func httpError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// securityHeaders is the UI's Content-Security-Policy in browser mode, the
+// same as index.html's for the window.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://"+r.Host+"; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// client is one connection: its read loop owns the requests it starts,
+// its write loop is the only writer and closes the connection.
+type client struct {
+	conn   *websocket.Conn
+	remote string
+	events chan []byte
+	slots  chan struct{}
+	done   chan struct{}
+	once   sync.Once
+}
+
+func (c *client) close() { c.once.Do(func() { close(c.done) }) }
+
+func (s *Server) readLoop(c *client) {
+	defer s.wg.Done()
+	var calls sync.WaitGroup
+	defer func() {
+		c.close()
+		calls.Wait()
+		s.mu.Lock()
+		delete(s.clients, c)
+		s.mu.Unlock()
+	}()
+	for {
+		kind, data, err := c.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		if kind != websocket.TextMessage {
+			c.reply(errorReply(nil, codeInvalidRequest, "requests are JSON text messages"))
+			continue
+		}
+		select {
+		case c.slots <- struct{}{}:
+		case <-c.done:
+			return
+		}
+		calls.Add(1)
+		go func() {
+			defer calls.Done()
+			defer func() { <-c.slots }()
+			if out := s.methods.handle(data, s.cfg.Log); out != nil {
+				c.reply(out)
+			}
+		}()
+	}
+}
+
+// reply queues an answer; answers share the events' queue, so they keep
+// their order with the events sent before them.
+func (c *client) reply(msg []byte) {
+	select {
+	case c.events <- msg:
+	case <-c.done:
+	}
+}
+
+func (s *Server) writeLoop(c *client) {
+	defer s.wg.Done()
+	defer c.close()
+	for {
+		select {
+		case <-c.done:
+			// Closing the connection also ends readLoop's ReadMessage.
+			_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(time.Second))
+			c.conn.Close()
+			return
+		case msg := <-c.events:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				c.conn.Close()
+				return
+			}
+		}
+	}
+}

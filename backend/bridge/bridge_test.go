@@ -1,0 +1,262 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+type options struct {
+	Name string `json:"name"`
+}
+
+// surface stands for the app's bound methods.
+type surface struct{}
+
+func (surface) Hello(o options) (string, error) {
+	if o.Name == "" {
+		return "", errors.New("Name is missing")
+	}
+	return "hello " + o.Name, nil
+}
+func (surface) Add(a, b int) int        { return a + b }
+func (surface) Nothing()                {}
+func (surface) Fails() error            { return errors.New("Not logged in") }
+func (surface) Panics() (string, error) { panic("boom") }
+func (surface) Optional(s string, p *options) string {
+	if p == nil {
+		return s + ":none"
+	}
+	return s + ":" + p.Name
+}
+
+const token = "0123456789abcdef0123"
+
+func start(t *testing.T, origins ...string) *Server {
+	t.Helper()
+	s, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, Origins: origins, EventMethod: "phone-event",
+		Files: fstest.MapFS{"index.html": {Data: []byte("<p>ui</p>")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Error(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("Serve did not return after its context ended")
+		}
+	})
+	return s
+}
+
+func dial(t *testing.T, s *Server, query string, header http.Header) (*websocket.Conn, int) {
+	t.Helper()
+	c, resp, err := websocket.DefaultDialer.Dial("ws://"+s.Addr()+"/rpc"+query, header)
+	if err != nil {
+		if resp == nil {
+			t.Fatal(err)
+		}
+		return nil, resp.StatusCode
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, http.StatusSwitchingProtocols
+}
+
+func TestConnectionsRefused(t *testing.T) {
+	s := start(t, "http://crm.example:8080")
+	own := "http://" + s.Addr()
+	cases := []struct {
+		name   string
+		query  string
+		header http.Header
+		want   int
+	}{
+		{"no token", "", nil, http.StatusUnauthorized},
+		{"wrong token", "?token=nope", nil, http.StatusUnauthorized},
+		{"token as bearer", "", http.Header{"Authorization": {"Bearer " + token}}, http.StatusSwitchingProtocols},
+		{"program, no origin", "?token=" + token, nil, http.StatusSwitchingProtocols},
+		{"the bridge's own page", "?token=" + token, http.Header{"Origin": {own}}, http.StatusSwitchingProtocols},
+		{"an allowed origin", "?token=" + token, http.Header{"Origin": {"http://crm.example:8080"}}, http.StatusSwitchingProtocols},
+		{"a foreign origin", "?token=" + token, http.Header{"Origin": {"http://evil.example"}}, http.StatusForbidden},
+		{"a foreign origin without token", "", http.Header{"Origin": {"http://evil.example"}}, http.StatusUnauthorized},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, got := dial(t, s, c.query, c.header); got != c.want {
+				t.Fatalf("status %d, want %d", got, c.want)
+			}
+		})
+	}
+}
+
+func TestListenRefuses(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"not loopback", Config{Addr: "0.0.0.0:0", Token: token, Methods: surface{}}, "not a loopback address"},
+		{"a name", Config{Addr: "example.com:0", Token: token, Methods: surface{}}, "not a loopback address"},
+		{"short token", Config{Addr: "127.0.0.1:0", Token: "short", Methods: surface{}}, "at least 16"},
+		{"no methods", Config{Addr: "127.0.0.1:0", Token: token}, "no methods"},
+		{"bad origin", Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, Origins: []string{"crm.example"}}, "origin"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Listen(c.cfg)
+			if err == nil {
+				s.ln.Close()
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q, want it to say %q", err, c.want)
+			}
+		})
+	}
+}
+
+func roundTrip(t *testing.T, c *websocket.Conn, req string) map[string]any {
+	t.Helper()
+	if err := c.WriteMessage(websocket.TextMessage, []byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, data, err := c.ReadMessage()
+	if err != nil {
+		t.Fatalf("no answer to %s: %v", req, err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatalf("answer %s: %v", data, err)
+	}
+	return out
+}
+
+func TestMethods(t *testing.T) {
+	s := start(t)
+	c, _ := dial(t, s, "?token="+token, nil)
+	cases := []struct {
+		name, req string
+		result    any
+		code      float64
+		msg       string
+	}{
+		{"result", `{"jsonrpc":"2.0","id":1,"method":"Hello","params":[{"name":"Ada"}]}`, "hello Ada", 0, ""},
+		{"rejected as the element would", `{"jsonrpc":"2.0","id":2,"method":"Hello","params":[{}]}`, nil, CodeRejected, "Name is missing"},
+		{"two arguments", `{"jsonrpc":"2.0","id":3,"method":"Add","params":[2,3]}`, 5.0, 0, ""},
+		{"no result", `{"jsonrpc":"2.0","id":"x","method":"Nothing"}`, nil, 0, ""},
+		{"error only", `{"jsonrpc":"2.0","id":4,"method":"Fails","params":[]}`, nil, CodeRejected, "Not logged in"},
+		{"optional left out", `{"jsonrpc":"2.0","id":5,"method":"Optional","params":["a"]}`, "a:none", 0, ""},
+		{"optional given", `{"jsonrpc":"2.0","id":6,"method":"Optional","params":["a",{"name":"b"}]}`, "a:b", 0, ""},
+		{"unknown method", `{"jsonrpc":"2.0","id":7,"method":"Nope"}`, nil, codeNoMethod, "method not found: Nope"},
+		{"wrong argument type", `{"jsonrpc":"2.0","id":8,"method":"Add","params":["2",3]}`, nil, codeInvalidParams, "argument 1 of Add"},
+		{"too many arguments", `{"jsonrpc":"2.0","id":9,"method":"Add","params":[1,2,3]}`, nil, codeInvalidParams, "takes 2 arguments, got 3"},
+		{"named params", `{"jsonrpc":"2.0","id":10,"method":"Add","params":{"a":1}}`, nil, codeInvalidParams, "as an array"},
+		{"not JSON", `{"jsonrpc":`, nil, codeParse, "parse error"},
+		{"no version", `{"id":11,"method":"Add"}`, nil, codeInvalidRequest, "jsonrpc"},
+		{"bad id", `{"jsonrpc":"2.0","id":{},"method":"Add"}`, nil, codeInvalidRequest, "id must be"},
+		{"a panic is an internal error", `{"jsonrpc":"2.0","id":12,"method":"Panics"}`, nil, codeInternal, "internal error in Panics"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := roundTrip(t, c, tc.req)
+			if out["jsonrpc"] != "2.0" {
+				t.Fatalf("answer %v has no jsonrpc 2.0", out)
+			}
+			if tc.code == 0 {
+				if out["error"] != nil {
+					t.Fatalf("error %v, want result %v", out["error"], tc.result)
+				}
+				if out["result"] != tc.result {
+					t.Fatalf("result %#v, want %#v", out["result"], tc.result)
+				}
+				return
+			}
+			e, _ := out["error"].(map[string]any)
+			if e == nil || e["code"] != tc.code || !strings.Contains(e["message"].(string), tc.msg) {
+				t.Fatalf("answer %v, want error %v saying %q", out, tc.code, tc.msg)
+			}
+		})
+	}
+	// A notification (no id) gets no answer; the next request's answer is
+	// the next message.
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","method":"Add","params":[1,1]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if out := roundTrip(t, c, `{"jsonrpc":"2.0","id":"after","method":"Add","params":[1,2]}`); out["id"] != "after" {
+		t.Fatalf("after a notification got %v", out)
+	}
+	// A batch is answered as one array.
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`[{"jsonrpc":"2.0","id":1,"method":"Add","params":[1,2]},{"jsonrpc":"2.0","id":2,"method":"Nope"}]`)); err != nil {
+		t.Fatal(err)
+	}
+	_, data, err := c.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []map[string]any
+	if err := json.Unmarshal(data, &batch); err != nil || len(batch) != 2 {
+		t.Fatalf("batch answer %s (%v)", data, err)
+	}
+}
+
+func TestEventsReachEveryClient(t *testing.T) {
+	s := start(t)
+	a, _ := dial(t, s, "?token="+token, nil)
+	b, _ := dial(t, s, "?token="+token, nil)
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Clients() != 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d clients, want 2", s.Clients())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.Emit("call-incoming", map[string]string{"callId": "c1"})
+	for _, c := range []*websocket.Conn{a, b} {
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"jsonrpc":"2.0","method":"phone-event","params":{"name":"call-incoming","detail":{"callId":"c1"}}}`
+		if string(data) != want {
+			t.Fatalf("got %s, want %s", data, want)
+		}
+	}
+}
+
+func TestUIFilesWithCSP(t *testing.T) {
+	s := start(t)
+	resp, err := http.Get("http://" + s.Addr() + "/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-eval") {
+		t.Fatalf("status %d, CSP %q", resp.StatusCode, csp)
+	}
+	// The RPC endpoint without a WebSocket upgrade answers JSON, not HTML.
+	resp, err = http.Get("http://" + s.Addr() + "/rpc?token=" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("plain GET /rpc: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
