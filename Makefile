@@ -7,7 +7,7 @@ APP   := build/bin/voicedesk
 LAB   := bin/lab
 export LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-sound test-window clean
+.PHONY: demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-sound test-window test-ui clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -18,7 +18,7 @@ demo: setup app labbin
 ## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
 test: setup app labbin
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-sound test-window && \
+	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-sound test-window test-ui && \
 	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
 
 setup:
@@ -97,6 +97,11 @@ fuzz:
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"
 	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/window/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+
+## test-ui: the UI in Debian Chromium (playwright-core), the app headless behind its bridge, against the lab; screenshots in test-output/ui-*.png
+test-ui:
+	@echo "== UI in Debian Chromium (playwright-core) against the app's bridge and the lab"
+	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/ui/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
 
 clean:
 	rm -rf bin build/bin frontend/dist test-output

@@ -55,3 +55,123 @@ export class NoTransport implements Transport {
     return () => {};
   }
 }
+
+/** The name of the JSON-RPC notification carrying a phone event. */
+export const BRIDGE_EVENT = EVENT_CHANNEL;
+/** A pseudo-event the bridge transport gives after it reconnected: the element reads the state again. */
+export const RECONNECTED = 'vd-transport-reconnected';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/**
+ * Browser mode: the same backend through the app's WebSocket bridge
+ * (backend/bridge), JSON-RPC 2.0 with the events as notifications. The page
+ * is served by the bridge with ?token= in its address; the token is kept
+ * for the tab's reloads and taken out of the address bar.
+ */
+export class BridgeTransport implements Transport {
+  private ws: WebSocket | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly queue: string[] = [];
+  private readonly handlers = new Set<(e: PhoneEvent) => void>();
+  private retry = 250;
+  private everOpen = false;
+
+  constructor(private readonly url: string) {
+    this.connect();
+  }
+
+  /** The bridge's address for this page, or null when the page was not served by a bridge. */
+  static fromLocation(loc: Location = window.location, store: Storage | null = safeSession()): string | null {
+    const params = new URLSearchParams(loc.search);
+    let token = params.get('token');
+    if (token) {
+      store?.setItem('voicedesk-bridge-token', token);
+      params.delete('token');
+      const rest = params.toString();
+      history.replaceState(null, '', loc.pathname + (rest ? `?${rest}` : '') + loc.hash);
+    } else {
+      token = store?.getItem('voicedesk-bridge-token') ?? null;
+    }
+    if (!token || !/^https?:$/.test(loc.protocol)) return null;
+    return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/rpc?token=${encodeURIComponent(token)}`;
+  }
+
+  private connect() {
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.retry = 250;
+      for (const m of this.queue.splice(0)) ws.send(m);
+      if (this.everOpen) this.dispatch({ name: RECONNECTED });
+      this.everOpen = true;
+    };
+    ws.onmessage = (m) => this.onMessage(String(m.data));
+    ws.onclose = () => {
+      this.ws = null;
+      // Requests in flight are lost with the connection: they reject
+      // rather than hang.
+      for (const [, p] of this.pending) p.reject(new Error('VoiceDesk backend connection lost'));
+      this.pending.clear();
+      setTimeout(() => this.connect(), this.retry);
+      this.retry = Math.min(this.retry * 2, 5000);
+    };
+  }
+
+  private onMessage(text: string) {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    for (const m of Array.isArray(msg) ? msg : [msg]) {
+      const r = m as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: PhoneEvent };
+      if (r.method === BRIDGE_EVENT && r.params) {
+        this.dispatch(r.params);
+        continue;
+      }
+      if (typeof r.id !== 'number') continue;
+      const p = this.pending.get(r.id);
+      if (!p) continue;
+      this.pending.delete(r.id);
+      if (r.error) p.reject(new Error(r.error.message));
+      else p.resolve(r.result ?? undefined);
+    }
+  }
+
+  private dispatch(e: PhoneEvent) {
+    for (const h of this.handlers) h(e);
+  }
+
+  invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+    const id = this.nextId++;
+    const msg = JSON.stringify({ jsonrpc: '2.0', id, method, params: args.map((a) => (a === undefined ? null : a)) });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(msg);
+      else this.queue.push(msg);
+    });
+  }
+
+  subscribe(handler: (e: PhoneEvent) => void): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+}
+
+function safeSession(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** The transport for this page: the app's bindings, else the bridge that served it, else none. */
+export function defaultTransport(): Transport {
+  if (WailsTransport.available()) return new WailsTransport();
+  const url = BridgeTransport.fromLocation();
+  return url ? new BridgeTransport(url) : new NoTransport();
+}

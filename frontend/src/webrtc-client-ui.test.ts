@@ -221,6 +221,12 @@ describe('<webrtc-client-ui>', () => {
     await fill(el, 'a@x', 'pw');
     await tick();
     await el.updateComplete;
+    // The settings screen, from the main screen's Settings button.
+    const home = el.shadowRoot!.querySelector('vd-home-view')!;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    [...home.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
+    await el.updateComplete;
+    await tick();
     const view = el.shadowRoot!.querySelector('vd-audio-settings')!;
     await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
     const speaker = view.shadowRoot!.querySelector<HTMLSelectElement>('#sel-speaker')!;
@@ -485,5 +491,84 @@ describe('<webrtc-client-ui>', () => {
     expect(el.calls[0]).toMatchObject({ state: 'connected', held: true, muted: true });
     backend.handler!({ name: 'call-resumed', detail });
     expect(el.calls[0].held).toBe(false);
+  });
+
+  it('answers, rejects and hangs up from the keyboard (Alt+A, Alt+R, Alt+H)', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    const detail = (id: string) => ({ callId: id, callDirection: 'incoming', phoneNumber: '1', startTime: new Date().toISOString(), isConsulted: false });
+    const key = (code: string, alt = true) => window.dispatchEvent(new KeyboardEvent('keydown', { code, altKey: alt }));
+    backend.handler!({ name: 'call-incoming', detail: detail('r1') });
+    key('KeyA', false); // without Alt: typing, not a shortcut
+    key('KeyR');
+    backend.handler!({ name: 'call-ended', detail: detail('r1') });
+    backend.handler!({ name: 'call-incoming', detail: detail('a1') });
+    key('KeyA');
+    backend.handler!({ name: 'call-confirmed', detail: detail('a1') });
+    key('KeyH');
+    await tick();
+    expect(backend.calls.filter((c) => ['AnswerCall', 'RejectCall', 'EndCall'].includes(c.method)).map((c) => `${c.method}:${c.args[0]}`))
+      .toEqual(['RejectCall:r1', 'AnswerCall:a1', 'EndCall:a1']);
+  });
+
+  it('keeps ended calls in the recent calls per user, a missed one marked, across a reload', async () => {
+    localStorage.clear();
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    const d = { callId: 'm1', callDirection: 'incoming', phoneNumber: '+358401000091', startTime: new Date().toISOString(), isConsulted: false };
+    backend.handler!({ name: 'call-incoming', detail: d });
+    backend.handler!({ name: 'call-ended', detail: { ...d, endReason: 'canceled' } });
+    const o = { ...d, callId: 'o1', callDirection: 'outbound', phoneNumber: '+358401000090' };
+    backend.handler!({ name: 'call-started', detail: o });
+    backend.handler!({ name: 'call-confirmed', detail: o });
+    backend.handler!({ name: 'call-ended', detail: o });
+    expect(el.recent.map((r) => [r.number, r.direction, r.missed])).toEqual([
+      ['+358401000090', 'outbound', false],
+      ['+358401000091', 'incoming', true],
+    ]);
+    el.remove();
+    const again = await mount(new FakeBackend());
+    await fill(again.el, 'a@x', 'pw');
+    expect(again.el.recent.map((r) => r.number)).toEqual(['+358401000090', '+358401000091']);
+  });
+
+  it('asks the backend for the line quality of connected calls', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    const d = { callId: 'q1', callDirection: 'outbound', phoneNumber: '1', startTime: new Date().toISOString(), isConsulted: false };
+    backend.invoke = (async (method: string, ...args: unknown[]) => {
+      backend.calls.push({ method, args });
+      return method === 'CallStats' ? { quality: 'poor' } : true;
+    }) as typeof backend.invoke;
+    backend.handler!({ name: 'call-confirmed', detail: d });
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(backend.calls.some((c) => c.method === 'CallStats' && c.args[0] === 'q1')).toBe(true);
+    expect(el.quality).toEqual({ q1: 'poor' });
+  });
+
+  it('updateBeneUiUrl takes an http(s) URL and links it; anything else throws', async () => {
+    const { el } = await mount(backend);
+    expect(() => el.updateBeneUiUrl('not a url')).toThrow("Invalid UI URL 'not a url'");
+    expect(() => el.updateBeneUiUrl('javascript:alert(1)')).toThrow('use an http(s) URL');
+    el.updateBeneUiUrl('https://benedesk-qa.beneservices.com/Account/LogOn/?un=user@company.com');
+    await fill(el, 'a@x', 'pw');
+    await el.updateComplete;
+    const a = el.shadowRoot!.querySelector<HTMLAnchorElement>('a.ui-link')!;
+    expect(a.href).toBe('https://benedesk-qa.beneservices.com/Account/LogOn/?un=user@company.com');
+    expect(a.rel).toBe('noopener noreferrer');
+  });
+
+  it('changes the language from the settings screen', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    el.screen = 'settings';
+    await el.updateComplete;
+    const sel = el.shadowRoot!.querySelector<HTMLSelectElement>('#settings-language')!;
+    sel.value = 'nl';
+    sel.dispatchEvent(new Event('change'));
+    await tick();
+    await el.updateComplete;
+    expect(backend.calls.some((c) => c.method === 'SetPhoneLanguage' && c.args[0] === 'nl')).toBe(true);
+    expect(el.shadowRoot!.querySelector('#settings-h')!.textContent).toBe('Instellingen');
   });
 });

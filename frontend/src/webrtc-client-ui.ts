@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
-import { i18n, isLanguage, t } from './i18n';
+import { LANGUAGES, i18n, isLanguage, t } from './i18n';
 import { loginErrorKey } from './errors';
-import { NoTransport, WailsTransport, type PhoneEvent, type Transport } from './transport';
+import { RECONNECTED, defaultTransport, type PhoneEvent, type Transport } from './transport';
 import type { AuthType } from './views/login-view';
 import type { UserInfo } from './views/home-view';
 import './views/login-view';
@@ -10,7 +10,7 @@ import './views/call-panel';
 import './views/audio-settings';
 import './views/pnps-query';
 import type { PNPSQuery } from './views/pnps-query';
-import type { CallView } from './views/call-panel';
+import type { CallView, RecentCall } from './views/call-panel';
 import type { AudioDevices, AudioSettings } from './views/audio-settings';
 
 /** The reference's AudioHandlingEnum. */
@@ -92,6 +92,9 @@ export interface OutboundServiceCallData {
 }
 
 /** The reference's call event payload; times are Date objects as in the reference. */
+/** How many finished calls the recent calls list keeps. */
+const RECENT_MAX = 20;
+
 export interface CallEventDetail {
   callId: string;
   callDirection: 'incoming' | 'outbound';
@@ -153,6 +156,10 @@ export class WebrtcClientUi extends LitElement {
     pnpsQuery: { state: true },
     selectedRole: { state: true },
     audioSettings: { state: true },
+    screen: { state: true },
+    recent: { state: true },
+    quality: { state: true },
+    uiUrl: { state: true },
   };
 
   declare discoveryUrl: string | undefined;
@@ -179,6 +186,16 @@ export class WebrtcClientUi extends LitElement {
   declare pnpsQuery: PNPSQuery | null;
   declare selectedRole: PublicUserRole | null;
   declare audioSettings: AudioSettings | null;
+  /** The signed-in screen shown: the phone, or its settings. */
+  declare screen: 'main' | 'settings';
+  /** The last calls, newest first, kept per user in this profile's storage. */
+  declare recent: RecentCall[];
+  /** Line quality per connected call id, from CallStats. */
+  declare quality: Record<string, string>;
+  /** The platform's web UI (updateBeneUiUrl), linked from the phone. */
+  declare uiUrl: string;
+  private qualityTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly onKey = (e: KeyboardEvent) => this.shortcut(e);
 
   /** Set before the element connects to use another transport (tests, browser mode). */
   transport: Transport;
@@ -206,16 +223,31 @@ export class WebrtcClientUi extends LitElement {
     this.recording = new Set();
     this.pnpsQuery = null;
     this.selectedRole = null;
-    this.transport = WailsTransport.available() ? new WailsTransport() : new NoTransport();
+    this.screen = 'main';
+    this.recent = [];
+    this.quality = {};
+    this.uiUrl = '';
+    this.transport = defaultTransport();
   }
 
   static styles = css`
-    :host { display: flow-root; max-width: 420px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; }
+    :host { display: flow-root; max-width: 420px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
+    .settings { background: #fff; border-radius: 12px; padding: 12px 20px 16px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
+    .bar { display: flex; align-items: center; gap: 12px; }
+    .bar h2 { font-size: 18px; margin: 0; }
+    .back { font: inherit; font-weight: 600; padding: 8px 12px; border-radius: 8px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
+    label { display: block; font-size: 13px; color: #4a5566; margin-top: 12px; }
+    select { display: block; width: 100%; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
+    button:focus-visible, select:focus-visible, a:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
+    .ui-link { display: block; margin-top: 12px; color: #133d7a; font-weight: 600; }
   `;
 
   connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = this.transport.subscribe((e) => this.onBackendEvent(e));
+    window.addEventListener('keydown', this.onKey);
+    // Line quality of the connected calls, every two seconds.
+    this.qualityTimer = setInterval(() => void this.pollQuality(), 2000);
     void this.start();
   }
 
@@ -223,6 +255,80 @@ export class WebrtcClientUi extends LitElement {
     super.disconnectedCallback();
     this.unsubscribe?.();
     this.unsubscribe = null;
+    window.removeEventListener('keydown', this.onKey);
+    if (this.qualityTimer) clearInterval(this.qualityTimer);
+    this.qualityTimer = null;
+  }
+
+  /**
+   * Alt+A answers and Alt+R rejects the ringing call, Alt+H hangs up the
+   * call under way: an agent's hands stay on the keyboard. (Alt, not Ctrl:
+   * Ctrl+A/R/H are the text field's and the browser's.)
+   */
+  private shortcut(e: KeyboardEvent) {
+    if (!this.loggedIn || !e.altKey || e.ctrlKey || e.metaKey) return;
+    const ringing = this.calls.find((c) => c.state === 'incoming');
+    const current = this.calls.find((c) => c.state !== 'incoming' && !c.held) ?? this.calls.find((c) => c.state !== 'incoming');
+    let act: Promise<unknown> | null = null;
+    if (e.code === 'KeyA' && ringing) act = this.answerCall(ringing.detail.callId);
+    else if (e.code === 'KeyR' && ringing) act = this.rejectCall(ringing.detail.callId);
+    else if (e.code === 'KeyH' && current) act = this.endCall(current.detail.callId);
+    if (!act) return;
+    e.preventDefault();
+    this.screenAction(act);
+  }
+
+  private async pollQuality() {
+    const connected = this.calls.filter((c) => c.state === 'connected');
+    if (!connected.length) {
+      if (Object.keys(this.quality).length) this.quality = {};
+      return;
+    }
+    const next: Record<string, string> = {};
+    await Promise.all(
+      connected.map(async (c) => {
+        try {
+          const s = await this.transport.invoke<{ quality: string }>('CallStats', c.detail.callId);
+          if (s.quality) next[c.detail.callId] = s.quality;
+        } catch {
+          // The call ended meanwhile, or has no media yet.
+        }
+      }),
+    );
+    this.quality = next;
+  }
+
+  private recentKey(): string | null {
+    return this.user ? `voicedesk-recent:${this.user.userId || this.user.username}` : null;
+  }
+
+  private loadRecent() {
+    const key = this.recentKey();
+    try {
+      const raw = key ? localStorage.getItem(key) : null;
+      this.recent = raw ? (JSON.parse(raw) as RecentCall[]).slice(0, RECENT_MAX) : [];
+    } catch {
+      this.recent = [];
+    }
+  }
+
+  private remember(c: CallView, d: CallEventDetail) {
+    if (d.isConsulted) return;
+    const entry: RecentCall = {
+      number: d.phoneNumber,
+      name: d.displayName,
+      direction: d.callDirection === 'incoming' ? 'incoming' : 'outbound',
+      missed: d.callDirection === 'incoming' && !c.connectedAt,
+      at: new Date(d.startTime).getTime() || Date.now(),
+      connectedMs: c.connectedAt ? Date.now() - c.connectedAt : 0,
+    };
+    this.recent = [entry, ...this.recent].slice(0, RECENT_MAX);
+    const key = this.recentKey();
+    try {
+      if (key) localStorage.setItem(key, JSON.stringify(this.recent));
+    } catch {
+      // Storage full or off: the list lives as long as the page.
+    }
   }
 
   private async start() {
@@ -244,7 +350,12 @@ export class WebrtcClientUi extends LitElement {
     this.loggedIn = s.loggedIn;
     this.user = s.user ?? null;
     await this.applyLanguage(s.language);
-    if (this.loggedIn) await Promise.all([this.loadAudio(), this.loadRoles()]);
+    if (this.loggedIn) {
+      this.loadRecent();
+      await Promise.all([this.loadAudio(), this.loadRoles()]);
+    } else {
+      this.screen = 'main';
+    }
   }
 
   /** Reads the roles for the picker; a V1 user (no roles) gets none. */
@@ -281,7 +392,7 @@ export class WebrtcClientUi extends LitElement {
   }
 
   private onBackendEvent(e: PhoneEvent) {
-    if (e.name === 'logged-in' || e.name === 'logged-out') {
+    if (e.name === 'logged-in' || e.name === 'logged-out' || e.name === RECONNECTED) {
       void this.refresh().catch((err) => (this.error = (err as Error).message));
     }
     if (e.name.startsWith('call-') && e.name !== 'call-supervising-state-changed') {
@@ -308,13 +419,14 @@ export class WebrtcClientUi extends LitElement {
 
   /** Keeps the list of calls the screen shows, from the backend's events only. */
   private trackCall(name: string, d: CallEventDetail) {
-    const state = ({
+    const states: Record<string, CallView['state'] | undefined> = {
       'call-started': 'calling',
       'call-in-progress': 'ringing',
       'call-incoming': 'incoming',
       'call-answered': 'connected',
       'call-confirmed': 'connected',
-    } as const)[name as 'call-started'];
+    };
+    const state = states[name];
     const flag = ({
       'call-paused': ['held', true],
       'call-resumed': ['held', false],
@@ -326,12 +438,15 @@ export class WebrtcClientUi extends LitElement {
       return;
     }
     const others = this.calls.filter((c) => c.detail.callId !== d.callId);
+    const prev = this.calls.find((c) => c.detail.callId === d.callId);
     if (name === 'call-ended') {
+      if (prev) this.remember(prev, d);
       this.calls = others;
       if (this.recording.has(d.callId)) this.recording = new Set([...this.recording].filter((id) => id !== d.callId));
       this.notice = t('call.ended', { reason: d.endReason ?? '' });
     } else if (state) {
-      this.calls = [...others, { detail: d, state }];
+      const connectedAt = prev?.connectedAt ?? (state === 'connected' ? Date.now() : undefined);
+      this.calls = [...others, { ...prev, detail: d, state, connectedAt }];
     }
   }
 
@@ -580,6 +695,32 @@ export class WebrtcClientUi extends LitElement {
       .catch((e) => (this.notice = (e as Error).message));
   }
 
+  /**
+   * updateBeneUiUrl(url): the platform's web UI, linked from the phone
+   * (opened in the system browser). The URL is parsed; anything but an
+   * http(s) URL is refused.
+   */
+  updateBeneUiUrl(url: string): void {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new Error(`Invalid UI URL '${String(url)}'`);
+    }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`Invalid UI URL '${url}': use an http(s) URL`);
+    this.uiUrl = u.href;
+  }
+
+  private openUiUrl(e: Event) {
+    // In the app's window the system browser opens it (Wails' runtime); in
+    // a browser the link opens a tab.
+    const rt = (window as unknown as { runtime?: { BrowserOpenURL(url: string): void } }).runtime;
+    if (rt?.BrowserOpenURL) {
+      e.preventDefault();
+      rt.BrowserOpenURL(this.uiUrl);
+    }
+  }
+
   /** setAuthType('loginForm' | 'JWT'): 'JWT' shows a welcome screen instead of the form. */
   setAuthType(authType: AuthType): void {
     if (authType !== 'loginForm' && authType !== 'JWT') {
@@ -620,13 +761,35 @@ export class WebrtcClientUi extends LitElement {
     p.catch((err) => (this.notice = (err as Error).message));
   }
 
+  /** The settings screen: language and sound, and the way back. */
+  private renderSettings() {
+    return html`<section class="settings" aria-labelledby="settings-h">
+        <div class="bar">
+          <button type="button" class="back" @click=${() => (this.screen = 'main')}>← ${t('home.back')}</button>
+          <h2 id="settings-h">${t('settings.title')}</h2>
+        </div>
+        <label for="settings-language">${t('settings.language')}</label>
+        <select id="settings-language"
+          @change=${(e: Event) => this.screenAction(this.setPhoneLanguage((e.target as HTMLSelectElement).value))}>
+          ${LANGUAGES.map((l) => html`<option value=${l.code} ?selected=${l.code === this.language}>${l.name}</option>`)}
+        </select>
+        ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : ''}
+      </section>
+      <vd-audio-settings .devices=${this.audioDevices} .settings=${this.audioSettings} language=${this.language}
+        @vd-audio-refresh=${() => void this.loadAudio()}
+        @vd-audio-settings=${(e: CustomEvent<AudioSettings>) =>
+          // What the backend kept (a device may have been refused) is shown.
+          this.screenAction(this.transport.invoke('SetAudioSettings', e.detail).finally(() => this.loadAudio()))}></vd-audio-settings>`;
+  }
+
   render() {
+    if (this.loggedIn && this.screen === 'settings') return this.renderSettings();
     return this.loggedIn
-      ? html`<vd-home-view .user=${this.user} .status=${this.userStatus} .roles=${this.roles} .selectedRole=${this.selectedRole}
-            language=${this.language} @vd-logout=${() => this.logout(true)}
+      ? html`${this.uiUrl ? html`<a class="ui-link" href=${this.uiUrl} target="_blank" rel="noopener noreferrer" @click=${this.openUiUrl}>${t('home.openWebUi')}</a>` : ''}<vd-home-view .user=${this.user} .status=${this.userStatus} .roles=${this.roles} .selectedRole=${this.selectedRole}
+            language=${this.language} @vd-logout=${() => this.logout(true)} @vd-settings=${() => (this.screen = 'settings')}
             @vd-role=${(e: CustomEvent<{ queueId: string; number: string }>) => this.screenAction(this.setUserRole(e.detail.queueId, e.detail.number))}
             @vd-status=${(e: CustomEvent<{ id: number }>) => this.screenAction(this.setUserStatus(e.detail.id))}></vd-home-view>
-          <vd-call-panel .calls=${this.calls} .recording=${this.recording} notice=${this.notice} language=${this.language}
+          <vd-call-panel .calls=${this.calls} .recording=${this.recording} .recent=${this.recent} .quality=${this.quality} notice=${this.notice} language=${this.language}
             @vd-hold=${(e: CustomEvent<{ id: string; on: boolean }>) =>
               this.screenAction(e.detail.on ? this.pauseCall(e.detail.id) : this.resumeCall(e.detail.id))}
             @vd-mute=${(e: CustomEvent<{ id: string; on: boolean }>) =>
@@ -648,9 +811,7 @@ export class WebrtcClientUi extends LitElement {
                   this.pnpsDone(this.transport.invoke('AnswerPNPS', e.detail.id, e.detail.score, e.detail.comment))}
                 @vd-pnps-dismiss=${(e: CustomEvent<{ id: string }>) => this.pnpsDone(this.transport.invoke('DismissPNPS', e.detail.id))}></vd-pnps-query>`
             : ''}
-          <vd-audio-settings .devices=${this.audioDevices} .settings=${this.audioSettings} language=${this.language}
-            @vd-audio-refresh=${() => void this.loadAudio()}
-            @vd-audio-settings=${(e: CustomEvent<AudioSettings>) => this.screenAction(this.transport.invoke('SetAudioSettings', e.detail))}></vd-audio-settings>`
+`
       : html`<vd-login-view language=${this.language} authType=${this.authType} ?busy=${this.busy} ?ssoWaiting=${this.ssoWaiting}
           error=${this.error} @vd-login=${this.onLogin} @vd-sso=${this.onSSO}
           @vd-sso-cancel=${() => void this.transport.invoke('CancelLogin').catch(() => {})}

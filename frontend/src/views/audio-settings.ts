@@ -34,36 +34,33 @@ export class AudioSettingsView extends LitElement {
     devices: { attribute: false },
     settings: { attribute: false },
     language: { type: String },
-    open: { state: true },
   };
   declare devices: AudioDevices | null;
   declare settings: AudioSettings | null;
   declare language: string;
-  declare open: boolean;
 
   constructor() {
     super();
     this.devices = null;
     this.settings = null;
     this.language = 'en';
-    this.open = false;
   }
 
   static styles = css`
     :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
-    details { background: #fff; border-radius: 12px; padding: 12px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
-    summary { font-weight: 600; cursor: pointer; padding: 4px 0; }
-    summary:focus-visible, select:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
+    section { background: #fff; border-radius: 12px; padding: 12px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
+    h2 { font-size: 16px; margin: 4px 0 8px; }
+    select:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
     label { display: block; font-size: 13px; color: #4a5566; margin-top: 10px; }
     select { display: block; width: 100%; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
     .check { display: flex; gap: 8px; align-items: center; color: #1c2430; font-size: 14px; }
     .none { color: #a33; font-size: 14px; }
   `;
 
-  /** Opening the settings re-reads the devices: one may have been plugged in. */
-  private onToggle(e: Event) {
-    this.open = (e.target as HTMLDetailsElement).open;
-    if (this.open) this.dispatchEvent(new CustomEvent('vd-audio-refresh'));
+  /** Showing the settings re-reads the devices: one may have been plugged in. */
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.dispatchEvent(new CustomEvent('vd-audio-refresh'));
   }
 
   private change(patch: Partial<AudioSettings>) {
@@ -89,8 +86,8 @@ export class AudioSettingsView extends LitElement {
     if (!s) return html``;
     const d = this.devices ?? { inputs: [], outputs: [] };
     return html`
-      <details ?open=${this.open} @toggle=${this.onToggle}>
-        <summary>${t('audio.title')}</summary>
+      <section aria-labelledby="sound-h">
+        <h2 id="sound-h">${t('audio.title')}</h2>
         ${!this.devices ? html`<p class="none" role="status">${t('audio.noDevices')}</p>` : ''}
         ${this.deviceSelect(t('audio.mic'), d.inputs, s.mic, 'mic')}
         ${this.deviceSelect(t('audio.speaker'), d.outputs, s.speaker, 'speaker')}
@@ -106,7 +103,7 @@ export class AudioSettingsView extends LitElement {
           <option value="default" ?selected=${s.handling === 'default'}>${t('audio.handlingDefault')}</option>
           <option value="legacy" ?selected=${s.handling === 'legacy'}>${t('audio.handlingLegacy')}</option>
         </select>
-      </details>
+      </section>
     `;
   }
 }

@@ -112,3 +112,46 @@ describe('<vd-call-panel>', () => {
     expect(got).toEqual(['+358401000090']);
   });
 });
+
+describe('<vd-call-panel> timer, dial pad and recent calls', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('formats durations', async () => {
+    const { clock } = await import('./call-panel');
+    expect([clock(0), clock(61_000), clock(3_599_000), clock(3_600_000), clock(-5)]).toEqual(['00:00', '01:01', '59:59', '1:00:00', '00:00']);
+  });
+
+  it('counts a connected call up every second and shows its line quality', async () => {
+    const el = await mount([{ ...call('c1', 'connected'), connectedAt: Date.now() - 5_000 }]);
+    el.quality = { c1: 'fair' };
+    await new Promise((r) => setTimeout(r, 1100));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[role=timer]')!.textContent).toBe('00:06');
+    expect(el.shadowRoot!.querySelector('.q')!.textContent).toBe('Line quality fair');
+  });
+
+  it('builds the number from the dial pad and edits it', async () => {
+    const el = await mount([]);
+    const pad = (k: string) => el.shadowRoot!.querySelector<HTMLButtonElement>(`.dialpad button[aria-label="${k}"]`)!.click();
+    for (const k of ['0', '4', '0', '#']) pad(k);
+    await el.updateComplete;
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('#dial-number')!;
+    expect(input.value).toBe('040#');
+    el.shadowRoot!.querySelectorAll<HTMLButtonElement>('.edit button')[0].click();
+    await el.updateComplete;
+    expect(input.value).toBe('040');
+  });
+
+  it('lists recent calls as text and dials one again', async () => {
+    const el = await mount([]);
+    el.recent = [{ number: '+358401000091', name: '<b>x</b>', direction: 'incoming', missed: true, at: Date.now(), connectedMs: 0 }];
+    await el.updateComplete;
+    const got: string[] = [];
+    el.addEventListener('vd-call', (e) => got.push((e as CustomEvent).detail.number));
+    expect(el.shadowRoot!.querySelector('.recent .num')!.textContent).toBe('<b>x</b> +358401000091');
+    expect(el.shadowRoot!.querySelector('.recent b')).toBeNull();
+    expect(el.shadowRoot!.querySelector('.recent .missed')!.textContent).toBe('Missed');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('.recent button')!.click();
+    expect(got).toEqual(['+358401000091']);
+  });
+});

@@ -10,14 +10,40 @@ export interface CallView {
   /** On hold (call-paused) and muted (call-muted), from the events. */
   held?: boolean;
   muted?: boolean;
+  /** When the call was answered (ms since the epoch), for its timer. */
+  connectedAt?: number;
 }
+
+/** A finished call, for the recent calls list. */
+export interface RecentCall {
+  number: string;
+  /** The caller's name as received: untrusted text. */
+  name?: string;
+  direction: 'incoming' | 'outbound';
+  /** An incoming call that was never answered. */
+  missed: boolean;
+  /** When it started and how long it was connected (ms). */
+  at: number;
+  connectedMs: number;
+}
+
+/** mm:ss, or h:mm:ss past an hour. */
+export function clock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const two = (n: number) => String(n).padStart(2, '0');
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${two(Math.floor(s / 60))}:${two(s % 60)}`;
+}
+
+const DIALPAD: [string, string][] = [['1', ''], ['2', 'ABC'], ['3', 'DEF'], ['4', 'GHI'], ['5', 'JKL'], ['6', 'MNO'],
+  ['7', 'PQRS'], ['8', 'TUV'], ['9', 'WXYZ'], ['*', ''], ['0', '+'], ['#', '']];
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
 /**
- * Dialer and the list of calls: a number field with a Call button, and per
- * call its number, state and Answer / Reject / Hang up. Numbers and names
- * are rendered as text only (they come from the network).
+ * The phone's calls: incoming calls to answer or reject (first, as they
+ * cannot wait), the calls under way with their timer, line quality and
+ * controls, the dialer (number field, dial pad, Call) and the recent calls.
+ * Numbers and names are rendered as text only (they come from the network).
  */
 export class CallPanel extends LitElement {
   static properties = {
@@ -29,7 +55,15 @@ export class CallPanel extends LitElement {
     keypadFor: { state: true },
     transferFor: { state: true },
     transferNumber: { state: true },
+    recent: { attribute: false },
+    quality: { attribute: false },
+    now: { state: true },
   };
+  declare recent: RecentCall[];
+  /** Per call id: 'good' | 'fair' | 'poor' from the call's stats. */
+  declare quality: Record<string, string>;
+  declare now: number;
+  private ticker: ReturnType<typeof setInterval> | null = null;
   declare calls: CallView[];
   /** Ids of the calls being recorded. */
   declare recording: Set<string>;
@@ -52,6 +86,23 @@ export class CallPanel extends LitElement {
     this.keypadFor = null;
     this.transferFor = null;
     this.transferNumber = '';
+    this.recent = [];
+    this.quality = {};
+    this.now = Date.now();
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    // One tick a second drives the call timers.
+    this.ticker = setInterval(() => {
+      if (this.calls.some((c) => c.connectedAt)) this.now = Date.now();
+    }, 1000);
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
   }
 
   static styles = css`
@@ -80,6 +131,24 @@ export class CallPanel extends LitElement {
     .state { font-size: 13px; color: #4a5566; }
     .queue { font-size: 13px; color: #133d7a; font-weight: 600; overflow-wrap: anywhere; }
     .ended { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
+    h2 { font-size: 15px; margin: 0 0 8px; }
+    .incoming { border: 2px solid #1b7f3a; }
+    .incoming .num { font-size: 18px; }
+    .hint { font-size: 12px; color: #4a5566; margin: 6px 0 0; }
+    .timer { font-variant-numeric: tabular-nums; }
+    .q { display: inline-block; font-size: 12px; font-weight: 600; padding: 1px 6px; border-radius: 6px; margin-left: 6px; }
+    .q-good { background: #e3f4e8; color: #14602c; }
+    .q-fair { background: #fff3d6; color: #6b4a00; }
+    .q-poor { background: #fdecec; color: #a4161a; }
+    .dialpad { display: grid; grid-template-columns: repeat(3, 1fr); gap: 6px; margin-top: 10px; }
+    .dialpad button { background: #f4f6f9; border: 1px solid #b9c3d3; font-size: 20px; padding: 8px 0; line-height: 1.1; }
+    .dialpad small { display: block; font-size: 10px; font-weight: 500; color: #4a5566; letter-spacing: .08em; min-height: 11px; }
+    .edit { display: flex; gap: 6px; margin-top: 6px; }
+    .edit button { background: #e7edf7; color: #133d7a; flex: 1; }
+    .recent li { padding: 6px 0; }
+    .recent .meta { font-size: 12px; color: #4a5566; }
+    .recent .missed { color: #a4161a; font-weight: 600; }
+    .recent button { background: #e7edf7; color: #133d7a; padding: 6px 10px; }
   `;
 
   firstUpdated() {
@@ -125,11 +194,23 @@ export class CallPanel extends LitElement {
   }
 
   render() {
+    const incoming = this.calls.filter((c) => c.state === 'incoming');
+    const active = this.calls.filter((c) => c.state !== 'incoming');
     return html`
-      <section aria-labelledby="calls-h">
+      ${incoming.length
+        ? html`<section class="incoming" role="alertdialog" aria-labelledby="incoming-h" aria-describedby="incoming-hint">
+            <h2 id="incoming-h">${t('call.state.incoming')}</h2>
+            <ul aria-label=${t('call.state.incoming')}>${incoming.map((c) => this.callItem(c))}</ul>
+            <p class="hint" id="incoming-hint">${t('call.shortcuts')}</p>
+          </section>`
+        : ''}
+      ${active.length
+        ? html`<section aria-label=${t('call.calls')}><ul aria-label=${t('call.calls')}>${active.map((c) => this.callItem(c))}</ul></section>`
+        : ''}
+      <section>
         <form @submit=${this.dial}>
           <div style="flex:1">
-            <label for="dial-number" id="calls-h">${t('call.dialLabel')}</label>
+            <label for="dial-number">${t('call.dialLabel')}</label>
             <div style="display:flex;gap:8px">
               <input id="dial-number" type="tel" inputmode="tel" autocomplete="off" autofocus .value=${this.number}
                 @input=${(e: Event) => (this.number = (e.target as HTMLInputElement).value)} />
@@ -137,44 +218,79 @@ export class CallPanel extends LitElement {
             </div>
           </div>
         </form>
-        ${this.calls.length
-          ? html`<ul aria-label=${t('call.calls')}>
-              ${this.calls.map(
-                (c) => html`<li>
-                  <div class="who">
-                    <div class="num">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
-                    ${c.detail.isConsulted ? html`<div class="queue">${t('call.consultation')}</div>` : ''}
-                    ${c.detail.queueName ? html`<div class="queue">${t('call.queue')}: ${c.detail.queueName}</div>` : ''}
-                    <div class="state" role="status">${c.held ? t('call.onHold') : t(`call.state.${c.state}`)}${c.muted ? ` · ${t('call.muted')}` : ''}</div>
-                  </div>
-                  <div class="actions">
-                  ${c.state === 'incoming'
-                    ? html`<button class="go" @click=${() => this.act('vd-answer', c.detail.callId)}>${t('call.answer')}</button>
-                        <button class="stop" @click=${() => this.act('vd-reject', c.detail.callId)}>${t('call.reject')}</button>`
-                    : html`${c.state === 'connected' ? this.controls(c) : ''}
-                        <button class="stop" @click=${() => this.act('vd-end', c.detail.callId)}>${t('call.hangup')}</button>`}
-                  </div>
-                  ${this.transferFor === c.detail.callId && c.state === 'connected'
-                    ? html`<form class="transfer" @submit=${(e: SubmitEvent) => this.transfer(e, c.detail.callId)}>
-                        <label for="transfer-number">${t('call.transferTo')}</label>
-                        <input id="transfer-number" type="tel" inputmode="tel" autocomplete="off" .value=${this.transferNumber}
-                          @input=${(e: Event) => (this.transferNumber = (e.target as HTMLInputElement).value)} />
-                        <button class="go" type="submit" value="direct">${t('call.transferNow')}</button>
-                        <button class="ctl" type="submit" value="consulted">${t('call.consultFirst')}</button>
-                      </form>`
-                    : ''}
-                  ${this.keypadFor === c.detail.callId && c.state === 'connected'
-                    ? html`<div class="keypad" role="group" aria-label=${t('call.keypad')}>
-                        ${KEYS.map((k) => html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-dtmf', { detail: { id: c.detail.callId, key: k } }))}>${k}</button>`)}
-                      </div>`
-                    : ''}
-                </li>`,
-              )}
-            </ul>`
-          : ''}
+        <div class="dialpad" role="group" aria-label=${t('call.dialpad')}>
+          ${DIALPAD.map(([k, letters]) => html`<button type="button" aria-label=${k} @click=${() => this.press(k)}>${k}<small aria-hidden="true">${letters}</small></button>`)}
+        </div>
+        <div class="edit">
+          <button type="button" @click=${() => this.edit(this.number.slice(0, -1))} ?disabled=${!this.number}>${t('call.backspace')}</button>
+          <button type="button" @click=${() => this.edit('')} ?disabled=${!this.number}>${t('call.clearNumber')}</button>
+        </div>
         ${this.notice ? html`<p class="ended" role="status">${this.notice}</p>` : ''}
       </section>
+      <section class="recent" aria-labelledby="recent-h">
+        <h2 id="recent-h">${t('call.recent')}</h2>
+        ${this.recent.length
+          ? html`<ul>${this.recent.map((r) => html`<li>
+              <div class="who">
+                <div class="num">${r.name ? `${r.name} ` : ''}${r.number}</div>
+                <div class="meta">${r.missed ? html`<span class="missed">${t('call.missed')}</span>` : r.direction === 'incoming' ? t('call.incomingCall') : t('call.outgoing')}
+                  · <time datetime=${new Date(r.at).toISOString()}>${new Date(r.at).toLocaleString(this.language, { dateStyle: 'short', timeStyle: 'short' })}</time>
+                  ${r.connectedMs ? html` · ${clock(r.connectedMs)}` : ''}</div>
+              </div>
+              <button type="button" aria-label=${t('call.callBack', { number: r.number })}
+                @click=${() => this.dispatchEvent(new CustomEvent('vd-call', { detail: { number: r.number } }))}>${t('call.call')}</button>
+            </li>`)}</ul>`
+          : html`<p class="meta">${t('call.noRecent')}</p>`}
+      </section>
     `;
+  }
+
+  private press(key: string) {
+    this.edit(this.number + key);
+    this.dispatchEvent(new CustomEvent('vd-key', { detail: { key } }));
+  }
+
+  private edit(number: string) {
+    this.number = number;
+    this.shadowRoot?.querySelector<HTMLInputElement>('#dial-number')?.focus();
+  }
+
+  private callItem(c: CallView) {
+    const q = this.quality[c.detail.callId];
+    return html`<li>
+      <div class="who">
+        <div class="num">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
+        ${c.detail.isConsulted ? html`<div class="queue">${t('call.consultation')}</div>` : ''}
+        ${c.detail.queueName ? html`<div class="queue">${t('call.queue')}: ${c.detail.queueName}</div>` : ''}
+        <div class="state" role="status">${c.held ? t('call.onHold') : t(`call.state.${c.state}`)}${c.muted ? ` · ${t('call.muted')}` : ''}</div>
+        ${c.connectedAt
+          ? html`<div class="meta"><span class="timer" role="timer" aria-label=${t('call.duration', { time: clock(this.now - c.connectedAt) })}>${clock(this.now - c.connectedAt)}</span>${q
+              ? html`<span class="q q-${q}">${t(`call.quality${q[0].toUpperCase()}${q.slice(1)}`)}</span>`
+              : ''}</div>`
+          : ''}
+      </div>
+      <div class="actions">
+      ${c.state === 'incoming'
+        ? html`<button class="go" aria-keyshortcuts="Alt+A" @click=${() => this.act('vd-answer', c.detail.callId)}>${t('call.answer')}</button>
+            <button class="stop" aria-keyshortcuts="Alt+R" @click=${() => this.act('vd-reject', c.detail.callId)}>${t('call.reject')}</button>`
+        : html`${c.state === 'connected' ? this.controls(c) : ''}
+            <button class="stop" aria-keyshortcuts="Alt+H" @click=${() => this.act('vd-end', c.detail.callId)}>${t('call.hangup')}</button>`}
+      </div>
+      ${this.transferFor === c.detail.callId && c.state === 'connected'
+        ? html`<form class="transfer" @submit=${(e: SubmitEvent) => this.transfer(e, c.detail.callId)}>
+            <label for="transfer-number">${t('call.transferTo')}</label>
+            <input id="transfer-number" type="tel" inputmode="tel" autocomplete="off" .value=${this.transferNumber}
+              @input=${(e: Event) => (this.transferNumber = (e.target as HTMLInputElement).value)} />
+            <button class="go" type="submit" value="direct">${t('call.transferNow')}</button>
+            <button class="ctl" type="submit" value="consulted">${t('call.consultFirst')}</button>
+          </form>`
+        : ''}
+      ${this.keypadFor === c.detail.callId && c.state === 'connected'
+        ? html`<div class="keypad" role="group" aria-label=${t('call.keypad')}>
+            ${KEYS.map((k) => html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-dtmf', { detail: { id: c.detail.callId, key: k } }))}>${k}</button>`)}
+          </div>`
+        : ''}
+    </li>`;
   }
 }
 

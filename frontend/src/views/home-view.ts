@@ -51,7 +51,8 @@ export class HomeView extends LitElement {
     dt { color: #4a5566; }
     dd { margin: 0; font-weight: 600; min-width: 0; }
     select { max-width: 100%; font: inherit; font-weight: 600; padding: 2px 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
-    button { width: 100%; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; margin-top: 18px; background: #e7edf7; color: #133d7a; }
+    .buttons { display: flex; gap: 8px; margin-top: 14px; }
+    button { flex: 1; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; background: #e7edf7; color: #133d7a; }
     button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
   `;
 
@@ -95,7 +96,10 @@ export class HomeView extends LitElement {
           </dd>
           ${this.roles?.length ? this.renderRoles(this.roles) : ''}
         </dl>
-        <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-logout'))}>${t('home.signOut')}</button>
+        <div class="buttons">
+          <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-settings'))}>${t('home.settings')}</button>
+          <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-logout'))}>${t('home.signOut')}</button>
+        </div>
       </section>
     `;
   }

@@ -1,0 +1,288 @@
+// The phone's UI in Debian Chromium, driven by playwright-core, against the
+// real backend (the built app, headless behind its bridge) and the lab.
+// test/ui/ui_test.go starts all of that and runs this file with node --test;
+// the far end is steered through the Go test's control server (VD_CONTROL).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set (test/ui/ui_test.go sets it)`);
+  return v;
+};
+const PAGE = env('VD_URL');
+const CONTROL = env('VD_CONTROL');
+const SHOTS = env('VD_SHOTS');
+const USER = env('VD_USER');
+const PASS = env('VD_PASS');
+const TONE = env('VD_TONE');
+const reference = JSON.parse(readFileSync(new URL('./reference.json', import.meta.url), 'utf8'));
+
+let browser, page;
+const problems = []; // script errors, dialogs, CSP violations: none allowed
+let shot = 0;
+
+async function screenshot(name) {
+  shot++;
+  const path = `${SHOTS}/ui-${String(shot).padStart(2, '0')}-${name}.png`;
+  await page.screenshot({ path });
+  return path;
+}
+
+async function control(path, method = 'POST') {
+  const res = await fetch(CONTROL + path, { method });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`control ${path}: ${res.status} ${body}`);
+  return body ? JSON.parse(body) : null;
+}
+
+/** The element's events, as the page saw them. */
+async function seen(name) {
+  return page.evaluate((n) => window.__events.filter((e) => e.name === n), name);
+}
+
+async function count(name) {
+  return (await seen(name)).length;
+}
+
+/** Waits for the count-th event of that name (counting from the page's start). */
+async function waitEvent(name, count = 1, timeout = 15000) {
+  try {
+    await page.waitForFunction(([n, c]) => window.__events.filter((e) => e.name === n).length >= c, [name, count], { timeout });
+  } catch (e) {
+    const names = await page.evaluate(() => window.__events.map((x) => x.name));
+    throw new Error(`no ${count}. ${name} within ${timeout} ms; the element dispatched: ${names.join(', ')}`);
+  }
+  return (await seen(name)).at(-1).detail;
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 420, height: 760 }, locale: 'en-US' });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.type()} ${d.message()}`); void d.dismiss(); });
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) problems.push(`console: ${m.text()}`); });
+  // Every event the element dispatches is kept for the checks, and every
+  // CSP violation.
+  await page.addInitScript((names) => {
+    window.__events = [];
+    window.addEventListener('securitypolicyviolation', (e) => window.__events.push({ name: 'csp', detail: e.violatedDirective }));
+    const hook = () => {
+      const el = document.querySelector('webrtc-client-ui');
+      if (!el) return requestAnimationFrame(hook);
+      for (const n of names) el.addEventListener(n, (e) => window.__events.push({ name: n, detail: e.detail ?? null }));
+    };
+    hook();
+  }, reference.events);
+  await page.goto(PAGE);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('the login screen, and the token out of the address bar', async () => {
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await waitEvent('init');
+  assert.ok(!page.url().includes('token='), `the token stayed in the address: ${page.url()}`);
+  await screenshot('login');
+});
+
+test('the language changes at run time, and back', async () => {
+  await page.getByLabel('Language').selectOption('fi');
+  await page.getByRole('heading', { name: 'Kirjaudu sisään' }).waitFor();
+  await screenshot('login-fi');
+  await page.getByLabel('Kieli').selectOption('en');
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+});
+
+test('a wrong password is refused with the reference message', async () => {
+  await page.getByLabel('Username').fill(USER);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'incorrect' }).waitFor();
+});
+
+test('sign in: the main screen with availability and role', async () => {
+  await page.getByLabel('Password').fill(PASS);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await waitEvent('logged-in');
+  await page.getByRole('textbox', { name: 'Number to call' }).waitFor();
+  await page.getByLabel('Availability').waitFor();
+  await page.waitForFunction(() => {
+    const el = document.querySelector('webrtc-client-ui');
+    return el?.userStatus != null;
+  });
+  await screenshot('main');
+});
+
+test('dial the tone phone from the dial pad: timer, line quality, mute, hold, keypad, hang up', async () => {
+  const ended0 = await count('call-ended');
+  const number = page.getByRole('textbox', { name: 'Number to call' });
+  // A + typed, the rest from the dial pad.
+  await number.fill('+');
+  const pad = page.getByRole('group', { name: 'Dial pad' });
+  for (const d of TONE.slice(1)) await pad.getByRole('button', { name: d, exact: true }).click();
+  assert.equal(await number.inputValue(), TONE);
+  await screenshot('main-dialpad');
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  const started = await waitEvent('call-started');
+  assert.equal(started.callDirection, 'outbound');
+  await waitEvent('call-confirmed');
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  await page.getByRole('timer').waitFor();
+  await page.getByText(/Line quality (good|fair|poor)/).waitFor({ timeout: 10000 });
+  // The timer counts.
+  try {
+    await page.getByRole('timer').filter({ hasText: /^00:0[1-9]$/ }).waitFor({ timeout: 5000 });
+  } catch (e) {
+    const dbg = await page.evaluate(() => {
+      const el = document.querySelector('webrtc-client-ui');
+      const panel = el.shadowRoot.querySelector('vd-call-panel');
+      return { now: panel.now, real: Date.now(), calls: panel.calls.map((c) => c.connectedAt), timer: panel.shadowRoot.querySelector('[role=timer]')?.textContent };
+    });
+    throw new Error(`the timer does not count: ${JSON.stringify(dbg)}`);
+  }
+  await screenshot('in-call');
+
+  await page.getByRole('button', { name: 'Mute', exact: true }).click();
+  await waitEvent('call-muted');
+  await page.getByRole('button', { name: 'Unmute' }).click();
+  await waitEvent('call-unmuted');
+
+  await page.getByRole('button', { name: 'Hold', exact: true }).click();
+  await waitEvent('call-paused');
+  await page.getByRole('status').filter({ hasText: 'On hold' }).waitFor();
+  await screenshot('on-hold');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await waitEvent('call-resumed');
+
+  const { offset } = await control('/tone/dtmf?since=0', 'GET');
+  await page.getByRole('button', { name: 'Keypad' }).click();
+  const keypad = page.getByRole('group', { name: 'Keypad' });
+  await keypad.getByRole('button', { name: '5', exact: true }).click();
+  await keypad.getByRole('button', { name: '#', exact: true }).click();
+  await screenshot('keypad');
+  let digits = '';
+  for (let i = 0; i < 40 && digits !== '5#'; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    digits = (await control(`/tone/dtmf?since=${offset}`, 'GET')).digits;
+  }
+  assert.equal(digits, '5#', 'the tone phone received these keys');
+
+  await page.getByRole('button', { name: 'Hang up' }).click();
+  const ended = await waitEvent('call-ended', ended0 + 1);
+  assert.equal(ended.callId, started.callId);
+  // The call is in the recent calls, and can be dialled again from there.
+  await page.getByRole('button', { name: `Call ${TONE} again` }).first().waitFor();
+});
+
+test('an incoming call rings, is answered with Alt+A and hung up with Alt+H', async () => {
+  const incoming0 = await count('call-incoming');
+  const ended0 = await count('call-ended');
+  await control('/caller/dial');
+  const incoming = await waitEvent('call-incoming', incoming0 + 1);
+  assert.equal(incoming.callDirection, 'incoming');
+  await page.getByRole('alertdialog', { name: 'Incoming call' }).waitFor();
+  await screenshot('incoming');
+  await page.keyboard.press('Alt+KeyA');
+  await waitEvent('call-answered');
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  await page.keyboard.press('Alt+KeyH');
+  await waitEvent('call-ended', ended0 + 1);
+});
+
+test('a hostile caller name shows as text and runs nothing', async () => {
+  const hostile = '<img src=x onerror=alert(1)>';
+  const incoming0 = await count('call-incoming');
+  const ended0 = await count('call-ended');
+  await control('/hostile/dial');
+  const incoming = await waitEvent('call-incoming', incoming0 + 1);
+  assert.equal(incoming.displayName, hostile, 'the name reaches the page unchanged');
+  const dialog = page.getByRole('alertdialog', { name: 'Incoming call' });
+  await dialog.getByText(hostile).waitFor();
+  await screenshot('hostile-caller');
+  const imgs = await page.evaluate(() => {
+    const all = [];
+    const walk = (root) => { for (const el of root.querySelectorAll('*')) { if (el.tagName === 'IMG') all.push(el.outerHTML); if (el.shadowRoot) walk(el.shadowRoot); } };
+    walk(document);
+    return all;
+  });
+  assert.deepEqual(imgs, [], 'no <img> element was made from the name');
+  await dialog.getByRole('button', { name: 'Reject' }).click();
+  await waitEvent('call-ended', ended0 + 1);
+  await control('/hostile/hangup');
+  // A missed call from that name in the recent calls, as text too.
+  await page.locator('.recent').getByText(hostile).first().waitFor();
+});
+
+test('the element has every method and event of the reference, and each method reaches the backend', async () => {
+  const missing = await page.evaluate((methods) => {
+    const el = document.querySelector('webrtc-client-ui');
+    return methods.filter((m) => typeof el[m] !== 'function');
+  }, reference.methods);
+  assert.deepEqual(missing, [], 'methods missing on the element');
+  // Each method called with no (or harmless) arguments either resolves or
+  // rejects with the backend's own message: never "not available" or
+  // "method not found", which would mean the call did not reach Go.
+  const answers = await page.evaluate(async (probe) => {
+    const el = document.querySelector('webrtc-client-ui');
+    const out = {};
+    for (const [m, args] of Object.entries(probe)) {
+      try {
+        const r = el[m](...args);
+        await Promise.race([Promise.resolve(r), new Promise((res) => setTimeout(res, 3000))]);
+        out[m] = 'ok';
+      } catch (e) {
+        out[m] = String(e?.message ?? e);
+      }
+    }
+    return out;
+  }, reference.probe);
+  for (const [m, a] of Object.entries(answers)) {
+    assert.ok(!/not available|method not found|not connected/i.test(a), `${m} did not reach the backend: ${a}`);
+  }
+  const dispatched = new Set((await page.evaluate(() => window.__events.map((e) => e.name))));
+  for (const e of ['init', 'logged-in', 'call-started', 'call-in-progress', 'call-incoming', 'call-answered', 'call-confirmed',
+    'call-ended', 'call-paused', 'call-resumed', 'call-muted', 'call-unmuted', 'user-status-changed']) {
+    assert.ok(dispatched.has(e), `the element never dispatched ${e} in this run`);
+  }
+});
+
+test('settings: the devices are listed, a change is kept by the backend, the language switches', async () => {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  const mic = page.getByLabel('Microphone');
+  await mic.waitFor();
+  const options = await mic.locator('option').allTextContents();
+  assert.ok(options.some((o) => /Headset/i.test(o)), `microphones offered: ${options}`);
+  const value = await mic.locator('option', { hasText: /Headset/i }).first().getAttribute('value');
+  await mic.selectOption(value);
+  await screenshot('settings');
+  // Read back from Go, not from the page's own state.
+  let kept = '';
+  for (let i = 0; i < 20 && kept !== value; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    kept = await page.evaluate(async () => (await document.querySelector('webrtc-client-ui').transport.invoke('AudioSettings')).mic);
+  }
+  assert.equal(kept, value);
+  await page.getByLabel('Language').selectOption('sv');
+  await page.getByRole('heading', { name: 'Inställningar' }).waitFor();
+  await screenshot('settings-sv');
+  await page.getByLabel('Språk').selectOption('en');
+  await page.getByRole('button', { name: /Back to the phone/ }).click();
+  await page.getByRole('textbox', { name: 'Number to call' }).waitFor();
+});
+
+test('no script error, dialog or CSP violation on the way', async () => {
+  const csp = await seen('csp');
+  assert.deepEqual([...problems, ...csp.map((c) => `CSP: ${c.detail}`)], []);
+});
