@@ -786,7 +786,7 @@ export class WebrtcClientUi extends LitElement {
     if (this.loggedIn && this.screen === 'settings') return this.renderSettings();
     return this.loggedIn
       ? html`${this.uiUrl ? html`<a class="ui-link" href=${this.uiUrl} target="_blank" rel="noopener noreferrer" @click=${this.openUiUrl}>${t('home.openWebUi')}</a>` : ''}<vd-home-view .user=${this.user} .status=${this.userStatus} .roles=${this.roles} .selectedRole=${this.selectedRole}
-            language=${this.language} @vd-logout=${() => this.logout(true)} @vd-settings=${() => (this.screen = 'settings')}
+            language=${this.language} @vd-logout=${() => this.logout(true)} @vd-settings=${() => ((this.notice = ''), (this.screen = 'settings'))}
             @vd-role=${(e: CustomEvent<{ queueId: string; number: string }>) => this.screenAction(this.setUserRole(e.detail.queueId, e.detail.number))}
             @vd-status=${(e: CustomEvent<{ id: number }>) => this.screenAction(this.setUserStatus(e.detail.id))}></vd-home-view>
           <vd-call-panel .calls=${this.calls} .recording=${this.recording} .recent=${this.recent} .quality=${this.quality} notice=${this.notice} language=${this.language}

@@ -219,8 +219,8 @@ func TestAppWindow(t *testing.T) {
 		waitText(t, display, win, filepath.Join(out, "window-call-ended.png"), "Call ended", "local-hangup")
 	})
 
-	t.Run("the sound settings open with the devices", func(t *testing.T) {
-		clickText(t, display, win, filepath.Join(out, "window-before-sound.png"), "Sound")
+	t.Run("the settings screen opens with the devices", func(t *testing.T) {
+		clickText(t, display, win, filepath.Join(out, "window-before-settings.png"), "Settings")
 		text := waitText(t, display, win, filepath.Join(out, "window-sound.png"), "Microphone", "Speaker or headset", "Ringer")
 		if strings.Contains(text, "No sound devices") {
 			t.Fatalf("the app found no sound devices:\n%s", text)
