@@ -9,6 +9,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"voicedesk/backend/bridge"
+	"voicedesk/backend/notify"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
 	"voicedesk/backend/soundcard"
@@ -30,6 +31,8 @@ type App struct {
 	// events; bridge, when on, takes them too.
 	window bool
 	bridge *bridge.Server
+	// notes shows incoming calls as desktop notifications (nil: none).
+	notes *notify.Notifier
 }
 
 // phoneEvent is what the frontend receives on eventChannel.
@@ -43,6 +46,7 @@ type phoneEvent struct {
 type emitter struct{ app *App }
 
 func (e emitter) Emit(name string, detail any) {
+	e.app.onCallEvent(name, detail)
 	if e.app.window && e.app.ctx != nil {
 		runtime.EventsEmit(e.app.ctx, eventChannel, phoneEvent{Name: name, Detail: detail})
 	}
@@ -66,6 +70,9 @@ func (a *App) startup(ctx context.Context) {
 }
 
 func (a *App) shutdown(context.Context) {
+	if a.notes != nil {
+		a.notes.Close()
+	}
 	a.phone.Close()
 	a.sound.m.Close()
 }

@@ -24,6 +24,7 @@ import (
 
 	"voicedesk/backend/bridge"
 	"voicedesk/backend/media"
+	"voicedesk/backend/notify"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
 	"voicedesk/backend/secrets"
@@ -123,6 +124,11 @@ func main() {
 	}
 
 	app.window = true
+	if n, err := notify.Open(log, app.onNotificationAction); err != nil {
+		log.Info("incoming calls will not show as desktop notifications", "error", err)
+	} else {
+		app.notes = n
+	}
 	err = wails.Run(&options.App{
 		Title:            "VoiceDesk",
 		Width:            400,

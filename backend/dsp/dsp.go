@@ -112,6 +112,9 @@ type EchoCanceller struct {
 	silence  []int16
 
 	played bool // a reference arrived since the start or Reset
+	// How often alignment was given up, for the log at Close: microphone
+	// frames passed without reference, references dropped.
+	unpaired, dropped int
 	calls  int  // since the window opened
 	minRef int  // the smallest reference backlog seen in the window
 }
@@ -159,6 +162,7 @@ func (e *EchoCanceller) Playback(frame []int16) {
 		return
 	}
 	if len(e.ref) == refDepth { // the capture thread stalled: the oldest goes
+		e.dropped++
 		e.free = append(e.free, e.ref[0])
 		e.ref = e.ref[1:]
 	}
@@ -206,6 +210,7 @@ func (e *EchoCanceller) drain() {
 		e.ref = e.ref[1:]
 	}
 	for len(e.mic) > micDepth {
+		e.unpaired++
 		e.cancel(e.silence)
 	}
 	e.minRef = min(e.minRef, len(e.ref))
@@ -213,6 +218,7 @@ func (e *EchoCanceller) drain() {
 		return
 	}
 	for i := 0; i < e.minRef; i++ {
+		e.dropped++
 		e.free = append(e.free, e.ref[0])
 		e.ref = e.ref[1:]
 	}
@@ -248,6 +254,14 @@ func (e *EchoCanceller) Reset() {
 	e.played = false
 	e.openWindow()
 	C.speex_echo_state_reset(e.st)
+}
+
+// Slips says how often the pairing was given up: microphone frames that
+// went without their reference, references dropped unpaired.
+func (e *EchoCanceller) Slips() (unpaired, dropped int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.unpaired, e.dropped
 }
 
 // Close frees the canceller; frames still waiting are dropped.

@@ -91,8 +91,9 @@ func (c *Card) OpenStream(opts Options) (*Stream, error) {
 	s := &Stream{card: c, opts: opts, captured: newRing(maxBuffered), playback: newRing(maxBuffered)}
 	if opts.EchoCancel {
 		var err error
-		// 200 ms of echo tail covers a headset and a laptop's speakers.
-		if s.ec, err = dsp.NewEchoCanceller(frame, Rate/5, Rate, s.processed); err != nil {
+		// 125 ms of echo tail covers a headset, a laptop's speakers and the
+		// sound server's buffers, and converges faster than a longer one.
+		if s.ec, err = dsp.NewEchoCanceller(frame, Rate/8, Rate, s.processed); err != nil {
 			return nil, err
 		}
 	}
@@ -121,6 +122,10 @@ func (c *Card) OpenStream(opts Options) (*Stream, error) {
 }
 
 func (s *Stream) closeDSP() {
+	if s.ec != nil {
+		unpaired, dropped := s.ec.Slips()
+		s.card.log.Info("echo canceller", "unpairedMicFrames", unpaired, "droppedReferences", dropped)
+	}
 	if s.pp != nil {
 		s.pp.Close()
 	}

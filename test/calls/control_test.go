@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"strings"
 	"testing"
 	"time"
 
@@ -383,4 +384,129 @@ func reofferWithAnotherCodec(t *testing.T, method string) {
 	}
 	ev.wait(t, ctx, phone.EventCallEnded)
 	fmt.Printf("e2e: %s with a new codec (Opus -> PCMA) and new ICE/DTLS at the far end: Alice followed, audio both ways\n", method)
+}
+
+// sdpDirection is the audio direction an SDP states ("" none).
+func sdpDirection(sdp string) string {
+	for _, d := range []string{media.SendOnly, media.RecvOnly, media.Inactive, media.SendRecv} {
+		if strings.Contains(sdp, "a="+d+"\r\n") {
+			return d
+		}
+	}
+	return ""
+}
+
+// Hold on the wire: Alice's re-INVITEs, as the far end (a probe through
+// Kamailio and rtpengine) receives them, offer sendonly to hold and
+// sendrecv to resume; with the far end holding too, inactive; and she
+// answers the far end's own hold with recvonly.
+func TestHoldDirectionsOnTheWire(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	ev := newEvents()
+	alice := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true}, StatusPoll: -1, PNPSFirst: -1,
+		Audio: func() (audio.Source, audio.Sink) { return &audio.Tone{Hz: 1000}, audio.Discard{} }}, platform.New(platform.Config{}), ev)
+	defer alice.Close()
+	if ok, err := alice.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
+		t.Fatal(err)
+	}
+	probe, err := sip.New(sip.Config{Server: lab.WebSocketURL, User: lab.Probe.Username, Domain: lab.Domain, Password: lab.Probe.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	if err := probe.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := media.NewSession(media.Config{LoopbackOnly: true, Codecs: []string{"PCMU"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	// The far end answers Alice's re-offers as a phone does: it receives
+	// what she sends; while it holds itself, it does not send.
+	var farHolds bool
+	offers := make(chan string, 4)
+	probe.OnRenegotiate(func(_ string, offer []byte) ([]byte, error) {
+		offers <- string(offer)
+		aliceHolds, err := media.RemoteHolds(string(offer))
+		if err != nil {
+			return nil, err
+		}
+		answer, err := sess.DirectionSDP(media.Direction(farHolds, aliceHolds))
+		return []byte(answer), err
+	})
+	offer, err := sess.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := make(chan *sip.Call, 1)
+	go func() {
+		call, err := probe.Dial(ctx, "alice", []byte(offer), nil)
+		if err != nil {
+			t.Error(err)
+		}
+		calls <- call
+	}()
+	in := ev.wait(t, ctx, phone.EventCallIncoming).call
+	if err := alice.AnswerCall(in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	call := <-calls
+	if call == nil {
+		t.FailNow()
+	}
+	defer call.Hangup(context.Background())
+	if err := sess.SetAnswer(string(call.Answer)); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallConfirmed)
+
+	offered := func(what string) string {
+		t.Helper()
+		select {
+		case o := <-offers:
+			return sdpDirection(o)
+		case <-ctx.Done():
+			t.Fatalf("%s: no re-INVITE reached the far end", what)
+			return ""
+		}
+	}
+	if err := alice.PauseCall(ctx, in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	if d := offered("hold"); d != media.SendOnly {
+		t.Errorf("Alice's hold offered %q, want sendonly", d)
+	}
+	if err := alice.ResumeCall(ctx, in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	if d := offered("resume"); d != media.SendRecv {
+		t.Errorf("Alice's resume offered %q, want sendrecv", d)
+	}
+	// The far end holds: Alice answers recvonly.
+	farHolds = true
+	hold, err := sess.DirectionSDP(media.SendOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := call.Renegotiate(ctx, []byte(hold))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := sdpDirection(string(answer)); d != media.RecvOnly {
+		t.Errorf("Alice answered the far end's hold with %q, want recvonly", d)
+	}
+	// Both hold: Alice's own hold offers inactive.
+	if err := alice.PauseCall(ctx, in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	if d := offered("hold while held"); d != media.Inactive {
+		t.Errorf("Alice's hold while held offered %q, want inactive", d)
+	}
+	if err := alice.EndCall(in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventCallEnded)
+	fmt.Println("e2e: hold on the wire: Alice offered sendonly, sendrecv; answered recvonly to the far end's hold; offered inactive when both held")
 }

