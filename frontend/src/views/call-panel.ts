@@ -119,6 +119,7 @@ export class CallPanel extends LitElement {
     .rec[aria-pressed='true'] { background: #fdecec; color: #a4161a; }
     ul { list-style: none; padding: 0; margin: 12px 0 0; }
     li { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 0; border-top: 1px solid #e3e7ee; }
+    li:first-child { border-top: 0; padding-top: 0; }
     .who { flex: 1 1 150px; min-width: 0; }
     .actions { display: flex; flex-wrap: wrap; gap: 6px; }
     .ctl { background: #e7edf7; color: #133d7a; }
