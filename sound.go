@@ -2,7 +2,9 @@ package main
 
 import (
 	"log/slog"
+	"time"
 
+	"voicedesk/backend/audio"
 	"voicedesk/backend/settings"
 	"voicedesk/backend/soundcard"
 )
@@ -47,3 +49,17 @@ type AudioSettings struct {
 	Handling         string `json:"handling"`
 	Alerts           bool   `json:"alerts"`
 }
+
+// TestSound plays the settings' test sound on the chosen speaker (a 440 Hz
+// tone) or ringer (the ringtone), for two seconds.
+func (a *App) TestSound(kind string) error {
+	var src audio.Source = &audio.Tone{Hz: 440, Amplitude: 0.25}
+	if kind == "ringer" {
+		src = audio.Ringtone()
+	}
+	return a.sound.m.TestSound(kind, src, 2*time.Second)
+}
+
+// MicLevel is the chosen microphone's level now (dBFS over 300 ms), for the
+// settings' level meter.
+func (a *App) MicLevel() (float64, error) { return a.sound.m.MicLevel(300 * time.Millisecond) }

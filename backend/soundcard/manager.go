@@ -3,7 +3,9 @@ package soundcard
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
+	"time"
 
 	"voicedesk/backend/audio"
 )
@@ -47,6 +49,8 @@ type Manager struct {
 	choice Choice
 	shared *Stream // legacy handling's stream
 	inUse  int     // calls holding the shared stream
+	// testStop ends the settings' test sound early (a new test, Close).
+	testStop func()
 }
 
 // NewManager manages card (nil when the sound system could not be opened:
@@ -207,12 +211,80 @@ func (m *Manager) Devices() (Devices, error) {
 	return m.card.Devices()
 }
 
-// Close closes the shared stream.
+// TestSound plays src on the chosen speaker ("speaker") or ringer
+// ("ringer") for d, for the settings' test buttons; it returns once the
+// sound started. A new test ends the one before.
+func (m *Manager) TestSound(kind string, src audio.Source, d time.Duration) error {
+	var device func(Choice) string
+	switch kind {
+	case "speaker":
+		device = func(c Choice) string { return c.Speaker }
+	case "ringer":
+		device = func(c Choice) string { return c.Ringer }
+	default:
+		return fmt.Errorf("test sound: unknown output %q (speaker or ringer)", kind)
+	}
+	stop, err := m.play(device, src)
+	if err != nil {
+		return err
+	}
+	var once sync.Once
+	end := func() { once.Do(stop) }
+	timer := time.AfterFunc(d, end)
+	m.mu.Lock()
+	prev := m.testStop
+	m.testStop = func() { timer.Stop(); end() }
+	m.mu.Unlock()
+	if prev != nil {
+		prev()
+	}
+	return nil
+}
+
+// MicLevel listens to the chosen microphone for d and returns its level
+// (RMS, dBFS; -100 for silence), for the settings' level meter.
+func (m *Manager) MicLevel(d time.Duration) (float64, error) {
+	m.mu.Lock()
+	card, id := m.card, m.choice.Mic
+	m.mu.Unlock()
+	if card == nil {
+		return 0, fmt.Errorf("%w: no sound system", ErrNoDevice)
+	}
+	var mu sync.Mutex
+	var energy float64
+	var n int
+	l, err := card.Listen(id, func(pcm []int16, _ int) {
+		mu.Lock()
+		for _, v := range pcm {
+			energy += float64(v) * float64(v)
+		}
+		n += len(pcm)
+		mu.Unlock()
+	})
+	if err != nil {
+		return 0, err
+	}
+	time.Sleep(d)
+	l.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if n == 0 || energy == 0 {
+		return -100, nil
+	}
+	return max(-100, 10*math.Log10(energy/float64(n)/(32768*32768))), nil
+}
+
+// Close closes the shared stream and ends a test sound.
 func (m *Manager) Close() {
 	m.mu.Lock()
 	s := m.shared
 	m.shared = nil
+	stopTest := m.testStop
+	m.testStop = nil
 	m.mu.Unlock()
+	if stopTest != nil {
+		stopTest()
+	}
 	if s != nil {
 		s.Close()
 	}

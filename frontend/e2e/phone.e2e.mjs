@@ -5,7 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const env = (name) => {
   const v = process.env[name];
@@ -29,6 +33,23 @@ async function screenshot(name) {
   const path = `${SHOTS}/ui-${String(shot).padStart(2, '0')}-${name}.png`;
   await page.screenshot({ path });
   return path;
+}
+
+/**
+ * An accessibility audit of the page as it is (axe-core, WCAG 2 A and AA,
+ * shadow DOM included): no serious or critical violation — names, roles,
+ * contrast, keyboard access.
+ */
+async function audit(screen) {
+  const found = await page.evaluate(async (src) => {
+    if (!window.axe) (0, eval)(src);
+    const r = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+    // Checks that passed prove the audit looked at the page at all.
+    if (!r.passes.some((p) => p.id === 'color-contrast') || !r.passes.some((p) => p.id === 'button-name')) return ['the audit checked no contrast or button names'];
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' >> ')).slice(0, 3).join(', ')}`);
+  }, AXE);
+  assert.deepEqual(found, [], `accessibility on the ${screen} screen`);
 }
 
 async function control(path, method = 'POST') {
@@ -94,6 +115,7 @@ test('the login screen, and the token out of the address bar', async () => {
   await waitEvent('init');
   assert.ok(!page.url().includes('token='), `the token stayed in the address: ${page.url()}`);
   await screenshot('login');
+  await audit('login');
 });
 
 test('the language changes at run time, and back', async () => {
@@ -133,6 +155,7 @@ test('dial the tone phone from the dial pad: timer, line quality, mute, hold, ke
   for (const d of TONE.slice(1)) await pad.getByRole('button', { name: d, exact: true }).click();
   assert.equal(await number.inputValue(), TONE);
   await screenshot('main-dialpad');
+  await audit('main');
   await page.getByRole('button', { name: 'Call', exact: true }).click();
   const started = await waitEvent('call-started');
   assert.equal(started.callDirection, 'outbound');
@@ -152,6 +175,7 @@ test('dial the tone phone from the dial pad: timer, line quality, mute, hold, ke
     throw new Error(`the timer does not count: ${JSON.stringify(dbg)}`);
   }
   await screenshot('in-call');
+  await audit('in-call');
 
   await page.getByRole('button', { name: 'Mute', exact: true }).click();
   await waitEvent('call-muted');
@@ -193,6 +217,7 @@ test('an incoming call rings, is answered with Alt+A and hung up with Alt+H', as
   assert.equal(incoming.callDirection, 'incoming');
   await page.getByRole('alertdialog', { name: 'Incoming call' }).waitFor();
   await screenshot('incoming');
+  await audit('incoming call');
   await page.keyboard.press('Alt+KeyA');
   await waitEvent('call-answered');
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
@@ -264,7 +289,8 @@ test('settings: the devices are listed, a change is kept by the backend, the lan
   await mic.waitFor();
   const options = await mic.locator('option').allTextContents();
   assert.ok(options.some((o) => /Headset/i.test(o)), `microphones offered: ${options}`);
-  const value = await mic.locator('option', { hasText: /Headset/i }).first().getAttribute('value');
+  // The lab's microphone (the source the test feeds), picked by name.
+  const value = await mic.locator('option', { hasText: /^Microphone$/ }).first().getAttribute('value');
   await mic.selectOption(value);
   await screenshot('settings');
   // Read back from Go, not from the page's own state.
@@ -274,6 +300,22 @@ test('settings: the devices are listed, a change is kept by the backend, the lan
     kept = await page.evaluate(async () => (await document.querySelector('webrtc-client-ui').transport.invoke('AudioSettings')).mic);
   }
   assert.equal(kept, value);
+  await audit('settings');
+  // The test sound plays on the chosen speaker (heard on its monitor)...
+  await page.getByRole('button', { name: 'Play a test sound' }).click();
+  await new Promise((r) => setTimeout(r, 300));
+  const heard = await control('/pulse/heard?sink=speaker&ms=800', 'GET');
+  assert.ok(Math.abs(heard.hz - 440) < 15, `the speaker played ${heard.hz} Hz at ${heard.level} dBFS, want the 440 Hz test tone`);
+  // ...and the microphone's meter moves with what the microphone hears.
+  await control('/pulse/feed?hz=1000');
+  await page.getByRole('button', { name: 'Test the microphone' }).click();
+  const meter = page.getByRole('meter', { name: 'Microphone level' });
+  await meter.waitFor();
+  await page.waitForFunction(() => {
+    const m = document.querySelector('webrtc-client-ui').shadowRoot.querySelector('vd-audio-settings').shadowRoot.querySelector('meter');
+    return m && m.value > -40;
+  }, null, { timeout: 5000 });
+  await screenshot('settings-mic-test');
   await page.getByLabel('Language').selectOption('sv');
   await page.getByRole('heading', { name: 'Inställningar' }).waitFor();
   await screenshot('settings-sv');

@@ -571,4 +571,29 @@ describe('<webrtc-client-ui>', () => {
     expect(backend.calls.some((c) => c.method === 'SetPhoneLanguage' && c.args[0] === 'nl')).toBe(true);
     expect(el.shadowRoot!.querySelector('#settings-h')!.textContent).toBe('Instellingen');
   });
+
+  it('shows the supervision state and runs the microphone test from the settings', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    backend.handler!({ name: 'call-supervising-state-changed', detail: { state: 'started' } });
+    expect(el.notice).toBe('Listening in on the call.');
+    let levels = 0;
+    const orig = backend.invoke.bind(backend);
+    backend.invoke = (async (method: string, ...args: unknown[]) => {
+      if (method === 'MicLevel') return -20 - levels++;
+      return orig(method, ...args);
+    }) as typeof backend.invoke;
+    el.screen = 'settings';
+    await el.updateComplete;
+    await tick();
+    const view = el.shadowRoot!.querySelector('vd-audio-settings')!;
+    await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
+    [...view.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Play the ringtone')!.click();
+    [...view.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Test the microphone')!.click();
+    await tick();
+    expect(backend.calls.some((c) => c.method === 'TestSound' && c.args[0] === 'ringer')).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(levels).toBe(12);
+    expect(el.micLevel).toBeNull();
+  });
 });

@@ -160,6 +160,7 @@ export class WebrtcClientUi extends LitElement {
     recent: { state: true },
     quality: { state: true },
     uiUrl: { state: true },
+    micLevel: { state: true },
   };
 
   declare discoveryUrl: string | undefined;
@@ -194,6 +195,8 @@ export class WebrtcClientUi extends LitElement {
   declare quality: Record<string, string>;
   /** The platform's web UI (updateBeneUiUrl), linked from the phone. */
   declare uiUrl: string;
+  /** The microphone test's level (dBFS) while it runs. */
+  declare micLevel: number | null;
   private qualityTimer: ReturnType<typeof setInterval> | null = null;
   private readonly onKey = (e: KeyboardEvent) => this.shortcut(e);
 
@@ -227,6 +230,7 @@ export class WebrtcClientUi extends LitElement {
     this.recent = [];
     this.quality = {};
     this.uiUrl = '';
+    this.micLevel = null;
     this.transport = defaultTransport();
   }
 
@@ -402,6 +406,10 @@ export class WebrtcClientUi extends LitElement {
       return;
     }
     if (e.name === 'user-status-changed') this.userStatus = e.detail as PublicUserStatus;
+    if (e.name === 'call-supervising-state-changed') {
+      const state = (e.detail as { state?: string } | undefined)?.state;
+      if (state && ['connecting', 'started', 'ended', 'failed'].includes(state)) this.notice = t(`supervision.${state}`);
+    }
     if (e.name === 'pnps-query' && !this.disablePnpsQuery) this.pnpsQuery = e.detail as PNPSQuery;
     if (e.name === 'user-role-changed') this.selectedRole = e.detail as PublicUserRole;
     if (e.name === 'logged-out') {
@@ -761,6 +769,20 @@ export class WebrtcClientUi extends LitElement {
     p.catch((err) => (this.notice = (err as Error).message));
   }
 
+  /** The settings' microphone test: its level for about four seconds. */
+  private async testMic() {
+    this.micLevel = -100;
+    try {
+      for (let i = 0; i < 12 && this.screen === 'settings'; i++) {
+        this.micLevel = await this.transport.invoke<number>('MicLevel');
+      }
+    } catch (e) {
+      this.notice = (e as Error).message;
+    } finally {
+      this.micLevel = null;
+    }
+  }
+
   /** The settings screen: language and sound, and the way back. */
   private renderSettings() {
     return html`<section class="settings" aria-labelledby="settings-h">
@@ -775,8 +797,10 @@ export class WebrtcClientUi extends LitElement {
         </select>
         ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : ''}
       </section>
-      <vd-audio-settings .devices=${this.audioDevices} .settings=${this.audioSettings} language=${this.language}
+      <vd-audio-settings .devices=${this.audioDevices} .settings=${this.audioSettings} .micLevel=${this.micLevel} language=${this.language}
         @vd-audio-refresh=${() => void this.loadAudio()}
+        @vd-audio-test=${(e: CustomEvent<{ kind: string }>) => this.screenAction(this.transport.invoke('TestSound', e.detail.kind))}
+        @vd-mic-test=${() => void this.testMic()}
         @vd-audio-settings=${(e: CustomEvent<AudioSettings>) =>
           // What the backend kept (a device may have been refused) is shown.
           this.screenAction(this.transport.invoke('SetAudioSettings', e.detail).finally(() => this.loadAudio()))}></vd-audio-settings>`;
@@ -802,6 +826,7 @@ export class WebrtcClientUi extends LitElement {
             @vd-record=${(e: CustomEvent<{ id: string; on: boolean }>) =>
               this.screenAction(e.detail.on ? this.startCallRecording(e.detail.id) : this.stopCallRecording(e.detail.id))}
             @vd-call=${(e: CustomEvent<{ number: string }>) => this.screenAction(this.call(e.detail.number))}
+            @vd-supervise=${(e: CustomEvent<{ target: string }>) => this.screenAction(this.startCallSupervision(e.detail.target))}
             @vd-answer=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.answerCall(e.detail.id))}
             @vd-reject=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.rejectCall(e.detail.id))}
             @vd-end=${(e: CustomEvent<{ id: string }>) => this.screenAction(this.endCall(e.detail.id))}></vd-call-panel>

@@ -28,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"voicedesk/backend/audio"
 	"voicedesk/backend/media"
 	"voicedesk/backend/sip"
 	"voicedesk/lab/labctl"
@@ -112,8 +113,9 @@ func startApp(t *testing.T, ctx context.Context, app string, st *labctl.State, o
 
 // farEnd is the control server: the lab's side of the browser script.
 type farEnd struct {
-	st  *labctl.State
-	ctx context.Context
+	st    *labctl.State
+	ctx   context.Context
+	pulse *pulse.Server
 
 	mu      sync.Mutex
 	hostile *sip.Agent
@@ -146,6 +148,18 @@ func (f *farEnd) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(map[string]bool{"ok": true})
 	case "/hostile/hangup":
 		f.hangupHostile()
+		reply(map[string]bool{"ok": true})
+	case "/pulse/heard": // the dominant frequency an output played lately
+		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		rec := f.pulse.Record(r.URL.Query().Get("sink"))
+		time.Sleep(time.Duration(max(ms, 100)) * time.Millisecond)
+		s := rec.Samples(time.Duration(max(ms, 100)) * time.Millisecond)
+		rec.Stop()
+		hz, _ := audio.DominantFrequency(s, pulse.Rate)
+		reply(map[string]any{"hz": hz, "level": pulse.Level(s)})
+	case "/pulse/feed": // a tone into the microphone
+		hz, _ := strconv.Atoi(r.URL.Query().Get("hz"))
+		f.pulse.Feed(pulse.MicFeed, &audio.Tone{Hz: float64(hz), Amplitude: 0.3})
 		reply(map[string]bool{"ok": true})
 	case "/tone/dtmf": // what the tone phone received since an offset in its log
 		since, _ := strconv.Atoi(r.URL.Query().Get("since"))
@@ -216,16 +230,21 @@ func TestPhoneInTheBrowser(t *testing.T) {
 		t.Fatal("Debian's chromium is needed (scripts/setup.sh installs it)")
 	}
 	out := outputDir(t)
+	// This run's screenshots only.
+	old, _ := filepath.Glob(filepath.Join(out, "ui-*.png"))
+	for _, f := range old {
+		_ = os.Remove(f)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
 	st := labtest.Start(ctx, t)
 	// Devices as on a desk, for the settings step (the app inherits
 	// PULSE_SERVER).
-	pulse.Start(t)
+	sound := pulse.Start(t)
 	page := startApp(t, ctx, app, st, out)
 
-	far := &farEnd{st: st, ctx: ctx}
+	far := &farEnd{st: st, ctx: ctx, pulse: sound}
 	defer far.hangupHostile()
 	ctl := httptest.NewServer(far) // on 127.0.0.1
 	defer ctl.Close()

@@ -100,6 +100,10 @@ export default {
     generic: 'Sign-in failed: {{message}}',
   },
   audio: {
+    testMic: 'Test the microphone',
+    micLevel: 'Microphone level',
+    testSpeaker: 'Play a test sound',
+    testRinger: 'Play the ringtone',
     title: 'Sound',
     mic: 'Microphone',
     speaker: 'Speaker or headset',
@@ -130,5 +134,11 @@ export default {
   settings: {
     title: 'Settings',
     language: 'Language',
+  },
+  supervision: {
+    connecting: 'Listening in: connecting…',
+    started: 'Listening in on the call.',
+    ended: 'Listening in ended.',
+    failed: 'Listening in failed.',
   },
 };

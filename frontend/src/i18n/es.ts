@@ -98,6 +98,10 @@ export default {
     generic: 'No se pudo iniciar sesión: {{message}}',
   },
   audio: {
+    testMic: 'Probar el micrófono',
+    micLevel: 'Nivel del micrófono',
+    testSpeaker: 'Reproducir un sonido de prueba',
+    testRinger: 'Reproducir el tono de llamada',
     title: 'Sonido',
     mic: 'Micrófono',
     speaker: 'Altavoz o auriculares',
@@ -128,5 +132,11 @@ export default {
   settings: {
     title: 'Ajustes',
     language: 'Idioma',
+  },
+  supervision: {
+    connecting: 'Escucha: conectando…',
+    started: 'Escuchando la llamada.',
+    ended: 'La escucha ha terminado.',
+    failed: 'La escucha ha fallado.',
   },
 };

@@ -98,6 +98,10 @@ export default {
     generic: 'Kirjautuminen epäonnistui: {{message}}',
   },
   audio: {
+    testMic: 'Testaa mikrofoni',
+    micLevel: 'Mikrofonin taso',
+    testSpeaker: 'Soita testiääni',
+    testRinger: 'Soita soittoääni',
     title: 'Ääni',
     mic: 'Mikrofoni',
     speaker: 'Kaiutin tai kuulokkeet',
@@ -128,5 +132,11 @@ export default {
   settings: {
     title: 'Asetukset',
     language: 'Kieli',
+  },
+  supervision: {
+    connecting: 'Kuuntelu: yhdistetään…',
+    started: 'Kuunnellaan puhelua.',
+    ended: 'Kuuntelu päättyi.',
+    failed: 'Kuuntelu epäonnistui.',
   },
 };

@@ -98,6 +98,10 @@ export default {
     generic: 'Inloggen mislukt: {{message}}',
   },
   audio: {
+    testMic: 'Microfoon testen',
+    micLevel: 'Microfoonniveau',
+    testSpeaker: 'Testgeluid afspelen',
+    testRinger: 'Beltoon afspelen',
     title: 'Geluid',
     mic: 'Microfoon',
     speaker: 'Luidspreker of headset',
@@ -128,5 +132,11 @@ export default {
   settings: {
     title: 'Instellingen',
     language: 'Taal',
+  },
+  supervision: {
+    connecting: 'Meeluisteren: verbinden…',
+    started: 'Luistert mee met het gesprek.',
+    ended: 'Meeluisteren beëindigd.',
+    failed: 'Meeluisteren mislukt.',
   },
 };

@@ -98,6 +98,10 @@ export default {
     generic: 'Inloggningen misslyckades: {{message}}',
   },
   audio: {
+    testMic: 'Testa mikrofonen',
+    micLevel: 'Mikrofonnivå',
+    testSpeaker: 'Spela ett testljud',
+    testRinger: 'Spela ringsignalen',
     title: 'Ljud',
     mic: 'Mikrofon',
     speaker: 'Högtalare eller headset',
@@ -128,5 +132,11 @@ export default {
   settings: {
     title: 'Inställningar',
     language: 'Språk',
+  },
+  supervision: {
+    connecting: 'Medlyssning: ansluter…',
+    started: 'Medlyssnar på samtalet.',
+    ended: 'Medlyssningen avslutades.',
+    failed: 'Medlyssningen misslyckades.',
   },
 };

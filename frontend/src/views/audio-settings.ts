@@ -34,7 +34,10 @@ export class AudioSettingsView extends LitElement {
     devices: { attribute: false },
     settings: { attribute: false },
     language: { type: String },
+    micLevel: { attribute: false },
   };
+  /** The microphone's level (dBFS) while its test runs; null otherwise. */
+  declare micLevel: number | null;
   declare devices: AudioDevices | null;
   declare settings: AudioSettings | null;
   declare language: string;
@@ -44,6 +47,7 @@ export class AudioSettingsView extends LitElement {
     this.devices = null;
     this.settings = null;
     this.language = 'en';
+    this.micLevel = null;
   }
 
   static styles = css`
@@ -55,12 +59,21 @@ export class AudioSettingsView extends LitElement {
     select { display: block; width: 100%; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
     .check { display: flex; gap: 8px; align-items: center; color: #1c2430; font-size: 14px; }
     .none { color: #a33; font-size: 14px; }
+    .test { display: flex; align-items: center; gap: 10px; margin-top: 6px; flex-wrap: wrap; }
+    .test button { font: inherit; font-size: 13px; font-weight: 600; padding: 6px 10px; border-radius: 8px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
+    .test button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
+    .test .meter { margin: 0; }
+    meter { flex: 1; min-width: 120px; height: 14px; }
   `;
 
   /** Showing the settings re-reads the devices: one may have been plugged in. */
   connectedCallback(): void {
     super.connectedCallback();
     this.dispatchEvent(new CustomEvent('vd-audio-refresh'));
+  }
+
+  private test(kind: 'speaker' | 'ringer') {
+    this.dispatchEvent(new CustomEvent('vd-audio-test', { detail: { kind } }));
   }
 
   private change(patch: Partial<AudioSettings>) {
@@ -90,8 +103,17 @@ export class AudioSettingsView extends LitElement {
         <h2 id="sound-h">${t('audio.title')}</h2>
         ${!this.devices ? html`<p class="none" role="status">${t('audio.noDevices')}</p>` : ''}
         ${this.deviceSelect(t('audio.mic'), d.inputs, s.mic, 'mic')}
+        <div class="test">
+          <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-mic-test'))} ?disabled=${this.micLevel !== null}>${t('audio.testMic')}</button>
+          ${this.micLevel !== null
+            ? html`<label class="meter" for="mic-level">${t('audio.micLevel')}</label>
+                <meter id="mic-level" min="-60" max="0" low="-40" high="-6" optimum="-20" .value=${Math.max(-60, this.micLevel)}>${Math.round(this.micLevel)} dBFS</meter>`
+            : ''}
+        </div>
         ${this.deviceSelect(t('audio.speaker'), d.outputs, s.speaker, 'speaker')}
+        <div class="test"><button type="button" @click=${() => this.test('speaker')}>${t('audio.testSpeaker')}</button></div>
         ${this.deviceSelect(t('audio.ringer'), d.outputs, s.ringer, 'ringer')}
+        <div class="test"><button type="button" @click=${() => this.test('ringer')}>${t('audio.testRinger')}</button></div>
         <label class="check"><input type="checkbox" .checked=${s.alerts}
           @change=${(e: Event) => this.change({ alerts: (e.target as HTMLInputElement).checked })} />${t('audio.alerts')}</label>
         <label class="check"><input type="checkbox" .checked=${s.echoCancel}

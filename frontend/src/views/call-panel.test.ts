@@ -154,4 +154,17 @@ describe('<vd-call-panel> timer, dial pad and recent calls', () => {
     el.shadowRoot!.querySelector<HTMLButtonElement>('.recent button')!.click();
     expect(got).toEqual(['+358401000091']);
   });
+
+  it('asks to listen in on the agent whose user id is typed', async () => {
+    const el = await mount([]);
+    const got: string[] = [];
+    el.addEventListener('vd-supervise', (e) => got.push((e as CustomEvent).detail.target));
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('#supervise-target')!;
+    const form = el.shadowRoot!.querySelector<HTMLFormElement>('form.supervise')!;
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    input.value = ' 6f1f0a40-0c3e-4f0b-9a51-000000000002 ';
+    input.dispatchEvent(new Event('input'));
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    expect(got).toEqual(['6f1f0a40-0c3e-4f0b-9a51-000000000002']);
+  });
 });

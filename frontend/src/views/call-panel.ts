@@ -58,7 +58,10 @@ export class CallPanel extends LitElement {
     recent: { attribute: false },
     quality: { attribute: false },
     now: { state: true },
+    superviseTarget: { state: true },
   };
+  /** The agent user id typed in the listen-in form. */
+  declare superviseTarget: string;
   declare recent: RecentCall[];
   /** Per call id: 'good' | 'fair' | 'poor' from the call's stats. */
   declare quality: Record<string, string>;
@@ -89,6 +92,7 @@ export class CallPanel extends LitElement {
     this.recent = [];
     this.quality = {};
     this.now = Date.now();
+    this.superviseTarget = '';
   }
 
   connectedCallback(): void {
@@ -150,6 +154,10 @@ export class CallPanel extends LitElement {
     .recent .meta { font-size: 12px; color: #4a5566; }
     .recent .missed { color: #a4161a; font-weight: 600; }
     .recent button { background: #e7edf7; color: #133d7a; padding: 6px 10px; }
+    summary { font-weight: 600; cursor: pointer; }
+    summary:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
+    .supervise { flex-wrap: wrap; margin-top: 8px; }
+    .supervise label { flex: 1 1 100%; margin: 0; }
   `;
 
   firstUpdated() {
@@ -243,7 +251,25 @@ export class CallPanel extends LitElement {
             </li>`)}</ul>`
           : html`<p class="meta">${t('call.noRecent')}</p>`}
       </section>
+      <section>
+        <details>
+          <summary>${t('call.supervise')}</summary>
+          <form class="supervise" @submit=${this.supervise}>
+            <label for="supervise-target">${t('call.superviseTarget')}</label>
+            <input id="supervise-target" autocomplete="off" spellcheck="false" .value=${this.superviseTarget}
+              @input=${(e: Event) => (this.superviseTarget = (e.target as HTMLInputElement).value)} />
+            <button class="ctl" type="submit">${t('call.superviseStart')}</button>
+          </form>
+        </details>
+      </section>
     `;
+  }
+
+  private supervise(e: Event) {
+    e.preventDefault();
+    const target = this.superviseTarget.trim();
+    if (!target) return;
+    this.dispatchEvent(new CustomEvent('vd-supervise', { detail: { target } }));
   }
 
   private press(key: string) {
