@@ -80,9 +80,11 @@ test-sound:
 e2e: setup labbin
 	@$(GO) test -count=1 -v ./test/calls/ ./test/sound/ 2>&1 | grep -E '^(e2e:|--- FAIL|FAIL|ok)'
 
-## bench: call set-up and engine CPU on the lab, against the browser phone's figures; mouth-to-ear latency and the sound path's CPU with real (virtual) devices (not part of make test)
-bench: setup labbin
-	@echo "== call bench against the lab (about 30 s)"
+## bench: call set-up, CPU and memory on one lab for VoiceDesk and the browser phone's stack (JsSIP in Chromium), side by side; mouth-to-ear latency and the sound path's CPU with real (virtual) devices (not part of make test)
+bench: setup app labbin
+	@echo "== the baseline: JsSIP bundled for Chromium (bench/jssip)"
+	@cd bench/jssip && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npx esbuild page.js --bundle --format=iife --outfile=dist/page.js --log-level=warning
+	@echo "== call bench: VoiceDesk, then JsSIP in Chromium, on one lab (about 4 minutes)"
 	@$(GO) run ./bench/callbench -lab $(LAB)
 	@echo "== sound bench: headless PulseAudio + the lab (about 60 s)"
 	@$(GO) run ./bench/soundbench -lab $(LAB) 2>&1 | grep -v '^warning: '

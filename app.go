@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
@@ -32,7 +33,8 @@ type App struct {
 	window bool
 	bridge *bridge.Server
 	// notes shows incoming calls as desktop notifications (nil: none).
-	notes *notify.Notifier
+	notes    *notify.Notifier
+	attached sync.Once
 }
 
 // phoneEvent is what the frontend receives on eventChannel.
@@ -77,8 +79,12 @@ func (a *App) shutdown(context.Context) {
 	a.sound.m.Close()
 }
 
-// State returns the phone's state for a (re)attaching UI.
-func (a *App) State() phone.State { return a.phone.State() }
+// State returns the phone's state for a (re)attaching UI. The first call
+// is logged: the window's script has run (make bench times launch -> UI).
+func (a *App) State() phone.State {
+	a.attached.Do(func() { slog.Info("ui attached") })
+	return a.phone.State()
+}
 
 // Login is the reference's login(options).
 func (a *App) Login(opts phone.LoginOptions) (bool, error) { return a.phone.Login(a.ctx, opts) }

@@ -5,11 +5,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -24,28 +26,59 @@ import (
 	"voicedesk/lab/labctl"
 )
 
-// The baseline: the browser phone's stack, measured on such a lab on this
-// kind of machine (shared/reference/lab-notes.md, 2026-11-24): JsSIP 3.13.8
-// in Chromium 156, median of 3, 20 s Opus call to an auto-answering baresip.
-const baselineName = "JsSIP 3.13.8 in Chromium 156 (lab-notes, 2026-11-24; not re-measured in this run)"
+// browserPhone is the baseline's figures: the browser phone's stack (JsSIP
+// in Debian Chromium, bench/jssip/run.mjs), measured on the same lab in the
+// same run.
+type browserPhone struct {
+	Chromium           string  `json:"chromium"`
+	JsSIP              string  `json:"jssip"`
+	LaunchToRegistered float64 `json:"launchToRegisteredMs"`
+	IdlePSS            float64 `json:"idlePssMB"`
+	CallPSS            float64 `json:"callPssMB"`
+	IdleCPU            float64 `json:"idleCpuPerMinute"`
+	CallCPU            float64 `json:"callCpuPerMinute"`
+	Calls              []struct {
+		Invite      float64 `json:"invite"`
+		OK          float64 `json:"ok"`
+		FirstRTP    float64 `json:"firstRtp"`
+		FirstPlayed float64 `json:"firstPlayed"`
+	} `json:"calls"`
+}
 
-var baseline = map[string]float64{"invite": 186, "firstRTP": 261, "cpu": 10.7}
+// measureBrowserPhone runs the baseline against the lab: a JsSIP phone
+// registered with the lab's probe account calling the tone phone.
+func measureBrowserPhone(ctx context.Context, st *labctl.State, runs, callSecs int) (*browserPhone, error) {
+	cmd := exec.CommandContext(ctx, "node", "bench/jssip/run.mjs")
+	cmd.Env = append(os.Environ(), "VD_WS="+st.WebSocketURL, "VD_URI=sip:"+st.Probe.Username+"@"+st.Domain,
+		"VD_PASS="+st.Probe.Password, "VD_TARGET="+st.Tone.Number, fmt.Sprintf("VD_RUNS=%d", runs), fmt.Sprintf("VD_CPU_SECONDS=%d", callSecs))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("the browser phone's run (bench/jssip/run.mjs): %w", err)
+	}
+	var bp browserPhone
+	if err := json.Unmarshal(out, &bp); err != nil {
+		return nil, fmt.Errorf("the browser phone's figures %q: %w", out, err)
+	}
+	return &bp, nil
+}
 
 func main() {
 	runs := flag.Int("runs", 7, "calls for the set-up timings (median)")
-	callSecs := flag.Int("cpu-call", 20, "seconds of the call whose CPU is measured")
+	callSecs := flag.Int("cpu-call", 60, "seconds of the call whose CPU is measured")
 	labBin := flag.String("lab", "bin/lab", "the lab command")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured call to this file")
 	out := flag.String("out", "bench/results", "folder for the results file")
+	appPath := flag.String("app", "build/bin/voicedesk", "the built app, measured in Xvfb (memory, CPU with its window, start-up)")
 	flag.Parse()
 	profilePath = *cpuProfile
-	if err := run(*runs, *callSecs, *labBin, *out); err != nil {
+	if err := run(*runs, *callSecs, *labBin, *out, *appPath); err != nil {
 		fmt.Fprintln(os.Stderr, "callbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs, callSecs int, labBin, outDir string) error {
+func run(runs, callSecs int, labBin, outDir, appPath string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "voicedesk-bench-")
@@ -100,25 +133,48 @@ func run(runs, callSecs int, labBin, outDir string) error {
 	}
 	cpu := (cpuSeconds() - before) / time.Since(start).Minutes()
 
+	fmt.Fprintln(os.Stderr, "callbench: the engine measured; now the app with its window (Xvfb)")
+	agent.Close() // the app signs in as Alice itself
+	app, err := measureApp(ctx, appPath, st, callSecs)
+	if err != nil {
+		return fmt.Errorf("the app: %w", err)
+	}
+	fmt.Fprintln(os.Stderr, "callbench: VoiceDesk measured; now the browser phone (JsSIP in Chromium) on the same lab")
+	bp, err := measureBrowserPhone(ctx, st, runs, callSecs)
+	if err != nil {
+		return err
+	}
+	var bInvite, bOK, bRTP []float64
+	for _, c := range bp.Calls {
+		bInvite, bOK, bRTP = append(bInvite, c.Invite), append(bOK, c.OK), append(bRTP, c.FirstRTP)
+	}
+
 	var b strings.Builder
 	fmt.Fprintf(&b, "VoiceDesk call bench, %s, %s/%s, %d CPUs, %s\n", time.Now().UTC().Format(time.RFC3339), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(&b, "engine: sipgo over WebSocket + pion/webrtc v4, codec %s; lab: Kamailio 5.6 + rtpengine 10.5 + baresip 1.0 on loopback\n", codecName)
-	fmt.Fprintf(&b, "baseline: %s\n\n", baselineName)
-	fmt.Fprintf(&b, "%-44s %12s %12s %8s\n", "figure (median of "+fmt.Sprint(runs)+" calls)", "VoiceDesk", "baseline", "ratio")
-	row := func(name string, v float64, unit, key string) {
-		base, ok := baseline[key]
-		if !ok {
-			fmt.Fprintf(&b, "%-44s %9.1f %-2s %12s %8s\n", name, v, unit, "-", "-")
-			return
-		}
-		fmt.Fprintf(&b, "%-44s %9.1f %-2s %9.1f %-2s %7.1fx\n", name, v, unit, base, unit, base/v)
+	fmt.Fprintf(&b, "VoiceDesk: sipgo over WebSocket + pion/webrtc v4, codec %s\n", codecName)
+	fmt.Fprintf(&b, "baseline:  JsSIP %s in Chromium %s (headless, fake microphone), codec Opus\n", bp.JsSIP, bp.Chromium)
+	fmt.Fprintf(&b, "lab: Kamailio 5.6 + rtpengine 10.5 + baresip 1.0 on loopback, both measured in this run\n\n")
+	fmt.Fprintf(&b, "%-46s %12s %12s %8s\n", "figure (median of "+fmt.Sprint(runs)+" calls)", "VoiceDesk", "baseline", "ratio")
+	row := func(name string, v, base float64, unit string) {
+		fmt.Fprintf(&b, "%-46s %9.1f %-2s %9.1f %-2s %7.1fx\n", name, v, unit, base, unit, base/v)
 	}
-	row("call -> INVITE on the wire (sent)", median(invite), "ms", "invite")
-	row("call -> 200 OK received", median(answered), "ms", "")
-	row("call -> first RTP received", median(firstRTP), "ms", "firstRTP")
-	fmt.Fprintf(&b, "%-44s %9.2f %-2s %9.1f %-2s %7.1fx\n", fmt.Sprintf("engine CPU per call-minute (%d s call)", callSecs), cpu, "s", baseline["cpu"], "s", baseline["cpu"]/cpu)
+	row("call -> INVITE on the wire (sent)", median(invite), median(bInvite), "ms")
+	row("call -> 200 OK received", median(answered), median(bOK), "ms")
+	row("INVITE -> 200 OK", median(answered)-median(invite), median(bOK)-median(bInvite), "ms")
+	row("call -> first RTP received", median(firstRTP), median(bRTP), "ms")
+	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", fmt.Sprintf("CPU per call-minute, engine only (%d s Opus)", callSecs), cpu, "s", bp.CallCPU, "s", bp.CallCPU/cpu)
+	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", fmt.Sprintf("CPU per call-minute, all processes (%d s Opus)", callSecs), app.CallCPU, "s", bp.CallCPU, "s", bp.CallCPU/app.CallCPU)
+	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", "idle CPU per minute, registered", app.IdleCPU, "s", bp.IdleCPU, "s", bp.IdleCPU/app.IdleCPU)
+	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS, all processes), registered, idle", app.IdlePSS, "MB", bp.IdlePSS, "MB", bp.IdlePSS/app.IdlePSS)
+	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS, all processes), in a call", app.CallPSS, "MB", bp.CallPSS, "MB", bp.CallPSS/app.CallPSS)
+	fmt.Fprintf(&b, "%-46s %9.0f %-2s %12s %8s\n", "launch -> login screen's script running", app.LaunchToUI, "ms", "-", "-")
+	fmt.Fprintf(&b, "%-46s %12s %9.0f %-2s %8s\n", "launch -> registered (browser: page + JsSIP)", "-", bp.LaunchToRegistered, "ms", "-")
 	fmt.Fprintf(&b, "\nratio = baseline / VoiceDesk (above 1: VoiceDesk is faster or lighter).\n")
-	fmt.Fprintf(&b, "Targets (issue 3): INVITE <= 20 ms, first RTP <= 60 ms, <= 1 CPU-s per call-minute for Opus.\n")
+	fmt.Fprintf(&b, "'engine only': the bench process placing the calls (no window); 'all processes': the built app in Xvfb\n")
+	fmt.Fprintf(&b, "(%d processes: the app and WebKit's), signed in and calling through its bridge; the baseline: all of Chromium's.\n", app.Processes)
+	fmt.Fprintf(&b, "Not measured yet: first audio frame played out (headless Chromium has no sound server: it plays nothing),\n")
+	fmt.Fprintf(&b, "mouth-to-ear for the baseline, launch -> registered from the keyring, a PCMU call.\n")
+	fmt.Fprintf(&b, "Targets: INVITE <= 20 ms, first RTP <= 60 ms, <= 1 CPU-s per call-minute (Opus).\n")
 	fmt.Print(b.String())
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err

@@ -5,6 +5,7 @@ package labtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,16 +45,33 @@ func build(dir string) (string, error) {
 }
 
 // Start starts a lab in its own folder and stops it when the test ends
-// (Down is idempotent, so a test may also stop it itself).
+// (Down is idempotent, so a test may also stop it itself). A component that
+// dies while starting (seen: a baresip now and then, right after another
+// lab went down) is reported with its log and the lab started once more, on
+// fresh ports; a second failure fails the test.
 func Start(ctx context.Context, t testing.TB) *labctl.State {
 	t.Helper()
-	var progress strings.Builder
-	st, err := labctl.Up(ctx, labctl.Config{Dir: t.TempDir(), LabBinary: Build(t), Progress: &progress})
-	if err != nil {
+	bin := Build(t)
+	for try := 1; ; try++ {
+		var progress strings.Builder
+		st, err := labctl.Up(ctx, labctl.Config{Dir: t.TempDir(), LabBinary: bin, Progress: &progress})
+		if err == nil {
+			t.Cleanup(func() { _ = labctl.Down(st) })
+			return st
+		}
+		var ce *labctl.ComponentError
+		if try == 1 && errors.As(err, &ce) {
+			log, _ := os.ReadFile(ce.Log)
+			t.Logf("lab up: %v; its log:\n%s\nstarting the lab again", err, tail(string(log), 20))
+			continue
+		}
 		t.Fatalf("lab up: %v\n%s", err, progress.String())
 	}
-	t.Cleanup(func() { _ = labctl.Down(st) })
-	return st
+}
+
+func tail(s string, lines int) string {
+	l := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(l[max(0, len(l)-lines):], "\n")
 }
 
 // DTMFReceived reads the DTMF keys a lab phone logged receiving since

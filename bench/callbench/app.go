@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"voicedesk/lab/labctl"
+)
+
+// appFigures are the built app's own: its window (WebKit) included.
+type appFigures struct {
+	LaunchToUI       float64 // ms: launch -> the window's UI asked the backend for its state
+	IdlePSS, CallPSS float64 // MB, all the app's processes
+	IdleCPU, CallCPU float64 // CPU-seconds per minute, all the app's processes
+	Processes        int
+}
+
+// measureApp launches the built app in Xvfb against the lab, signs in and
+// calls through its bridge (as the UI would through Wails), and reads the
+// processes' memory and CPU from /proc.
+func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int) (*appFigures, error) {
+	display, stopX, err := startXvfb()
+	if err != nil {
+		return nil, err
+	}
+	defer stopX()
+	home, err := os.MkdirTemp("", "voicedesk-bench-app-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(home)
+	const token = "bench-token-0123456789abcdef"
+	cmd := exec.Command(app, "--bridge", "127.0.0.1:0", "--discovery-url", st.DiscoveryURL, "--settings", filepath.Join(home, "settings.json"))
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+home, "VOICEDESK_BRIDGE_TOKEN="+token)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("launch the app: %w", err)
+	}
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	}()
+	bridgeURL := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "bridge "); ok {
+				bridgeURL <- rest
+			}
+		}
+	}()
+	// The window's UI asks the backend for its state (State) once its
+	// script has run: the login screen is up.
+	uiUp := make(chan time.Duration, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sent := false
+		for sc.Scan() {
+			if !sent && strings.Contains(sc.Text(), `"msg":"ui attached"`) {
+				uiUp <- time.Since(start)
+				sent = true
+			}
+		}
+	}()
+	f := &appFigures{}
+	select {
+	case d := <-uiUp:
+		f.LaunchToUI = ms(d)
+	case <-time.After(30 * time.Second):
+		return nil, fmt.Errorf("the app's window did not come up within 30 s")
+	}
+	var u string
+	select {
+	case u = <-bridgeURL:
+	case <-time.After(5 * time.Second):
+		return nil, fmt.Errorf("the app did not report its bridge")
+	}
+	rpc, err := dialBridge(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	defer rpc.Close()
+	if _, err := rpc.call("Login", map[string]any{"type": "Credentials", "username": st.Demo[0].Username, "password": st.Demo[0].Password}); err != nil {
+		return nil, fmt.Errorf("sign in through the bridge: %w", err)
+	}
+	time.Sleep(5 * time.Second) // settled: registered, the main screen drawn
+	pids := processTree(cmd.Process.Pid)
+	f.Processes = len(pids)
+	f.IdlePSS = pssMB(pids)
+	c0 := treeCPU(pids)
+	time.Sleep(10 * time.Second)
+	f.IdleCPU = (treeCPU(pids) - c0) / 10 * 60
+	res, err := rpc.call("Call", st.Tone.Number, nil)
+	if err != nil {
+		return nil, fmt.Errorf("call through the bridge: %w", err)
+	}
+	var id string
+	_ = json.Unmarshal(res, &id)
+	c0 = treeCPU(pids)
+	t0 := time.Now()
+	time.Sleep(time.Duration(callSecs) * time.Second / 2)
+	f.CallPSS = pssMB(processTree(cmd.Process.Pid))
+	time.Sleep(time.Duration(callSecs) * time.Second / 2)
+	f.CallCPU = (treeCPU(pids) - c0) / time.Since(t0).Minutes()
+	if _, err := rpc.call("EndCall", id); err != nil {
+		return nil, fmt.Errorf("hang up through the bridge: %w", err)
+	}
+	return f, nil
+}
+
+func startXvfb() (string, func(), error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("start Xvfb: %w", err)
+	}
+	w.Close()
+	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", nil, fmt.Errorf("Xvfb did not report its display: %w", err)
+	}
+	return ":" + strings.TrimSpace(line), stop, nil
+}
+
+// bridgeClient is a minimal JSON-RPC 2.0 client of the app's bridge.
+type bridgeClient struct {
+	conn *websocket.Conn
+	next int
+}
+
+func dialBridge(ctx context.Context, pageURL string) (*bridgeClient, error) {
+	ws := strings.Replace(strings.Replace(pageURL, "http://", "ws://", 1), "/?token=", "/rpc?token=", 1)
+	conn, _, err := websocket.DefaultDialer.DialContext(ctx, ws, nil)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the app's bridge: %w", err)
+	}
+	return &bridgeClient{conn: conn}, nil
+}
+
+func (c *bridgeClient) Close() { c.conn.Close() }
+
+// call sends one request and waits for its answer, skipping events.
+func (c *bridgeClient) call(method string, params ...any) (json.RawMessage, error) {
+	c.next++
+	id := c.next
+	if err := c.conn.WriteJSON(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params}); err != nil {
+		return nil, err
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		var msg struct {
+			ID     *int            `json:"id"`
+			Result json.RawMessage `json:"result"`
+			Error  *struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if err := c.conn.ReadJSON(&msg); err != nil {
+			return nil, fmt.Errorf("%s: %w", method, err)
+		}
+		if msg.ID == nil || *msg.ID != id {
+			continue // an event
+		}
+		if msg.Error != nil {
+			return nil, fmt.Errorf("%s: %s", method, msg.Error.Message)
+		}
+		return msg.Result, nil
+	}
+}
+
+// processTree is pid and its descendants.
+func processTree(root int) []int {
+	parent := map[int]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if f := statFields(pid); len(f) > 2 {
+			pp, _ := strconv.Atoi(f[1])
+			parent[pid] = pp
+		}
+	}
+	out := []int{root}
+	for i := 0; i < len(out); i++ {
+		for p, pp := range parent {
+			if pp == out[i] {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// statFields are /proc/PID/stat's fields after the command name.
+func statFields(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	s := string(b)
+	return strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+}
+
+// treeCPU is the user + system CPU-seconds of the processes.
+func treeCPU(pids []int) float64 {
+	var ticks float64
+	for _, p := range pids {
+		if f := statFields(p); len(f) > 12 {
+			u, _ := strconv.ParseFloat(f[11], 64)
+			s, _ := strconv.ParseFloat(f[12], 64)
+			ticks += u + s
+		}
+	}
+	return ticks / 100 // USER_HZ
+}
+
+func pssMB(pids []int) float64 {
+	var kb float64
+	for _, p := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", p))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "Pss:"); ok {
+				v, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+				kb += v
+			}
+		}
+	}
+	return kb / 1024
+}
