@@ -55,8 +55,11 @@ type Session struct {
 	log  *slog.Logger
 
 	remote chan *webrtc.TrackRemote
-	// firstRTP is closed when the first packet of the far end arrives.
-	firstRTP chan struct{}
+	// firstRTP is closed when the first packet of the far end arrives;
+	// firstPlayed when its first decoded frame went to the sink.
+	firstRTP    chan struct{}
+	firstPlayed chan struct{}
+	playedOnce  sync.Once
 	// sent counts the audio packets written (pion's stats do not).
 	sent atomic.Uint32
 	// muted: silence is sent; noSend/noPlay: the direction (hold) stops
@@ -148,7 +151,7 @@ func NewSession(cfg Config) (*Session, error) {
 		return nil, fmt.Errorf("add audio transceiver: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Session{cfg: cfg, pc: pc, track: track, dtmf: make(chan *dtmfEvent, 1), log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 4), firstRTP: make(chan struct{}), ctx: ctx, cancel: cancel}
+	s := &Session{cfg: cfg, pc: pc, track: track, dtmf: make(chan *dtmfEvent, 1), log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 4), firstRTP: make(chan struct{}), firstPlayed: make(chan struct{}), ctx: ctx, cancel: cancel}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		select {
 		case s.remote <- tr:
@@ -434,6 +437,10 @@ func (p *player) step() {
 	if err := p.sink.Write(p.pcm, p.c.ClockRate()); err != nil {
 		p.s.log.Warn("audio sink", "error", err)
 		p.sink = nil
+		return
+	}
+	if !lost {
+		p.s.playedOnce.Do(func() { close(p.s.firstPlayed) })
 	}
 }
 
@@ -480,6 +487,10 @@ func (s *Session) Stats() Stats {
 
 // FirstRTP is closed when the far end's first RTP packet has been received.
 func (s *Session) FirstRTP() <-chan struct{} { return s.firstRTP }
+
+// FirstPlayed is closed when the far end's first audio frame has been
+// decoded and handed to the sink (the speaker's buffer).
+func (s *Session) FirstPlayed() <-chan struct{} { return s.firstPlayed }
 
 // Connected returns a channel closed when ICE and DTLS have connected.
 func (s *Session) Connected() <-chan struct{} {

@@ -66,6 +66,8 @@ const started = performance.now();
 const browserServer = await chromium.launchServer({
   executablePath: '/usr/bin/chromium',
   headless: true,
+  // Playwright mutes by default; the far end's audio is to be played out.
+  ignoreDefaultArgs: ['--mute-audio'],
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
     '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],

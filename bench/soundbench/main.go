@@ -57,30 +57,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "soundbench:", err)
 		code = 1
 	}
-	b.cleanup()
+	b.Done()
 	os.Exit(code)
 }
 
-// bench is the pulse.T of a program: a failure ends the run.
-type bench struct {
-	mu       sync.Mutex
-	cleanups []func()
-}
-
-func (b *bench) Helper()                        {}
-func (b *bench) Skip(args ...any)               { panic(fmt.Sprint(args...)) }
-func (b *bench) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }
-func (b *bench) Cleanup(f func()) {
-	b.mu.Lock()
-	b.cleanups = append(b.cleanups, f)
-	b.mu.Unlock()
-}
-
-func (b *bench) cleanup() {
-	for i := len(b.cleanups) - 1; i >= 0; i-- {
-		b.cleanups[i]()
-	}
-}
+// bench is the program's run; a failure (pulse.Program's Fatalf) ends it.
+type bench struct{ pulse.Program }
 
 func (b *bench) run(labBin string, bursts, cpuSecs int, outDir string) (err error) {
 	defer func() {

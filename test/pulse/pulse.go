@@ -38,6 +38,35 @@ type T interface {
 
 var _ T = testing.TB(nil)
 
+// Program is the T of a program (a benchmark): a failure panics, which
+// the program recovers from as its error; Done runs the cleanups.
+type Program struct {
+	mu       sync.Mutex
+	cleanups []func()
+}
+
+func (p *Program) Helper()                        {}
+func (p *Program) Skip(args ...any)               { panic(fmt.Sprint(args...)) }
+func (p *Program) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }
+
+// Cleanup registers f for Done.
+func (p *Program) Cleanup(f func()) {
+	p.mu.Lock()
+	p.cleanups = append(p.cleanups, f)
+	p.mu.Unlock()
+}
+
+// Done runs the cleanups, newest first.
+func (p *Program) Done() {
+	p.mu.Lock()
+	c := p.cleanups
+	p.cleanups = nil
+	p.mu.Unlock()
+	for i := len(c) - 1; i >= 0; i-- {
+		c[i]()
+	}
+}
+
 // Server is a running PulseAudio.
 type Server struct {
 	t   T
