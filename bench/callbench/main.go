@@ -38,6 +38,8 @@ type browserPhone struct {
 	CallPSS            float64 `json:"callPssMB"`
 	IdleCPU            float64 `json:"idleCpuPerMinute"`
 	CallCPU            float64 `json:"callCpuPerMinute"`
+	PCMUCPU            float64 `json:"pcmuCpuPerMinute"`
+	PCMUCodec          string  `json:"pcmuCodec"`
 	Calls              []struct {
 		Invite      float64 `json:"invite"`
 		OK          float64 `json:"ok"`
@@ -144,6 +146,11 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 		return fmt.Errorf("cpu call: %w", err)
 	}
 	cpu := (cpuSeconds() - before) / time.Since(start).Minutes()
+	before, start = cpuSeconds(), time.Now()
+	if _, err := oneCall(ctx, agent, st.Tone.Number, quiet, time.Duration(callSecs)*time.Second, "PCMU"); err != nil {
+		return fmt.Errorf("cpu call (PCMU): %w", err)
+	}
+	pcmuCPU := (cpuSeconds() - before) / time.Since(start).Minutes()
 
 	fmt.Fprintln(os.Stderr, "callbench: the engine measured; now the app with its window (Xvfb)")
 	agent.Close() // the app signs in as Alice itself
@@ -181,6 +188,7 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	}
 	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", fmt.Sprintf("CPU per call-minute, engine only (%d s Opus)", callSecs), cpu, "s", bp.CallCPU, "s", bp.CallCPU/cpu)
 	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", fmt.Sprintf("CPU per call-minute, all processes (%d s Opus)", callSecs), app.CallCPU, "s", bp.CallCPU, "s", bp.CallCPU/app.CallCPU)
+	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", fmt.Sprintf("CPU per call-minute, engine only (%d s PCMU)", callSecs), pcmuCPU, "s", bp.PCMUCPU, "s", bp.PCMUCPU/pcmuCPU)
 	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", "idle CPU per minute, registered", app.IdleCPU, "s", bp.IdleCPU, "s", bp.IdleCPU/app.IdleCPU)
 	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS, all processes), registered, idle", app.IdlePSS, "MB", bp.IdlePSS, "MB", bp.IdlePSS/app.IdlePSS)
 	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS, all processes), in a call", app.CallPSS, "MB", bp.CallPSS, "MB", bp.CallPSS/app.CallPSS)
@@ -191,7 +199,8 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	fmt.Fprintf(&b, "(%d processes: the app and WebKit's), signed in and calling through its bridge; the baseline: all of Chromium's.\n", app.Processes)
 	fmt.Fprintf(&b, "Played out: the engine's first decoded frame handed to its sink. Chromium's (its jitter buffer's first\n")
 	fmt.Fprintf(&b, "emitted frame) reads '-' when headless Chromium plays nothing out, as here so far, even with PulseAudio.\n")
-	fmt.Fprintf(&b, "Not measured yet: mouth-to-ear for the baseline, launch -> registered from the keyring, a PCMU call.\n")
+	fmt.Fprintf(&b, "The PCMU row's baseline is all of Chromium's processes, offering PCMU only (its stats: %s).\n", bp.PCMUCodec)
+	fmt.Fprintf(&b, "Not measured yet: mouth-to-ear for the baseline, launch -> registered from the keyring.\n")
 	fmt.Fprintf(&b, "Targets: INVITE <= 20 ms, first RTP <= 60 ms, <= 1 CPU-s per call-minute (Opus).\n")
 	fmt.Print(b.String())
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
@@ -208,10 +217,10 @@ type result struct {
 	codec                                   string
 }
 
-func oneCall(ctx context.Context, agent *sip.Agent, number string, log *slog.Logger, hold time.Duration) (result, error) {
+func oneCall(ctx context.Context, agent *sip.Agent, number string, log *slog.Logger, hold time.Duration, codecs ...string) (result, error) {
 	var r result
 	t0 := time.Now()
-	sess, err := media.NewSession(media.Config{LoopbackOnly: true, Log: log})
+	sess, err := media.NewSession(media.Config{LoopbackOnly: true, Log: log, Codecs: codecs})
 	if err != nil {
 		return r, err
 	}

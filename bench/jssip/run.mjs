@@ -96,6 +96,11 @@ await sleep((cpuSeconds * 1000) / 2);
 result.callPssMB = pssMB(tree(root));
 await long;
 result.callCpuPerMinute = ((cpuSecondsOf(tree(root)) - c0) / cpuSeconds) * 60;
+// The same with G.711 (PCMU only offered).
+c0 = cpuSecondsOf(tree(root));
+const pcmu = await tab.evaluate(([to, ms]) => window.bench.call(to, ms, 'PCMU'), [target, cpuSeconds * 1000]);
+result.pcmuCodec = pcmu.codec;
+result.pcmuCpuPerMinute = ((cpuSecondsOf(tree(root)) - c0) / cpuSeconds) * 60;
 await tab.evaluate(() => window.bench.stop());
 await browser.close();
 await browserServer.close();
