@@ -250,8 +250,6 @@ export class WebrtcClientUi extends LitElement {
     super.connectedCallback();
     this.unsubscribe = this.transport.subscribe((e) => this.onBackendEvent(e));
     window.addEventListener('keydown', this.onKey);
-    // Line quality of the connected calls, every two seconds.
-    this.qualityTimer = setInterval(() => void this.pollQuality(), 2000);
     void this.start();
   }
 
@@ -280,6 +278,19 @@ export class WebrtcClientUi extends LitElement {
     if (!act) return;
     e.preventDefault();
     this.screenAction(act);
+  }
+
+  // Line quality of the connected calls, every two seconds while there
+  // are any: an idle phone wakes nothing.
+  updated(): void {
+    const connected = this.isConnected && this.calls.some((c) => c.state === 'connected');
+    if (connected && !this.qualityTimer) {
+      this.qualityTimer = setInterval(() => void this.pollQuality(), 2000);
+    } else if (!connected && this.qualityTimer) {
+      clearInterval(this.qualityTimer);
+      this.qualityTimer = null;
+      if (Object.keys(this.quality).length) this.quality = {};
+    }
   }
 
   private async pollQuality() {

@@ -95,12 +95,17 @@ export class CallPanel extends LitElement {
     this.superviseTarget = '';
   }
 
-  connectedCallback(): void {
-    super.connectedCallback();
-    // One tick a second drives the call timers.
-    this.ticker = setInterval(() => {
-      if (this.calls.some((c) => c.connectedAt)) this.now = Date.now();
-    }, 1000);
+  // One tick a second drives the call timers, only while a call is
+  // connected: an idle phone wakes nothing.
+  updated(): void {
+    const timing = this.isConnected && this.calls.some((c) => c.connectedAt);
+    if (timing && !this.ticker) {
+      this.now = Date.now();
+      this.ticker = setInterval(() => (this.now = Date.now()), 1000);
+    } else if (!timing && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
   }
 
   disconnectedCallback(): void {
