@@ -115,8 +115,8 @@ type EchoCanceller struct {
 	// How often alignment was given up, for the log at Close: microphone
 	// frames passed without reference, references dropped.
 	unpaired, dropped int
-	calls  int  // since the window opened
-	minRef int  // the smallest reference backlog seen in the window
+	calls             int // since the window opened
+	minRef            int // the smallest reference backlog seen in the window
 }
 
 const (

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"voicedesk/lab/labctl"
+	"voicedesk/test/desktop"
 )
 
 // appFigures are the built app's own: its window (WebKit) included.
@@ -30,7 +31,7 @@ type appFigures struct {
 // calls through its bridge (as the UI would through Wails), and reads the
 // processes' memory and CPU from /proc.
 func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int) (*appFigures, error) {
-	display, stopX, err := startXvfb()
+	display, stopX, err := desktop.Xvfb()
 	if err != nil {
 		return nil, err
 	}
@@ -56,17 +57,7 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("launch the app: %w", err)
 	}
-	defer func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-	}()
+	defer desktop.Stop(cmd)
 	bridgeURL := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -133,27 +124,6 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 		return nil, fmt.Errorf("hang up through the bridge: %w", err)
 	}
 	return f, nil
-}
-
-func startXvfb() (string, func(), error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("start Xvfb: %w", err)
-	}
-	w.Close()
-	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil {
-		stop()
-		return "", nil, fmt.Errorf("Xvfb did not report its display: %w", err)
-	}
-	return ":" + strings.TrimSpace(line), stop, nil
 }
 
 // bridgeClient is a minimal JSON-RPC 2.0 client of the app's bridge.

@@ -596,4 +596,29 @@ describe('<webrtc-client-ui>', () => {
     expect(levels).toBe(12);
     expect(el.micLevel).toBeNull();
   });
+
+  it('sends keypad keys one after the other, in the order pressed', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    const sent: string[] = [];
+    const orig = backend.invoke.bind(backend);
+    let first = true;
+    backend.invoke = (async (method: string, ...args: unknown[]) => {
+      if (method !== 'SendDTMF') return orig(method, ...args);
+      // The first key's request is slow: the second must still go after it.
+      if (first) {
+        first = false;
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      sent.push(String(args[1]));
+      return true;
+    }) as typeof backend.invoke;
+    const d = { callId: 'k1', callDirection: 'outbound', phoneNumber: '1', startTime: new Date().toISOString(), isConsulted: false };
+    backend.handler!({ name: 'call-confirmed', detail: d });
+    await el.updateComplete;
+    const panel = el.shadowRoot!.querySelector('vd-call-panel')!;
+    for (const key of ['5', '#']) panel.dispatchEvent(new CustomEvent('vd-dtmf', { detail: { id: 'k1', key } }));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sent).toEqual(['5', '#']);
+  });
 });

@@ -198,6 +198,7 @@ export class WebrtcClientUi extends LitElement {
   /** The microphone test's level (dBFS) while it runs. */
   declare micLevel: number | null;
   private qualityTimer: ReturnType<typeof setInterval> | null = null;
+  private dtmfChain: Promise<unknown> = Promise.resolve();
   private readonly onKey = (e: KeyboardEvent) => this.shortcut(e);
 
   /** Set before the element connects to use another transport (tests, browser mode). */
@@ -291,6 +292,17 @@ export class WebrtcClientUi extends LitElement {
       this.qualityTimer = null;
       if (Object.keys(this.quality).length) this.quality = {};
     }
+  }
+
+  /**
+   * A keypad press: the keys go out one after the other in the order
+   * pressed (each sendDTMF waits for the one before; sent at once, two
+   * requests could reach the backend in either order).
+   */
+  private keypad(callId: string, key: string) {
+    const next = this.dtmfChain.catch(() => undefined).then(() => this.sendDTMF(callId, key, { duration: 160, interToneGap: 60 }));
+    this.dtmfChain = next;
+    this.screenAction(next);
   }
 
   private async pollQuality() {
@@ -832,8 +844,7 @@ export class WebrtcClientUi extends LitElement {
             @vd-transfer=${(e: CustomEvent<{ id: string; number: string; kind: 'direct' | 'consulted' }>) =>
               this.screenAction(this.transferCall(e.detail.kind, e.detail.number))}
             @vd-confirm-transfer=${() => this.screenAction(this.confirmTransfer())}
-            @vd-dtmf=${(e: CustomEvent<{ id: string; key: string }>) =>
-              this.screenAction(this.sendDTMF(e.detail.id, e.detail.key, { duration: 160, interToneGap: 60 }))}
+            @vd-dtmf=${(e: CustomEvent<{ id: string; key: string }>) => this.keypad(e.detail.id, e.detail.key)}
             @vd-record=${(e: CustomEvent<{ id: string; on: boolean }>) =>
               this.screenAction(e.detail.on ? this.startCallRecording(e.detail.id) : this.stopCallRecording(e.detail.id))}
             @vd-call=${(e: CustomEvent<{ number: string }>) => this.screenAction(this.call(e.detail.number))}

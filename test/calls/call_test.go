@@ -185,3 +185,18 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// registeredProbe is the lab's probe SIP account registered over WebSocket,
+// a far end the test drives itself; closed when the test ends.
+func registeredProbe(t *testing.T, ctx context.Context) *sip.Agent {
+	t.Helper()
+	probe, err := sip.New(sip.Config{Server: lab.WebSocketURL, User: lab.Probe.Username, Domain: lab.Domain, Password: lab.Probe.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { probe.Close() })
+	if err := probe.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return probe
+}

@@ -78,14 +78,7 @@ func TestUserDataReachesTheCallee(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	probe, err := sip.New(sip.Config{Server: lab.WebSocketURL, User: lab.Probe.Username, Domain: lab.Domain, Password: lab.Probe.Password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer probe.Close()
-	if err := probe.Register(ctx); err != nil {
-		t.Fatal(err)
-	}
+	probe := registeredProbe(t, ctx)
 	sess, err := media.NewSession(media.Config{LoopbackOnly: true})
 	if err != nil {
 		t.Fatal(err)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -295,14 +295,7 @@ func reofferWithAnotherCodec(t *testing.T, method string) {
 	if ok, err := alice.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
 		t.Fatal(err)
 	}
-	probe, err := sip.New(sip.Config{Server: lab.WebSocketURL, User: lab.Probe.Username, Domain: lab.Domain, Password: lab.Probe.Password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer probe.Close()
-	if err := probe.Register(ctx); err != nil {
-		t.Fatal(err)
-	}
+	probe := registeredProbe(t, ctx)
 	first, err := media.NewSession(media.Config{LoopbackOnly: true, Codecs: []string{"opus"}})
 	if err != nil {
 		t.Fatal(err)
@@ -410,14 +403,7 @@ func TestHoldDirectionsOnTheWire(t *testing.T) {
 	if ok, err := alice.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
 		t.Fatal(err)
 	}
-	probe, err := sip.New(sip.Config{Server: lab.WebSocketURL, User: lab.Probe.Username, Domain: lab.Domain, Password: lab.Probe.Password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer probe.Close()
-	if err := probe.Register(ctx); err != nil {
-		t.Fatal(err)
-	}
+	probe := registeredProbe(t, ctx)
 	sess, err := media.NewSession(media.Config{LoopbackOnly: true, Codecs: []string{"PCMU"}})
 	if err != nil {
 		t.Fatal(err)

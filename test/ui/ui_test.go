@@ -32,6 +32,7 @@ import (
 	"voicedesk/backend/media"
 	"voicedesk/backend/sip"
 	"voicedesk/lab/labctl"
+	"voicedesk/test/desktop"
 	"voicedesk/test/labtest"
 	"voicedesk/test/pulse"
 )
@@ -49,22 +50,6 @@ func outputDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return abs
-}
-
-// stop ends a child's process group: SIGTERM, then SIGKILL.
-func stop(cmd *exec.Cmd) {
-	if cmd.Process == nil {
-		return
-	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-	}
 }
 
 // startApp runs the app headless behind its bridge and returns the UI's URL.
@@ -90,7 +75,7 @@ func startApp(t *testing.T, ctx context.Context, app string, st *labctl.State, o
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start the app: %v", err)
 	}
-	t.Cleanup(func() { stop(cmd) })
+	t.Cleanup(func() { desktop.Stop(cmd) })
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)

@@ -7,7 +7,6 @@
 package window
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"voicedesk/test/desktop"
 	"voicedesk/test/labtest"
 	"voicedesk/test/pulse"
 )
@@ -34,42 +34,15 @@ func outputDir(t *testing.T) string {
 	return abs
 }
 
-// startXvfb starts an X server on a display it picks itself (-displayfd).
+// startXvfb starts an X server for the test.
 func startXvfb(t *testing.T) string {
 	t.Helper()
-	r, w, err := os.Pipe()
+	display, stop, err := desktop.Xvfb()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start Xvfb: %v", err)
-	}
-	w.Close()
-	t.Cleanup(func() { stop(cmd) })
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil {
-		t.Fatalf("Xvfb did not report its display: %v", err)
-	}
-	return ":" + strings.TrimSpace(line)
-}
-
-// stop ends a child by pid: SIGTERM, then SIGKILL.
-func stop(cmd *exec.Cmd) {
-	if cmd.Process == nil {
-		return
-	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-	}
+	t.Cleanup(stop)
+	return display
 }
 
 func x(t *testing.T, display string, name string, args ...string) string {
@@ -176,7 +149,7 @@ func TestAppWindow(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start app: %v", err)
 	}
-	t.Cleanup(func() { stop(cmd) })
+	t.Cleanup(func() { desktop.Stop(cmd) })
 
 	// The window titled VoiceDesk appears.
 	win := x(t, display, "xdotool", "search", "--sync", "--onlyvisible", "--limit", "1", "--name", "^VoiceDesk$")
