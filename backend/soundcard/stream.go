@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gen2brain/malgo"
@@ -65,6 +66,9 @@ type Stream struct {
 	writeRes  *dsp.Resampler
 	scratch   []int16
 
+	// reopens counts checkCapture's reopenings of the microphone (devMu).
+	reopens int
+
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	closing sync.WaitGroup // replaced devices being closed
@@ -84,6 +88,11 @@ type devState struct {
 	primed   bool
 	lost     bool // miniaudio stopped it (the device went away)
 	mu       sync.Mutex
+	// Capture: callbacks so far, and whether any sample was not zero —
+	// the watcher reopens a microphone that delivers nothing.
+	calls  atomic.Int64
+	heard  atomic.Bool
+	opened time.Time
 }
 
 // OpenStream opens the microphone and speaker and starts them.
@@ -136,7 +145,7 @@ func (s *Stream) closeDSP() {
 
 // open starts the device id (or the default when it is "" or missing).
 func (s *Stream) open(kind malgo.DeviceType, id string) (*devState, error) {
-	st := &devState{id: id}
+	st := &devState{id: id, opened: time.Now()}
 	cfg := malgo.DefaultDeviceConfig(kind)
 	cfg.PeriodSizeInMilliseconds = periodMs
 	cfg.Periods = 3
@@ -207,8 +216,14 @@ func (s *Stream) onCapture(st *devState, in []byte, n int) {
 		st.pcm = make([]int16, n)
 	}
 	pcm := st.pcm[:n]
+	heard := false
 	for i := range pcm {
 		pcm[i] = int16(binary.LittleEndian.Uint16(in[2*i:]))
+		heard = heard || pcm[i] != 0
+	}
+	st.calls.Add(1)
+	if heard && !st.heard.Load() {
+		st.heard.Store(true)
 	}
 	if st.res != nil {
 		st.acc = st.res.Process(st.acc, pcm)
@@ -353,6 +368,7 @@ func (s *Stream) watch(ctx context.Context) {
 	defer s.wg.Done()
 	t := time.NewTicker(watchEvery)
 	defer t.Stop()
+	var lastCalls int64
 	for {
 		select {
 		case <-ctx.Done():
@@ -365,7 +381,41 @@ func (s *Stream) watch(ctx context.Context) {
 		}
 		s.recheck(malgo.Capture, list.Inputs, &s.capDev, s.opts.Mic)
 		s.recheck(malgo.Playback, list.Outputs, &s.playDev, s.opts.Speaker)
+		s.checkCapture(&lastCalls)
 	}
+}
+
+// Reopening a silent microphone: after this long, at most this often per
+// stream (a hardware mute switch gives exact zeros too).
+const (
+	silentFor  = 1500 * time.Millisecond
+	maxReopens = 3
+)
+
+// checkCapture reopens the microphone when its stream, now and then, starts
+// but delivers nothing (no callback for a tick) or only exact zeros since it
+// opened (seen with PulseAudio: a capture stream that never gets data).
+func (s *Stream) checkCapture(lastCalls *int64) {
+	s.devMu.Lock()
+	defer s.devMu.Unlock()
+	d := s.capDev
+	if d == nil {
+		return
+	}
+	if d.isLost() || time.Since(d.opened) < silentFor || s.reopens >= maxReopens {
+		*lastCalls = d.calls.Load()
+		return
+	}
+	calls := d.calls.Load()
+	stalled := calls == *lastCalls
+	*lastCalls = calls
+	if !stalled && d.heard.Load() {
+		return
+	}
+	s.reopens++
+	s.card.log.Warn("the microphone delivers nothing; reopening it", "device", d.id, "callbacks", calls, "stalled", stalled, "reopen", s.reopens)
+	s.swap(malgo.Capture, &s.capDev, d.id, d.id, d.fallback)
+	*lastCalls = 0
 }
 
 func (s *Stream) recheck(kind malgo.DeviceType, present []Device, cur **devState, want string) {
