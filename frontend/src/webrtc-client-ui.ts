@@ -307,10 +307,7 @@ export class WebrtcClientUi extends LitElement {
 
   private async pollQuality() {
     const connected = this.calls.filter((c) => c.state === 'connected');
-    if (!connected.length) {
-      if (Object.keys(this.quality).length) this.quality = {};
-      return;
-    }
+    if (!connected.length) return; // updated() stops the poll and clears the figures
     const next: Record<string, string> = {};
     await Promise.all(
       connected.map(async (c) => {

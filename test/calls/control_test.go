@@ -301,32 +301,7 @@ func reofferWithAnotherCodec(t *testing.T, method string) {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	offer, err := first.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	calls := make(chan *sip.Call, 1)
-	go func() {
-		call, err := probe.Dial(ctx, "alice", []byte(offer), nil)
-		if err != nil {
-			t.Error(err)
-			close(calls)
-			return
-		}
-		calls <- call
-	}()
-	in := ev.wait(t, ctx, phone.EventCallIncoming).call
-	if err := alice.AnswerCall(in.CallID); err != nil {
-		t.Fatal(err)
-	}
-	call := <-calls
-	if call == nil {
-		t.FailNow()
-	}
-	defer call.Hangup(context.Background())
-	if err := first.SetAnswer(string(call.Answer)); err != nil {
-		t.Fatal(err)
-	}
+	call, in := probeCallsAlice(t, ctx, probe, first, alice, ev)
 	if err := first.Start(&audio.Tone{Hz: 600}, audio.Discard{}); err != nil {
 		t.Fatal(err)
 	}
@@ -422,30 +397,7 @@ func TestHoldDirectionsOnTheWire(t *testing.T) {
 		answer, err := sess.DirectionSDP(media.Direction(farHolds, aliceHolds))
 		return []byte(answer), err
 	})
-	offer, err := sess.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	calls := make(chan *sip.Call, 1)
-	go func() {
-		call, err := probe.Dial(ctx, "alice", []byte(offer), nil)
-		if err != nil {
-			t.Error(err)
-		}
-		calls <- call
-	}()
-	in := ev.wait(t, ctx, phone.EventCallIncoming).call
-	if err := alice.AnswerCall(in.CallID); err != nil {
-		t.Fatal(err)
-	}
-	call := <-calls
-	if call == nil {
-		t.FailNow()
-	}
-	defer call.Hangup(context.Background())
-	if err := sess.SetAnswer(string(call.Answer)); err != nil {
-		t.Fatal(err)
-	}
+	call, in := probeCallsAlice(t, ctx, probe, sess, alice, ev)
 	ev.wait(t, ctx, phone.EventCallConfirmed)
 
 	offered := func(what string) string {
@@ -495,4 +447,35 @@ func TestHoldDirectionsOnTheWire(t *testing.T) {
 	}
 	ev.wait(t, ctx, phone.EventCallEnded)
 	fmt.Println("e2e: hold on the wire: Alice offered sendonly, sendrecv; answered recvonly to the far end's hold; offered inactive when both held")
+}
+
+// probeCallsAlice has the probe call Alice with sess's offer, Alice's phone
+// answer, and sess take the answer; the call is hung up when the test ends.
+func probeCallsAlice(t *testing.T, ctx context.Context, probe *sip.Agent, sess *media.Session, alice *phone.Phone, ev *events) (*sip.Call, phone.CallEvent) {
+	t.Helper()
+	offer, err := sess.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := make(chan *sip.Call, 1)
+	go func() {
+		call, err := probe.Dial(ctx, "alice", []byte(offer), nil)
+		if err != nil {
+			t.Error(err)
+		}
+		calls <- call
+	}()
+	in := ev.wait(t, ctx, phone.EventCallIncoming).call
+	if err := alice.AnswerCall(in.CallID); err != nil {
+		t.Fatal(err)
+	}
+	call := <-calls
+	if call == nil {
+		t.FailNow()
+	}
+	t.Cleanup(func() { _ = call.Hangup(context.Background()) })
+	if err := sess.SetAnswer(string(call.Answer)); err != nil {
+		t.Fatal(err)
+	}
+	return call, in
 }

@@ -279,7 +279,6 @@ export class CallPanel extends LitElement {
 
   private press(key: string) {
     this.edit(this.number + key);
-    this.dispatchEvent(new CustomEvent('vd-key', { detail: { key } }));
   }
 
   private edit(number: string) {
