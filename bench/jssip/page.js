@@ -25,6 +25,20 @@ const loopbackOnly = (sdp) =>
   // Only 127.0.0.1 candidates are offered: the lab's media stays on loopback.
   sdp.replace(/a=candidate:[^\r\n]*\r\n/g, (line) => (/ 127\.0\.0\.1 /.test(line) ? line : ''));
 
+// The far end's audio is played, as the browser phone does (without a
+// consumer Chromium decodes nothing). JsSIP creates an outgoing call's peer
+// connection inside ua.call() and emits its 'peerconnection' event there, so
+// a handler attached after the call returns would miss it: the connection
+// is taken from the session instead.
+const playOut = (pc) => {
+  pc.addEventListener('track', (ev) => {
+    const el = new Audio();
+    el.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
+    el.play().catch((err) => console.error(`playing the far end: ${err}`));
+    window.__audio = el;
+  });
+};
+
 window.bench = {
   ua: null,
   register(cfg) {
@@ -67,16 +81,7 @@ window.bench = {
         pcConfig: { iceServers: [] },
         rtcOfferConstraints: { offerToReceiveAudio: true },
       });
-      session.on('peerconnection', (e) => {
-        // The far end's audio is played, as the browser phone does: without
-        // a consumer Chromium decodes nothing.
-        e.peerconnection.addEventListener('track', (ev) => {
-          const el = new Audio();
-          el.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
-          void el.play();
-          window.__audio = el;
-        });
-      });
+      playOut(session.connection);
       session.on('sdp', (e) => {
         if (e.originator === 'local') {
           e.sdp = loopbackOnly(e.sdp);
@@ -96,6 +101,28 @@ window.bench = {
         }, holdMs);
       });
     });
+  },
+  // A call kept up until hangup(), for the mouth-to-ear bench: resolves
+  // when it is confirmed. The microphone is the browser phone's default
+  // (echo cancellation, noise suppression and gain control on).
+  dial(target) {
+    return new Promise((resolve, reject) => {
+      const session = this.ua.call(target, {
+        mediaConstraints: { audio: true, video: false },
+        pcConfig: { iceServers: [] },
+      });
+      this.held = session;
+      playOut(session.connection);
+      session.on('sdp', (e) => {
+        if (e.originator === 'local') e.sdp = loopbackOnly(e.sdp);
+      });
+      session.on('failed', (e) => reject(new Error(`call failed: ${e.cause}`)));
+      session.on('confirmed', () => resolve(true));
+    });
+  },
+  hangup() {
+    this.held?.terminate();
+    this.held = null;
   },
   stop() {
     this.ua?.stop();

@@ -1,5 +1,8 @@
 // Measures the browser phone's stack for make bench: JsSIP in Debian
-// Chromium (headless, fake microphone), on the same lab as VoiceDesk.
+// Chromium (fake microphone), on the same lab as VoiceDesk. With DISPLAY set
+// (callbench's Xvfb) Chromium runs with a window, as the browser phone does
+// on a desktop, and plays the far end out through PULSE_SERVER; headless
+// Chromium plays nothing out.
 // Prints one JSON object on stdout; bench/callbench puts it in the table.
 //   VD_WS VD_URI VD_PASS VD_TARGET [VD_RUNS=5] [VD_CPU_SECONDS=60] node run.mjs
 import { createServer } from 'node:http';
@@ -12,6 +15,7 @@ const target = env('VD_TARGET');
 const runs = Number(env('VD_RUNS', '5'));
 const cpuSeconds = Number(env('VD_CPU_SECONDS', '60'));
 const TICK = 100; // USER_HZ
+const hold = process.env.VD_MODE === 'hold';
 
 const page = readFileSync(new URL('./dist/page.js', import.meta.url));
 const server = createServer((req, res) => {
@@ -65,22 +69,42 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const started = performance.now();
 const browserServer = await chromium.launchServer({
   executablePath: '/usr/bin/chromium',
-  headless: true,
+  headless: !process.env.DISPLAY,
   // Playwright mutes by default; the far end's audio is to be played out.
   ignoreDefaultArgs: ['--mute-audio'],
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],
+    '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
+    '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
+    // The mouth-to-ear run uses the sound server's microphone; the others a
+    // fake one (a beep).
+    ...(hold ? [] : ['--use-fake-device-for-media-stream'])],
 });
 const browser = await chromium.connect(browserServer.wsEndpoint());
 const root = browserServer.process().pid;
 const tab = await browser.newPage();
 await tab.goto(url);
+// The page has loaded and run its script: the browser phone's "login
+// screen" moment.
+const pageMs = performance.now() - started;
 await tab.evaluate((c) => window.bench.register(c), cfg);
 const registeredMs = performance.now() - started;
+if (hold) {
+  // soundbench's baseline: one call to VD_TARGET, held until stdin closes.
+  await tab.evaluate((to) => window.bench.dial(to), target);
+  console.log(JSON.stringify({ confirmed: true, chromium: browser.version(), headless: !process.env.DISPLAY,
+    jssip: JSON.parse(readFileSync(new URL('./node_modules/jssip/package.json', import.meta.url))).version }));
+  process.stdin.resume();
+  await new Promise((r) => process.stdin.on('end', r));
+  await tab.evaluate(() => window.bench.hangup());
+  await sleep(300);
+  await browser.close();
+  await browserServer.close();
+  server.close();
+  process.exit(0);
+}
 await sleep(5000);
 const result = { chromium: browser.version(), jssip: JSON.parse(readFileSync(new URL('./node_modules/jssip/package.json', import.meta.url))).version,
-  launchToRegisteredMs: registeredMs, idlePssMB: pssMB(tree(root)), calls: [] };
+  headless: !process.env.DISPLAY, launchToPageMs: pageMs, launchToRegisteredMs: registeredMs, idlePssMB: pssMB(tree(root)), calls: [] };
 let c0 = cpuSecondsOf(tree(root));
 await sleep(10000);
 result.idleCpuPerMinute = ((cpuSecondsOf(tree(root)) - c0) / 10) * 60;
