@@ -51,6 +51,23 @@ window.bench = {
       this.ua = ua;
     });
   },
+  // start places a call as the browser phone does: the far end played
+  // out, only loopback candidates offered (and only PCMU, if asked).
+  start(target, codec = 'opus') {
+    const session = this.ua.call(target, {
+      mediaConstraints: { audio: true, video: false },
+      pcConfig: { iceServers: [] },
+      rtcOfferConstraints: { offerToReceiveAudio: true },
+    });
+    playOut(session.connection);
+    session.on('sdp', (e) => {
+      if (e.originator === 'local') {
+        e.sdp = loopbackOnly(e.sdp);
+        if (codec === 'PCMU') e.sdp = pcmuOnly(e.sdp);
+      }
+    });
+    return session;
+  },
   // One call: the times of its steps from the "call" action, and the call
   // kept up for holdMs.
   call(target, holdMs, codec = 'opus') {
@@ -76,18 +93,7 @@ window.bench = {
         };
         void poll();
       };
-      session = this.ua.call(target, {
-        mediaConstraints: { audio: true, video: false },
-        pcConfig: { iceServers: [] },
-        rtcOfferConstraints: { offerToReceiveAudio: true },
-      });
-      playOut(session.connection);
-      session.on('sdp', (e) => {
-        if (e.originator === 'local') {
-          e.sdp = loopbackOnly(e.sdp);
-          if (codec === 'PCMU') e.sdp = pcmuOnly(e.sdp);
-        }
-      });
+      session = this.start(target, codec);
       session.on('sending', () => (t.invite = performance.now()));
       session.on('accepted', () => {
         t.ok = performance.now();
@@ -107,15 +113,8 @@ window.bench = {
   // (echo cancellation, noise suppression and gain control on).
   dial(target) {
     return new Promise((resolve, reject) => {
-      const session = this.ua.call(target, {
-        mediaConstraints: { audio: true, video: false },
-        pcConfig: { iceServers: [] },
-      });
+      const session = this.start(target);
       this.held = session;
-      playOut(session.connection);
-      session.on('sdp', (e) => {
-        if (e.originator === 'local') e.sdp = loopbackOnly(e.sdp);
-      });
       session.on('failed', (e) => reject(new Error(`call failed: ${e.cause}`)));
       session.on('confirmed', () => resolve(true));
     });

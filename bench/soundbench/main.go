@@ -53,13 +53,13 @@ const (
 func main() {
 	labBin := flag.String("lab", "bin/lab", "the lab command")
 	bursts := flag.Int("bursts", 7, "tone bursts per direction and call (median)")
-	flag.IntVar(&calls, "calls", 3, "calls of each system")
+	calls := flag.Int("calls", 3, "calls of each system")
 	cpuSecs := flag.Int("cpu", 20, "seconds of the sound path's CPU run")
 	out := flag.String("out", "bench/results", "folder for the results file")
 	flag.Parse()
 	b := &bench{}
 	code := 0
-	if err := b.run(*labBin, *bursts, *cpuSecs, *out); err != nil {
+	if err := b.run(*labBin, *calls, *bursts, *cpuSecs, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "soundbench:", err)
 		code = 1
 	}
@@ -70,7 +70,7 @@ func main() {
 // bench is the program's run; a failure (pulse.Program's Fatalf) ends it.
 type bench struct{ pulse.Program }
 
-func (b *bench) run(labBin string, bursts, cpuSecs int, outDir string) (err error) {
+func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v", r)
@@ -321,8 +321,6 @@ func (o *onsets) Write(pcm []int16, rate int) error {
 	}
 	return nil
 }
-
-var calls int
 
 // A call's buffers and jitter buffers settle for this long before its
 // bursts (Chromium's starts far above its steady delay).
