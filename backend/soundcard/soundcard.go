@@ -4,9 +4,10 @@
 // backend/dsp, and resampling between the card's rate and the codecs'), and
 // one-off players for the ringtone and other tones.
 //
-// The streams run on miniaudio's threads; everything they share with Go
-// code is behind a mutex or a ring buffer here. A Card's watcher goroutine
-// ends in Close.
+// A call stream's devices run C callbacks on miniaudio's threads that only
+// move samples through lock-free rings (direct.go); the call's own clock
+// does the rest in Go. The tone players' callbacks are Go. A stream's
+// watcher goroutine ends in its Close.
 package soundcard
 
 import (

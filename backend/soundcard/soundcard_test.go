@@ -56,6 +56,10 @@ func TestStreamBothWays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The card's threads run the C callbacks, never Go (direct.go).
+		if !s.capDev.Load().direct || !s.playDev.Load().direct {
+			t.Errorf("the devices' callbacks go through Go: miniaudio's ma_device head is not the one direct.go expects")
+		}
 		tone := &audio.Tone{Hz: 700}
 		var heard []int16
 		frame := make([]int16, rate/50)

@@ -2,8 +2,8 @@ package soundcard
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,41 +30,70 @@ const (
 	// The playback buffer starts playing once it holds this much, so the
 	// 20 ms packets of a call and the card's 10 ms periods do not underrun
 	// on every phase slip.
-	prime = Rate * 40 / 1000
+	primeMs = 40
+	prime   = Rate * primeMs / 1000
 	// Neither buffer holds more than this; beyond it audio is late.
-	maxBuffered = Rate * 200 / 1000
+	maxBufferedMs = 200
+	maxBuffered   = Rate * maxBufferedMs / 1000
 	// More audio than this waiting in either direction means one clock
 	// fell behind the other (drift, a stall): the excess is dropped.
-	maxLag = Rate * 80 / 1000
+	maxLagMs = 80
+	maxLag   = Rate * maxLagMs / 1000
+	// Once a second, audio that stood in a buffer for the whole second
+	// beyond this much is dropped: the margin that covers the card's and
+	// the call's clocks meeting out of phase is kept, the rest is delay.
+	// Playback's level is seen before the card takes its period; capture's
+	// after the call took its 20 ms.
+	floorMs     = 20
+	trimEveryMs = 1000
+	capFloor    = Rate * 10 / 1000
 	// How often the chosen devices are looked for (hot-plug).
 	watchEvery = 500 * time.Millisecond
 )
 
+// PeriodMs is the call stream's device period: how often the card's
+// threads move audio.
+const PeriodMs = periodMs
+
 // Stream is the duplex audio of calls: microphone to the call, the call to
 // the speaker. It is an audio.Source and an audio.Sink at any rate.
+//
+// The card's threads only move samples through C rings (direct.go); the
+// call's clock, through Read and Write, does the rest: resampling, echo
+// cancellation, noise suppression.
 type Stream struct {
 	card *Card
 	opts Options
 
-	// devMu guards the devices and their per-device state; it is never held
-	// by the audio callbacks, as Uninit waits for them.
+	// devMu serialises the watcher's device changes. The devices in use are
+	// read through the atomics; a replaced one is kept in retired until
+	// Close, as the call's clock may still be draining it.
 	devMu   sync.Mutex
-	capDev  *devState
-	playDev *devState
+	capDev  atomic.Pointer[devState]
+	playDev atomic.Pointer[devState]
+	retired []*devState
 
 	ec *dsp.EchoCanceller
 	pp *dsp.Preprocessor
 
 	captured *ring // processed microphone audio at Rate
-	playback *ring // call audio waiting for the speaker, at Rate
 
-	// The codec-rate side, used by the call's media clock only.
+	// The codec-rate side and the devices' Go side, used by the call's
+	// media clock only.
 	codecMu   sync.Mutex
 	readRes   *dsp.Resampler
 	pending   []int16
 	capPrimed bool
-	writeRes  *dsp.Resampler
-	scratch   []int16
+	readBuf   []int16
+	// The capture buffer's lowest level after a read in the current
+	// window, since when, and what trimCapture dropped.
+	capLowest  int
+	capWindow  time.Time
+	capTrimmed int
+	writeRes   *dsp.Resampler
+	scratch    []int16
+	toCard     []int16
+	closed     bool
 
 	// reopens counts checkCapture's reopenings of the microphone (devMu).
 	reopens int
@@ -74,35 +103,35 @@ type Stream struct {
 	closing sync.WaitGroup // replaced devices being closed
 }
 
-// devState is one open device with its conversion state, owned by the
-// device's callback thread once started.
+// devState is one open device: its C rings, and the conversion state the
+// call's clock uses (under codecMu).
 type devState struct {
 	dev      *malgo.Device
+	c        cdev
+	direct   bool   // the card's thread calls the C side itself
 	id       string // what was asked for ("" default)
 	fallback bool   // the asked-for device was missing; this is the default
 	rate     int
-	res      *dsp.Resampler // card rate ↔ Rate; nil when equal
-	pcm      []int16        // capture: the card's samples
-	acc      []int16        // capture: resampled, waiting for a whole frame
-	out      []int16        // playback: resampled, waiting for the card
-	primed   bool
+	res      *dsp.Resampler // capture: card rate → Rate; playback: Rate → card rate; nil when equal
+	refRes   *dsp.Resampler // playback: what was played, card rate → Rate, for the echo canceller
+	buf      []int16        // samples taken from a ring
+	acc      []int16        // at Rate, waiting for a whole frame
+	tickets  []ticket
 	lost     bool // miniaudio stopped it (the device went away)
 	mu       sync.Mutex
-	// Capture: callbacks so far, and whether any sample was not zero —
-	// the watcher reopens a microphone that delivers nothing.
-	calls  atomic.Int64
-	heard  atomic.Bool
-	opened time.Time
+	opened   time.Time
 }
 
 // OpenStream opens the microphone and speaker and starts them.
 func (c *Card) OpenStream(opts Options) (*Stream, error) {
-	s := &Stream{card: c, opts: opts, captured: newRing(maxBuffered), playback: newRing(maxBuffered)}
+	s := &Stream{card: c, opts: opts, captured: newRing(maxBuffered)}
 	if opts.EchoCancel {
 		var err error
-		// 125 ms of echo tail covers a headset, a laptop's speakers and the
-		// sound server's buffers, and converges faster than a longer one.
-		if s.ec, err = dsp.NewEchoCanceller(frame, Rate/8, Rate, s.processed); err != nil {
+		// 250 ms of echo tail: the sound server's buffers alone put the echo
+		// of a laptop's speakers 80-150 ms behind what was played (measured
+		// in test/sound's loop, where 125 ms converged in few calls), and a
+		// Bluetooth headset adds more.
+		if s.ec, err = dsp.NewEchoCanceller(frame, Rate/4, Rate, s.processed); err != nil {
 			return nil, err
 		}
 	}
@@ -113,16 +142,21 @@ func (c *Card) OpenStream(opts Options) (*Stream, error) {
 			return nil, err
 		}
 	}
-	var err error
-	if s.capDev, err = s.open(malgo.Capture, opts.Mic); err != nil {
+	capDev, err := s.open(malgo.Capture, opts.Mic)
+	if err != nil {
 		s.closeDSP()
 		return nil, err
 	}
-	if s.playDev, err = s.open(malgo.Playback, opts.Speaker); err != nil {
-		s.capDev.close()
+	s.capDev.Store(capDev)
+	playDev, err := s.open(malgo.Playback, opts.Speaker)
+	if err != nil {
+		capDev.close()
+		capDev.free()
 		s.closeDSP()
 		return nil, err
 	}
+	s.capDev.Store(capDev)
+	s.playDev.Store(playDev)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.wg.Add(1)
@@ -153,13 +187,15 @@ func (s *Stream) open(kind malgo.DeviceType, id string) (*devState, error) {
 	// SampleRate 0: the card's own rate, converted here by speexdsp rather
 	// than by miniaudio's linear resampler.
 	cfg.SampleRate = 0
+	// malgo's Go callback only runs where the C one could not be installed
+	// (see direct.go); it forwards to the same C code.
 	cb := malgo.DeviceCallbacks{Stop: func() { st.mu.Lock(); st.lost = true; st.mu.Unlock() }}
 	if kind == malgo.Capture {
 		cfg.Capture.Format, cfg.Capture.Channels = malgo.FormatS16, 1
-		cb.Data = func(_, in []byte, n uint32) { s.onCapture(st, in, int(n)) }
+		cb.Data = func(_, in []byte, n uint32) { st.c.capture(in, int(n)) }
 	} else {
 		cfg.Playback.Format, cfg.Playback.Channels = malgo.FormatS16, 1
-		cb.Data = func(out, _ []byte, n uint32) { s.onPlayback(st, out, int(n)) }
+		cb.Data = func(out, _ []byte, n uint32) { st.c.playback(out, int(n)) }
 	}
 	dev, present, err := s.card.initDevice(kind, id, cfg, cb)
 	if err != nil {
@@ -168,19 +204,34 @@ func (s *Stream) open(kind malgo.DeviceType, id string) (*devState, error) {
 	st.fallback = !present
 	st.dev = dev
 	st.rate = int(dev.SampleRate())
+	fail := func(err error) (*devState, error) {
+		st.close()
+		st.free()
+		return nil, err
+	}
+	if st.c, err = newCdev(kind, st.rate, s.ec != nil); err != nil {
+		return fail(err)
+	}
+	st.direct = st.c.install(dev, s.card.ctx.Context, kind)
+	if !st.direct {
+		s.card.log.Warn("sound device: miniaudio's layout is not the expected one; its callbacks go through Go", "kind", kindName(kind))
+	}
 	if st.rate != Rate {
 		from, to := st.rate, Rate
 		if kind == malgo.Playback {
 			from, to = Rate, st.rate
+			if s.ec != nil {
+				if st.refRes, err = dsp.NewResampler(st.rate, Rate); err != nil {
+					return fail(err)
+				}
+			}
 		}
 		if st.res, err = dsp.NewResampler(from, to); err != nil {
-			dev.Uninit()
-			return nil, err
+			return fail(err)
 		}
 	}
 	if err := dev.Start(); err != nil {
-		st.close()
-		return nil, fmt.Errorf("%w: start %s %q: %v", ErrNoDevice, kindName(kind), id, err)
+		return fail(fmt.Errorf("%w: start %s %q: %v", ErrNoDevice, kindName(kind), id, err))
 	}
 	return st, nil
 }
@@ -192,15 +243,30 @@ func kindName(kind malgo.DeviceType) string {
 	return "speaker"
 }
 
+// close stops the device; its memory stays for the call's clock until free.
 func (d *devState) close() {
 	if d == nil || d.dev == nil {
 		return
 	}
 	d.dev.Uninit() // waits for the callback to return
 	d.dev = nil
-	if d.res != nil {
-		d.res.Close()
+}
+
+// free releases the rings and resamplers of a closed device.
+func (d *devState) free() {
+	if d == nil {
+		return
 	}
+	if d.c.p != nil {
+		d.c.free()
+		d.c = cdev{}
+	}
+	for _, r := range []*dsp.Resampler{d.res, d.refRes} {
+		if r != nil {
+			r.Close()
+		}
+	}
+	d.res, d.refRes = nil, nil
 }
 
 func (d *devState) isLost() bool {
@@ -209,42 +275,63 @@ func (d *devState) isLost() bool {
 	return d.lost
 }
 
-// onCapture runs on the capture thread: resample to Rate, then whole
-// 10 ms frames through the echo canceller and noise suppressor.
-func (s *Stream) onCapture(st *devState, in []byte, n int) {
-	if cap(st.pcm) < n {
-		st.pcm = make([]int16, n)
+// pump runs on the call's clock (under codecMu): what the speaker played
+// goes to the echo canceller as its reference and what the microphone
+// captured through the canceller and the noise suppressor into captured,
+// in whole 10 ms frames at Rate, in the order the card's threads handed
+// them over. That order is what pairs a microphone frame with the
+// reference played at its time (see dsp.EchoCanceller): paired by count
+// alone, a speaker slower than the microphone would make the reference lag
+// the echo more and more.
+func (s *Stream) pump() {
+	c, p := s.capDev.Load(), s.playDev.Load()
+	if c == nil {
+		return
 	}
-	pcm := st.pcm[:n]
-	heard := false
-	for i := range pcm {
-		pcm[i] = int16(binary.LittleEndian.Uint16(in[2*i:]))
-		heard = heard || pcm[i] != 0
+	c.tickets = c.c.tickets(c.tickets[:0])
+	if s.ec != nil && p != nil {
+		p.tickets = p.c.tickets(p.tickets[:0])
 	}
-	st.calls.Add(1)
-	if heard && !st.heard.Load() {
-		st.heard.Store(true)
-	}
-	if st.res != nil {
-		st.acc = st.res.Process(st.acc, pcm)
-	} else {
-		st.acc = append(st.acc, pcm...)
-	}
-	for len(st.acc) >= frame {
-		f := st.acc[:frame]
-		if s.ec != nil {
-			s.ec.Capture(f) // out through processed, paired with its playback
-		} else {
-			s.processed(f)
+	i, j := 0, 0
+	for i < len(c.tickets) || (p != nil && j < len(p.tickets)) {
+		if p != nil && j < len(p.tickets) && (i == len(c.tickets) || p.tickets[j].seq < c.tickets[i].seq) {
+			p.buf = p.c.popPlayed(p.buf[:0], p.tickets[j].n)
+			p.acc = convert(p.refRes, p.acc, p.buf)
+			p.acc = frames(p.acc, s.ec.Playback)
+			j++
+			continue
 		}
-		st.acc = append(st.acc[:0], st.acc[frame:]...)
+		c.buf = c.c.pop(c.buf[:0], c.tickets[i].n)
+		c.acc = convert(c.res, c.acc, c.buf)
+		if s.ec != nil {
+			c.acc = frames(c.acc, s.ec.Capture) // out through processed, paired with its playback
+		} else {
+			c.acc = frames(c.acc, s.processed)
+		}
+		i++
 	}
 }
 
+// convert appends src to dst, resampled when res is not nil.
+func convert(res *dsp.Resampler, dst, src []int16) []int16 {
+	if res != nil {
+		return res.Process(dst, src)
+	}
+	return append(dst, src...)
+}
+
+// frames hands each whole frame of acc to f and returns the rest.
+func frames(acc []int16, f func([]int16)) []int16 {
+	i := 0
+	for ; len(acc)-i >= frame; i += frame {
+		f(acc[i : i+frame])
+	}
+	return append(acc[:0], acc[i:]...)
+}
+
 // processed takes a microphone frame out of the echo canceller (or straight
-// from the card): noise suppression, then to the call. With a canceller it
-// runs under the canceller's lock, from either card thread; without, on the
-// capture thread only.
+// from the card): noise suppression, then to the call. It runs on the
+// call's clock, under the canceller's lock when there is one.
 func (s *Stream) processed(f []int16) {
 	if s.pp != nil {
 		s.pp.Run(f)
@@ -252,47 +339,16 @@ func (s *Stream) processed(f []int16) {
 	s.captured.push(f)
 }
 
-// onPlayback runs on the playback thread: whole 10 ms frames of the call's
-// audio (or silence) are told to the echo canceller, resampled to the
-// card's rate and played.
-func (s *Stream) onPlayback(st *devState, out []byte, n int) {
-	var f [frame]int16
-	// The call writes on its own 20 ms clock: when it got ahead of the card
-	// (a slow start, drift) the excess is dropped rather than heard late.
-	if lvl := s.playback.len(); lvl > maxLag {
-		s.playback.drop(lvl - prime)
-	}
-	for len(st.out) < n {
-		clear(f[:])
-		switch {
-		case !st.primed && s.playback.len() >= prime:
-			st.primed = true
-			fallthrough
-		case st.primed:
-			if got := s.playback.pop(f[:]); got < frame {
-				st.primed = false // underrun: wait for the buffer to refill
-			}
-		}
-		if s.ec != nil {
-			s.ec.Playback(f[:])
-		}
-		if st.res != nil {
-			st.out = st.res.Process(st.out, f[:])
-		} else {
-			st.out = append(st.out, f[:]...)
-		}
-	}
-	for i := 0; i < n; i++ {
-		binary.LittleEndian.PutUint16(out[2*i:], uint16(st.out[i]))
-	}
-	st.out = append(st.out[:0], st.out[n:]...)
-}
-
 // Read gives one frame of the microphone at the codec's rate (audio.Source).
 // Missing audio (the card is late or gone) reads as silence.
 func (s *Stream) Read(dst []int16, rate int) error {
 	s.codecMu.Lock()
 	defer s.codecMu.Unlock()
+	if s.closed {
+		clear(dst)
+		return nil
+	}
+	s.pump()
 	if rate != Rate && (s.readRes == nil || resOut(s.readRes) != rate) {
 		if s.readRes != nil {
 			s.readRes.Close()
@@ -305,7 +361,9 @@ func (s *Stream) Read(dst []int16, rate int) error {
 	for len(s.pending) < len(dst) {
 		need := (len(dst) - len(s.pending)) * Rate / rate
 		need = max(need, frame/2)
-		buf := make([]int16, need)
+		s.readBuf = slices.Grow(s.readBuf[:0], need)[:need]
+		buf := s.readBuf
+		clear(buf)
 		// The card delivers 10 ms periods on its own clock, the call reads
 		// 20 ms on another: reading starts once a margin is buffered, and an
 		// empty buffer (a late card) reads as silence until it refills.
@@ -313,11 +371,15 @@ func (s *Stream) Read(dst []int16, rate int) error {
 		switch {
 		case !s.capPrimed && level >= prime:
 			s.capPrimed = true
+			s.capLowest, s.capWindow = maxBuffered, time.Now()
 		case level > maxLag:
 			s.captured.drop(level - prime) // the card ran ahead: catch up
 		}
 		if s.capPrimed && s.captured.pop(buf) < need {
 			s.capPrimed = false
+		}
+		if s.capPrimed {
+			s.trimCapture(level - need)
 		}
 		if rate == Rate {
 			s.pending = append(s.pending, buf...)
@@ -330,25 +392,47 @@ func (s *Stream) Read(dst []int16, rate int) error {
 	return nil
 }
 
+// trimCapture drops, once a window, the microphone audio that stood in the
+// buffer through the whole window beyond capFloor after each read.
+func (s *Stream) trimCapture(left int) {
+	s.capLowest = min(s.capLowest, left)
+	if time.Since(s.capWindow) < trimEveryMs*time.Millisecond {
+		return
+	}
+	if excess := s.capLowest - capFloor; excess > frame/4 {
+		s.captured.drop(excess)
+		s.capTrimmed += excess
+	}
+	s.capLowest, s.capWindow = maxBuffered, time.Now()
+}
+
 // Write queues one frame of the call's audio for the speaker (audio.Sink).
 func (s *Stream) Write(pcm []int16, rate int) error {
 	s.codecMu.Lock()
 	defer s.codecMu.Unlock()
-	if rate == Rate {
-		s.playback.push(pcm)
+	if s.closed {
 		return nil
 	}
-	if s.writeRes == nil || resIn(s.writeRes) != rate {
-		if s.writeRes != nil {
-			s.writeRes.Close()
+	s.pump()
+	at := pcm
+	if rate != Rate {
+		if s.writeRes == nil || resIn(s.writeRes) != rate {
+			if s.writeRes != nil {
+				s.writeRes.Close()
+			}
+			var err error
+			if s.writeRes, err = dsp.NewResampler(rate, Rate); err != nil {
+				return err
+			}
 		}
-		var err error
-		if s.writeRes, err = dsp.NewResampler(rate, Rate); err != nil {
-			return err
-		}
+		s.scratch = s.writeRes.Process(s.scratch[:0], pcm)
+		at = s.scratch
 	}
-	s.scratch = s.writeRes.Process(s.scratch[:0], pcm)
-	s.playback.push(s.scratch)
+	d := s.playDev.Load()
+	s.toCard = convert(d.res, s.toCard[:0], at)
+	// A full ring (the card stalled) drops the newest audio; the card's
+	// side catches up by itself once it plays again.
+	d.c.push(s.toCard)
 	return nil
 }
 
@@ -359,7 +443,8 @@ func resOut(r *dsp.Resampler) int { _, out := r.Rates(); return out }
 func (s *Stream) Devices() (mic, speaker string, micFallback, speakerFallback bool) {
 	s.devMu.Lock()
 	defer s.devMu.Unlock()
-	return s.capDev.id, s.playDev.id, s.capDev.fallback, s.playDev.fallback
+	c, p := s.capDev.Load(), s.playDev.Load()
+	return c.id, p.id, c.fallback, p.fallback
 }
 
 // watch follows hot-plugging: a chosen device that disappears is replaced by
@@ -398,18 +483,18 @@ const (
 func (s *Stream) checkCapture(lastCalls *int64) {
 	s.devMu.Lock()
 	defer s.devMu.Unlock()
-	d := s.capDev
+	d := s.capDev.Load()
 	if d == nil {
 		return
 	}
 	if d.isLost() || time.Since(d.opened) < silentFor || s.reopens >= maxReopens {
-		*lastCalls = d.calls.Load()
+		*lastCalls = d.c.calls()
 		return
 	}
-	calls := d.calls.Load()
+	calls := d.c.calls()
 	stalled := calls == *lastCalls
 	*lastCalls = calls
-	if !stalled && d.heard.Load() {
+	if !stalled && d.c.heard() {
 		return
 	}
 	s.reopens++
@@ -418,10 +503,10 @@ func (s *Stream) checkCapture(lastCalls *int64) {
 	*lastCalls = 0
 }
 
-func (s *Stream) recheck(kind malgo.DeviceType, present []Device, cur **devState, want string) {
+func (s *Stream) recheck(kind malgo.DeviceType, present []Device, cur *atomic.Pointer[devState], want string) {
 	s.devMu.Lock()
 	defer s.devMu.Unlock()
-	d := *cur
+	d := cur.Load()
 	here := want == ""
 	for _, p := range present {
 		if p.ID == want {
@@ -447,15 +532,15 @@ func (s *Stream) recheck(kind malgo.DeviceType, present []Device, cur **devState
 
 // swap opens id in place of *cur; the old device is closed in the
 // background (see recheck), bounded by Close.
-func (s *Stream) swap(kind malgo.DeviceType, cur **devState, want, id string, fallback bool) {
+func (s *Stream) swap(kind malgo.DeviceType, cur *atomic.Pointer[devState], want, id string, fallback bool) {
 	next, err := s.open(kind, id)
 	if err != nil {
 		s.card.log.Warn("reopen audio device", "kind", kindName(kind), "error", err)
 		return // retried on the next tick
 	}
 	next.id, next.fallback = want, fallback
-	old := *cur
-	*cur = next
+	old := cur.Swap(next)
+	s.retired = append(s.retired, old)
 	s.closing.Add(1)
 	go func() {
 		defer s.closing.Done()
@@ -481,24 +566,45 @@ func (s *Stream) Close() {
 	s.cancel()
 	s.wg.Wait()
 	s.devMu.Lock()
-	s.capDev.close()
-	s.playDev.close()
-	s.devMu.Unlock()
+	defer s.devMu.Unlock()
+	capDev, playDev := s.capDev.Load(), s.playDev.Load()
+	capDev.close()
+	playDev.close()
+	s.logCounts(capDev, playDev)
 	closed := make(chan struct{})
 	go func() { s.closing.Wait(); close(closed) }()
+	stuck := false
 	select {
 	case <-closed:
-		s.closeDSP()
 	case <-time.After(2 * time.Second):
-		// The echo canceller may still be used by the stuck device's
-		// callback, so it is not freed either.
+		// The stuck device's thread may still use its rings, so they are
+		// not freed.
 		s.card.log.Warn("a replaced audio device did not close; leaving it")
+		stuck = true
 	}
 	s.codecMu.Lock()
+	defer s.codecMu.Unlock()
+	s.closed = true
+	s.closeDSP()
 	for _, r := range []*dsp.Resampler{s.readRes, s.writeRes} {
 		if r != nil {
 			r.Close()
 		}
 	}
-	s.codecMu.Unlock()
+	capDev.free()
+	playDev.free()
+	if !stuck {
+		for _, d := range s.retired {
+			d.free()
+		}
+	}
+}
+
+// logCounts tells the stream's glitches when it closes.
+func (s *Stream) logCounts(capDev, playDev *devState) {
+	under, dropped, trimmed, _ := playDev.c.counts()
+	_, _, _, over := capDev.c.counts()
+	s.card.log.Info("sound stream closed", "direct", capDev.direct && playDev.direct,
+		"speakerUnderruns", under, "speakerDroppedSamples", dropped, "speakerTrimmedSamples", trimmed,
+		"micLostSamples", over, "micTrimmedSamples", s.capTrimmed, "devicesReplaced", len(s.retired))
 }
