@@ -84,8 +84,8 @@ e2e: setup labbin
 bench: setup app labbin
 	@echo "== the baseline: JsSIP bundled for Chromium (bench/jssip)"
 	@cd bench/jssip && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npx esbuild page.js --bundle --format=iife --outfile=dist/page.js --log-level=warning
-	@echo "== call bench: VoiceDesk, then JsSIP in Chromium, on one lab (about 4 minutes)"
-	@$(GO) run ./bench/callbench -lab $(LAB)
+	@echo "== call bench: VoiceDesk, then JsSIP in Chromium, on one lab (about 5 minutes; in a D-Bus session with GNOME Keyring, for the app's sign-in from the keyring)"
+	@scripts/keyring-session.sh $(GO) run ./bench/callbench -lab $(LAB)
 	@echo "== sound bench: headless PulseAudio + the lab (about 60 s)"
 	@$(GO) run ./bench/soundbench -lab $(LAB) 2>&1 | grep -v '^warning: '
 

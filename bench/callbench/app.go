@@ -21,10 +21,17 @@ import (
 
 // appFigures are the built app's own: its window (WebKit) included.
 type appFigures struct {
-	LaunchToUI       float64 // ms: launch -> the window's UI asked the backend for its state
-	IdlePSS, CallPSS float64 // MB, all the app's processes
-	IdleCPU, CallCPU float64 // CPU-seconds per minute, all the app's processes
-	Processes        int
+	LaunchToUI float64 // ms: launch -> the window's UI asked the backend for its state
+	// LaunchToRegistered is a second launch signing in by itself from the
+	// OS keyring ("remember me") to its SIP registration; 0: not measured
+	// (no Secret Service: make bench runs in scripts/keyring-session.sh).
+	LaunchToRegistered float64
+	IdlePSS, CallPSS   float64 // MB, all the app's processes
+	IdleCPU, CallCPU   float64 // CPU-seconds per minute, all the app's processes
+	Processes          int
+	// CallThreads is the call's CPU by process and thread name, per
+	// minute: where the app's figure goes.
+	CallThreads map[string]float64
 }
 
 // measureApp launches the built app in Xvfb against the lab, signs in and
@@ -41,64 +48,32 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 		return nil, err
 	}
 	defer os.RemoveAll(home)
-	const token = "bench-token-0123456789abcdef"
-	cmd := exec.Command(app, "--bridge", "127.0.0.1:0", "--discovery-url", st.DiscoveryURL, "--settings", filepath.Join(home, "settings.json"))
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+home, "VOICEDESK_BRIDGE_TOKEN="+token)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	stdout, err := cmd.StdoutPipe()
+	l, err := launchApp(app, home, display, st)
 	if err != nil {
 		return nil, err
 	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("launch the app: %w", err)
-	}
-	defer desktop.Stop(cmd)
-	bridgeURL := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "bridge "); ok {
-				bridgeURL <- rest
-			}
-		}
-	}()
-	// The window's UI asks the backend for its state (State) once its
-	// script has run: the login screen is up.
-	uiUp := make(chan time.Duration, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			if !sent && strings.Contains(sc.Text(), `"msg":"ui attached"`) {
-				uiUp <- time.Since(start)
-				sent = true
-			}
-		}
-	}()
+	defer func() { desktop.Stop(l.cmd) }()
 	f := &appFigures{}
 	select {
-	case d := <-uiUp:
+	case d := <-l.uiUp:
 		f.LaunchToUI = ms(d)
 	case <-time.After(30 * time.Second):
 		return nil, fmt.Errorf("the app's window did not come up within 30 s")
 	}
 	var u string
 	select {
-	case u = <-bridgeURL:
+	case u = <-l.bridgeURL:
 	case <-time.After(5 * time.Second):
 		return nil, fmt.Errorf("the app did not report its bridge")
 	}
+	cmd := l.cmd
 	rpc, err := dialBridge(ctx, u)
 	if err != nil {
 		return nil, err
 	}
 	defer rpc.Close()
-	if _, err := rpc.call("Login", map[string]any{"type": "Credentials", "username": st.Demo[0].Username, "password": st.Demo[0].Password}); err != nil {
+	remember := os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
+	if _, err := rpc.call("Login", map[string]any{"type": "Credentials", "username": st.Demo[0].Username, "password": st.Demo[0].Password, "rememberMe": remember}); err != nil {
 		return nil, fmt.Errorf("sign in through the bridge: %w", err)
 	}
 	time.Sleep(5 * time.Second) // settled: registered, the main screen drawn
@@ -115,15 +90,94 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	var id string
 	_ = json.Unmarshal(res, &id)
 	c0 = treeCPU(pids)
+	th0 := threadCPU(pids)
 	t0 := time.Now()
 	time.Sleep(time.Duration(callSecs) * time.Second / 2)
 	f.CallPSS = pssMB(processTree(cmd.Process.Pid))
 	time.Sleep(time.Duration(callSecs) * time.Second / 2)
 	f.CallCPU = (treeCPU(pids) - c0) / time.Since(t0).Minutes()
+	f.CallThreads = map[string]float64{}
+	for name, v := range threadCPU(pids) {
+		if d := (v - th0[name]) / time.Since(t0).Minutes(); d >= 0.05 {
+			f.CallThreads[name] = d
+		}
+	}
 	if _, err := rpc.call("EndCall", id); err != nil {
 		return nil, fmt.Errorf("hang up through the bridge: %w", err)
 	}
+	if !remember {
+		return f, nil
+	}
+	// Launch -> registered, signing in from the keyring: the app is
+	// closed and started again, as at the next log-in to the desktop.
+	rpc.Close()
+	desktop.Stop(l.cmd)
+	if l, err = launchApp(app, home, display, st); err != nil {
+		return nil, err
+	}
+	select {
+	case d := <-l.registered:
+		f.LaunchToRegistered = ms(d)
+	case <-time.After(30 * time.Second):
+		return nil, fmt.Errorf("the app did not sign in from the keyring and register within 30 s")
+	}
 	return f, nil
+}
+
+// launched is a started app and what its output tells.
+type launched struct {
+	cmd        *exec.Cmd
+	bridgeURL  chan string
+	uiUp       chan time.Duration // the window's script asked for the state
+	registered chan time.Duration // the SIP registration succeeded
+}
+
+// launchApp starts the built app in the display with its bridge on, HOME
+// (and so its settings) in home.
+func launchApp(app, home, display string, st *labctl.State) (*launched, error) {
+	const token = "bench-token-0123456789abcdef"
+	cmd := exec.Command(app, "--bridge", "127.0.0.1:0", "--discovery-url", st.DiscoveryURL, "--settings", filepath.Join(home, "settings.json"))
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+home, "VOICEDESK_BRIDGE_TOKEN="+token)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("launch the app: %w", err)
+	}
+	l := &launched{cmd: cmd, bridgeURL: make(chan string, 1), uiUp: make(chan time.Duration, 1), registered: make(chan time.Duration, 1)}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "bridge "); ok {
+				l.bridgeURL <- rest
+			}
+		}
+	}()
+	// The window's UI asks the backend for its state (State) once its
+	// script has run: the login screen is up.
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		ui, reg := false, false
+		for sc.Scan() {
+			line := sc.Text()
+			if !ui && strings.Contains(line, `"msg":"ui attached"`) {
+				l.uiUp <- time.Since(start)
+				ui = true
+			}
+			if !reg && strings.Contains(line, `"msg":"registered"`) {
+				l.registered <- time.Since(start)
+				reg = true
+			}
+		}
+	}()
+	return l, nil
 }
 
 // bridgeClient is a minimal JSON-RPC 2.0 client of the app's bridge.
@@ -218,6 +272,31 @@ func treeCPU(pids []int) float64 {
 		}
 	}
 	return ticks / 100 // USER_HZ
+}
+
+// threadCPU is the CPU-seconds of the processes' threads, summed by
+// "process/thread" name (Go's and WebKit's pools share names).
+func threadCPU(pids []int) map[string]float64 {
+	out := map[string]float64{}
+	for _, p := range pids {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p))
+		tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", p))
+		for _, t := range tasks {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", p, t.Name()))
+			if err != nil {
+				continue
+			}
+			s := string(b)
+			name := s[strings.IndexByte(s, '(')+1 : strings.LastIndexByte(s, ')')]
+			f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+			if len(f) > 12 {
+				u, _ := strconv.ParseFloat(f[11], 64)
+				st, _ := strconv.ParseFloat(f[12], 64)
+				out[strings.TrimSpace(string(comm))+"/"+name] += (u + st) / 100
+			}
+		}
+	}
+	return out
 }
 
 func pssMB(pids []int) float64 {

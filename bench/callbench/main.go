@@ -24,6 +24,7 @@ import (
 	"voicedesk/backend/media"
 	"voicedesk/backend/sip"
 	"voicedesk/lab/labctl"
+	"voicedesk/test/desktop"
 	"voicedesk/test/pulse"
 )
 
@@ -33,6 +34,8 @@ import (
 type browserPhone struct {
 	Chromium           string  `json:"chromium"`
 	JsSIP              string  `json:"jssip"`
+	Headless           bool    `json:"headless"`
+	LaunchToPage       float64 `json:"launchToPageMs"`
 	LaunchToRegistered float64 `json:"launchToRegisteredMs"`
 	IdlePSS            float64 `json:"idlePssMB"`
 	CallPSS            float64 `json:"callPssMB"`
@@ -50,9 +53,16 @@ type browserPhone struct {
 
 // measureBrowserPhone runs the baseline against the lab: a JsSIP phone
 // registered with the lab's probe account calling the tone phone.
+// Chromium runs with a window in its own Xvfb, as the browser phone does on
+// a desk: headless Chromium plays nothing out.
 func measureBrowserPhone(ctx context.Context, st *labctl.State, runs, callSecs int) (*browserPhone, error) {
+	display, stopX, err := desktop.Xvfb()
+	if err != nil {
+		return nil, err
+	}
+	defer stopX()
 	cmd := exec.CommandContext(ctx, "node", "bench/jssip/run.mjs")
-	cmd.Env = append(os.Environ(), "VD_WS="+st.WebSocketURL, "VD_URI=sip:"+st.Probe.Username+"@"+st.Domain,
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "VD_WS="+st.WebSocketURL, "VD_URI=sip:"+st.Probe.Username+"@"+st.Domain,
 		"VD_PASS="+st.Probe.Password, "VD_TARGET="+st.Tone.Number, fmt.Sprintf("VD_RUNS=%d", runs), fmt.Sprintf("VD_CPU_SECONDS=%d", callSecs))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
@@ -73,6 +83,7 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured call to this file")
 	out := flag.String("out", "bench/results", "folder for the results file")
 	appPath := flag.String("app", "build/bin/voicedesk", "the built app, measured in Xvfb (memory, CPU with its window, start-up)")
+	flag.BoolVar(&appOnly, "app-only", false, "measure only the built app and print where its CPU goes (for tuning; no results file)")
 	flag.Parse()
 	profilePath = *cpuProfile
 	if err := run(*runs, *callSecs, *labBin, *out, *appPath); err != nil {
@@ -104,6 +115,14 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 		return err
 	}
 	defer labctl.Down(st)
+	if appOnly {
+		app, err := measureApp(ctx, appPath, st, callSecs)
+		if err != nil {
+			return fmt.Errorf("the app: %w", err)
+		}
+		printApp(app)
+		return nil
+	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	agent, err := sip.New(sip.Config{Server: st.WebSocketURL, User: "alice", Domain: st.Domain, Password: "alice-sip-7f3a", Log: quiet})
 	if err != nil {
@@ -171,7 +190,11 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "VoiceDesk call bench, %s, %s/%s, %d CPUs, %s\n", time.Now().UTC().Format(time.RFC3339), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(&b, "VoiceDesk: sipgo over WebSocket + pion/webrtc v4, codec %s\n", codecName)
-	fmt.Fprintf(&b, "baseline:  JsSIP %s in Chromium %s (headless, fake microphone), codec Opus\n", bp.JsSIP, bp.Chromium)
+	mode := "with a window in Xvfb"
+	if bp.Headless {
+		mode = "headless"
+	}
+	fmt.Fprintf(&b, "baseline:  JsSIP %s in Chromium %s (%s, fake microphone, far end played out), codec Opus\n", bp.JsSIP, bp.Chromium, mode)
 	fmt.Fprintf(&b, "lab: Kamailio 5.6 + rtpengine 10.5 + baresip 1.0 on loopback, both measured in this run\n\n")
 	fmt.Fprintf(&b, "%-46s %12s %12s %8s\n", "figure (median of "+fmt.Sprint(runs)+" calls)", "VoiceDesk", "baseline", "ratio")
 	row := func(name string, v, base float64, unit string) {
@@ -192,16 +215,24 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", "idle CPU per minute, registered", app.IdleCPU, "s", bp.IdleCPU, "s", bp.IdleCPU/app.IdleCPU)
 	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS, all processes), registered, idle", app.IdlePSS, "MB", bp.IdlePSS, "MB", bp.IdlePSS/app.IdlePSS)
 	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS, all processes), in a call", app.CallPSS, "MB", bp.CallPSS, "MB", bp.CallPSS/app.CallPSS)
-	fmt.Fprintf(&b, "%-46s %9.0f %-2s %12s %8s\n", "launch -> login screen's script running", app.LaunchToUI, "ms", "-", "-")
-	fmt.Fprintf(&b, "%-46s %12s %9.0f %-2s %8s\n", "launch -> registered (browser: page + JsSIP)", "-", bp.LaunchToRegistered, "ms", "-")
+	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "launch -> login screen shown (script running)", app.LaunchToUI, "ms", bp.LaunchToPage, "ms", bp.LaunchToPage/app.LaunchToUI)
+	if app.LaunchToRegistered > 0 {
+		row("launch -> registered (signed in by itself)", app.LaunchToRegistered, bp.LaunchToRegistered, "ms")
+	} else {
+		fmt.Fprintf(&b, "%-46s %12s %9.0f %-2s %8s\n", "launch -> registered (signed in by itself)", "-", bp.LaunchToRegistered, "ms", "-")
+	}
 	fmt.Fprintf(&b, "\nratio = baseline / VoiceDesk (above 1: VoiceDesk is faster or lighter).\n")
 	fmt.Fprintf(&b, "'engine only': the bench process placing the calls (no window); 'all processes': the built app in Xvfb\n")
 	fmt.Fprintf(&b, "(%d processes: the app and WebKit's), signed in and calling through its bridge; the baseline: all of Chromium's.\n", app.Processes)
-	fmt.Fprintf(&b, "Played out: the engine's first decoded frame handed to its sink. Chromium's (its jitter buffer's first\n")
-	fmt.Fprintf(&b, "emitted frame) reads '-' when headless Chromium plays nothing out, as here so far, even with PulseAudio.\n")
+	fmt.Fprintf(&b, "Played out: the engine's first decoded frame handed to its sink; Chromium's jitter buffer's first emitted frame.\n")
+	fmt.Fprintf(&b, "Login screen: VoiceDesk's window script asking its backend for the state; the baseline's page having run its script.\n")
+	fmt.Fprintf(&b, "Registered: VoiceDesk started again after a login with remember me, signing in from the OS keyring (GNOME Keyring)\n")
+	fmt.Fprintf(&b, "and registering; the baseline's page registering JsSIP with the password it is given.\n")
 	fmt.Fprintf(&b, "The PCMU row's baseline is all of Chromium's processes, offering PCMU only (its stats: %s).\n", bp.PCMUCodec)
-	fmt.Fprintf(&b, "Not measured yet: mouth-to-ear for the baseline, launch -> registered from the keyring.\n")
-	fmt.Fprintf(&b, "Targets: INVITE <= 20 ms, first RTP <= 60 ms, <= 1 CPU-s per call-minute (Opus).\n")
+	fmt.Fprintf(&b, "The app's call CPU by process/thread (at least 0.05 s/min):\n")
+	threads(&b, app)
+	fmt.Fprintf(&b, "Mouth-to-ear latency of both systems: bench/soundbench (make bench runs it next).\n")
+	fmt.Fprintf(&b, "Targets: INVITE <= 20 ms, first RTP <= 60 ms, <= 1 CPU-s per call-minute (Opus), <= 180 MB PSS idle, login screen <= 1 s.\n")
 	fmt.Print(b.String())
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
@@ -210,7 +241,32 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	return os.WriteFile(name, []byte(b.String()), 0o644)
 }
 
-var profilePath string
+var (
+	profilePath string
+	appOnly     bool
+)
+
+// printApp prints the app's figures and its call's CPU by thread.
+func printApp(app *appFigures) {
+	fmt.Printf("launch -> UI %.0f ms, -> registered from the keyring %.0f ms; PSS idle %.0f MB, in call %.0f MB; idle CPU %.2f s/min; call CPU %.2f s/min (%d processes)\n",
+		app.LaunchToUI, app.LaunchToRegistered, app.IdlePSS, app.CallPSS, app.IdleCPU, app.CallCPU, app.Processes)
+	var b strings.Builder
+	threads(&b, app)
+	fmt.Print(b.String())
+}
+
+// threads writes where the app's call CPU goes, by process/thread name
+// (Go's threads all carry the program's name; WebKit names its own).
+func threads(b *strings.Builder, app *appFigures) {
+	names := make([]string, 0, len(app.CallThreads))
+	for n := range app.CallThreads {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return app.CallThreads[names[i]] > app.CallThreads[names[j]] })
+	for _, n := range names {
+		fmt.Fprintf(b, "  %-40s %6.2f s/min\n", n, app.CallThreads[n])
+	}
+}
 
 type result struct {
 	invite, answered, firstRTP, firstPlayed float64

@@ -56,6 +56,7 @@ func main() {
 	calls := flag.Int("calls", 3, "calls of each system")
 	cpuSecs := flag.Int("cpu", 20, "seconds of the sound path's CPU run")
 	out := flag.String("out", "bench/results", "folder for the results file")
+	flag.BoolVar(&withBaseline, "baseline", true, "measure the browser phone too (false: VoiceDesk only, for tuning; no results file)")
 	flag.Parse()
 	b := &bench{}
 	code := 0
@@ -66,6 +67,8 @@ func main() {
 	b.Done()
 	os.Exit(code)
 }
+
+var withBaseline bool
 
 // bench is the program's run; a failure (pulse.Program's Fatalf) ends it.
 type bench struct{ pulse.Program }
@@ -194,6 +197,9 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 			}
 		}
 		closeFar()
+		if !withBaseline {
+			continue
+		}
 
 		// The baseline: the browser phone's stack (JsSIP in Chromium with
 		// a window in Xvfb, on the same PulseAudio: its default microphone
@@ -210,7 +216,12 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 		bOuts, bIns = append(bOuts, o...), append(bIns, in...)
 		closeFar()
 	}
-	outMs, inMs, bOutMs, bInMs := median(outs), median(ins), median(bOuts), median(bIns)
+	outMs, inMs := median(outs), median(ins)
+	if !withBaseline {
+		fmt.Printf("VoiceDesk mouth to ear: outbound %.1f ms, inbound %.1f ms (all bursts: %v / %v)\n", outMs, inMs, outs, ins)
+		return nil
+	}
+	bOutMs, bInMs := median(bOuts), median(bIns)
 
 	// CPU of the sound path alone, with and without the processing.
 	cpuOn, err := pathCPU(card, true, cpuSecs)
@@ -224,7 +235,7 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 
 	var w strings.Builder
 	fmt.Fprintf(&w, "VoiceDesk sound bench, %s, %s/%s, %d CPUs, %s\n", time.Now().UTC().Format(time.RFC3339), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(&w, "devices: headless PulseAudio 16 null sinks (48 kHz), miniaudio periods of %d ms; call: Opus through the lab's Kamailio + rtpengine\n", 10)
+	fmt.Fprintf(&w, "devices: headless PulseAudio 16 null sinks (48 kHz), miniaudio periods of %d ms; call: Opus through the lab's Kamailio + rtpengine\n", soundcard.PeriodMs)
 	fmt.Fprintf(&w, "baseline: the browser phone's stack, JsSIP %s in Chromium %s with a window (Xvfb), the same devices and far end\n", browser.JsSIP, browser.Chromium)
 	fmt.Fprintf(&w, "reference: %s; the target: %.0f ms each way\n\n", g114Name, targetMs)
 	fmt.Fprintf(&w, "%-58s %10s %10s %7s\n", fmt.Sprintf("figure (median of %d calls x %d bursts)", calls, bursts), "VoiceDesk", "baseline", "ratio")
