@@ -7,7 +7,7 @@ APP   := build/bin/voicedesk
 LAB   := bin/lab
 export LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-sound test-window test-ui clean
+.PHONY: install uninstall demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-sound test-window test-links test-ui clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -18,7 +18,7 @@ demo: setup app labbin
 ## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
 test: setup app labbin
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-sound test-window test-ui && \
+	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-sound test-window test-links test-ui && \
 	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
 
 setup:
@@ -36,6 +36,22 @@ app:
 labbin:
 	@mkdir -p bin
 	@$(GO) build -o $(LAB) ./lab/cmd/lab
+
+## install: the built app into $(PREFIX) (default /usr/local) with its desktop file and icon; it is made the
+## handler of tel:, callto:, sip: and sips: links (xdg-mime) when the desktop's tools are there. DESTDIR stages it.
+PREFIX ?= /usr/local
+install: app
+	@install -Dm755 $(APP) $(DESTDIR)$(PREFIX)/bin/voicedesk
+	@install -Dm644 build/linux/voicedesk.desktop $(DESTDIR)$(PREFIX)/share/applications/voicedesk.desktop
+	@install -Dm644 build/appicon.png $(DESTDIR)$(PREFIX)/share/icons/hicolor/512x512/apps/voicedesk.png
+	@if [ -z "$(DESTDIR)" ]; then \
+	  command -v update-desktop-database >/dev/null && update-desktop-database -q $(PREFIX)/share/applications || true; \
+	  command -v xdg-mime >/dev/null && xdg-mime default voicedesk.desktop x-scheme-handler/tel x-scheme-handler/callto x-scheme-handler/sip x-scheme-handler/sips || true; \
+	fi
+	@echo "== installed $(DESTDIR)$(PREFIX)/bin/voicedesk, its desktop file (tel:, callto:, sip:, sips: links) and icon"
+
+uninstall:
+	@rm -f $(DESTDIR)$(PREFIX)/bin/voicedesk $(DESTDIR)$(PREFIX)/share/applications/voicedesk.desktop $(DESTDIR)$(PREFIX)/share/icons/hicolor/512x512/apps/voicedesk.png
 
 ## lab / lab-down: start or stop the lab (state in $(LAB_DIR)/state.json, logs in $(LAB_DIR)/logs)
 lab: labbin
@@ -95,10 +111,16 @@ fuzz:
 	@$(GO) test -run XXX -fuzz FuzzDestination -fuzztime 30s ./backend/sip/
 	@$(GO) test -run XXX -fuzz FuzzCallerIdentity -fuzztime 30s ./backend/sip/
 	@$(GO) test -run XXX -fuzz FuzzDecode -fuzztime 30s ./lab/ngproto/
+	@$(GO) test -run XXX -fuzz FuzzParse -fuzztime 30s ./backend/links/
 
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"
 	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/window/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+
+## test-links: a second launch with a tel: link dials in the running app; the command line (call, status, answer, hangup) against the lab
+test-links:
+	@echo "== click-to-dial links, single instance and the command line, against the lab"
+	@VOICEDESK_APP=$(CURDIR)/$(APP) $(GO) test -count=1 -v ./test/links/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
 
 ## test-ui: the UI in Debian Chromium (playwright-core), the app headless behind its bridge, against the lab; screenshots in test-output/ui-*.png
 test-ui:

@@ -35,6 +35,8 @@ type App struct {
 	// notes shows incoming calls as desktop notifications (nil: none).
 	notes    *notify.Notifier
 	attached sync.Once
+	// integration is the integration API's address and token, when on.
+	integration integration
 }
 
 // phoneEvent is what the frontend receives on eventChannel.

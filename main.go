@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/wailsapp/wails/v2"
@@ -23,6 +25,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
 	"voicedesk/backend/bridge"
+	"voicedesk/backend/instance"
 	"voicedesk/backend/media"
 	"voicedesk/backend/notify"
 	"voicedesk/backend/phone"
@@ -43,9 +46,35 @@ func main() {
 		"discovery service URL (default: the platform's, "+platform.DefaultDiscoveryURL+")")
 	settingsPath := flag.String("settings", "", "settings file (default: the user config folder)")
 	bridgeAddr := flag.String("bridge", os.Getenv("VOICEDESK_BRIDGE"),
-		"serve the phone's JSON-RPC bridge, and the UI for a browser, on this loopback address (e.g. 127.0.0.1:7788); off when empty")
+		"serve the integration API (the phone's JSON-RPC bridge) and the UI for a browser on this loopback address (e.g. 127.0.0.1:7788); off when empty")
+	bridgeOrigins := flag.String("bridge-origins", os.Getenv("VOICEDESK_BRIDGE_ORIGINS"),
+		"browser pages (comma-separated origins, e.g. https://crm.example.com) allowed to use the integration API")
 	headless := flag.Bool("headless", false, "no window: the phone is driven through the bridge only (browser mode, tests)")
+	control := flag.String("control", envOr("VOICEDESK_CONTROL", instance.DefaultPath()),
+		"the running app's socket: a second launch hands its link or command to it")
+	flag.Usage = usage
 	flag.Parse()
+
+	// A second launch (a clicked link, "voicedesk call ...") hands over to
+	// the running app and exits; so does a plain one, which brings its
+	// window forward.
+	req, err := parseCommand(flag.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "voicedesk:", err)
+		os.Exit(2)
+	}
+	handed := req
+	if handed.Command == "" {
+		handed.Command = cmdShow
+	}
+	if code, ran := handOver(*control, handed, os.Stdout, os.Stderr); ran {
+		os.Exit(code)
+	}
+	switch req.Command {
+	case cmdAnswer, cmdHangup, cmdStatus:
+		fmt.Fprintln(os.Stderr, "voicedesk:", instance.ErrNotRunning)
+		os.Exit(1)
+	}
 
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(log)
@@ -98,10 +127,32 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// This is the running app: later launches hand over to it.
+	ctl, err := instance.Listen(*control, app.command, log)
+	if errors.Is(err, instance.ErrRunning) { // another launch got there first
+		if code, ran := handOver(*control, handed, os.Stdout, os.Stderr); ran {
+			os.Exit(code)
+		}
+	}
+	controlDone := make(chan struct{})
+	if err != nil {
+		log.Warn("no instance socket: a second launch will start a second app", "error", err)
+		close(controlDone)
+	} else {
+		go func() {
+			defer close(controlDone)
+			if err := ctl.Serve(ctx); err != nil {
+				log.Warn("instance socket", "error", err)
+			}
+		}()
+	}
+	if req.Command == cmdCall {
+		go app.dialAtLaunch(ctx, req.Arg, log)
+	}
 	var bridgeDone chan error
 	if *bridgeAddr != "" {
 		ui, _ := fs.Sub(assets, "frontend/dist")
-		b, link, err := startBridge(*bridgeAddr, app, ui, log)
+		b, link, err := startBridge(*bridgeAddr, splitList(*bridgeOrigins), app, ui, log)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "voicedesk:", err)
 			os.Exit(1)
@@ -116,6 +167,7 @@ func main() {
 		app.startup(ctx)
 		<-ctx.Done()
 		log.Info("stopping")
+		<-controlDone
 		app.shutdown(ctx)
 		if err := <-bridgeDone; err != nil {
 			log.Warn("bridge", "error", err)
@@ -149,6 +201,7 @@ func main() {
 		},
 	})
 	stop()
+	<-controlDone
 	if bridgeDone != nil {
 		<-bridgeDone
 	}
@@ -158,22 +211,39 @@ func main() {
 	}
 }
 
-// startBridge listens on addr with the token from VOICEDESK_BRIDGE_TOKEN
-// (a fresh random one when unset) and returns the UI's URL with it.
-func startBridge(addr string, app *App, ui fs.FS, log *slog.Logger) (*bridge.Server, string, error) {
+// startBridge listens on addr and returns the UI's URL with its token:
+// VOICEDESK_BRIDGE_TOKEN, else this installation's token from the OS
+// keyring (made at first use, so integrations keep working across
+// restarts), else, with no keyring, a fresh one for this run.
+func startBridge(addr string, origins []string, app *App, ui fs.FS, log *slog.Logger) (*bridge.Server, string, error) {
 	token := os.Getenv("VOICEDESK_BRIDGE_TOKEN")
 	if token == "" {
-		b := make([]byte, 24)
-		if _, err := rand.Read(b); err != nil {
-			return nil, "", fmt.Errorf("bridge token: %w", err)
+		var err error
+		if token, err = secrets.IntegrationToken(secrets.Keyring{}); err != nil {
+			log.Warn("no OS keyring for the integration token: a new one for this run only", "error", err)
+			b := make([]byte, 24)
+			if _, err := rand.Read(b); err != nil {
+				return nil, "", fmt.Errorf("bridge token: %w", err)
+			}
+			token = hex.EncodeToString(b)
 		}
-		token = hex.EncodeToString(b)
 	}
-	b, err := bridge.Listen(bridge.Config{Addr: addr, Token: token, Methods: app, Files: ui, EventMethod: eventChannel, Log: log})
+	b, err := bridge.Listen(bridge.Config{Addr: addr, Token: token, Origins: origins, Methods: app, Files: ui, EventMethod: eventChannel, Log: log})
 	if err != nil {
 		return nil, "", err
 	}
+	app.integration = integration{RPC: "ws://" + b.Addr() + "/rpc", Token: token, Origins: origins}
 	return b, "http://" + b.Addr() + "/?token=" + url.QueryEscape(token), nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func isLoopbackURL(raw string) bool {
@@ -186,4 +256,30 @@ func isLoopbackURL(raw string) bool {
 	}
 	ip := net.ParseIP(u.Hostname())
 	return ip != nil && ip.IsLoopback()
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func usage() {
+	fmt.Fprintf(flag.CommandLine.Output(), `VoiceDesk, a desktop softphone.
+
+  voicedesk [flags]                 start the app (or bring the running one forward)
+  voicedesk [flags] LINK            dial a tel:, callto:, sip: or sips: link or a number
+  voicedesk [flags] call NUMBER     the same, from a script
+  voicedesk [flags] answer          answer the call that is ringing
+  voicedesk [flags] hangup          end the call you are on
+  voicedesk [flags] status          the phone's state and calls, as JSON
+  voicedesk [flags] integration     the integration API's address and token (with --bridge)
+
+A running app takes the link or command; without one, "call" and a link
+start the app, which dials once signed in.
+
+Flags:
+`)
+	flag.PrintDefaults()
 }

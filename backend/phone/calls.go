@@ -300,6 +300,12 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	c.replaces = out.ReplacesValue
 	c.mu.Unlock()
 	c.connected(out.CallID(), out)
+	if ctx.Err() != nil {
+		// Hung up while the answer was on its way (a 200 OK crossing the
+		// CANCEL): the call ends now, never confirmed.
+		untilEnd(ctx, c, out.Done(), out.Hangup)
+		return
+	}
 	p.emit.Emit(EventCallConfirmed, c.ev)
 	untilEnd(ctx, c, out.Done(), out.Hangup)
 }

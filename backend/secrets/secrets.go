@@ -5,6 +5,8 @@
 package secrets
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -54,6 +56,32 @@ func (Keyring) Delete(account string) error {
 		return fmt.Errorf("delete secret from the OS keyring: %w", err)
 	}
 	return nil
+}
+
+// integrationAccount is the keyring account of the integration API's
+// token; logins are kept under user names, which never look like this.
+const integrationAccount = ":integration-token"
+
+// IntegrationToken is this installation's token for the integration API
+// (the bridge): made at first use, then kept in the store, so that an
+// integration configured once keeps working across restarts.
+func IntegrationToken(s Store) (string, error) {
+	tok, err := s.Get(integrationAccount)
+	if err == nil && len(tok) >= 32 {
+		return tok, nil
+	}
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make the integration token: %w", err)
+	}
+	tok = hex.EncodeToString(b)
+	if err := s.Set(integrationAccount, tok); err != nil {
+		return "", err
+	}
+	return tok, nil
 }
 
 // Memory is a Store in memory, for unit tests of its users.

@@ -45,3 +45,21 @@ func testStore(t *testing.T, s Store) {
 		t.Fatalf("after Delete: %v", err)
 	}
 }
+
+func TestIntegrationTokenIsMadeOnceAndKept(t *testing.T) {
+	m := &Memory{}
+	first, err := IntegrationToken(m)
+	if err != nil || len(first) != 48 {
+		t.Fatalf("first token %q, %v", first, err)
+	}
+	again, err := IntegrationToken(m)
+	if err != nil || again != first {
+		t.Fatalf("second read %q, %v; want the kept %q", again, err, first)
+	}
+	if err := m.Delete(integrationAccount); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, _ := IntegrationToken(m); fresh == first || len(fresh) != 48 {
+		t.Fatalf("after deleting it: %q, want a new one", fresh)
+	}
+}

@@ -239,6 +239,9 @@ func outboundIP(dest string) string {
 // Close closes the agent's transports.
 func (a *Agent) Close() error { return a.ua.Close() }
 
+// Domain is the SIP domain the agent registers in.
+func (a *Agent) Domain() string { return a.cfg.Domain }
+
 // Expires is the lifetime the registrar granted at the last registration.
 func (a *Agent) Expires() time.Duration {
 	a.mu.Lock()

@@ -13,8 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"voicedesk/lab/labctl"
 	"voicedesk/test/desktop"
 )
@@ -67,13 +65,13 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 		return nil, fmt.Errorf("the app did not report its bridge")
 	}
 	cmd := l.cmd
-	rpc, err := dialBridge(ctx, u)
+	rpc, err := desktop.DialBridge(ctx, u)
 	if err != nil {
 		return nil, err
 	}
 	defer rpc.Close()
 	remember := os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
-	if _, err := rpc.call("Login", map[string]any{"type": "Credentials", "username": st.Demo[0].Username, "password": st.Demo[0].Password, "rememberMe": remember}); err != nil {
+	if _, err := rpc.Call("Login", map[string]any{"type": "Credentials", "username": st.Demo[0].Username, "password": st.Demo[0].Password, "rememberMe": remember}); err != nil {
 		return nil, fmt.Errorf("sign in through the bridge: %w", err)
 	}
 	time.Sleep(5 * time.Second) // settled: registered, the main screen drawn
@@ -83,7 +81,7 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	c0 := treeCPU(pids)
 	time.Sleep(10 * time.Second)
 	f.IdleCPU = (treeCPU(pids) - c0) / 10 * 60
-	res, err := rpc.call("Call", st.Tone.Number, nil)
+	res, err := rpc.Call("Call", st.Tone.Number, nil)
 	if err != nil {
 		return nil, fmt.Errorf("call through the bridge: %w", err)
 	}
@@ -102,7 +100,7 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 			f.CallThreads[name] = d
 		}
 	}
-	if _, err := rpc.call("EndCall", id); err != nil {
+	if _, err := rpc.Call("EndCall", id); err != nil {
 		return nil, fmt.Errorf("hang up through the bridge: %w", err)
 	}
 	if !remember {
@@ -136,7 +134,8 @@ type launched struct {
 // (and so its settings) in home.
 func launchApp(app, home, display string, st *labctl.State) (*launched, error) {
 	const token = "bench-token-0123456789abcdef"
-	cmd := exec.Command(app, "--bridge", "127.0.0.1:0", "--discovery-url", st.DiscoveryURL, "--settings", filepath.Join(home, "settings.json"))
+	cmd := exec.Command(app, "--bridge", "127.0.0.1:0", "--discovery-url", st.DiscoveryURL, "--settings", filepath.Join(home, "settings.json"),
+		"--control", filepath.Join(home, "control.sock"))
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+home, "VOICEDESK_BRIDGE_TOKEN="+token)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, err := cmd.StdoutPipe()
@@ -178,52 +177,6 @@ func launchApp(app, home, display string, st *labctl.State) (*launched, error) {
 		}
 	}()
 	return l, nil
-}
-
-// bridgeClient is a minimal JSON-RPC 2.0 client of the app's bridge.
-type bridgeClient struct {
-	conn *websocket.Conn
-	next int
-}
-
-func dialBridge(ctx context.Context, pageURL string) (*bridgeClient, error) {
-	ws := strings.Replace(strings.Replace(pageURL, "http://", "ws://", 1), "/?token=", "/rpc?token=", 1)
-	conn, _, err := websocket.DefaultDialer.DialContext(ctx, ws, nil)
-	if err != nil {
-		return nil, fmt.Errorf("connect to the app's bridge: %w", err)
-	}
-	return &bridgeClient{conn: conn}, nil
-}
-
-func (c *bridgeClient) Close() { c.conn.Close() }
-
-// call sends one request and waits for its answer, skipping events.
-func (c *bridgeClient) call(method string, params ...any) (json.RawMessage, error) {
-	c.next++
-	id := c.next
-	if err := c.conn.WriteJSON(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params}); err != nil {
-		return nil, err
-	}
-	_ = c.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
-	for {
-		var msg struct {
-			ID     *int            `json:"id"`
-			Result json.RawMessage `json:"result"`
-			Error  *struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		if err := c.conn.ReadJSON(&msg); err != nil {
-			return nil, fmt.Errorf("%s: %w", method, err)
-		}
-		if msg.ID == nil || *msg.ID != id {
-			continue // an event
-		}
-		if msg.Error != nil {
-			return nil, fmt.Errorf("%s: %s", method, msg.Error.Message)
-		}
-		return msg.Result, nil
-	}
 }
 
 // processTree is pid and its descendants.

@@ -59,7 +59,7 @@ func startApp(t *testing.T, ctx context.Context, app string, st *labctl.State, o
 	_, _ = rand.Read(tok)
 	home := t.TempDir()
 	cmd := exec.Command(app, "--headless", "--bridge", "127.0.0.1:0", "--discovery-url", st.DiscoveryURL,
-		"--settings", filepath.Join(home, "settings.json"))
+		"--settings", filepath.Join(home, "settings.json"), "--control", filepath.Join(home, "control.sock"))
 	cmd.Env = append(os.Environ(), "HOME="+home, "VOICEDESK_BRIDGE_TOKEN="+hex.EncodeToString(tok))
 	logf, err := os.Create(filepath.Join(out, "ui-app.log"))
 	if err != nil {

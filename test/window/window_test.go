@@ -136,7 +136,8 @@ func TestAppWindow(t *testing.T) {
 	pulse.Start(t)
 
 	display := startXvfb(t)
-	cmd := exec.Command(app, "-discovery-url", st.DiscoveryURL, "-settings", filepath.Join(t.TempDir(), "settings.json"))
+	dir := t.TempDir()
+	cmd := exec.Command(app, "-discovery-url", st.DiscoveryURL, "-settings", filepath.Join(dir, "settings.json"), "-control", filepath.Join(dir, "control.sock"))
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+t.TempDir())
 	logf, err := os.Create(filepath.Join(out, "app-window.log"))
 	if err != nil {

@@ -1,0 +1,96 @@
+package desktop
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Bridge is a minimal JSON-RPC 2.0 client of the app's bridge (what its UI
+// does through Wails), for tests and benchmarks.
+type Bridge struct {
+	conn *websocket.Conn
+	next int
+	// Events are the phone events received while waiting for answers.
+	Events []string
+}
+
+// DialBridge connects to the bridge whose page URL (with its token) the
+// app printed ("bridge http://127.0.0.1:PORT/?token=...").
+func DialBridge(ctx context.Context, pageURL string) (*Bridge, error) {
+	ws := strings.Replace(strings.Replace(pageURL, "http://", "ws://", 1), "/?token=", "/rpc?token=", 1)
+	conn, _, err := websocket.DefaultDialer.DialContext(ctx, ws, nil)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the app's bridge: %w", err)
+	}
+	return &Bridge{conn: conn}, nil
+}
+
+// WaitEvent reads until the phone event name arrives (or was already
+// received), for at most d.
+func (c *Bridge) WaitEvent(name string, d time.Duration) error {
+	for _, e := range c.Events {
+		if e == name {
+			return nil
+		}
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(d))
+	for {
+		var msg struct {
+			Params struct {
+				Name string `json:"name"`
+			} `json:"params"`
+		}
+		if err := c.conn.ReadJSON(&msg); err != nil {
+			return fmt.Errorf("waiting for %s (received %v): %w", name, c.Events, err)
+		}
+		c.Events = append(c.Events, msg.Params.Name)
+		if msg.Params.Name == name {
+			return nil
+		}
+	}
+}
+
+// Close ends the connection.
+func (c *Bridge) Close() { c.conn.Close() }
+
+// Call sends one request and waits for its answer, noting the events that
+// arrive meanwhile.
+func (c *Bridge) Call(method string, params ...any) (json.RawMessage, error) {
+	c.next++
+	id := c.next
+	if err := c.conn.WriteJSON(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params}); err != nil {
+		return nil, err
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		var msg struct {
+			ID     *int            `json:"id"`
+			Method string          `json:"method"`
+			Params json.RawMessage `json:"params"`
+			Result json.RawMessage `json:"result"`
+			Error  *struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if err := c.conn.ReadJSON(&msg); err != nil {
+			return nil, fmt.Errorf("%s: %w", method, err)
+		}
+		if msg.ID == nil || *msg.ID != id {
+			var ev struct {
+				Name string `json:"name"`
+			}
+			_ = json.Unmarshal(msg.Params, &ev)
+			c.Events = append(c.Events, ev.Name)
+			continue
+		}
+		if msg.Error != nil {
+			return nil, fmt.Errorf("%s: %s", method, msg.Error.Message)
+		}
+		return msg.Result, nil
+	}
+}
