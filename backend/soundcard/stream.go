@@ -127,11 +127,12 @@ func (c *Card) OpenStream(opts Options) (*Stream, error) {
 	s := &Stream{card: c, opts: opts, captured: newRing(maxBuffered)}
 	if opts.EchoCancel {
 		var err error
-		// 125 ms of echo tail covers a headset, a laptop's speakers and the
-		// sound server's buffers (test/sound's loop puts the echo 42-70 ms
-		// behind what was played), and costs a third less than 250 ms
-		// (0.22 against 0.33 ms a frame: 1.35 against 2.0 CPU-s per call-minute).
-		if s.ec, err = dsp.NewEchoCanceller(frame, Rate/8, Rate, s.processed); err != nil {
+		// 250 ms of echo tail. The sound server's buffers alone put the echo
+		// 42-110 ms behind what was played (test/sound's loop on a loaded
+		// 2-core machine), and a Bluetooth headset adds more. It costs half
+		// again as much as 125 ms (0.33 against 0.22 ms a frame: 2.0
+		// against 1.35 CPU-s per call-minute).
+		if s.ec, err = dsp.NewEchoCanceller(frame, Rate/4, Rate, s.processed); err != nil {
 			return nil, err
 		}
 	}
@@ -604,7 +605,11 @@ func (s *Stream) Close() {
 func (s *Stream) logCounts(capDev, playDev *devState) {
 	under, dropped, trimmed, _ := playDev.c.counts()
 	_, _, _, over := capDev.c.counts()
+	// The callback counts tell whether the sound server kept time: a speaker
+	// that played fewer periods than the microphone captured was starved
+	// (underruns), which moves the echo's delay under the canceller.
 	s.card.log.Info("sound stream closed", "direct", capDev.direct && playDev.direct,
+		"micCallbacks", capDev.c.calls(), "speakerCallbacks", playDev.c.calls(),
 		"speakerUnderruns", under, "speakerDroppedSamples", dropped, "speakerTrimmedSamples", trimmed,
 		"micLostSamples", over, "micTrimmedSamples", s.capTrimmed, "devicesReplaced", len(s.retired))
 }
