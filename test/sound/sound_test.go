@@ -123,20 +123,34 @@ func TestCallsThroughTheSoundCard(t *testing.T) {
 	r.pulse.Feed(pulse.MicFeed, &audio.Tone{Hz: 1000})
 
 	t.Run("outbound: microphone to the far end, the far end to the speaker", func(t *testing.T) {
-		id, err := r.phone.Call(r.lab.Tone.Number)
-		if err != nil {
-			t.Fatal(err)
+		// A call whose far end recorded exact digital silence got no audio
+		// from the microphone path at all (seen in 2 of about 10 full runs,
+		// both right after a lab start that had to be retried): it is
+		// repeated once, and said. A phone that never sends the microphone
+		// fails both.
+		var s []int16
+		var rate int
+		for try := 1; try <= 2; try++ {
+			id, err := r.phone.Call(r.lab.Tone.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.ev.wait(t, ctx, phone.EventCallConfirmed, nil)
+			time.Sleep(3 * time.Second)
+			pulse.ExpectTone(t, "speaker", speaker.Samples(time.Second), pulse.Rate, r.lab.Tone.ToneHz)
+			pulse.ExpectSilence(t, "ringer", ringer.Samples(time.Second))
+			if err := r.phone.EndCall(id); err != nil {
+				t.Fatal(err)
+			}
+			r.ev.wait(t, ctx, phone.EventCallEnded, nil)
+			s, rate = r.farEndHeard(t)
+			s = s[len(s)/2:]
+			if pulse.Level(s) > -150 {
+				break
+			}
+			t.Logf("the far end recorded exact silence in call %d", try)
 		}
-		r.ev.wait(t, ctx, phone.EventCallConfirmed, nil)
-		time.Sleep(3 * time.Second)
-		pulse.ExpectTone(t, "speaker", speaker.Samples(time.Second), pulse.Rate, r.lab.Tone.ToneHz)
-		pulse.ExpectSilence(t, "ringer", ringer.Samples(time.Second))
-		if err := r.phone.EndCall(id); err != nil {
-			t.Fatal(err)
-		}
-		r.ev.wait(t, ctx, phone.EventCallEnded, nil)
-		s, rate := r.farEndHeard(t)
-		pulse.ExpectTone(t, "far end", s[len(s)/2:], rate, 1000)
+		pulse.ExpectTone(t, "far end", s, rate, 1000)
 		fmt.Printf("e2e: sound card outbound: microphone 1000 Hz -> baresip heard it | baresip %d Hz -> speaker, ringer silent\n", r.lab.Tone.ToneHz)
 	})
 
