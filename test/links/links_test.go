@@ -72,6 +72,16 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 		return s
 	}
 
+	// noCalls waits up to 10 s for the first instance to have no call.
+	noCalls := func(failure string) {
+		t.Helper()
+		for end := time.Now().Add(10 * time.Second); len(state().Calls) != 0; time.Sleep(300 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatal(failure)
+			}
+		}
+	}
+
 	// Nothing runs yet: the commands say so.
 	if out, code := voicedesk("status"); code != 1 || !strings.Contains(out, "not running") {
 		t.Fatalf("status with no app: exit %d, %q", code, out)
@@ -132,7 +142,7 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 		t.Fatalf("second launch with %s: exit %d, %q", link, code, out)
 	}
 	// The first instance's call reaches the lab's tone phone, which answers.
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(15 * time.Second) // the call connects
 	for {
 		s := state()
 		if len(s.Calls) == 1 && s.Calls[0].State == phone.StateConnected && s.Calls[0].Number == lab.Tone.Number {
@@ -162,13 +172,7 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 	if out, code := voicedesk("hangup"); code != 0 || !strings.HasPrefix(out, "hangup: call ") {
 		t.Fatalf("hangup: exit %d, %q", code, out)
 	}
-	deadline = time.Now().Add(10 * time.Second)
-	for len(state().Calls) != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the call is still there after hangup")
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+	noCalls("the call is still there after hangup")
 	// "voicedesk call" with the number in pieces, as typed.
 	if out, code := voicedesk("call", lab.Tone.Number[:1], lab.Tone.Number[1:]); code != 0 {
 		t.Fatalf("call: exit %d, %q", code, out)
@@ -178,13 +182,7 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 	}
 	// Hung up while dialling: it ends (a 200 OK crossing the CANCEL is
 	// answered with a BYE), unconfirmed.
-	deadline = time.Now().Add(10 * time.Second)
-	for len(state().Calls) != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the call hung up while dialling is still there")
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+	noCalls("the call hung up while dialling is still there")
 	// A plain second launch brings the first forward and exits.
 	if _, code := voicedesk(); code != 0 {
 		t.Fatalf("a plain second launch: exit %d", code)
