@@ -139,7 +139,20 @@ type State struct {
 	User         *UserInfo `json:"user,omitempty"`
 	Language     string    `json:"language"`
 	DiscoveryURL string    `json:"discoveryUrl"`
+	// Connection is the SIP registration's state while signed in:
+	// "registered", "reconnecting" (connection-lost) or "failed"
+	// (connection-failed, the phone must restart).
+	Connection string `json:"connection,omitempty"`
+	// Kiosk: the app runs as a kiosk station (set by the app, not the phone).
+	Kiosk bool `json:"kiosk,omitempty"`
 }
+
+// The values of State.Connection.
+const (
+	ConnectionRegistered   = "registered"
+	ConnectionReconnecting = "reconnecting"
+	ConnectionFailed       = "failed"
+)
 
 // Phone holds the phone's state. Its methods are safe for concurrent use.
 type Phone struct {
@@ -193,6 +206,12 @@ type Phone struct {
 	pnpsOff                bool
 	// sdkToken is the SIP WebSocket's SDK token (updateJWT renews it).
 	sdkToken string
+	// connection is the registration's state (State.Connection).
+	connection string
+	// staySignedIn (kiosk): every login is remembered, and a connection
+	// given up on wakes StaySignedIn through connFailed.
+	staySignedIn bool
+	connFailed   chan struct{}
 	// consultation is the consulted transfer under way, if any.
 	consultation *consultation
 	// supervision is the call supervision under way, if any.
@@ -255,7 +274,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
-		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, pnpsMission: "default",
+		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, pnpsMission: "default", connFailed: make(chan struct{}, 1),
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
 }
 
@@ -264,6 +283,9 @@ func (p *Phone) State() State {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := State{LoggedIn: p.session != nil, Language: p.language, DiscoveryURL: p.discovery}
+	if s.LoggedIn {
+		s.Connection = p.connection
+	}
 	if p.user != nil {
 		u := *p.user
 		s.User = &u
@@ -278,6 +300,11 @@ func (p *Phone) Login(ctx context.Context, o LoginOptions) (bool, error) {
 	o.Username = strings.TrimSpace(o.Username)
 	if err := o.Validate(); err != nil {
 		return false, err
+	}
+	// A kiosk signs in by itself after a restart: it keeps every login
+	// that can be kept (an AuthHeader token belongs to its host).
+	if p.staysSignedIn() {
+		o.RememberMe = true
 	}
 	p.mu.Lock()
 	discovery := p.discovery
@@ -319,7 +346,7 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 	p.mu.Lock()
 	p.loggingIn = false
 	if err == nil {
-		p.session, p.user, p.agent = session, user, agent
+		p.session, p.user, p.agent, p.connection = session, user, agent, ConnectionRegistered
 		if agent != nil {
 			mctx, stop := context.WithCancel(p.ctx)
 			p.stopMaintain = stop
@@ -530,13 +557,26 @@ func (p *Phone) signOut(force bool) {
 func (p *Phone) onConnState(st sip.ConnState) {
 	switch st {
 	case sip.ConnLost:
+		p.setConnection(ConnectionReconnecting)
 		p.emit.Emit(EventPhoneError, ErrorConnectionLost)
 	case sip.ConnRestored:
+		p.setConnection(ConnectionRegistered)
 		p.emit.Emit(EventPhoneError, ErrorConnectionRestored)
 	case sip.ConnFailed:
+		p.setConnection(ConnectionFailed)
 		p.emit.Emit(EventPhoneError, ErrorConnectionFailed)
 		p.emit.Emit(EventRestart, nil)
+		select {
+		case p.connFailed <- struct{}{}:
+		default: // StaySignedIn is already woken (or not running)
+		}
 	}
+}
+
+func (p *Phone) setConnection(c string) {
+	p.mu.Lock()
+	p.connection = c
+	p.mu.Unlock()
 }
 
 // Close logs out and stops everything the phone started.

@@ -56,6 +56,8 @@ type fakePlatform struct {
 	block    chan struct{}
 	password string
 	deny     bool // Call answers 401
+	meFails  int  // Me fails this many more times as an unreachable platform would
+	meCalls  int
 	status   platform.UserStatus
 	lastCall string // method and path of the last Call
 }
@@ -87,8 +89,13 @@ func (f *fakePlatform) SIPSettings(context.Context, *platform.Session) (platform
 func (f *fakePlatform) Me(context.Context, *platform.Session) (platform.User, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.meCalls++
 	if f.deny {
 		return platform.User{}, fmt.Errorf("%w: HTTP 401", platform.ErrDenied)
+	}
+	if f.meFails > 0 {
+		f.meFails--
+		return platform.User{}, errors.New("dial tcp 127.0.0.1:1: connect: network is unreachable")
 	}
 	return platform.User{ID: "id-1", Username: "alice@x", DisplayName: "Alice"}, nil
 }
