@@ -1,0 +1,108 @@
+// Package supervise runs a program and starts it again when it crashes:
+// what keeps an unattended kiosk station in service without a person at
+// the keyboard.
+package supervise
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// Config says what to run and how to restart it.
+type Config struct {
+	// Command makes a fresh command for each start.
+	Command func() *exec.Cmd
+	// First and Max bound the wait before a restart: First, doubling up to
+	// Max; defaults 1 s and 30 s.
+	First, Max time.Duration
+	// Healthy is how long a run must last for the wait to start again from
+	// First; default one minute.
+	Healthy time.Duration
+	// Grace is how long the program has to stop after SIGTERM before it is
+	// killed; default 10 s.
+	Grace time.Duration
+	Log   *slog.Logger
+}
+
+// Run starts the program, and starts it again after every exit that is not
+// a clean one (a nonzero status, or killed by a signal), until it exits
+// cleanly or ctx ends. When ctx ends the program is asked to stop
+// (SIGTERM) and killed after Grace. Run returns the restarts it made, and
+// an error only when the program could not be started at all.
+func Run(ctx context.Context, cfg Config) (restarts int, err error) {
+	if cfg.First <= 0 {
+		cfg.First = time.Second
+	}
+	if cfg.Max < cfg.First {
+		cfg.Max = max(30*time.Second, cfg.First)
+	}
+	if cfg.Healthy <= 0 {
+		cfg.Healthy = time.Minute
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 10 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	wait := cfg.First
+	for {
+		cmd := cfg.Command()
+		if cmd.SysProcAttr == nil {
+			cmd.SysProcAttr = &syscall.SysProcAttr{}
+		}
+		// A supervisor killed outright takes its program with it.
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM
+		started := time.Now()
+		if err := cmd.Start(); err != nil {
+			return restarts, fmt.Errorf("start %s: %w", cmd.Path, err)
+		}
+		cfg.Log.Info("supervisor: started", "pid", cmd.Process.Pid, "restarts", restarts)
+		exit := make(chan error, 1)
+		go func() { exit <- cmd.Wait() }()
+		var werr error
+		select {
+		case werr = <-exit:
+		case <-ctx.Done():
+			stop(cmd, exit, cfg.Grace)
+			return restarts, nil
+		}
+		ran := time.Since(started)
+		var ee *exec.ExitError
+		if werr == nil {
+			cfg.Log.Info("supervisor: the program exited cleanly", "ran", ran.Round(time.Millisecond).String())
+			return restarts, nil
+		}
+		if !errors.As(werr, &ee) {
+			return restarts, fmt.Errorf("wait for %s: %w", cmd.Path, werr)
+		}
+		if ran >= cfg.Healthy {
+			wait = cfg.First
+		}
+		cfg.Log.Warn("supervisor: the program crashed; restarting", "exit", ee.ProcessState.String(),
+			"ran", ran.Round(time.Millisecond).String(), "in", wait.String())
+		select {
+		case <-ctx.Done():
+			return restarts, nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, cfg.Max)
+		restarts++
+	}
+}
+
+// stop asks the program to stop and kills it after grace.
+func stop(cmd *exec.Cmd, exit <-chan error, grace time.Duration) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exit:
+	case <-time.After(grace):
+		_ = cmd.Process.Kill()
+		<-exit
+	}
+}
