@@ -20,6 +20,17 @@ type Settings struct {
 	// Remembered is the login kept for a silent sign-in at start-up; its
 	// secret is in the OS keyring, never here.
 	Remembered *Remembered `json:"remembered,omitempty"`
+	Desktop    Desktop     `json:"desktop"`
+}
+
+// Desktop is how the app lives on the desktop.
+type Desktop struct {
+	// KeepRunning: closing the window hides it to the tray and the phone
+	// stays signed in (nil: on). Without a tray to come back from, closing
+	// quits.
+	KeepRunning *bool `json:"keepRunning,omitempty"`
+	// StartMinimized: start in the tray (minimized without one).
+	StartMinimized bool `json:"startMinimized,omitempty"`
 }
 
 // Remembered is who signed in with "remember me", and where.

@@ -1,0 +1,44 @@
+package settings
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// DefaultPolicyPath is where an administrator locks settings for every
+// user of the machine (a file the users cannot write).
+const DefaultPolicyPath = "/etc/voicedesk/policy.json"
+
+// Policy is what an administrator locks. The user's settings and the
+// window cannot change it.
+type Policy struct {
+	// Kiosk runs the app as an unattended station: full screen, no
+	// settings or sign-out, signed in by itself and restarted after a crash.
+	Kiosk bool `json:"kiosk"`
+	// DiscoveryURL, when set, is the only discovery service used.
+	DiscoveryURL string `json:"discoveryUrl,omitempty"`
+}
+
+// LoadPolicy reads the administrator's file; no file is no policy. A file
+// that is there but unreadable or wrong is an error: a kiosk must not
+// start unlocked because of a typo.
+func LoadPolicy(path string) (Policy, error) {
+	var p Policy
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return p, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("read the policy file: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return Policy{}, fmt.Errorf("policy file %s: %w (allowed: {\"kiosk\": true|false, \"discoveryUrl\": \"https://...\"})", path, err)
+	}
+	return p, nil
+}
