@@ -1,0 +1,278 @@
+// Package tray is the app's icon in the desktop's system tray (the
+// StatusNotifierItem D-Bus protocol, through fyne.io/systray): the
+// availability at a glance, a menu to change it, and the way back to a
+// window that was closed while the phone keeps running.
+package tray
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"log/slog"
+	"sync"
+	"time"
+
+	"fyne.io/systray"
+	"github.com/godbus/dbus/v5"
+	"golang.org/x/image/draw"
+)
+
+// Status is one availability the menu offers.
+type Status struct {
+	ID      int
+	Label   string
+	Current bool
+}
+
+// View is what the tray shows; the app fills it in the phone's language.
+type View struct {
+	// Tooltip and Header (the menu's first, inert line) say who is signed
+	// in and how available, or that nobody is.
+	Tooltip, Header string
+	// Statuses are the availabilities, offered when the phone is signed in
+	// (StatusEnabled).
+	Statuses      []Status
+	StatusEnabled bool
+	// Show and Quit label the menu's last two lines.
+	Show, Quit string
+	// Dot colours the icon's corner: the availability (nil: none).
+	Dot color.Color
+}
+
+// Config says what the tray's clicks do.
+type Config struct {
+	// Icon is the app's icon (PNG).
+	Icon []byte
+	// Statuses is how many availabilities the menu offers (its lines are
+	// made once).
+	Statuses int
+	// OnShow: the icon was clicked or Show chosen.
+	OnShow func()
+	// OnStatus: an availability was chosen.
+	OnStatus func(id int)
+	// OnQuit: Quit was chosen.
+	OnQuit func()
+	Log    *slog.Logger
+}
+
+// Tray is the running tray icon.
+type Tray struct {
+	cfg  Config
+	base image.Image
+	end  func()
+	once sync.Once
+	done chan struct{}
+	wg   sync.WaitGroup
+
+	mu       sync.Mutex // serialises changes of the menu's items
+	header   *systray.MenuItem
+	statuses []*systray.MenuItem
+	ids      []int
+	show     *systray.MenuItem
+	quit     *systray.MenuItem
+	dot      color.Color
+}
+
+// ErrNoSession is Start's error without a D-Bus session (no desktop).
+var ErrNoSession = errors.New("no D-Bus session bus: no tray icon")
+
+// Start puts the icon in the tray. The tray itself may come later (a
+// panel started after the app): the icon registers when it does.
+func Start(cfg Config) (*Tray, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if _, err := dbus.SessionBus(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoSession, err)
+	}
+	base, err := png.Decode(bytes.NewReader(cfg.Icon))
+	if err != nil {
+		return nil, fmt.Errorf("tray icon: %w", err)
+	}
+	t := &Tray{cfg: cfg, base: base, done: make(chan struct{})}
+	ready := make(chan struct{})
+	start, end := systray.RunWithExternalLoop(func() {
+		t.build()
+		close(ready)
+	}, nil)
+	t.end = end
+	systray.SetTitle("VoiceDesk") // also the item's Id, read as it starts
+	systray.SetIcon(t.icon(nil))
+	systray.SetOnTapped(func() { t.call(func() { cfg.OnShow() }) })
+	start()
+	select {
+	case <-ready:
+	case <-time.After(5 * time.Second):
+		t.Close()
+		return nil, errors.New("tray icon: the menu was not built")
+	}
+	return t, nil
+}
+
+// build makes the menu's lines: the header, the availabilities, Show, Quit.
+func (t *Tray) build() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.header = systray.AddMenuItem("VoiceDesk", "")
+	t.header.Disable()
+	systray.AddSeparator()
+	for i := 0; i < t.cfg.Statuses; i++ {
+		item := systray.AddMenuItemCheckbox("", "", false)
+		item.Disable()
+		t.statuses = append(t.statuses, item)
+		t.ids = append(t.ids, 0)
+		t.listen(item, func() {
+			t.mu.Lock()
+			id := t.ids[i]
+			t.mu.Unlock()
+			if id != 0 {
+				t.cfg.OnStatus(id)
+			}
+		})
+	}
+	systray.AddSeparator()
+	t.show = systray.AddMenuItem("Show", "")
+	t.quit = systray.AddMenuItem("Quit", "")
+	t.listen(t.show, func() { t.cfg.OnShow() })
+	t.listen(t.quit, func() { t.cfg.OnQuit() })
+}
+
+// listen runs do for each click of item until Close.
+func (t *Tray) listen(item *systray.MenuItem, do func()) {
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		for {
+			select {
+			case <-t.done:
+				return
+			case <-item.ClickedCh:
+				t.call(do)
+			}
+		}
+	}()
+}
+
+// call runs a click's action, which may block (a request to the
+// platform), off the tray's D-Bus dispatch and click loops.
+func (t *Tray) call(do func()) {
+	select {
+	case <-t.done:
+		return
+	default:
+	}
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		do()
+	}()
+}
+
+// Update shows v.
+func (t *Tray) Update(v View) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	select {
+	case <-t.done:
+		return
+	default:
+	}
+	systray.SetTooltip(v.Tooltip)
+	t.header.SetTitle(v.Header)
+	for i, item := range t.statuses {
+		if i >= len(v.Statuses) {
+			item.Hide()
+			continue
+		}
+		s := v.Statuses[i]
+		t.ids[i] = s.ID
+		item.SetTitle(s.Label)
+		if s.Current {
+			item.Check()
+		} else {
+			item.Uncheck()
+		}
+		if v.StatusEnabled {
+			item.Enable()
+		} else {
+			item.Disable()
+		}
+	}
+	t.show.SetTitle(v.Show)
+	t.quit.SetTitle(v.Quit)
+	if !sameColor(v.Dot, t.dot) {
+		t.dot = v.Dot
+		systray.SetIcon(t.icon(v.Dot))
+	}
+}
+
+// Hosted reports whether a tray shows the icon (a StatusNotifierHost is
+// registered with the desktop's watcher): only then can a closed window
+// come back from it.
+func (t *Tray) Hosted() bool {
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var v dbus.Variant
+	err = conn.Object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher").CallWithContext(ctx,
+		"org.freedesktop.DBus.Properties.Get", 0, "org.kde.StatusNotifierWatcher", "IsStatusNotifierHostRegistered").Store(&v)
+	if err != nil {
+		return false
+	}
+	hosted, _ := v.Value().(bool)
+	return hosted
+}
+
+// Close removes the icon and stops the tray's goroutines.
+func (t *Tray) Close() {
+	t.once.Do(func() {
+		t.mu.Lock()
+		close(t.done)
+		t.mu.Unlock()
+		t.end()
+		t.wg.Wait()
+	})
+}
+
+// icon is the app's icon at tray size with the availability's dot.
+func (t *Tray) icon(dot color.Color) []byte {
+	const size = 64
+	img := image.NewRGBA(image.Rect(0, 0, size, size))
+	draw.CatmullRom.Scale(img, img.Bounds(), t.base, t.base.Bounds(), draw.Over, nil)
+	if dot != nil {
+		// A filled circle in the lower right, with a white ring that keeps
+		// it apart from the icon on any panel colour.
+		const r, ring = 14, 3
+		cx, cy := size-r-1, size-r-1
+		for y := cy - r; y <= cy+r; y++ {
+			for x := cx - r; x <= cx+r; x++ {
+				d := (x-cx)*(x-cx) + (y-cy)*(y-cy)
+				switch {
+				case d <= (r-ring)*(r-ring):
+					img.Set(x, y, dot)
+				case d <= r*r:
+					img.Set(x, y, color.White)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img)
+	return buf.Bytes()
+}
+
+func sameColor(a, b color.Color) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	r1, g1, b1, a1 := a.RGBA()
+	r2, g2, b2, a2 := b.RGBA()
+	return r1 == r2 && g1 == g2 && b1 == b2 && a1 == a2
+}

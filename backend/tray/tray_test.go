@@ -1,0 +1,106 @@
+package tray
+
+import (
+	"context"
+	"image/color"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"voicedesk/test/desktop"
+)
+
+// The tray against a tray host on a real D-Bus session (make test runs
+// backend/ in one, with scripts/keyring-session.sh).
+func TestTrayOnTheSessionBus(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("no D-Bus session (run under scripts/keyring-session.sh)")
+	}
+	icon, err := os.ReadFile("../../build/appicon.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, err := desktop.StartTrayHost()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+
+	clicks := make(chan string, 10)
+	tr, err := Start(Config{Icon: icon, Statuses: 2,
+		OnShow:   func() { clicks <- "show" },
+		OnStatus: func(id int) { clicks <- map[int]string{1: "status 1", 2: "status 2"}[id] },
+		OnQuit:   func() { clicks <- "quit" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	item, err := host.WaitItem(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tr.Hosted() {
+		t.Fatal("Hosted() is false with a tray host on the bus")
+	}
+	green := color.RGBA{0x2e, 0xa0, 0x43, 0xff}
+	tr.Update(View{Tooltip: "VoiceDesk: Alice, Available", Header: "Alice: Available", StatusEnabled: true,
+		Statuses: []Status{{ID: 1, Label: "Available", Current: true}, {ID: 2, Label: "Busy"}}, Show: "Show VoiceDesk", Quit: "Quit", Dot: green})
+
+	if tip, err := host.Tooltip(item); err != nil || tip != "VoiceDesk: Alice, Available" {
+		t.Fatalf("tooltip %q, %v", tip, err)
+	}
+	menu, err := host.Menu(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, m := range menu {
+		if m.Kind != "separator" && m.Visible {
+			labels = append(labels, m.Label)
+		}
+		if m.Label == "Available" && !m.Checked || m.Label == "Busy" && m.Checked {
+			t.Errorf("%q checked %v", m.Label, m.Checked)
+		}
+	}
+	if want := []string{"Alice: Available", "Available", "Busy", "Show VoiceDesk", "Quit"}; !slices.Equal(labels, want) {
+		t.Fatalf("menu %q, want %q", labels, want)
+	}
+	// The icon carries the availability's colour in its corner (ARGB).
+	w, h, pix, err := host.Icon(item)
+	if err != nil || w != 64 || h != 64 || len(pix) != 64*64*4 {
+		t.Fatalf("icon %dx%d, %d bytes, %v", w, h, len(pix), err)
+	}
+	at := (50*64 + 50) * 4
+	if got := pix[at : at+4]; got[0] != 0xff || got[1] != green.R || got[2] != green.G || got[3] != green.B {
+		t.Fatalf("the icon's dot is ARGB %x, want %x%x%x", got, green.R, green.G, green.B)
+	}
+
+	for _, tc := range []struct{ click, want string }{{"Busy", "status 2"}, {"Show VoiceDesk", "show"}, {"Quit", "quit"}, {"", "show"}} {
+		if tc.click == "" {
+			err = host.Activate(item)
+		} else {
+			err = host.Click(item, tc.click)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-clicks:
+			if got != tc.want {
+				t.Fatalf("clicking %q did %q, want %q", tc.click, got, tc.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("clicking %q did nothing", tc.click)
+		}
+	}
+
+	// Signed out: the availabilities are shown but cannot be chosen.
+	tr.Update(View{Tooltip: "VoiceDesk: signed out", Header: "Signed out", Statuses: []Status{{ID: 1, Label: "Available"}, {ID: 2, Label: "Busy"}}, Show: "Show VoiceDesk", Quit: "Quit"})
+	if err := host.Click(item, "Busy"); err == nil {
+		t.Fatal("an availability could be chosen while signed out")
+	}
+}

@@ -1,0 +1,205 @@
+package desktop
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/godbus/dbus/v5/prop"
+)
+
+// TrayHost is a desktop's system tray as the app sees it on D-Bus: the
+// StatusNotifierWatcher items register with, and a host that reads an
+// item's icon, tooltip and menu and clicks them as a panel does. It needs a
+// D-Bus session (scripts/keyring-session.sh gives one).
+type TrayHost struct {
+	conn  *dbus.Conn
+	mu    sync.Mutex
+	items []string // the registered items' bus names
+}
+
+type watcher struct{ h *TrayHost }
+
+// RegisterStatusNotifierItem is the watcher's method an item calls with
+// its object path (or, by another convention, its bus name).
+func (w watcher) RegisterStatusNotifierItem(sender dbus.Sender, service string) *dbus.Error {
+	name := string(sender)
+	if !strings.HasPrefix(service, "/") {
+		name = service
+	}
+	w.h.mu.Lock()
+	w.h.items = append(w.h.items, name)
+	w.h.mu.Unlock()
+	return nil
+}
+
+func (w watcher) RegisterStatusNotifierHost(string) *dbus.Error { return nil }
+
+// StartTrayHost takes the watcher's name on the session bus.
+func StartTrayHost() (*TrayHost, error) {
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return nil, fmt.Errorf("tray host: %w", err)
+	}
+	h := &TrayHost{conn: conn}
+	const path = "/StatusNotifierWatcher"
+	const iface = "org.kde.StatusNotifierWatcher"
+	if err := conn.Export(watcher{h}, path, iface); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if _, err := prop.Export(conn, path, prop.Map{iface: {
+		"IsStatusNotifierHostRegistered": {Value: true, Emit: prop.EmitFalse},
+		"ProtocolVersion":                {Value: int32(0), Emit: prop.EmitFalse},
+		"RegisteredStatusNotifierItems":  {Value: []string{}, Emit: prop.EmitFalse},
+	}}); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	reply, err := conn.RequestName(iface, dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		conn.Close()
+		return nil, fmt.Errorf("tray host: the watcher's name is taken (%v, %v)", reply, err)
+	}
+	return h, nil
+}
+
+// Close leaves the bus.
+func (h *TrayHost) Close() { h.conn.Close() }
+
+// WaitItem waits for an item to register and returns its bus name.
+func (h *TrayHost) WaitItem(ctx context.Context) (string, error) {
+	for {
+		h.mu.Lock()
+		n := len(h.items)
+		var last string
+		if n > 0 {
+			last = h.items[n-1]
+		}
+		h.mu.Unlock()
+		if last != "" {
+			return last, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("no tray item registered: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Tooltip reads the item's tooltip title.
+func (h *TrayHost) Tooltip(item string) (string, error) {
+	v, err := h.conn.Object(item, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.ToolTip")
+	if err != nil {
+		return "", fmt.Errorf("read the tooltip: %w", err)
+	}
+	// (name, icons, title, description)
+	f, ok := v.Value().([]any)
+	if !ok || len(f) != 4 {
+		return "", fmt.Errorf("tooltip of an unexpected shape: %v", v)
+	}
+	title, _ := f[2].(string)
+	return title, nil
+}
+
+// Icon reads the item's largest icon as width, height and ARGB bytes.
+func (h *TrayHost) Icon(item string) (int, int, []byte, error) {
+	v, err := h.conn.Object(item, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.IconPixmap")
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("read the icon: %w", err)
+	}
+	var px []struct {
+		W, H int32
+		Pix  []byte
+	}
+	if err := dbus.Store([]any{v.Value()}, &px); err != nil || len(px) == 0 {
+		return 0, 0, nil, fmt.Errorf("icon of an unexpected shape: %v", err)
+	}
+	best := px[0]
+	for _, p := range px {
+		if p.W > best.W {
+			best = p
+		}
+	}
+	return int(best.W), int(best.H), best.Pix, nil
+}
+
+// MenuItem is a line of the item's menu.
+type MenuItem struct {
+	ID      int32
+	Label   string
+	Enabled bool
+	Visible bool
+	Checked bool
+	Kind    string // "" or "separator"
+}
+
+// Menu reads the item's menu (its top level).
+func (h *TrayHost) Menu(item string) ([]MenuItem, error) {
+	var rev uint32
+	var layout struct {
+		ID       int32
+		Props    map[string]dbus.Variant
+		Children []dbus.Variant
+	}
+	err := h.conn.Object(item, "/StatusNotifierItem/menu").Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{}).Store(&rev, &layout)
+	if err != nil {
+		return nil, fmt.Errorf("read the menu: %w", err)
+	}
+	var out []MenuItem
+	for _, c := range layout.Children {
+		var child struct {
+			ID       int32
+			Props    map[string]dbus.Variant
+			Children []dbus.Variant
+		}
+		if err := dbus.Store([]any{c.Value()}, &child); err != nil {
+			return nil, fmt.Errorf("a menu line of an unexpected shape: %w", err)
+		}
+		m := MenuItem{ID: child.ID, Enabled: true, Visible: true}
+		for k, v := range child.Props {
+			switch k {
+			case "label":
+				m.Label, _ = v.Value().(string)
+			case "enabled":
+				m.Enabled, _ = v.Value().(bool)
+			case "visible":
+				m.Visible, _ = v.Value().(bool)
+			case "toggle-state":
+				s, _ := v.Value().(int32)
+				m.Checked = s == 1
+			case "type":
+				m.Kind, _ = v.Value().(string)
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Click clicks the menu line labelled label.
+func (h *TrayHost) Click(item, label string) error {
+	menu, err := h.Menu(item)
+	if err != nil {
+		return err
+	}
+	for _, m := range menu {
+		if m.Label == label && m.Visible {
+			if !m.Enabled {
+				return fmt.Errorf("the menu line %q is disabled", label)
+			}
+			return h.conn.Object(item, "/StatusNotifierItem/menu").Call("com.canonical.dbusmenu.Event", 0,
+				m.ID, "clicked", dbus.MakeVariant(""), uint32(time.Now().Unix())).Err
+		}
+	}
+	return fmt.Errorf("no menu line %q in %+v", label, menu)
+}
+
+// Activate clicks the icon itself.
+func (h *TrayHost) Activate(item string) error {
+	return h.conn.Object(item, "/StatusNotifierItem").Call("org.kde.StatusNotifierItem.Activate", 0, int32(0), int32(0)).Err
+}
