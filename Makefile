@@ -7,7 +7,7 @@ APP   := build/bin/voicedesk
 LAB   := bin/lab
 export LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: install uninstall demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-sound test-window test-links test-ui clean
+.PHONY: install uninstall demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-sound test-window test-links test-desktop test-ui clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -18,7 +18,7 @@ demo: setup app labbin
 ## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
 test: setup app labbin
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-sound test-window test-links test-ui && \
+	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-sound test-window test-links test-desktop test-ui && \
 	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
 
 setup:
@@ -73,7 +73,7 @@ vet:
 # scenarios (test-calls) still run the engine under -race.
 test-go:
 	@echo "== go test (race) backend/ and lab/ (in a D-Bus session with GNOME Keyring, for the OS keyring tests)"
-	@scripts/keyring-session.sh $(GO) test -race -count=1 $$($(GO) list ./backend/... ./lab/... | grep -v /backend/soundcard$$) 2>&1 | grep -v 'Failed to set fd limit'
+	@scripts/keyring-session.sh $(GO) test -race -count=1 $$($(GO) list . ./backend/... ./lab/... | grep -v /backend/soundcard$$) 2>&1 | grep -v 'Failed to set fd limit'
 	@$(GO) test -count=1 ./backend/soundcard/ 2>&1 | grep -v '^warning: '
 
 test-frontend:
@@ -121,6 +121,13 @@ test-window:
 test-links:
 	@echo "== click-to-dial links, single instance and the command line, against the lab"
 	@VOICEDESK_APP=$(CURDIR)/$(APP) $(GO) test -count=1 -v ./test/links/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+
+## test-desktop: the tray icon (availability, quick status change, hide on close, start minimized) and the kiosk
+## (full screen, locked, signs in by itself, recovers from a Kamailio restart and a crash), the app in Xvfb against
+## the lab, in a D-Bus session with a tray host and GNOME Keyring
+test-desktop:
+	@echo "== tray icon and kiosk mode (the app in Xvfb, a tray host on D-Bus, the keyring, the lab)"
+	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output scripts/keyring-session.sh $(GO) test -count=1 -v ./test/tray/ ./test/kiosk/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
 
 ## test-ui: the UI in Debian Chromium (playwright-core), the app headless behind its bridge, against the lab; screenshots in test-output/ui-*.png
 test-ui:

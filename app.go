@@ -37,6 +37,13 @@ type App struct {
 	attached sync.Once
 	// integration is the integration API's address and token, when on.
 	integration integration
+	// desk is the tray, the window's close and the kiosk (desktop.go).
+	desk desk
+	// started is closed once startup has run; stopJobs ends and jobs
+	// waits for the app's own goroutines (the kiosk's sign-in keeper).
+	started  chan struct{}
+	stopJobs context.CancelFunc
+	jobs     sync.WaitGroup
 }
 
 // phoneEvent is what the frontend receives on eventChannel.
@@ -51,6 +58,7 @@ type emitter struct{ app *App }
 
 func (e emitter) Emit(name string, detail any) {
 	e.app.onCallEvent(name, detail)
+	e.app.onDeskEvent(name, detail)
 	if e.app.window && e.app.ctx != nil {
 		runtime.EventsEmit(e.app.ctx, eventChannel, phoneEvent{Name: name, Detail: detail})
 	}
@@ -62,18 +70,42 @@ func (e emitter) Emit(name string, detail any) {
 // startup runs when the window (or, headless, the bridge) is up.
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
-	// A login kept with "remember me" signs in silently; the window shows
-	// the login screen until it has (logged-in arrives as for any login).
-	go func() {
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if _, err := a.phone.Resume(rctx); err != nil && !errors.Is(err, phone.ErrNothingRemembered) {
-			slog.Warn("silent sign-in", "error", err)
-		}
-	}()
+	jctx, stop := context.WithCancel(context.Background())
+	a.stopJobs = stop
+	a.jobs.Add(1)
+	if a.desk.kiosk && a.window {
+		a.fillScreen(ctx)
+	}
+	if a.desk.kiosk {
+		// A kiosk signs in by itself, again and again: after a crash (its
+		// supervisor restarts it), a network loss or a platform outage.
+		go func() {
+			defer a.jobs.Done()
+			a.phone.StaySignedIn(jctx, phone.DefaultRecovery)
+		}()
+	} else {
+		// A login kept with "remember me" signs in silently; the window
+		// shows the login screen until it has (logged-in arrives as for
+		// any login).
+		go func() {
+			defer a.jobs.Done()
+			rctx, cancel := context.WithTimeout(jctx, 30*time.Second)
+			defer cancel()
+			if _, err := a.phone.Resume(rctx); err != nil && !errors.Is(err, phone.ErrNothingRemembered) {
+				slog.Warn("silent sign-in", "error", err)
+			}
+		}()
+	}
+	if a.started != nil {
+		close(a.started)
+	}
 }
 
 func (a *App) shutdown(context.Context) {
+	if a.stopJobs != nil {
+		a.stopJobs()
+		a.jobs.Wait()
+	}
 	if a.notes != nil {
 		a.notes.Close()
 	}
@@ -85,7 +117,9 @@ func (a *App) shutdown(context.Context) {
 // is logged: the window's script has run (make bench times launch -> UI).
 func (a *App) State() phone.State {
 	a.attached.Do(func() { slog.Info("ui attached") })
-	return a.phone.State()
+	s := a.phone.State()
+	s.Kiosk = a.desk.kiosk
+	return s
 }
 
 // Login is the reference's login(options).
@@ -108,7 +142,13 @@ func (a *App) CancelLogin() { a.phone.CancelLogin() }
 func (a *App) Logout(force bool) { a.phone.Logout(force) }
 
 // SetPhoneLanguage is the reference's setPhoneLanguage(lang).
-func (a *App) SetPhoneLanguage(lang string) error { return a.phone.SetPhoneLanguage(lang) }
+func (a *App) SetPhoneLanguage(lang string) error {
+	if err := a.phone.SetPhoneLanguage(lang); err != nil {
+		return err
+	}
+	a.updateTray()
+	return nil
+}
 
 // SetDiscoveryUrl is the reference's setDiscoveryUrl(url).
 func (a *App) SetDiscoveryUrl(url string) (bool, error) { return a.phone.SetDiscoveryURL(url) }

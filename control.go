@@ -112,7 +112,9 @@ func (a *App) command(ctx context.Context, r instance.Request) (any, error) {
 	case cmdHangup:
 		return a.phone.HangUp()
 	case cmdStatus:
-		return deskStatus{State: a.phone.State(), Calls: a.phone.Calls()}, nil
+		st := a.phone.State()
+		st.Kiosk = a.desk.kiosk
+		return deskStatus{State: st, Calls: a.phone.Calls()}, nil
 	case cmdIntegration:
 		if a.integration.RPC == "" {
 			return nil, errors.New("the integration API is off: start VoiceDesk with --bridge 127.0.0.1:PORT")

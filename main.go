@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -32,6 +33,7 @@ import (
 	"voicedesk/backend/platform"
 	"voicedesk/backend/secrets"
 	"voicedesk/backend/settings"
+	"voicedesk/backend/sip"
 	"voicedesk/backend/soundcard"
 )
 
@@ -52,6 +54,11 @@ func main() {
 	headless := flag.Bool("headless", false, "no window: the phone is driven through the bridge only (browser mode, tests)")
 	control := flag.String("control", envOr("VOICEDESK_CONTROL", instance.DefaultPath()),
 		"the running app's socket: a second launch hands its link or command to it")
+	kioskFlag := flag.Bool("kiosk", false, "run as an unattended kiosk station: full screen, no settings or sign-out, signed in by itself, restarted after a crash (an administrator can lock it on in the policy file)")
+	policyPath := flag.String("policy", envOr("VOICEDESK_POLICY", settings.DefaultPolicyPath), "the administrator's policy file (kiosk mode, discovery URL)")
+	minimized := flag.Bool("minimized", false, "start in the tray (minimized without one), e.g. from the desktop's autostart")
+	keepalive := flag.Duration("sip-keepalive", 25*time.Second, "how often the registration's path is checked (a lost connection is noticed within this)")
+	giveUp := flag.Duration("sip-give-up", 5*time.Minute, "how long a lost connection is retried before the phone restarts (connection-failed, restart-phone; a kiosk then signs in again)")
 	flag.Usage = usage
 	flag.Parse()
 
@@ -79,6 +86,29 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(log)
 
+	policy, err := settings.LoadPolicy(*policyPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "voicedesk:", err)
+		os.Exit(2)
+	}
+	kiosk := *kioskFlag || policy.Kiosk
+	if policy.DiscoveryURL != "" {
+		*discovery = policy.DiscoveryURL
+	}
+	if *headless && *bridgeAddr == "" {
+		fmt.Fprintln(os.Stderr, "voicedesk: --headless needs --bridge (nothing could reach the phone)")
+		os.Exit(2)
+	}
+	if *keepalive <= 0 || *giveUp <= 0 {
+		fmt.Fprintln(os.Stderr, "voicedesk: --sip-keepalive and --sip-give-up must be positive durations (e.g. 25s, 5m)")
+		os.Exit(2)
+	}
+	if kiosk && os.Getenv(supervisedEnv) == "" {
+		// The kiosk's guard: this process only restarts the app after a
+		// crash (a few MB); the app is its child.
+		os.Exit(superviseKiosk(log))
+	}
+
 	if *settingsPath == "" {
 		p, err := settings.DefaultPath()
 		if err != nil {
@@ -97,7 +127,7 @@ func main() {
 		saved = s
 	}
 
-	app := &App{}
+	app := &App{desk: desk{kiosk: kiosk, prefs: prefs, log: log}, started: make(chan struct{})}
 	// Without a sound system the phone still signals calls; the UI is told
 	// (phone-error audio-device-unavailable) when a call or ring needs sound.
 	card, err := soundcard.Open(log)
@@ -116,17 +146,15 @@ func main() {
 	app.phone = phone.New(phone.Config{DiscoveryURL: *discovery, Language: saved.Language, Log: log, Settings: prefs,
 		Secrets: secrets.Keyring{},
 		Sound:   app.sound.m,
+		Connection: sip.MaintainConfig{Check: *keepalive, GiveUpAfter: *giveUp},
 		// Against a loopback platform (the lab) media must stay on loopback too.
 		Media: media.Config{LoopbackOnly: isLoopbackURL(*discovery), Log: log}},
 		platform.New(platform.Config{UserAgent: "VoiceDesk"}), emitter{app})
 	app.phone.SetPhoneAlerts(settings.On(saved.Audio.Alerts))
 
-	if *headless && *bridgeAddr == "" {
-		fmt.Fprintln(os.Stderr, "voicedesk: --headless needs --bridge (nothing could reach the phone)")
-		os.Exit(2)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	app.desk.signalled = ctx
 	// This is the running app: later launches hand over to it.
 	ctl, err := instance.Listen(*control, app.command, log)
 	if errors.Is(err, instance.ErrRunning) { // another launch got there first
@@ -181,7 +209,10 @@ func main() {
 	} else {
 		app.notes = n
 	}
-	err = wails.Run(&options.App{
+	if !kiosk {
+		app.startTray(log)
+	}
+	win := &options.App{
 		Title:            "VoiceDesk",
 		Width:            400,
 		Height:           680,
@@ -191,6 +222,7 @@ func main() {
 		BackgroundColour: &options.RGBA{R: 244, G: 246, B: 249, A: 255},
 		OnStartup:        app.startup,
 		OnShutdown:       app.shutdown,
+		OnBeforeClose:    app.beforeClose,
 		Bind:             []interface{}{app},
 		Linux: &linux.Options{
 			Icon:        icon,
@@ -199,8 +231,37 @@ func main() {
 			// keeps WebKit's memory down.
 			WebviewGpuPolicy: linux.WebviewGpuPolicyNever,
 		},
-	})
+	}
+	switch {
+	case kiosk:
+		win.WindowStartState = options.Fullscreen
+	case *minimized || saved.Desktop.StartMinimized:
+		// In the tray when one shows the icon; else minimized, never lost.
+		if app.desk.tray != nil && app.desk.tray.Hosted() {
+			win.StartHidden = true
+		} else {
+			win.WindowStartState = options.Minimised
+		}
+	}
+	// SIGTERM and Ctrl+C end the app as its Quit does.
+	ran := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			select {
+			case <-app.started:
+				app.quit()
+			case <-ran:
+			}
+		case <-ran:
+		}
+	}()
+	err = wails.Run(win)
+	close(ran)
 	stop()
+	if app.desk.tray != nil {
+		app.desk.tray.Close()
+	}
 	<-controlDone
 	if bridgeDone != nil {
 		<-bridgeDone
@@ -275,6 +336,7 @@ func usage() {
   voicedesk [flags] hangup          end the call you are on
   voicedesk [flags] status          the phone's state and calls, as JSON
   voicedesk [flags] integration     the integration API's address and token (with --bridge)
+  voicedesk --kiosk [flags]         an unattended station (or "kiosk": true in the policy file)
 
 A running app takes the link or command; without one, "call" and a link
 start the app, which dials once signed in.

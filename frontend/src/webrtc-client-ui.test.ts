@@ -12,7 +12,8 @@ import type { WebrtcClientUi } from './webrtc-client-ui';
 class FakeBackend implements Transport {
   calls: Array<{ method: string; args: unknown[] }> = [];
   handler: ((e: PhoneEvent) => void) | null = null;
-  state = { loggedIn: false, language: 'en', discoveryUrl: 'x', user: undefined as unknown };
+  state = { loggedIn: false, language: 'en', discoveryUrl: 'x', user: undefined as unknown, kiosk: false };
+  desktop = { available: true, keepRunning: true, startMinimized: false, tray: true, kiosk: false };
   loginError: string | null = null;
   handlingByUser = false;
   roles: Array<{ Name: string; QueueId?: string; Numbers: Array<{ Default: boolean; DisplayNumber: string; DisplayName: string }> }> | null = null;
@@ -47,6 +48,11 @@ class FakeBackend implements Transport {
         return { ...this.roles[0], SelectedNumber: this.roles[0].Numbers[0] } as T;
       case 'AudioSettings':
         return { ...this.audio } as T;
+      case 'DesktopSettings':
+        return { ...this.desktop } as T;
+      case 'SetDesktopSettings':
+        Object.assign(this.desktop, args[0]);
+        return undefined as T;
       case 'AudioDevices':
         return { inputs: [{ id: 'mic1', name: 'Mic', default: true }], outputs: [{ id: 'spk', name: 'Speakers', default: true }] } as T;
       default:
@@ -237,6 +243,55 @@ describe('<webrtc-client-ui>', () => {
     await tick();
     const set = backend.calls.find((c) => c.method === 'SetAudioSettings')!;
     expect((set.args[0] as { ringer: string }).ringer).toBe('spk');
+  });
+
+  it('keeps the desktop choices (tray, start minimized) from the settings screen', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    await el.updateComplete;
+    const home = el.shadowRoot!.querySelector('vd-home-view')!;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    [...home.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
+    await tick();
+    await el.updateComplete;
+    const keep = el.shadowRoot!.querySelector<HTMLInputElement>('#keep-running')!;
+    expect(keep.checked).toBe(true);
+    expect(el.shadowRoot!.querySelector('.desktop')!.textContent).not.toContain('No system tray');
+    keep.checked = false;
+    keep.dispatchEvent(new Event('change'));
+    await tick();
+    expect(backend.calls.find((c) => c.method === 'SetDesktopSettings')!.args[0]).toMatchObject({ keepRunning: false, startMinimized: false });
+    // Without a tray the user is told what closing the window does.
+    backend.desktop.tray = false;
+    el.screen = 'main';
+    await el.updateComplete;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    [...el.shadowRoot!.querySelector('vd-home-view')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
+    await tick();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.desktop')!.textContent).toContain('No system tray is shown: closing the window quits VoiceDesk.');
+  });
+
+  it('a kiosk station has no settings, no sign-out and no "remember me"', async () => {
+    backend.state.kiosk = true;
+    const { el } = await mount(backend);
+    const login = loginView(el);
+    await (login as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(login.shadowRoot!.querySelector('#remember')).toBeNull();
+    expect(login.shadowRoot!.textContent).toContain('This station signs in by itself from now on.');
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    await el.updateComplete;
+    const home = el.shadowRoot!.querySelector('vd-home-view')!;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    const buttons = [...home.shadowRoot!.querySelectorAll('button')].map((b) => b.textContent);
+    expect(buttons).not.toContain('Settings');
+    expect(buttons).not.toContain('Sign out');
+    // Nor can a script reach the settings screen.
+    el.screen = 'settings';
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('#settings-h')).toBeNull();
   });
 
   it('tells the user when the sound device goes and re-emits the phone-error', async () => {

@@ -126,6 +126,17 @@ interface BackendState {
   user?: UserInfo;
   language: string;
   discoveryUrl: string;
+  /** A kiosk station (the administrator's lock): no settings, no sign-out. */
+  kiosk?: boolean;
+}
+
+/** The app's desktop choices (desktop.go's DesktopSettings). */
+interface DesktopSettings {
+  available: boolean;
+  keepRunning: boolean;
+  startMinimized: boolean;
+  tray: boolean;
+  kiosk: boolean;
 }
 
 /**
@@ -141,6 +152,8 @@ export class WebrtcClientUi extends LitElement {
     pnpsMissionType: { type: String, attribute: 'pnps-mission-type' },
     disablePnpsQuery: { type: Boolean, attribute: 'disable-pnps-query' },
     loggedIn: { state: true },
+    kiosk: { state: true },
+    desktopSettings: { state: true },
     user: { state: true },
     language: { state: true },
     authType: { state: true },
@@ -168,6 +181,8 @@ export class WebrtcClientUi extends LitElement {
   declare pnpsMissionType: string;
   declare disablePnpsQuery: boolean;
   declare loggedIn: boolean;
+  declare kiosk: boolean;
+  declare desktopSettings: DesktopSettings | null;
   declare user: UserInfo | null;
   declare language: string;
   declare authType: AuthType;
@@ -212,6 +227,8 @@ export class WebrtcClientUi extends LitElement {
     this.pnpsMissionType = 'default';
     this.disablePnpsQuery = false;
     this.loggedIn = false;
+    this.kiosk = false;
+    this.desktopSettings = null;
     this.user = null;
     this.language = 'en';
     this.authType = 'loginForm';
@@ -245,6 +262,9 @@ export class WebrtcClientUi extends LitElement {
     select { display: block; width: 100%; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
     button:focus-visible, select:focus-visible, a:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
     .ui-link { display: block; margin-top: 12px; color: #133d7a; font-weight: 600; }
+    .desktop h2 { font-size: 16px; margin: 4px 0 8px; }
+    .check { display: flex; gap: 8px; align-items: center; color: #1c2430; font-size: 14px; }
+    .hint { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
   `;
 
   connectedCallback(): void {
@@ -372,6 +392,8 @@ export class WebrtcClientUi extends LitElement {
   private async refresh() {
     const s = await this.transport.invoke<BackendState>('State');
     this.loggedIn = s.loggedIn;
+    this.kiosk = !!s.kiosk;
+    if (this.kiosk && this.screen === 'settings') this.screen = 'main';
     this.user = s.user ?? null;
     await this.applyLanguage(s.language);
     if (this.loggedIn) {
@@ -392,6 +414,35 @@ export class WebrtcClientUi extends LitElement {
       this.roles = null;
       this.selectedRole = null;
     }
+  }
+
+  /** Reads the desktop choices (tray, start minimized) for the settings view. */
+  private async loadDesktop() {
+    try {
+      this.desktopSettings = await this.transport.invoke<DesktopSettings>('DesktopSettings');
+    } catch {
+      this.desktopSettings = null; // an older backend, or none: no section
+    }
+  }
+
+  private setDesktop(patch: Partial<DesktopSettings>) {
+    if (!this.desktopSettings) return;
+    const next = { ...this.desktopSettings, ...patch };
+    this.desktopSettings = next;
+    this.screenAction(this.transport.invoke('SetDesktopSettings', next).finally(() => this.loadDesktop()));
+  }
+
+  private renderDesktop() {
+    const d = this.desktopSettings;
+    if (!d?.available || d.kiosk) return '';
+    return html`<section class="settings desktop" aria-labelledby="desktop-h">
+      <h2 id="desktop-h">${t('desktop.title')}</h2>
+      <label class="check"><input type="checkbox" id="keep-running" .checked=${d.keepRunning}
+        @change=${(e: Event) => this.setDesktop({ keepRunning: (e.target as HTMLInputElement).checked })} />${t('desktop.keepRunning')}</label>
+      <label class="check"><input type="checkbox" id="start-minimized" .checked=${d.startMinimized}
+        @change=${(e: Event) => this.setDesktop({ startMinimized: (e.target as HTMLInputElement).checked })} />${t('desktop.startMinimized')}</label>
+      ${d.tray ? '' : html`<p class="hint">${t('desktop.noTray')}</p>`}
+    </section>`;
   }
 
   /** Reads the sound devices and choices for the settings view. */
@@ -817,6 +868,7 @@ export class WebrtcClientUi extends LitElement {
         </select>
         ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : ''}
       </section>
+      ${this.renderDesktop()}
       <vd-audio-settings .devices=${this.audioDevices} .settings=${this.audioSettings} .micLevel=${this.micLevel} language=${this.language}
         @vd-audio-refresh=${() => void this.loadAudio()}
         @vd-audio-test=${(e: CustomEvent<{ kind: string }>) => this.screenAction(this.transport.invoke('TestSound', e.detail.kind))}
@@ -827,10 +879,11 @@ export class WebrtcClientUi extends LitElement {
   }
 
   render() {
-    if (this.loggedIn && this.screen === 'settings') return this.renderSettings();
+    if (this.loggedIn && this.screen === 'settings' && !this.kiosk) return this.renderSettings();
     return this.loggedIn
       ? html`${this.uiUrl ? html`<a class="ui-link" href=${this.uiUrl} target="_blank" rel="noopener noreferrer" @click=${this.openUiUrl}>${t('home.openWebUi')}</a>` : ''}<vd-home-view .user=${this.user} .status=${this.userStatus} .roles=${this.roles} .selectedRole=${this.selectedRole}
-            language=${this.language} @vd-logout=${() => this.logout(true)} @vd-settings=${() => ((this.notice = ''), (this.screen = 'settings'))}
+            language=${this.language} ?kiosk=${this.kiosk} @vd-logout=${() => this.logout(true)}
+            @vd-settings=${() => ((this.notice = ''), (this.screen = 'settings'), void this.loadDesktop())}
             @vd-role=${(e: CustomEvent<{ queueId: string; number: string }>) => this.screenAction(this.setUserRole(e.detail.queueId, e.detail.number))}
             @vd-status=${(e: CustomEvent<{ id: number }>) => this.screenAction(this.setUserStatus(e.detail.id))}></vd-home-view>
           <vd-call-panel .calls=${this.calls} .recording=${this.recording} .recent=${this.recent} .quality=${this.quality} notice=${this.notice} language=${this.language}
@@ -857,7 +910,7 @@ export class WebrtcClientUi extends LitElement {
             : ''}
 `
       : html`<vd-login-view language=${this.language} authType=${this.authType} ?busy=${this.busy} ?ssoWaiting=${this.ssoWaiting}
-          error=${this.error} @vd-login=${this.onLogin} @vd-sso=${this.onSSO}
+          error=${this.error} ?kiosk=${this.kiosk} @vd-login=${this.onLogin} @vd-sso=${this.onSSO}
           @vd-sso-cancel=${() => void this.transport.invoke('CancelLogin').catch(() => {})}
           @vd-language=${this.onLanguage}></vd-login-view>`;
   }

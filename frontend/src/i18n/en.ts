@@ -3,6 +3,7 @@
 export default {
   app: { name: 'VoiceDesk', tagline: 'Softphone for contact centers' },
   login: {
+    kioskNote: 'This station signs in by itself from now on.',
     title: 'Sign in',
     username: 'Username',
     usernamePlaceholder: 'user.name@example.com',
@@ -130,6 +131,12 @@ export default {
     4: 'Off work',
     5: 'Be right back',
     6: 'Away',
+  },
+  desktop: {
+    title: 'Desktop',
+    keepRunning: 'Keep VoiceDesk running in the tray when the window is closed',
+    startMinimized: 'Start in the tray',
+    noTray: 'No system tray is shown: closing the window quits VoiceDesk.',
   },
   settings: {
     title: 'Settings',

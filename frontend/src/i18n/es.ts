@@ -1,6 +1,7 @@
 export default {
   app: { name: 'VoiceDesk', tagline: 'Softphone para centros de contacto' },
   login: {
+    kioskNote: 'Este puesto iniciará sesión por sí solo a partir de ahora.',
     title: 'Iniciar sesión',
     username: 'Usuario',
     usernamePlaceholder: 'nombre.apellido@ejemplo.es',
@@ -128,6 +129,12 @@ export default {
     4: 'Fuera del trabajo',
     5: 'Vuelvo enseguida',
     6: 'Ausente',
+  },
+  desktop: {
+    title: 'Escritorio',
+    keepRunning: 'Mantener VoiceDesk en la bandeja al cerrar la ventana',
+    startMinimized: 'Iniciar en la bandeja',
+    noTray: 'No se muestra la bandeja del sistema: cerrar la ventana cierra VoiceDesk.',
   },
   settings: {
     title: 'Ajustes',

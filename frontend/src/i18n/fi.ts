@@ -1,6 +1,7 @@
 export default {
   app: { name: 'VoiceDesk', tagline: 'Ohjelmistopuhelin asiakaspalveluun' },
   login: {
+    kioskNote: 'Tämä työpiste kirjautuu tästä lähtien itse.',
     title: 'Kirjaudu sisään',
     username: 'Käyttäjätunnus',
     usernamePlaceholder: 'etunimi.sukunimi@esimerkki.fi',
@@ -128,6 +129,12 @@ export default {
     4: 'Vapaalla',
     5: 'Palaan pian',
     6: 'Poissa',
+  },
+  desktop: {
+    title: 'Työpöytä',
+    keepRunning: 'Pidä VoiceDesk käynnissä ilmoitusalueella, kun ikkuna suljetaan',
+    startMinimized: 'Käynnistä ilmoitusalueelle',
+    noTray: 'Ilmoitusaluetta ei näy: ikkunan sulkeminen lopettaa VoiceDeskin.',
   },
   settings: {
     title: 'Asetukset',

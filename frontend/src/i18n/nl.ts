@@ -1,6 +1,7 @@
 export default {
   app: { name: 'VoiceDesk', tagline: 'Softphone voor contactcenters' },
   login: {
+    kioskNote: 'Dit station logt vanaf nu zelf in.',
     title: 'Inloggen',
     username: 'Gebruikersnaam',
     usernamePlaceholder: 'voornaam.achternaam@voorbeeld.nl',
@@ -128,6 +129,12 @@ export default {
     4: 'Vrij',
     5: 'Zo terug',
     6: 'Afwezig',
+  },
+  desktop: {
+    title: 'Bureaublad',
+    keepRunning: 'VoiceDesk in het systeemvak laten draaien als het venster sluit',
+    startMinimized: 'Starten in het systeemvak',
+    noTray: 'Er is geen systeemvak: het venster sluiten beëindigt VoiceDesk.',
   },
   settings: {
     title: 'Instellingen',

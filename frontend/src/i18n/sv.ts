@@ -1,6 +1,7 @@
 export default {
   app: { name: 'VoiceDesk', tagline: 'Mjukvarutelefon för kundtjänst' },
   login: {
+    kioskNote: 'Den här stationen loggar in av sig själv från och med nu.',
     title: 'Logga in',
     username: 'Användarnamn',
     usernamePlaceholder: 'fornamn.efternamn@exempel.se',
@@ -128,6 +129,12 @@ export default {
     4: 'Ledig',
     5: 'Strax tillbaka',
     6: 'Borta',
+  },
+  desktop: {
+    title: 'Skrivbord',
+    keepRunning: 'Låt VoiceDesk köras i systemfältet när fönstret stängs',
+    startMinimized: 'Starta i systemfältet',
+    noTray: 'Inget systemfält visas: när fönstret stängs avslutas VoiceDesk.',
   },
   settings: {
     title: 'Inställningar',

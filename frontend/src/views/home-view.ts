@@ -25,7 +25,10 @@ export class HomeView extends LitElement {
     roles: { attribute: false },
     selectedRole: { attribute: false },
     language: { type: String },
+    kiosk: { type: Boolean },
   };
+  /** A kiosk station: no settings, no sign-out (the administrator's lock). */
+  declare kiosk: boolean;
   declare user: UserInfo | null;
   /** The availability (PublicUserStatusInterface); null until known. */
   declare status: { EventTypeID: number; Note: string } | null;
@@ -41,6 +44,7 @@ export class HomeView extends LitElement {
     this.roles = null;
     this.selectedRole = null;
     this.language = 'en';
+    this.kiosk = false;
   }
 
   static styles = css`
@@ -96,10 +100,12 @@ export class HomeView extends LitElement {
           </dd>
           ${this.roles?.length ? this.renderRoles(this.roles) : ''}
         </dl>
-        <div class="buttons">
-          <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-settings'))}>${t('home.settings')}</button>
-          <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-logout'))}>${t('home.signOut')}</button>
-        </div>
+        ${this.kiosk
+          ? ''
+          : html`<div class="buttons">
+              <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-settings'))}>${t('home.settings')}</button>
+              <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('vd-logout'))}>${t('home.signOut')}</button>
+            </div>`}
       </section>
     `;
   }

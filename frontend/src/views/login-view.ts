@@ -15,6 +15,8 @@ export class LoginView extends LitElement {
     /** An SSO login waits for the user in the system browser. */
     ssoWaiting: { type: Boolean },
     error: { type: String },
+    /** A kiosk station keeps every login: no "remember me" to choose. */
+    kiosk: { type: Boolean },
     username: { state: true },
     password: { state: true },
     remember: { state: true },
@@ -26,6 +28,7 @@ export class LoginView extends LitElement {
   declare busy: boolean;
   declare ssoWaiting: boolean;
   declare error: string;
+  declare kiosk: boolean;
   declare username: string;
   declare password: string;
   declare remember: boolean;
@@ -38,6 +41,7 @@ export class LoginView extends LitElement {
     this.busy = false;
     this.ssoWaiting = false;
     this.error = '';
+    this.kiosk = false;
     this.username = '';
     this.password = '';
     this.remember = false;
@@ -47,6 +51,7 @@ export class LoginView extends LitElement {
   static styles = css`
     label.remember { display: flex; gap: 8px; align-items: center; margin: 10px 0 0; font-weight: 400; }
     label.remember input { width: auto; margin: 0; }
+    .kiosk-note { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
     :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
     .brand { text-align: center; margin: 28px 0 20px; }
     .logo { width: 56px; height: 56px; border-radius: 16px; background: #1f5fbf; display: inline-grid; place-items: center; }
@@ -110,8 +115,10 @@ export class LoginView extends LitElement {
             <label for="password">${t('login.password')}</label>
             <input id="password" name="password" type="password" autocomplete="current-password" .value=${this.password}
               ?disabled=${this.busy} @input=${(e: Event) => (this.password = (e.target as HTMLInputElement).value)} />
-            <label class="remember"><input id="remember" type="checkbox" .checked=${this.remember} ?disabled=${this.busy}
-              @change=${(e: Event) => (this.remember = (e.target as HTMLInputElement).checked)} />${t('login.remember')}</label>
+            ${this.kiosk
+              ? html`<p class="kiosk-note">${t('login.kioskNote')}</p>`
+              : html`<label class="remember"><input id="remember" type="checkbox" .checked=${this.remember} ?disabled=${this.busy}
+                  @change=${(e: Event) => (this.remember = (e.target as HTMLInputElement).checked)} />${t('login.remember')}</label>`}
             <button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? t('login.busy') : t('login.submit')}</button>
             <div class="or">${t('login.or')}</div>
             <button class="secondary" type="button" @click=${this.sso} ?disabled=${this.busy}>${t('login.sso')}</button>

@@ -1,0 +1,252 @@
+// Package tray tests the app's tray icon and window on a desktop: the
+// built app in Xvfb, a tray host on a private D-Bus session (the
+// StatusNotifierWatcher a panel runs), the real lab. It needs VOICEDESK_APP
+// and a D-Bus session (make test-desktop runs it in scripts/keyring-session.sh).
+package tray
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"voicedesk/backend/platform"
+	"voicedesk/test/desktop"
+	"voicedesk/test/labtest"
+	"voicedesk/test/pulse"
+)
+
+// visibleWindow returns the id of the visible window titled VoiceDesk, ""
+// when there is none.
+func visibleWindow(display string) string {
+	cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^VoiceDesk$")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, _ := cmd.Output()
+	return strings.TrimSpace(strings.Split(string(out), "\n")[0])
+}
+
+func waitWindow(t *testing.T, display string, visible bool, d time.Duration) string {
+	t.Helper()
+	end := time.Now().Add(d)
+	for {
+		w := visibleWindow(display)
+		if (w != "") == visible {
+			return w
+		}
+		if time.Now().After(end) {
+			t.Fatalf("the window is visible %v after %v; want %v", w != "", d, visible)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitMenu polls the tray's menu until it has the header want.
+func waitMenu(t *testing.T, host *desktop.TrayHost, item, want string, d time.Duration) []desktop.MenuItem {
+	t.Helper()
+	end := time.Now().Add(d)
+	for {
+		menu, err := host.Menu(item)
+		if err == nil && len(menu) > 0 && menu[0].Label == want {
+			return menu
+		}
+		if time.Now().After(end) {
+			t.Fatalf("tray menu %+v (%v); want the header %q", menu, err, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestTrayAndWindow(t *testing.T) {
+	app := os.Getenv("VOICEDESK_APP")
+	if app == "" {
+		t.Fatal("VOICEDESK_APP must name the built app (make test sets it)")
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Fatal("no D-Bus session: run under scripts/keyring-session.sh (make test-desktop does)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	lab := labtest.Start(ctx, t)
+	pulse.Start(t)
+	display, stopX, err := desktop.Xvfb()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stopX)
+	host, err := desktop.StartTrayHost()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+
+	home := t.TempDir()
+	settings := filepath.Join(home, "settings.json")
+	env := []string{"DISPLAY=" + display, "HOME=" + home, "VOICEDESK_BRIDGE_TOKEN=tray-test-token-0123456789"}
+	a := desktop.StartApp(t, app, filepath.Join(home, "app.log"), filepath.Join(home, "control.sock"), env,
+		"--bridge", "127.0.0.1:0", "--discovery-url", lab.DiscoveryURL, "--settings", settings)
+	rpc, err := desktop.DialBridge(ctx, a.Bridge(t, 20*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rpc.Close()
+	waitWindow(t, display, true, 20*time.Second)
+	item, err := host.WaitItem(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("signed out: the tray says so and offers no availability", func(t *testing.T) {
+		menu := waitMenu(t, host, item, "Signed out", 10*time.Second)
+		for _, m := range menu[1:] {
+			if m.Label == "Busy" && m.Enabled {
+				t.Fatal("Busy can be chosen while signed out")
+			}
+		}
+	})
+
+	t.Run("signed in: name, availability and its colour", func(t *testing.T) {
+		if _, err := rpc.Call("Login", map[string]any{"type": "Credentials", "username": lab.Demo[0].Username, "password": lab.Demo[0].Password}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rpc.Call("SetUserStatus", platform.StatusAvailable, ""); err != nil {
+			t.Fatal(err)
+		}
+		menu := waitMenu(t, host, item, "Alice Agent: Available", 20*time.Second)
+		checked := ""
+		for _, m := range menu {
+			if m.Checked {
+				checked = m.Label
+			}
+		}
+		if checked != "Available" {
+			t.Fatalf("checked %q in %+v, want Available", checked, menu)
+		}
+		if tip, err := host.Tooltip(item); err != nil || tip != "VoiceDesk: Alice Agent: Available" {
+			t.Fatalf("tooltip %q, %v", tip, err)
+		}
+		assertDot(t, host, item, [3]byte{0x2e, 0xa0, 0x43}) // green
+	})
+
+	t.Run("Busy from the tray reaches the platform", func(t *testing.T) {
+		if err := host.Click(item, "Busy"); err != nil {
+			t.Fatal(err)
+		}
+		waitMenu(t, host, item, "Alice Agent: Busy", 10*time.Second)
+		res, err := rpc.Call("GetUserStatus")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st platform.UserStatus
+		if err := json.Unmarshal(res, &st); err != nil || st.EventTypeID != platform.StatusBusy {
+			t.Fatalf("the lab's availability after Busy in the tray: %s (%v)", res, err)
+		}
+		assertDot(t, host, item, [3]byte{0xd3, 0x2f, 0x2f}) // red
+	})
+
+	t.Run("closing the window hides it; the phone keeps running", func(t *testing.T) {
+		win := visibleWindow(display)
+		if err := desktop.CloseWindow(display, win); err != nil {
+			t.Fatal(err)
+		}
+		waitWindow(t, display, false, 10*time.Second)
+		if s, err := a.Status(ctx); err != nil || !s.LoggedIn || s.Connection != "registered" {
+			t.Fatalf("after closing the window: %+v, %v; want signed in and registered", s, err)
+		}
+		if err := host.Activate(item); err != nil { // the icon's click shows it again
+			t.Fatal(err)
+		}
+		waitWindow(t, display, true, 10*time.Second)
+		if err := desktop.CloseWindow(display, visibleWindow(display)); err != nil {
+			t.Fatal(err)
+		}
+		waitWindow(t, display, false, 10*time.Second)
+		if err := host.Click(item, "Show VoiceDesk"); err != nil {
+			t.Fatal(err)
+		}
+		waitWindow(t, display, true, 10*time.Second)
+	})
+
+	t.Run("the tray speaks the phone's language", func(t *testing.T) {
+		if _, err := rpc.Call("SetPhoneLanguage", "fi"); err != nil {
+			t.Fatal(err)
+		}
+		waitMenu(t, host, item, "Alice Agent: Varattu", 10*time.Second)
+		if _, err := rpc.Call("SetPhoneLanguage", "en"); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("Quit ends the app", func(t *testing.T) {
+		if err := host.Click(item, "Quit VoiceDesk"); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- a.Cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("the app exited with %v after Quit", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("the app still runs 15 s after Quit")
+		}
+	})
+
+	t.Run("start minimized: in the tray, no window until asked", func(t *testing.T) {
+		b := desktop.StartApp(t, app, filepath.Join(home, "app-minimized.log"), filepath.Join(home, "control.sock"), env,
+			"--minimized", "--discovery-url", lab.DiscoveryURL, "--settings", settings)
+		// Signed in from the keyring? No: this login was not remembered.
+		item, err := waitNewItem(ctx, host, item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Second) // a window would have been shown by now
+		if w := visibleWindow(display); w != "" {
+			t.Fatalf("a window (%s) is shown with --minimized and a tray", w)
+		}
+		if err := host.Click(item, "Show VoiceDesk"); err != nil {
+			t.Fatal(err)
+		}
+		waitWindow(t, display, true, 10*time.Second)
+		_ = b
+	})
+}
+
+// waitNewItem waits for an item other than old to register.
+func waitNewItem(ctx context.Context, host *desktop.TrayHost, old string) (string, error) {
+	for {
+		it, err := host.WaitItem(ctx)
+		if err != nil || it != old {
+			return it, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// assertDot checks the tray icon's availability dot (ARGB pixels).
+func assertDot(t *testing.T, host *desktop.TrayHost, item string, rgb [3]byte) {
+	t.Helper()
+	var got []byte
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		w, _, pix, err := host.Icon(item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := (50*w + 50) * 4
+		if at+4 <= len(pix) {
+			got = pix[at : at+4]
+			if got[1] == rgb[0] && got[2] == rgb[1] && got[3] == rgb[2] {
+				return
+			}
+		}
+	}
+	t.Fatalf("the tray icon's dot is ARGB %x, want RGB %x", got, rgb)
+}
