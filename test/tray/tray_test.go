@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"voicedesk/backend/platform"
+	"voicedesk/lab/labctl"
 	"voicedesk/test/desktop"
 	"voicedesk/test/labtest"
 	"voicedesk/test/pulse"
@@ -170,6 +171,27 @@ func TestTrayAndWindow(t *testing.T) {
 		waitWindow(t, display, true, 10*time.Second)
 	})
 
+	t.Run("a call while the window is hidden brings it up", func(t *testing.T) {
+		if err := desktop.CloseWindow(display, visibleWindow(display)); err != nil {
+			t.Fatal(err)
+		}
+		waitWindow(t, display, false, 10*time.Second)
+		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "dial", "sip:alice@"+lab.Domain); err != nil {
+			t.Fatal(err)
+		}
+		waitWindow(t, display, true, 15*time.Second)
+		tip, err := host.Tooltip(item)
+		if err != nil || !strings.Contains(tip, "Incoming call") {
+			t.Errorf("tooltip while ringing %q, %v; want it to say Incoming call", tip, err)
+		}
+		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "hangup", ""); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := a.WaitStatus(ctx, 15*time.Second, func(s desktop.Status) bool { return len(s.Calls) == 0 }); err != nil {
+			t.Fatalf("the call is still there after the caller hung up: %+v, %v", s, err)
+		}
+	})
+
 	t.Run("the tray speaks the phone's language", func(t *testing.T) {
 		if _, err := rpc.Call("SetPhoneLanguage", "fi"); err != nil {
 			t.Fatal(err)
@@ -181,6 +203,10 @@ func TestTrayAndWindow(t *testing.T) {
 	})
 
 	t.Run("Quit ends the app", func(t *testing.T) {
+		// Chosen in the settings view: start in the tray from now on.
+		if _, err := rpc.Call("SetDesktopSettings", map[string]any{"keepRunning": true, "startMinimized": true}); err != nil {
+			t.Fatal(err)
+		}
 		if err := host.Click(item, "Quit VoiceDesk"); err != nil {
 			t.Fatal(err)
 		}
@@ -198,8 +224,12 @@ func TestTrayAndWindow(t *testing.T) {
 
 	t.Run("start minimized: in the tray, no window until asked", func(t *testing.T) {
 		b := desktop.StartApp(t, app, filepath.Join(home, "app-minimized.log"), filepath.Join(home, "control.sock"), env,
-			"--minimized", "--discovery-url", lab.DiscoveryURL, "--settings", settings)
-		// Signed in from the keyring? No: this login was not remembered.
+			"--bridge", "127.0.0.1:0", "--discovery-url", lab.DiscoveryURL, "--settings", settings)
+		rpc, err := desktop.DialBridge(ctx, b.Bridge(t, 20*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rpc.Close()
 		item, err := waitNewItem(ctx, host, item)
 		if err != nil {
 			t.Fatal(err)
@@ -212,7 +242,24 @@ func TestTrayAndWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitWindow(t, display, true, 10*time.Second)
-		_ = b
+
+		// Not kept running: closing the window quits.
+		if _, err := rpc.Call("SetDesktopSettings", map[string]any{"keepRunning": false, "startMinimized": false}); err != nil {
+			t.Fatal(err)
+		}
+		if err := desktop.CloseWindow(display, visibleWindow(display)); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- b.Cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("the app exited with %v after its window was closed", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("the app still runs 15 s after its window was closed with keep-running off")
+		}
 	})
 }
 
