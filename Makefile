@@ -82,15 +82,15 @@ test-frontend:
 
 test-lab:
 	@echo "== lab smoke test (Kamailio, rtpengine, baresip, lab API)"
-	@$(GO) test -count=1 -v ./test/lab/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)' 
+	@$(GO) test -count=1 -v ./test/lab/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)' 
 
 test-calls:
 	@echo "== call scenarios against the lab (engine <-> Kamailio/rtpengine <-> baresip)"
-	@$(GO) test -race -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+_test.go)'
+	@$(GO) test -race -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+\.go:[0-9]+:)'
 
 test-sound:
 	@echo "== sound card scenarios (headless PulseAudio + the lab): devices, ringer, ringback, unplugging, echo"
-	@$(GO) test -count=1 -v ./test/sound/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+_test.go)'
+	@$(GO) test -count=1 -v ./test/sound/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+\.go:[0-9]+:)'
 
 ## e2e: just the lab call scenarios (outbound PCMU/PCMA, inbound answered/rejected/cancelled, Kamailio restart), one line per scenario with the frequencies measured each way
 e2e: setup labbin
@@ -115,24 +115,24 @@ fuzz:
 
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"
-	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/window/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/window/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
 
 ## test-links: a second launch with a tel: link dials in the running app; the command line (call, status, answer, hangup) against the lab
 test-links:
 	@echo "== click-to-dial links, single instance and the command line, against the lab"
-	@VOICEDESK_APP=$(CURDIR)/$(APP) $(GO) test -count=1 -v ./test/links/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+	@VOICEDESK_APP=$(CURDIR)/$(APP) $(GO) test -count=1 -v ./test/links/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
 
 ## test-desktop: the tray icon (availability, quick status change, hide on close, start minimized) and the kiosk
 ## (full screen, locked, signs in by itself, recovers from a Kamailio restart and a crash), the app in Xvfb against
 ## the lab, in a D-Bus session with a tray host and GNOME Keyring
 test-desktop:
 	@echo "== tray icon and kiosk mode (the app in Xvfb, a tray host on D-Bus, the keyring, the lab)"
-	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output scripts/keyring-session.sh $(GO) test -count=1 -v ./test/tray/ ./test/kiosk/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output scripts/keyring-session.sh $(GO) test -p 1 -count=1 -v ./test/tray/ ./test/kiosk/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
 
 ## test-ui: the UI in Debian Chromium (playwright-core), the app headless behind its bridge, against the lab; screenshots in test-output/ui-*.png
 test-ui:
 	@echo "== UI in Debian Chromium (playwright-core) against the app's bridge and the lab"
-	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/ui/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+_test.go)'
+	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/ui/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
 
 clean:
 	rm -rf bin build/bin frontend/dist test-output

@@ -57,7 +57,7 @@ func Run(ctx context.Context, cfg Config) (restarts int, err error) {
 			cmd.SysProcAttr = &syscall.SysProcAttr{}
 		}
 		// A supervisor killed outright takes its program with it.
-		cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM
+		dieWithParent(cmd.SysProcAttr)
 		started := time.Now()
 		if err := cmd.Start(); err != nil {
 			return restarts, fmt.Errorf("start %s: %w", cmd.Path, err)
