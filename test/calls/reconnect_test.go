@@ -11,6 +11,7 @@ import (
 	"voicedesk/backend/platform"
 	"voicedesk/backend/sip"
 	"voicedesk/lab/labctl"
+	"voicedesk/test/labtest"
 )
 
 // This test restarts the lab's Kamailio, which forgets every registration;
@@ -41,17 +42,7 @@ func TestReconnectAfterKamailioRestart(t *testing.T) {
 	if err := labctl.StartComponent(ctx, lab, "kamailio"); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		// baresip re-registers only every 5 minutes: restart the phones.
-		for _, name := range []string{"baresip-tone", "baresip-caller", "baresip-early", "baresip-monitor"} {
-			if err := labctl.StopComponent(lab, name); err != nil {
-				t.Error(err)
-			}
-			if err := labctl.StartComponent(ctx, lab, name); err != nil {
-				t.Error(err)
-			}
-		}
-	}()
+	defer labtest.RestartPhones(ctx, t, lab)
 	ev.waitFor(t, ctx, phone.EventPhoneError, phone.ErrorConnectionRestored)
 	took := time.Since(restart)
 	if took > 10*time.Second {

@@ -119,3 +119,19 @@ func (a *App) WaitStatus(ctx context.Context, d time.Duration, ok func(Status) b
 		time.Sleep(250 * time.Millisecond)
 	}
 }
+
+// WaitExit waits up to d for the app to exit and fails the test unless it
+// exits cleanly (status 0); after says what made it exit.
+func (a *App) WaitExit(t testing.TB, d time.Duration, after string) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- a.Cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the app exited with %v after %s", err, after)
+		}
+	case <-time.After(d):
+		t.Fatalf("the app still runs %v after %s", d, after)
+	}
+}

@@ -18,36 +18,7 @@ import (
 	"voicedesk/lab/labctl"
 	"voicedesk/test/desktop"
 	"voicedesk/test/labtest"
-	"voicedesk/test/pulse"
 )
-
-func outputDir(t *testing.T) string {
-	dir := os.Getenv("VOICEDESK_TEST_OUTPUT")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test-output")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func window(t *testing.T, display string, d time.Duration) string {
-	t.Helper()
-	end := time.Now().Add(d)
-	for {
-		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^VoiceDesk$")
-		cmd.Env = append(os.Environ(), "DISPLAY="+display)
-		out, _ := cmd.Output()
-		if w := strings.TrimSpace(strings.Split(string(out), "\n")[0]); w != "" {
-			return w
-		}
-		if time.Now().After(end) {
-			t.Fatalf("no VoiceDesk window after %v", d)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 // shot screenshots the window until its text has every word of want and
 // none of absent.
@@ -91,23 +62,11 @@ func child(t *testing.T, supervisor int) int {
 }
 
 func TestKioskRecoversByItself(t *testing.T) {
-	app := os.Getenv("VOICEDESK_APP")
-	if app == "" {
-		t.Fatal("VOICEDESK_APP must name the built app (make test sets it)")
-	}
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session with a keyring: run under scripts/keyring-session.sh (make test-desktop does)")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	lab := labtest.Start(ctx, t)
-	pulse.Start(t)
-	display, stopX, err := desktop.Xvfb()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stopX)
-	out := outputDir(t)
+	d := desktop.NewDesk(ctx, t, true) // the bus: the OS keyring
+	app, lab, display := d.App, d.Lab, d.Display
+	out := desktop.OutputDir(t)
 	home := t.TempDir()
 	alice := "sip:alice@" + lab.Domain
 
@@ -124,7 +83,7 @@ func TestKioskRecoversByItself(t *testing.T) {
 		"--policy", policy, "--bridge", "127.0.0.1:0", "--settings", filepath.Join(home, "settings.json"),
 		"--sip-keepalive", "1s", "--sip-give-up", "6s")
 	bridge := a.Bridge(t, 20*time.Second)
-	win := window(t, display, 20*time.Second)
+	win := desktop.WaitWindow(t, display, true, 20*time.Second)
 
 	t.Run("full screen, and remember me is not a choice", func(t *testing.T) {
 		var w, h int
@@ -156,7 +115,7 @@ func TestKioskRecoversByItself(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Second)
-		if w := window(t, display, 2*time.Second); w != win {
+		if w := desktop.WaitWindow(t, display, true, 2*time.Second); w != win {
 			t.Fatalf("the window changed from %s to %s after a close", win, w)
 		}
 	})
@@ -165,17 +124,7 @@ func TestKioskRecoversByItself(t *testing.T) {
 		if err := labctl.StopComponent(lab, "kamailio"); err != nil {
 			t.Fatal(err)
 		}
-		defer func() {
-			// baresip re-registers only every 5 minutes: restart the phones.
-			for _, name := range []string{"baresip-tone", "baresip-caller", "baresip-early", "baresip-monitor"} {
-				if err := labctl.StopComponent(lab, name); err != nil {
-					t.Error(err)
-				}
-				if err := labctl.StartComponent(ctx, lab, name); err != nil {
-					t.Error(err)
-				}
-			}
-		}()
+		defer labtest.RestartPhones(ctx, t, lab)
 		// Given up on: the phone restarts itself, signed out while the
 		// SIP server is away.
 		if s, err := a.WaitStatus(ctx, 30*time.Second, func(s desktop.Status) bool { return !s.LoggedIn }); err != nil {
@@ -214,7 +163,7 @@ func TestKioskRecoversByItself(t *testing.T) {
 			t.Fatalf("Kamailio cannot reach the restarted kiosk: %v", err)
 		}
 		t.Logf("in service again %v after the crash", time.Since(crashed).Round(100*time.Millisecond))
-		win := window(t, display, 10*time.Second)
+		win := desktop.WaitWindow(t, display, true, 10*time.Second)
 		shot(t, display, win, filepath.Join(out, "kiosk-after-crash.png"), []string{"Signed in as Alice Agent"}, []string{"Settings", "Sign out"})
 	})
 
@@ -223,16 +172,7 @@ func TestKioskRecoversByItself(t *testing.T) {
 		if err := a.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan error, 1)
-		go func() { done <- a.Cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("the supervisor exited with %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Fatal("the kiosk still runs 20 s after SIGTERM")
-		}
+		a.WaitExit(t, 20*time.Second, "SIGTERM to the kiosk's supervisor")
 		if err := syscall.Kill(pid, 0); err == nil {
 			t.Fatalf("the app (pid %d) outlived its supervisor", pid)
 		}

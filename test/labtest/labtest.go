@@ -92,3 +92,18 @@ func DTMFReceived(st *labctl.State, phone string, offset int) (string, int) {
 	}
 	return digits, len(log)
 }
+
+// RestartPhones restarts the lab's baresip phones: after Kamailio was
+// restarted they would register again only after 5 minutes, so that the
+// tests after it find the lab as it was.
+func RestartPhones(ctx context.Context, t testing.TB, st *labctl.State) {
+	t.Helper()
+	for _, name := range []string{"baresip-tone", "baresip-caller", "baresip-early", "baresip-monitor"} {
+		if err := labctl.StopComponent(st, name); err != nil {
+			t.Error(err)
+		}
+		if err := labctl.StartComponent(ctx, st, name); err != nil {
+			t.Error(err)
+		}
+	}
+}

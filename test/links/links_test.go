@@ -5,7 +5,6 @@
 package links
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -44,7 +42,8 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 	lab := labtest.Start(ctx, t)
 	home := t.TempDir()
 	control := filepath.Join(home, "control.sock")
-	env := append(os.Environ(), "HOME="+home, "VOICEDESK_BRIDGE_TOKEN=links-test-token-0123456789")
+	extra := []string{"HOME=" + home, "VOICEDESK_BRIDGE_TOKEN=links-test-token-0123456789"}
+	env := append(os.Environ(), extra...)
 
 	// voicedesk runs a second launch and returns what it printed and its
 	// exit code.
@@ -88,45 +87,10 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 	}
 
 	// The first instance, headless, signed in as Alice through its bridge.
-	first := exec.Command(app, "--headless", "--bridge", "127.0.0.1:0", "--bridge-origins", crmOrigin, "--discovery-url", lab.DiscoveryURL,
-		"--settings", filepath.Join(home, "settings.json"), "--control", control)
-	first.Env = env
-	first.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	logf, err := os.Create(filepath.Join(home, "app.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	first.Stderr = logf
-	stdout, err := first.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		desktop.Stop(first)
-		logf.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logf.Name())
-			t.Logf("the app's log:\n%s", b)
-		}
-	})
-	bridgeURL := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "bridge "); ok {
-				bridgeURL <- rest
-			}
-		}
-	}()
-	var u string
-	select {
-	case u = <-bridgeURL:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the app did not report its bridge")
-	}
+	first := desktop.StartApp(t, app, filepath.Join(home, "app.log"), control, extra,
+		"--headless", "--bridge", "127.0.0.1:0", "--bridge-origins", crmOrigin, "--discovery-url", lab.DiscoveryURL,
+		"--settings", filepath.Join(home, "settings.json"))
+	u := first.Bridge(t, 20*time.Second)
 	rpc, err := desktop.DialBridge(ctx, u)
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,6 @@ package tray
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,33 +15,7 @@ import (
 	"voicedesk/backend/platform"
 	"voicedesk/lab/labctl"
 	"voicedesk/test/desktop"
-	"voicedesk/test/labtest"
-	"voicedesk/test/pulse"
 )
-
-// visibleWindow returns the id of the visible window titled VoiceDesk, ""
-// when there is none.
-func visibleWindow(display string) string {
-	cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^VoiceDesk$")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display)
-	out, _ := cmd.Output()
-	return strings.TrimSpace(strings.Split(string(out), "\n")[0])
-}
-
-func waitWindow(t *testing.T, display string, visible bool, d time.Duration) string {
-	t.Helper()
-	end := time.Now().Add(d)
-	for {
-		w := visibleWindow(display)
-		if (w != "") == visible {
-			return w
-		}
-		if time.Now().After(end) {
-			t.Fatalf("the window is visible %v after %v; want %v", w != "", d, visible)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 // waitMenu polls the tray's menu until it has the header want.
 func waitMenu(t *testing.T, host *desktop.TrayHost, item, want string, d time.Duration) []desktop.MenuItem {
@@ -62,22 +34,10 @@ func waitMenu(t *testing.T, host *desktop.TrayHost, item, want string, d time.Du
 }
 
 func TestTrayAndWindow(t *testing.T) {
-	app := os.Getenv("VOICEDESK_APP")
-	if app == "" {
-		t.Fatal("VOICEDESK_APP must name the built app (make test sets it)")
-	}
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session: run under scripts/keyring-session.sh (make test-desktop does)")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	lab := labtest.Start(ctx, t)
-	pulse.Start(t)
-	display, stopX, err := desktop.Xvfb()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stopX)
+	d := desktop.NewDesk(ctx, t, true)
+	app, lab, display := d.App, d.Lab, d.Display
 	host, err := desktop.StartTrayHost()
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +54,7 @@ func TestTrayAndWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rpc.Close()
-	waitWindow(t, display, true, 20*time.Second)
+	desktop.WaitWindow(t, display, true, 20*time.Second)
 	item, err := host.WaitItem(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -149,37 +109,37 @@ func TestTrayAndWindow(t *testing.T) {
 	})
 
 	t.Run("closing the window hides it; the phone keeps running", func(t *testing.T) {
-		win := visibleWindow(display)
+		win := desktop.VisibleWindow(display)
 		if err := desktop.CloseWindow(display, win); err != nil {
 			t.Fatal(err)
 		}
-		waitWindow(t, display, false, 10*time.Second)
+		desktop.WaitWindow(t, display, false, 10*time.Second)
 		if s, err := a.Status(ctx); err != nil || !s.LoggedIn || s.Connection != "registered" {
 			t.Fatalf("after closing the window: %+v, %v; want signed in and registered", s, err)
 		}
 		if err := host.Activate(item); err != nil { // the icon's click shows it again
 			t.Fatal(err)
 		}
-		waitWindow(t, display, true, 10*time.Second)
-		if err := desktop.CloseWindow(display, visibleWindow(display)); err != nil {
+		desktop.WaitWindow(t, display, true, 10*time.Second)
+		if err := desktop.CloseWindow(display, desktop.VisibleWindow(display)); err != nil {
 			t.Fatal(err)
 		}
-		waitWindow(t, display, false, 10*time.Second)
+		desktop.WaitWindow(t, display, false, 10*time.Second)
 		if err := host.Click(item, "Show VoiceDesk"); err != nil {
 			t.Fatal(err)
 		}
-		waitWindow(t, display, true, 10*time.Second)
+		desktop.WaitWindow(t, display, true, 10*time.Second)
 	})
 
 	t.Run("a call while the window is hidden brings it up", func(t *testing.T) {
-		if err := desktop.CloseWindow(display, visibleWindow(display)); err != nil {
+		if err := desktop.CloseWindow(display, desktop.VisibleWindow(display)); err != nil {
 			t.Fatal(err)
 		}
-		waitWindow(t, display, false, 10*time.Second)
+		desktop.WaitWindow(t, display, false, 10*time.Second)
 		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "dial", "sip:alice@"+lab.Domain); err != nil {
 			t.Fatal(err)
 		}
-		waitWindow(t, display, true, 15*time.Second)
+		desktop.WaitWindow(t, display, true, 15*time.Second)
 		tip, err := host.Tooltip(item)
 		if err != nil || !strings.Contains(tip, "Incoming call") {
 			t.Errorf("tooltip while ringing %q, %v; want it to say Incoming call", tip, err)
@@ -210,16 +170,7 @@ func TestTrayAndWindow(t *testing.T) {
 		if err := host.Click(item, "Quit VoiceDesk"); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan error, 1)
-		go func() { done <- a.Cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("the app exited with %v after Quit", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Fatal("the app still runs 15 s after Quit")
-		}
+		a.WaitExit(t, 15*time.Second, "Quit")
 	})
 
 	t.Run("start minimized: in the tray, no window until asked", func(t *testing.T) {
@@ -235,31 +186,22 @@ func TestTrayAndWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(2 * time.Second) // a window would have been shown by now
-		if w := visibleWindow(display); w != "" {
+		if w := desktop.VisibleWindow(display); w != "" {
 			t.Fatalf("a window (%s) is shown with --minimized and a tray", w)
 		}
 		if err := host.Click(item, "Show VoiceDesk"); err != nil {
 			t.Fatal(err)
 		}
-		waitWindow(t, display, true, 10*time.Second)
+		desktop.WaitWindow(t, display, true, 10*time.Second)
 
 		// Not kept running: closing the window quits.
 		if _, err := rpc.Call("SetDesktopSettings", map[string]any{"keepRunning": false, "startMinimized": false}); err != nil {
 			t.Fatal(err)
 		}
-		if err := desktop.CloseWindow(display, visibleWindow(display)); err != nil {
+		if err := desktop.CloseWindow(display, desktop.VisibleWindow(display)); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan error, 1)
-		go func() { done <- b.Cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("the app exited with %v after its window was closed", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Fatal("the app still runs 15 s after its window was closed with keep-running off")
-		}
+		b.WaitExit(t, 15*time.Second, "its window was closed with keep-running off")
 	})
 }
 

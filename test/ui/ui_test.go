@@ -40,18 +40,6 @@ import (
 // Hostile is the caller name of the script-injection check.
 const Hostile = `<img src=x onerror=alert(1)>`
 
-func outputDir(t *testing.T) string {
-	dir := os.Getenv("VOICEDESK_TEST_OUTPUT")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test-output")
-	}
-	abs, _ := filepath.Abs(dir)
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return abs
-}
-
 // startApp runs the app headless behind its bridge and returns the UI's URL.
 func startApp(t *testing.T, ctx context.Context, app string, st *labctl.State, out string) string {
 	t.Helper()
@@ -214,7 +202,7 @@ func TestPhoneInTheBrowser(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
 		t.Fatal("Debian's chromium is needed (scripts/setup.sh installs it)")
 	}
-	out := outputDir(t)
+	out := desktop.OutputDir(t)
 	// This run's screenshots only.
 	old, _ := filepath.Glob(filepath.Join(out, "ui-*.png"))
 	for _, f := range old {

@@ -22,18 +22,6 @@ import (
 	"voicedesk/test/pulse"
 )
 
-func outputDir(t *testing.T) string {
-	dir := os.Getenv("VOICEDESK_TEST_OUTPUT")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "test-output")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	abs, _ := filepath.Abs(dir)
-	return abs
-}
-
 // startXvfb starts an X server for the test.
 func startXvfb(t *testing.T) string {
 	t.Helper()
@@ -126,7 +114,7 @@ func TestAppWindow(t *testing.T) {
 	if app == "" {
 		t.Fatal("VOICEDESK_APP must name the built app (make test sets it)")
 	}
-	out := outputDir(t)
+	out := desktop.OutputDir(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
