@@ -57,7 +57,7 @@ func main() {
 	kioskFlag := flag.Bool("kiosk", false, "run as an unattended kiosk station: full screen, no settings or sign-out, signed in by itself, restarted after a crash (an administrator can lock it on in the policy file)")
 	policyPath := flag.String("policy", envOr("VOICEDESK_POLICY", settings.DefaultPolicyPath), "the administrator's policy file (kiosk mode, discovery URL)")
 	minimized := flag.Bool("minimized", false, "start in the tray (minimized without one), e.g. from the desktop's autostart")
-	keepalive := flag.Duration("sip-keepalive", 25*time.Second, "how often the registration's path is checked (a lost connection is noticed within this)")
+	keepalive := flag.Duration("sip-keepalive", 25*time.Second, "how often the registration's path is checked with an OPTIONS (a closed connection is noticed within a second; a path that dies silently within this)")
 	giveUp := flag.Duration("sip-give-up", 5*time.Minute, "how long a lost connection is retried before the phone restarts (connection-failed, restart-phone; a kiosk then signs in again)")
 	flag.Usage = usage
 	flag.Parse()

@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,17 +48,39 @@ func (a *Agent) Maintain(ctx context.Context, cfg MaintainConfig, report func(Co
 	}
 	check := time.NewTicker(cfg.Check)
 	defer check.Stop()
+	// A reliable transport's connection that closes (the server restarted,
+	// the network went) is noticed within a second by looking it up in
+	// the transport's pool, which costs nothing on the wire; the OPTIONS
+	// check still finds a path that died silently.
+	var watch <-chan time.Time
+	if a.tp != TransportUDP {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		watch = t.C
+	}
+	seen := a.connected()
 	refreshAt := time.Now().Add(a.refreshIn())
 	for {
+		var err error
 		select {
 		case <-ctx.Done():
 			return
+		case <-watch:
+			// Only a connection seen before counts as closed: the pool's
+			// key may differ from dest (a name, not an address).
+			up := a.connected()
+			if !seen || up {
+				seen = seen || up
+				continue
+			}
+			err = errors.New("the connection to the SIP server closed")
 		case <-check.C:
 		}
-		var err error
-		if time.Now().After(refreshAt) {
+		switch {
+		case err != nil: // the connection closed
+		case time.Now().After(refreshAt):
 			err = a.Register(ctx)
-		} else {
+		default:
 			err = a.ping(ctx, cfg.Check)
 		}
 		if err == nil {
@@ -78,6 +101,7 @@ func (a *Agent) Maintain(ctx context.Context, cfg MaintainConfig, report func(Co
 			return
 		}
 		report(ConnRestored)
+		seen = a.connected()
 		refreshAt = time.Now().Add(a.refreshIn())
 	}
 }
@@ -112,6 +136,13 @@ func (a *Agent) reconnect(ctx context.Context, cfg MaintainConfig) bool {
 		}
 		backoff = min(backoff*2, cfg.MaxBackoff)
 	}
+}
+
+// connected reports whether the transport holds a connection to the
+// server (always false for UDP, which has none).
+func (a *Agent) connected() bool {
+	c, err := a.ua.TransportLayer().GetConnection(a.tp, a.dest)
+	return err == nil && c != nil
 }
 
 // ping sends OPTIONS to the agent's own address of record through the proxy.

@@ -24,7 +24,9 @@ func TestReconnectAfterKamailioRestart(t *testing.T) {
 	ev := newEvents()
 	p := phone.New(phone.Config{
 		DiscoveryURL: lab.DiscoveryURL,
-		Connection:   sip.MaintainConfig{Check: 300 * time.Millisecond, GiveUpAfter: 30 * time.Second, MaxBackoff: time.Second},
+		// The OPTIONS check is left far apart: a closed WebSocket must be
+		// noticed without it.
+		Connection: sip.MaintainConfig{Check: 30 * time.Second, GiveUpAfter: 30 * time.Second, MaxBackoff: time.Second},
 	}, platform.New(platform.Config{}), ev)
 	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
 		t.Fatalf("login: %v", err)
@@ -37,7 +39,12 @@ func TestReconnectAfterKamailioRestart(t *testing.T) {
 	if err := labctl.StopComponent(lab, "kamailio"); err != nil {
 		t.Fatal(err)
 	}
+	stopped := time.Now()
 	ev.waitFor(t, ctx, phone.EventPhoneError, phone.ErrorConnectionLost)
+	noticed := time.Since(stopped)
+	if noticed > 3*time.Second {
+		t.Errorf("connection-lost %v after Kamailio stopped, want within 3 s (the closed WebSocket, not the 30 s check)", noticed)
+	}
 	restart := time.Now()
 	if err := labctl.StartComponent(ctx, lab, "kamailio"); err != nil {
 		t.Fatal(err)
@@ -52,7 +59,8 @@ func TestReconnectAfterKamailioRestart(t *testing.T) {
 	if err := labctl.Ping(ctx, lab, alice); err != nil {
 		t.Fatalf("alice not reachable after the restart: %v", err)
 	}
-	fmt.Printf("e2e: Kamailio stopped and restarted: connection-lost, then connection-restored %v after it was back\n", took.Round(time.Millisecond))
+	fmt.Printf("e2e: Kamailio stopped and restarted: connection-lost %v after it stopped, connection-restored %v after it was back\n",
+		noticed.Round(time.Millisecond), took.Round(time.Millisecond))
 
 	p.Close()
 	// No goroutine of the phone outlives it.
