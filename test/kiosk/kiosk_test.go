@@ -7,7 +7,6 @@ package kiosk
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -48,13 +47,23 @@ func shot(t *testing.T, display, win, path string, want, absent []string) string
 	return ""
 }
 
-// child is the supervisor's child process: the app itself.
+// child is the supervisor's child process: the app itself (read from
+// /proc: no procps needed).
 func child(t *testing.T, supervisor int) int {
 	t.Helper()
 	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		out, _ := exec.Command("pgrep", "-P", strconv.Itoa(supervisor)).Output()
-		if pid, err := strconv.Atoi(strings.TrimSpace(strings.Split(string(out), "\n")[0])); err == nil {
-			return pid
+		stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+		for _, f := range stats {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+			_, rest, _ := strings.Cut(string(b), ") ")
+			if fields := strings.Fields(rest); len(fields) > 1 && fields[1] == strconv.Itoa(supervisor) && fields[0] != "Z" {
+				pid, _ := strconv.Atoi(strings.Split(f, "/")[2])
+				return pid
+			}
 		}
 	}
 	t.Fatalf("the supervisor (pid %d) has no child", supervisor)
