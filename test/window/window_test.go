@@ -183,7 +183,7 @@ func TestAppWindow(t *testing.T) {
 
 	t.Run("the settings screen opens with the devices", func(t *testing.T) {
 		clickText(t, display, win, filepath.Join(out, "window-before-settings.png"), "Settings")
-		text := waitText(t, display, win, filepath.Join(out, "window-sound.png"), "Microphone", "Speaker or headset", "Ringer")
+		text := waitText(t, display, win, filepath.Join(out, "window-sound.png"), "Desktop", "Start in the tray", "No system tray", "Microphone", "Speaker or headset")
 		if strings.Contains(text, "No sound devices") {
 			t.Fatalf("the app found no sound devices:\n%s", text)
 		}
