@@ -21,12 +21,6 @@ func TestTrayOnTheSessionBus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	host, err := desktop.StartTrayHost()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer host.Close()
-
 	clicks := make(chan string, 10)
 	tr, err := Start(Config{Icon: icon, Statuses: 2,
 		OnShow:   func() { clicks <- "show" },
@@ -37,6 +31,16 @@ func TestTrayOnTheSessionBus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tr.Close()
+	// The panel comes after the app (a session still starting): the icon
+	// registers when it does.
+	if tr.Hosted() {
+		t.Fatal("Hosted() is true with no tray host on the bus")
+	}
+	host, err := desktop.StartTrayHost()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	item, err := host.WaitItem(ctx)
