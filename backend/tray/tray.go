@@ -110,7 +110,64 @@ func Start(cfg Config) (*Tray, error) {
 		t.Close()
 		return nil, errors.New("tray icon: the menu was not built")
 	}
+	t.keepRegistered()
 	return t, nil
+}
+
+const watcherName = "org.kde.StatusNotifierWatcher"
+
+// keepRegistered registers the icon with every tray that appears.
+// fyne.io/systray does too, but it tries once before it listens, and
+// misses a tray that starts in between (a session still starting up);
+// this listens first. A second registration is harmless.
+func (t *Tray) keepRegistered() {
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return
+	}
+	if err := conn.AddMatchSignal(dbus.WithMatchObjectPath("/org/freedesktop/DBus"), dbus.WithMatchInterface("org.freedesktop.DBus"),
+		dbus.WithMatchMember("NameOwnerChanged"), dbus.WithMatchArg(0, watcherName)); err != nil {
+		t.cfg.Log.Warn("tray: cannot follow the desktop's tray", "error", err)
+		return
+	}
+	signals := make(chan *dbus.Signal, 8)
+	conn.Signal(signals)
+	register := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		err := conn.Object(watcherName, "/StatusNotifierWatcher").CallWithContext(ctx, watcherName+".RegisterStatusNotifierItem", 0, "/StatusNotifierItem").Err
+		if err != nil {
+			t.cfg.Log.Debug("tray: register the icon", "error", err)
+		}
+	}
+	var has bool
+	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, watcherName).Store(&has); err == nil && has {
+		register()
+	}
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		defer conn.RemoveSignal(signals)
+		for {
+			select {
+			case <-t.done:
+				return
+			case sig, ok := <-signals:
+				if !ok || sig == nil {
+					return
+				}
+				if sig.Name != "org.freedesktop.DBus.NameOwnerChanged" || len(sig.Body) < 3 {
+					continue
+				}
+				if name, _ := sig.Body[0].(string); name != watcherName {
+					continue
+				}
+				if owner, _ := sig.Body[2].(string); owner != "" {
+					register()
+				}
+			}
+		}
+	}()
 }
 
 // build makes the menu's lines: the header, the availabilities, Show, Quit.
