@@ -1,6 +1,7 @@
 package soundcard
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -81,11 +82,10 @@ func TestStreamBothWays(t *testing.T) {
 		s.Close()
 		pulse.ExpectTone(t, "speaker", speaker.Samples(time.Second), pulse.Rate, 700)
 		pulse.ExpectSilence(t, "ringer", ringer.Samples(time.Second))
-		hz, share := audio.DominantFrequency(heard, rate)
-		t.Logf("microphone at %d Hz: %d Hz (share %.2f)", rate, hz, share)
-		if hz < 995 || hz > 1005 || share < 0.5 {
-			t.Fatalf("microphone at %d Hz: %d Hz (share %.2f), want 1000", rate, hz, share)
-		}
+		// By windows, like the speaker: one scheduling hiccup on a loaded
+		// machine jumps the tone's phase, and a single bin over the whole
+		// second then cancels itself (CI once saw share 0.37 from that).
+		pulse.ExpectTone(t, fmt.Sprintf("microphone at %d Hz", rate), heard, rate, 1000)
 	}
 }
 
