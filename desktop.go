@@ -242,13 +242,18 @@ func (a *App) updateTray() {
 		}
 	}
 	v.Tooltip = "VoiceDesk: " + v.Header
-	for _, c := range a.phone.Calls() {
+	// A call ringing (a second one, too, while on the first) is what the
+	// tooltip tells and the icon blinks for; else the call in progress.
+	calls := a.phone.Calls()
+	for _, c := range calls {
 		if c.State == phone.StateRinging {
+			v.Ringing = true
 			v.Tooltip += " · " + w.Ringing + " " + c.Number
-		} else {
-			v.Tooltip += " · " + w.InCall + " " + c.Number
+			break
 		}
-		break
+	}
+	if !v.Ringing && len(calls) > 0 {
+		v.Tooltip += " · " + w.InCall + " " + calls[0].Number
 	}
 	a.desk.tray.Update(v)
 }

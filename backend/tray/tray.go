@@ -41,7 +41,16 @@ type View struct {
 	Show, Quit string
 	// Dot colours the icon's corner: the availability (nil: none).
 	Dot color.Color
+	// Ringing blinks the icon (blue, then green) while a call rings: an
+	// agent working in another app sees it at the edge of the screen.
+	Ringing bool
 }
+
+// RingColour is the icon's colour in the ringing blink's second beat.
+var RingColour = color.RGBA{0x1e, 0x9e, 0x4a, 0xff}
+
+// blinkEvery is the ringing blink's beat.
+const blinkEvery = 500 * time.Millisecond
 
 // Config says what the tray's clicks do.
 type Config struct {
@@ -75,6 +84,9 @@ type Tray struct {
 	show     *systray.MenuItem
 	quit     *systray.MenuItem
 	dot      color.Color
+	normal   []byte        // the icon with the dot, as shown when not ringing
+	ring     []byte        // the ringing blink's green icon with the dot
+	ringing  chan struct{} // closed to stop the blink; nil when not ringing
 }
 
 // ErrNoSession is Start's error without a D-Bus session (no desktop).
@@ -101,7 +113,8 @@ func Start(cfg Config) (*Tray, error) {
 	}, nil)
 	t.end = end
 	systray.SetTitle("VoiceDesk") // also the item's Id, read as it starts
-	systray.SetIcon(t.icon(nil))
+	t.normal = t.icon(nil, nil)
+	systray.SetIcon(t.normal)
 	systray.SetOnTapped(func() { t.call(func() { cfg.OnShow() }) })
 	start()
 	select {
@@ -263,8 +276,58 @@ func (t *Tray) Update(v View) {
 	t.quit.SetTitle(v.Quit)
 	if !sameColor(v.Dot, t.dot) {
 		t.dot = v.Dot
-		systray.SetIcon(t.icon(v.Dot))
+		t.normal = t.icon(v.Dot, nil)
+		if t.ringing == nil {
+			systray.SetIcon(t.normal)
+		} else {
+			t.ring = t.icon(v.Dot, RingColour)
+		}
 	}
+	switch {
+	case v.Ringing && t.ringing == nil:
+		t.blink()
+	case !v.Ringing && t.ringing != nil:
+		close(t.ringing)
+		t.ringing = nil
+		systray.SetIcon(t.normal)
+	}
+}
+
+// blink alternates the icon and its ringing colour until t.ringing is
+// closed or the tray closes; the caller holds t.mu.
+func (t *Tray) blink() {
+	stop := make(chan struct{})
+	t.ringing = stop
+	t.ring = t.icon(t.dot, RingColour)
+	systray.SetIcon(t.ring)
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		tick := time.NewTicker(blinkEvery)
+		defer tick.Stop()
+		lit := true
+		for {
+			select {
+			case <-t.done:
+				return
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			t.mu.Lock()
+			select {
+			case <-stop: // Update has put the steady icon back
+			default:
+				lit = !lit
+				if lit {
+					systray.SetIcon(t.ring)
+				} else {
+					systray.SetIcon(t.normal)
+				}
+			}
+			t.mu.Unlock()
+		}
+	}()
 }
 
 // Hosted reports whether a tray shows the icon (a StatusNotifierHost is
@@ -298,11 +361,33 @@ func (t *Tray) Close() {
 	})
 }
 
-// icon is the app's icon at tray size with the availability's dot.
-func (t *Tray) icon(dot color.Color) []byte {
+// icon is the app's icon at tray size with the availability's dot, its
+// coloured background (all but the white handset) painted tint if given.
+func (t *Tray) icon(dot, tint color.Color) []byte {
 	const size = 64
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
 	draw.CatmullRom.Scale(img, img.Bounds(), t.base, t.base.Bounds(), draw.Over, nil)
+	if tint != nil {
+		tr, tg, tb, _ := tint.RGBA()
+		// The background's colour, from the icon's top edge.
+		bg := img.RGBAAt(size/2, 3)
+		full := float64(int(bg.A) - int(min(bg.R, bg.G, bg.B)))
+		for y := 0; y < size; y++ {
+			for x := 0; x < size; x++ {
+				c := img.RGBAAt(x, y)
+				if c.A == 0 || full <= 0 {
+					continue
+				}
+				// The background's share of the (premultiplied) pixel:
+				// its alpha on the background, 0 on the white handset,
+				// between on their edges; the rest is white.
+				k := min(float64(int(c.A)-int(min(c.R, c.G, c.B)))/full, 1) * float64(c.A) / 255
+				w := max(float64(c.A)/255-k, 0)
+				mix := func(v uint32) uint8 { return uint8(float64(v>>8)*k + 255*w + 0.5) }
+				img.SetRGBA(x, y, color.RGBA{mix(tr), mix(tg), mix(tb), c.A})
+			}
+		}
+	}
 	if dot != nil {
 		// A filled circle in the lower right, with a white ring that keeps
 		// it apart from the icon on any panel colour.

@@ -83,6 +83,36 @@ func TestTrayOnTheSessionBus(t *testing.T) {
 		t.Fatalf("the icon's dot is ARGB %x, want %x%x%x", got, green.R, green.G, green.B)
 	}
 
+	// A call rings: the icon blinks between its blue and green; answered,
+	// it is steady blue again.
+	ringing := View{Tooltip: "VoiceDesk: Alice · Incoming call 123", Header: "Alice: Available", StatusEnabled: true,
+		Statuses: []Status{{ID: 1, Label: "Available", Current: true}, {ID: 2, Label: "Busy"}}, Show: "Show VoiceDesk", Quit: "Quit", Dot: green, Ringing: true}
+	tr.Update(ringing)
+	seen, err := host.IconColours(item, 32, 3, 1500*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blue := [4]byte{0xff, pix[3*64*4+32*4+1], pix[3*64*4+32*4+2], pix[3*64*4+32*4+3]}
+	ringGreen := [4]byte{0xff, RingColour.R, RingColour.G, RingColour.B}
+	if len(seen) != 2 || !slices.Contains(seen, blue) || !slices.Contains(seen, ringGreen) {
+		t.Fatalf("while ringing the icon's background showed %x, want a blink of %x and %x", seen, blue, ringGreen)
+	}
+	// Updates while it rings (the tooltip's timer, a new availability)
+	// keep it blinking, with the new dot in both beats.
+	ringing.Dot = color.RGBA{0xd3, 0x2f, 0x2f, 0xff}
+	tr.Update(ringing)
+	if seen, err = host.IconColours(item, 32, 3, 1500*time.Millisecond); err != nil || len(seen) != 2 {
+		t.Fatalf("after an update while ringing the background showed %x (%v), want a blink", seen, err)
+	}
+	if dots, err := host.IconColours(item, 50, 50, 1500*time.Millisecond); err != nil || len(dots) != 1 || dots[0] != [4]byte{0xff, 0xd3, 0x2f, 0x2f} {
+		t.Fatalf("the dot while ringing showed %x (%v), want the new red alone", dots, err)
+	}
+	ringing.Ringing, ringing.Dot = false, green
+	tr.Update(ringing)
+	if seen, err = host.IconColours(item, 32, 3, 1500*time.Millisecond); err != nil || len(seen) != 1 || seen[0] != blue {
+		t.Fatalf("after the ringing the background showed %x (%v), want steady %x", seen, err, blue)
+	}
+
 	for _, tc := range []struct{ click, want string }{{"Busy", "status 2"}, {"Show VoiceDesk", "show"}, {"Quit", "quit"}, {"", "show"}} {
 		if tc.click == "" {
 			err = host.Activate(item)

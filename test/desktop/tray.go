@@ -3,6 +3,7 @@ package desktop
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -202,4 +203,26 @@ func (h *TrayHost) Click(item, label string) error {
 // Activate clicks the icon itself.
 func (h *TrayHost) Activate(item string) error {
 	return h.conn.Object(item, "/StatusNotifierItem").Call("org.kde.StatusNotifierItem.Activate", 0, int32(0), int32(0)).Err
+}
+
+// IconColours samples the item's icon at (x, y) every 100 ms for d and
+// returns the distinct ARGB colours seen there, in order of first sight:
+// one for a steady icon, two for a blinking one.
+func (h *TrayHost) IconColours(item string, x, y int, d time.Duration) ([][4]byte, error) {
+	var seen [][4]byte
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		w, ht, pix, err := h.Icon(item)
+		if err != nil {
+			return seen, err
+		}
+		if x >= w || y >= ht {
+			return seen, fmt.Errorf("(%d, %d) is outside the %dx%d icon", x, y, w, ht)
+		}
+		at := (y*w + x) * 4
+		c := [4]byte(pix[at : at+4])
+		if !slices.Contains(seen, c) {
+			seen = append(seen, c)
+		}
+	}
+	return seen, nil
 }

@@ -131,7 +131,7 @@ func TestTrayAndWindow(t *testing.T) {
 		desktop.WaitWindow(t, display, true, 10*time.Second)
 	})
 
-	t.Run("a call while the window is hidden brings it up", func(t *testing.T) {
+	t.Run("a call while the window is hidden brings it up; the icon blinks while it rings", func(t *testing.T) {
 		if err := desktop.CloseWindow(display, desktop.VisibleWindow(display)); err != nil {
 			t.Fatal(err)
 		}
@@ -144,11 +144,26 @@ func TestTrayAndWindow(t *testing.T) {
 		if err != nil || !strings.Contains(tip, "Incoming call") {
 			t.Errorf("tooltip while ringing %q, %v; want it to say Incoming call", tip, err)
 		}
+		// The icon blinks (its blue background, then green) while it rings.
+		if seen, err := host.IconColours(item, 32, 3, 1500*time.Millisecond); err != nil || len(seen) != 2 {
+			t.Errorf("while ringing the icon's background showed %x (%v), want a blink of two colours", seen, err)
+		}
 		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "hangup", ""); err != nil {
 			t.Fatal(err)
 		}
 		if s, err := a.WaitStatus(ctx, 15*time.Second, func(s desktop.Status) bool { return len(s.Calls) == 0 }); err != nil {
 			t.Fatalf("the call is still there after the caller hung up: %+v, %v", s, err)
+		}
+		// The caller gave up: the icon is steady again.
+		var seen [][4]byte
+		var err2 error
+		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); {
+			if seen, err2 = host.IconColours(item, 32, 3, time.Second); err2 != nil || len(seen) == 1 {
+				break
+			}
+		}
+		if err2 != nil || len(seen) != 1 {
+			t.Errorf("after the caller hung up the icon's background showed %x (%v), want one steady colour", seen, err2)
 		}
 	})
 
