@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
@@ -31,12 +32,12 @@ type App struct {
 	// window: the Wails window is up (not headless), so its runtime takes
 	// events; bridge, when on, takes them too.
 	window bool
-	bridge *bridge.Server
+	bridge atomic.Pointer[bridge.Server]
 	// notes shows incoming calls as desktop notifications (nil: none).
 	notes    *notify.Notifier
 	attached sync.Once
-	// integration is the integration API's address and token, when on.
-	integration integration
+	// api runs the integration API (the bridge), when on (integration.go).
+	api *integrationAPI
 	// desk is the tray, the window's close and the kiosk (desktop.go).
 	desk desk
 	// started is closed once startup has run; stopJobs ends and jobs
@@ -62,8 +63,8 @@ func (e emitter) Emit(name string, detail any) {
 	if e.app.window && e.app.ctx != nil {
 		runtime.EventsEmit(e.app.ctx, eventChannel, phoneEvent{Name: name, Detail: detail})
 	}
-	if e.app.bridge != nil {
-		e.app.bridge.Emit(name, detail)
+	if b := e.app.bridge.Load(); b != nil {
+		b.Emit(name, detail)
 	}
 }
 

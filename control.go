@@ -116,10 +116,11 @@ func (a *App) command(ctx context.Context, r instance.Request) (any, error) {
 		st.Kiosk = a.desk.kiosk
 		return deskStatus{State: st, Calls: a.phone.Calls()}, nil
 	case cmdIntegration:
-		if a.integration.RPC == "" {
-			return nil, errors.New("the integration API is off: start VoiceDesk with --bridge 127.0.0.1:PORT")
+		info := a.api.current()
+		if info.RPC == "" {
+			return nil, errors.New("the integration API is off: turn it on in Settings → Integration API, or start VoiceDesk with --bridge 127.0.0.1:PORT")
 		}
-		return a.integration, nil
+		return info, nil
 	case cmdShow:
 		a.raise()
 		return true, nil

@@ -4,9 +4,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,7 +23,6 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
-	"voicedesk/backend/bridge"
 	"voicedesk/backend/instance"
 	"voicedesk/backend/media"
 	"voicedesk/backend/notify"
@@ -144,8 +141,8 @@ func main() {
 		emitter{app}.Emit(phone.EventPhoneError, name)
 	})}
 	app.phone = phone.New(phone.Config{DiscoveryURL: *discovery, Language: saved.Language, Log: log, Settings: prefs,
-		Secrets: secrets.Keyring{},
-		Sound:   app.sound.m,
+		Secrets:    secrets.Keyring{},
+		Sound:      app.sound.m,
 		Connection: sip.MaintainConfig{Check: *keepalive, GiveUpAfter: *giveUp},
 		// Against a loopback platform (the lab) media must stay on loopback too.
 		Media: media.Config{LoopbackOnly: isLoopbackURL(*discovery), Log: log}},
@@ -177,19 +174,22 @@ func main() {
 	if req.Command == cmdCall {
 		go app.dialAtLaunch(ctx, req.Arg, log)
 	}
-	var bridgeDone chan error
+	ui, _ := fs.Sub(assets, "frontend/dist")
+	app.api = &integrationAPI{app: app, ui: ui, log: log, secrets: secrets.Keyring{},
+		envToken: os.Getenv("VOICEDESK_BRIDGE_TOKEN"), fixed: *bridgeAddr != ""}
+	defer app.api.stop()
 	if *bridgeAddr != "" {
-		ui, _ := fs.Sub(assets, "frontend/dist")
-		b, link, err := startBridge(*bridgeAddr, splitList(*bridgeOrigins), app, ui, log)
+		link, err := app.api.start(*bridgeAddr, splitList(*bridgeOrigins))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "voicedesk:", err)
 			os.Exit(1)
 		}
-		app.bridge = b
 		// The launching program (a test, a script) reads the address here.
 		fmt.Println("bridge", link)
-		bridgeDone = make(chan error, 1)
-		go func() { bridgeDone <- b.Serve(ctx) }()
+	} else if !*headless {
+		if link, err := app.api.startSaved(saved.Integration); err == nil && link != "" {
+			fmt.Println("bridge", link)
+		}
 	}
 	if *headless {
 		app.startup(ctx)
@@ -197,9 +197,7 @@ func main() {
 		log.Info("stopping")
 		<-controlDone
 		app.shutdown(ctx)
-		if err := <-bridgeDone; err != nil {
-			log.Warn("bridge", "error", err)
-		}
+		app.api.stop()
 		return
 	}
 
@@ -263,38 +261,11 @@ func main() {
 		app.desk.tray.Close()
 	}
 	<-controlDone
-	if bridgeDone != nil {
-		<-bridgeDone
-	}
+	app.api.stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicedesk:", err)
 		os.Exit(1)
 	}
-}
-
-// startBridge listens on addr and returns the UI's URL with its token:
-// VOICEDESK_BRIDGE_TOKEN, else this installation's token from the OS
-// keyring (made at first use, so integrations keep working across
-// restarts), else, with no keyring, a fresh one for this run.
-func startBridge(addr string, origins []string, app *App, ui fs.FS, log *slog.Logger) (*bridge.Server, string, error) {
-	token := os.Getenv("VOICEDESK_BRIDGE_TOKEN")
-	if token == "" {
-		var err error
-		if token, err = secrets.IntegrationToken(secrets.Keyring{}); err != nil {
-			log.Warn("no OS keyring for the integration token: a new one for this run only", "error", err)
-			b := make([]byte, 24)
-			if _, err := rand.Read(b); err != nil {
-				return nil, "", fmt.Errorf("bridge token: %w", err)
-			}
-			token = hex.EncodeToString(b)
-		}
-	}
-	b, err := bridge.Listen(bridge.Config{Addr: addr, Token: token, Origins: origins, Methods: app, Files: ui, EventMethod: eventChannel, Log: log})
-	if err != nil {
-		return nil, "", err
-	}
-	app.integration = integration{RPC: "ws://" + b.Addr() + "/rpc", Token: token, Origins: origins}
-	return b, "http://" + b.Addr() + "/?token=" + url.QueryEscape(token), nil
 }
 
 func splitList(s string) []string {

@@ -41,6 +41,8 @@ type Config struct {
 	Origins []string
 	// Methods is the value whose exported methods are called.
 	Methods any
+	// Exclude names methods of Methods not served (answered as unknown).
+	Exclude []string
 	// Files, when set, are served at / (the UI, for browser mode).
 	Files fs.FS
 	// EventMethod names the notification carrying each event.
@@ -97,7 +99,7 @@ func Listen(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("bridge: origin %q: want scheme://host[:port]", o)
 		}
 	}
-	ms, err := newMethodSet(cfg.Methods)
+	ms, err := newMethodSet(cfg.Methods, cfg.Exclude...)
 	if err != nil {
 		return nil, err
 	}

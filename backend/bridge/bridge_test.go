@@ -20,6 +20,9 @@ type options struct {
 // surface stands for the app's bound methods.
 type surface struct{}
 
+// WindowOnly is excluded from the bridge (Config.Exclude).
+func (surface) WindowOnly() string { return "secret" }
+
 func (surface) Hello(o options) (string, error) {
 	if o.Name == "" {
 		return "", errors.New("Name is missing")
@@ -41,7 +44,7 @@ const token = "0123456789abcdef0123"
 
 func start(t *testing.T, origins ...string) *Server {
 	t.Helper()
-	s, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, Origins: origins, EventMethod: "phone-event",
+	s, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, Exclude: []string{"WindowOnly"}, Origins: origins, EventMethod: "phone-event",
 		Files: fstest.MapFS{"index.html": {Data: []byte("<p>ui</p>")}}})
 	if err != nil {
 		t.Fatal(err)
@@ -163,6 +166,7 @@ func TestMethods(t *testing.T) {
 		{"optional left out", `{"jsonrpc":"2.0","id":5,"method":"Optional","params":["a"]}`, "a:none", 0, ""},
 		{"optional given", `{"jsonrpc":"2.0","id":6,"method":"Optional","params":["a",{"name":"b"}]}`, "a:b", 0, ""},
 		{"unknown method", `{"jsonrpc":"2.0","id":7,"method":"Nope"}`, nil, codeNoMethod, "method not found: Nope"},
+		{"a method kept from the bridge", `{"jsonrpc":"2.0","id":13,"method":"WindowOnly"}`, nil, codeNoMethod, "method not found: WindowOnly"},
 		{"wrong argument type", `{"jsonrpc":"2.0","id":8,"method":"Add","params":["2",3]}`, nil, codeInvalidParams, "argument 1 of Add"},
 		{"too many arguments", `{"jsonrpc":"2.0","id":9,"method":"Add","params":[1,2,3]}`, nil, codeInvalidParams, "takes 2 arguments, got 3"},
 		{"named params", `{"jsonrpc":"2.0","id":10,"method":"Add","params":{"a":1}}`, nil, codeInvalidParams, "as an array"},

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"reflect"
 	"runtime/debug"
+	"slices"
 )
 
 // JSON-RPC 2.0 error codes (the specification's, and one for the phone's
@@ -66,7 +67,7 @@ type methodSet struct {
 	methods map[string]reflect.Method
 }
 
-func newMethodSet(v any) (*methodSet, error) {
+func newMethodSet(v any, exclude ...string) (*methodSet, error) {
 	rv := reflect.ValueOf(v)
 	t := rv.Type()
 	ms := &methodSet{recv: rv, methods: map[string]reflect.Method{}}
@@ -74,7 +75,7 @@ func newMethodSet(v any) (*methodSet, error) {
 		m := t.Method(i)
 		// Like Wails: results are (), (T), (error) or (T, error).
 		switch n := m.Type.NumOut(); {
-		case n > 2, n == 2 && m.Type.Out(1) != errorType:
+		case n > 2, n == 2 && m.Type.Out(1) != errorType, slices.Contains(exclude, m.Name):
 			continue
 		}
 		ms.methods[m.Name] = m

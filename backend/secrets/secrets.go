@@ -73,15 +73,29 @@ func IntegrationToken(s Store) (string, error) {
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return "", err
 	}
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("make the integration token: %w", err)
+	return RenewIntegrationToken(s)
+}
+
+// RenewIntegrationToken replaces the integration API's token with a new
+// one, which it returns: integrations given the old one are shut out.
+func RenewIntegrationToken(s Store) (string, error) {
+	tok, err := NewToken()
+	if err != nil {
+		return "", err
 	}
-	tok = hex.EncodeToString(b)
 	if err := s.Set(integrationAccount, tok); err != nil {
 		return "", err
 	}
 	return tok, nil
+}
+
+// NewToken is a random 48-hex-digit token (192 bits).
+func NewToken() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make a token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
 }
 
 // Memory is a Store in memory, for unit tests of its users.

@@ -63,3 +63,18 @@ func TestIntegrationTokenIsMadeOnceAndKept(t *testing.T) {
 		t.Fatalf("after deleting it: %q, want a new one", fresh)
 	}
 }
+
+func TestRenewIntegrationTokenReplacesTheKeptOne(t *testing.T) {
+	m := &Memory{}
+	first, err := IntegrationToken(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := RenewIntegrationToken(m)
+	if err != nil || renewed == first || len(renewed) != 48 {
+		t.Fatalf("renewed %q, %v; want a new 48-digit token", renewed, err)
+	}
+	if kept, _ := IntegrationToken(m); kept != renewed {
+		t.Fatalf("kept %q after renewing, want %q", kept, renewed)
+	}
+}

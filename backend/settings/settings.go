@@ -21,6 +21,19 @@ type Settings struct {
 	// secret is in the OS keyring, never here.
 	Remembered *Remembered `json:"remembered,omitempty"`
 	Desktop    Desktop     `json:"desktop"`
+	// Integration is the integration API as the settings view turns it on.
+	Integration Integration `json:"integration"`
+}
+
+// Integration is the integration API's setting: on or off (off unless
+// the user turns it on), its loopback port, and the web pages allowed.
+// Its token is in the OS keyring, never here.
+type Integration struct {
+	Enabled bool `json:"enabled,omitempty"`
+	// Port on 127.0.0.1 (0: the default, 7788).
+	Port int `json:"port,omitempty"`
+	// Origins are the browser origins (scheme://host[:port]) allowed.
+	Origins []string `json:"origins,omitempty"`
 }
 
 // Desktop is how the app lives on the desktop.

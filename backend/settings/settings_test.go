@@ -3,6 +3,7 @@ package settings
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -10,7 +11,7 @@ func TestRoundTripAndCorruptFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "settings.json")
 	s := Open(path)
 	got, err := s.Load()
-	if err != nil || got != (Settings{}) {
+	if err != nil || !reflect.DeepEqual(got, Settings{}) {
 		t.Fatalf("Load of a missing file = %+v, %v; want zero, nil", got, err)
 	}
 	if err := s.Update(func(v *Settings) { v.Language = "fi" }); err != nil {
