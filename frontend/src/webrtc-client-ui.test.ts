@@ -17,6 +17,8 @@ class FakeBackend implements Transport {
   loginError: string | null = null;
   handlingByUser = false;
   roles: Array<{ Name: string; QueueId?: string; Numbers: Array<{ Default: boolean; DisplayNumber: string; DisplayName: string }> }> | null = null;
+  integration = { available: true, enabled: false, port: 7788, origins: [] as string[], fixed: false, tokenFixed: false, rpc: '', token: '' };
+  integrationOnBridge = false;
   audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, handling: 'default', alerts: true };
 
   async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
@@ -53,6 +55,20 @@ class FakeBackend implements Transport {
       case 'SetDesktopSettings':
         Object.assign(this.desktop, args[0]);
         return undefined as T;
+      case 'IntegrationSettings':
+        if (this.integrationOnBridge) throw new Error('method not found: IntegrationSettings');
+        return { ...this.integration } as T;
+      case 'SetIntegrationSettings': {
+        const v = args[0] as typeof this.integration;
+        if (v.port < 1024 || v.port > 65535) throw new Error(`port ${v.port}: choose one from 1024 to 65535`);
+        Object.assign(this.integration, { enabled: v.enabled, port: v.port, origins: v.origins.map((o) => o.trim()).filter((o) => o) });
+        this.integration.rpc = v.enabled ? `ws://127.0.0.1:${v.port}/rpc` : '';
+        this.integration.token = v.enabled ? 'a'.repeat(48) : '';
+        return { ...this.integration } as T;
+      }
+      case 'RenewIntegrationToken':
+        this.integration.token = 'b'.repeat(48);
+        return { ...this.integration } as T;
       case 'AudioDevices':
         return { inputs: [{ id: 'mic1', name: 'Mic', default: true }], outputs: [{ id: 'spk', name: 'Speakers', default: true }] } as T;
       default:
@@ -271,6 +287,80 @@ describe('<webrtc-client-ui>', () => {
     await tick();
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('.desktop')!.textContent).toContain('No system tray is shown: closing the window quits VoiceDesk.');
+  });
+
+  it('turns the integration API on from the settings, shows its address and token, refuses a bad port, renews the token', async () => {
+    const copied: string[] = [];
+    (window as unknown as { runtime: unknown }).runtime = { ClipboardSetText: async (s: string) => (copied.push(s), true) };
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    await el.updateComplete;
+    const openSettings = async () => {
+      const home = el.shadowRoot!.querySelector('vd-home-view')!;
+      await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+      [...home.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
+      await tick();
+      await el.updateComplete;
+    };
+    await openSettings();
+    const section = () => el.shadowRoot!.querySelector('.integration')!;
+    const $ = <E extends Element>(sel: string) => el.shadowRoot!.querySelector<E>(sel)!;
+    expect(section().textContent).toContain('Integration API');
+    expect($('#integration-rpc')).toBeNull(); // off: nothing to connect to
+    const on = $<HTMLInputElement>('#integration-on');
+    on.checked = true;
+    on.dispatchEvent(new Event('change'));
+    await tick();
+    await el.updateComplete;
+    expect(backend.calls.find((c) => c.method === 'SetIntegrationSettings')!.args[0]).toMatchObject({ enabled: true, port: 7788 });
+    expect($('#integration-rpc').textContent).toBe('ws://127.0.0.1:7788/rpc');
+    // The token is masked until asked for; Copy copies it whole.
+    expect($('#integration-token').textContent).not.toContain('a'.repeat(48));
+    $<HTMLButtonElement>('#integration-show').click();
+    await el.updateComplete;
+    expect($('#integration-token').textContent).toBe('a'.repeat(48));
+    $<HTMLButtonElement>('#integration-copy-token').click();
+    await tick();
+    await el.updateComplete;
+    expect(copied).toEqual(['a'.repeat(48)]);
+    expect(section().textContent).toContain('Copied.');
+    // The web pages allowed, one per line.
+    const origins = $<HTMLTextAreaElement>('#integration-origins');
+    origins.value = 'https://crm.example.com\n\n';
+    origins.dispatchEvent(new Event('change'));
+    await tick();
+    expect(backend.integration.origins).toEqual(['https://crm.example.com']);
+    // A bad port is refused with the backend's words; the port in force is shown again.
+    const port = $<HTMLInputElement>('#integration-port');
+    port.value = '80';
+    port.dispatchEvent(new Event('change'));
+    await tick();
+    await tick();
+    await el.updateComplete;
+    expect(section().textContent).toContain('port 80: choose one from 1024 to 65535');
+    expect($<HTMLInputElement>('#integration-port').value).toBe('7788');
+    $<HTMLButtonElement>('#integration-renew').click();
+    await tick();
+    await el.updateComplete;
+    expect($('#integration-token').textContent).toBe('b'.repeat(48));
+    expect(section().textContent).toContain('New token made');
+    delete (window as unknown as { runtime?: unknown }).runtime;
+  });
+
+  it('has no integration section where the backend keeps it from the page (a browser on the bridge)', async () => {
+    backend.integrationOnBridge = true;
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    await el.updateComplete;
+    const home = el.shadowRoot!.querySelector('vd-home-view')!;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    [...home.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
+    await tick();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.desktop')).not.toBeNull();
+    expect(el.shadowRoot!.querySelector('.integration')).toBeNull();
   });
 
   it('a kiosk station has no settings, no sign-out and no "remember me"', async () => {

@@ -139,6 +139,19 @@ interface DesktopSettings {
   kiosk: boolean;
 }
 
+/** The integration API's setting (integration.go's IntegrationSettings). */
+interface IntegrationSettings {
+  available: boolean;
+  enabled: boolean;
+  port: number;
+  origins: string[];
+  fixed: boolean;
+  tokenFixed: boolean;
+  rpc?: string;
+  token?: string;
+  error?: string;
+}
+
 /**
  * <webrtc-client-ui>: the phone's element. Its public methods and events
  * are the reference's; each method is carried to the Go backend, which owns
@@ -154,6 +167,9 @@ export class WebrtcClientUi extends LitElement {
     loggedIn: { state: true },
     kiosk: { state: true },
     desktopSettings: { state: true },
+    integration: { state: true },
+    integrationNotice: { state: true },
+    showToken: { state: true },
     user: { state: true },
     language: { state: true },
     authType: { state: true },
@@ -183,6 +199,9 @@ export class WebrtcClientUi extends LitElement {
   declare loggedIn: boolean;
   declare kiosk: boolean;
   declare desktopSettings: DesktopSettings | null;
+  declare integration: IntegrationSettings | null;
+  declare integrationNotice: string;
+  declare showToken: boolean;
   declare user: UserInfo | null;
   declare language: string;
   declare authType: AuthType;
@@ -229,6 +248,9 @@ export class WebrtcClientUi extends LitElement {
     this.loggedIn = false;
     this.kiosk = false;
     this.desktopSettings = null;
+    this.integration = null;
+    this.integrationNotice = '';
+    this.showToken = false;
     this.user = null;
     this.language = 'en';
     this.authType = 'loginForm';
@@ -265,6 +287,15 @@ export class WebrtcClientUi extends LitElement {
     .desktop h2 { font-size: 16px; margin: 4px 0 8px; }
     .check { display: flex; gap: 8px; align-items: center; color: #1c2430; font-size: 14px; }
     .hint { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
+    .integration h2 { font-size: 16px; margin: 4px 0 8px; }
+    .integration input[type=number], .integration textarea { display: block; width: 100%; box-sizing: border-box; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
+    .integration .field { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-top: 10px; font-size: 13px; }
+    .integration .field span { color: #4a5566; min-width: 56px; }
+    .integration code { flex: 1 1 100%; font-size: 12px; word-break: break-all; background: #f1f4f9; border-radius: 6px; padding: 4px 6px; }
+    .integration .field button { font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
+    .integration .field button:disabled { opacity: .5; cursor: default; }
+    .integration .notice { font-size: 13px; margin: 10px 0 0; color: #133d7a; }
+    .integration .notice.error { color: #b3261e; }
   `;
 
   connectedCallback(): void {
@@ -442,6 +473,87 @@ export class WebrtcClientUi extends LitElement {
       <label class="check"><input type="checkbox" id="start-minimized" .checked=${d.startMinimized}
         @change=${(e: Event) => this.setDesktop({ startMinimized: (e.target as HTMLInputElement).checked })} />${t('desktop.startMinimized')}</label>
       ${d.tray ? '' : html`<p class="hint">${t('desktop.noTray')}</p>`}
+    </section>`;
+  }
+
+  /** Reads the integration API's setting for the settings view. */
+  private async loadIntegration() {
+    try {
+      this.integration = await this.transport.invoke<IntegrationSettings>('IntegrationSettings');
+    } catch {
+      this.integration = null; // not the window's backend (a browser on the bridge): no section
+    }
+  }
+
+  /** Turns the integration API on or off, moves it or changes its pages: at once, and kept. */
+  private setIntegration(patch: Partial<IntegrationSettings>) {
+    if (!this.integration) return;
+    const next = { ...this.integration, ...patch };
+    this.integration = next;
+    this.integrationNotice = '';
+    this.transport
+      .invoke<IntegrationSettings>('SetIntegrationSettings', next)
+      .then((v) => (this.integration = v))
+      .catch((err) => {
+        this.integrationNotice = (err as Error).message;
+        void this.loadIntegration(); // what is in force, not what was typed
+      });
+  }
+
+  private renewToken() {
+    this.integrationNotice = '';
+    this.transport
+      .invoke<IntegrationSettings>('RenewIntegrationToken')
+      .then((v) => {
+        this.integration = v;
+        this.integrationNotice = t('integration.renewed');
+      })
+      .catch((err) => (this.integrationNotice = (err as Error).message));
+  }
+
+  /** Copies text with the app's clipboard (Wails' runtime), else the browser's. */
+  private async copy(text: string) {
+    const rt = (window as unknown as { runtime?: { ClipboardSetText?(s: string): Promise<boolean> } }).runtime;
+    try {
+      if (rt?.ClipboardSetText) {
+        if (!(await rt.ClipboardSetText(text))) throw new Error('clipboard');
+      } else {
+        await navigator.clipboard.writeText(text);
+      }
+      this.integrationNotice = t('integration.copied');
+    } catch (err) {
+      this.integrationNotice = (err as Error).message;
+    }
+  }
+
+  private renderIntegration() {
+    const g = this.integration;
+    if (!g?.available || this.kiosk) return '';
+    const value = (e: Event) => (e.target as HTMLInputElement | HTMLTextAreaElement).value;
+    return html`<section class="settings integration" aria-labelledby="integration-h">
+      <h2 id="integration-h">${t('integration.title')}</h2>
+      <p class="hint">${t('integration.about')}</p>
+      <label class="check"><input type="checkbox" id="integration-on" .checked=${g.enabled} ?disabled=${g.fixed}
+        @change=${(e: Event) => this.setIntegration({ enabled: (e.target as HTMLInputElement).checked })} />${t('integration.enabled')}</label>
+      ${g.fixed ? html`<p class="hint">${t('integration.fixed')}</p>` : ''}
+      <label for="integration-port">${t('integration.port')}</label>
+      <input id="integration-port" type="number" min="1024" max="65535" .value=${String(g.port)} ?disabled=${g.fixed}
+        @change=${(e: Event) => this.setIntegration({ port: Number(value(e)) })} />
+      <label for="integration-origins">${t('integration.origins')}</label>
+      <textarea id="integration-origins" rows="2" placeholder="https://crm.example.com" .value=${g.origins.join('\n')} ?disabled=${g.fixed}
+        @change=${(e: Event) => this.setIntegration({ origins: value(e).split('\n') })}></textarea>
+      ${g.rpc
+        ? html`<div class="field"><span>${t('integration.address')}</span>
+              <button type="button" id="integration-copy-rpc" @click=${() => void this.copy(g.rpc!)}>${t('integration.copy')}</button>
+              <code id="integration-rpc">${g.rpc}</code></div>
+            <div class="field"><span>${t('integration.token')}</span>
+              <button type="button" id="integration-show" @click=${() => (this.showToken = !this.showToken)}>${this.showToken ? t('integration.hide') : t('integration.show')}</button>
+              <button type="button" id="integration-copy-token" @click=${() => void this.copy(g.token!)}>${t('integration.copy')}</button>
+              <button type="button" id="integration-renew" ?disabled=${g.tokenFixed} title=${t('integration.renewHint')} @click=${() => this.renewToken()}>${t('integration.renew')}</button>
+              <code id="integration-token">${this.showToken ? g.token : '•'.repeat(16)}</code></div>`
+        : ''}
+      ${g.error ? html`<p class="notice error" role="alert">${g.error}</p>` : ''}
+      ${this.integrationNotice ? html`<p class="notice" role="status">${this.integrationNotice}</p>` : ''}
     </section>`;
   }
 
@@ -875,7 +987,8 @@ export class WebrtcClientUi extends LitElement {
         @vd-mic-test=${() => void this.testMic()}
         @vd-audio-settings=${(e: CustomEvent<AudioSettings>) =>
           // What the backend kept (a device may have been refused) is shown.
-          this.screenAction(this.transport.invoke('SetAudioSettings', e.detail).finally(() => this.loadAudio()))}></vd-audio-settings>`;
+          this.screenAction(this.transport.invoke('SetAudioSettings', e.detail).finally(() => this.loadAudio()))}></vd-audio-settings>
+      ${this.renderIntegration()}`;
   }
 
   render() {
@@ -883,7 +996,7 @@ export class WebrtcClientUi extends LitElement {
     return this.loggedIn
       ? html`${this.uiUrl ? html`<a class="ui-link" href=${this.uiUrl} target="_blank" rel="noopener noreferrer" @click=${this.openUiUrl}>${t('home.openWebUi')}</a>` : ''}<vd-home-view .user=${this.user} .status=${this.userStatus} .roles=${this.roles} .selectedRole=${this.selectedRole}
             language=${this.language} ?kiosk=${this.kiosk} @vd-logout=${() => this.logout(true)}
-            @vd-settings=${() => ((this.notice = ''), (this.screen = 'settings'), void this.loadDesktop())}
+            @vd-settings=${() => ((this.notice = ''), (this.integrationNotice = ''), (this.showToken = false), (this.screen = 'settings'), void this.loadDesktop(), void this.loadIntegration())}
             @vd-role=${(e: CustomEvent<{ queueId: string; number: string }>) => this.screenAction(this.setUserRole(e.detail.queueId, e.detail.number))}
             @vd-status=${(e: CustomEvent<{ id: number }>) => this.screenAction(this.setUserStatus(e.detail.id))}></vd-home-view>
           <vd-call-panel .calls=${this.calls} .recording=${this.recording} .recent=${this.recent} .quality=${this.quality} notice=${this.notice} language=${this.language}

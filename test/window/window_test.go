@@ -8,7 +8,10 @@ package window
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,6 +128,12 @@ func TestAppWindow(t *testing.T) {
 
 	display := startXvfb(t)
 	dir := t.TempDir()
+	// The integration API's port, chosen ahead (off until the user turns
+	// it on in the settings).
+	apiPort := freePort(t)
+	if err := os.WriteFile(filepath.Join(dir, "settings.json"), []byte(fmt.Sprintf(`{"integration": {"port": %d}}`, apiPort)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(app, "-discovery-url", st.DiscoveryURL, "-settings", filepath.Join(dir, "settings.json"), "-control", filepath.Join(dir, "control.sock"))
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+t.TempDir())
 	logf, err := os.Create(filepath.Join(out, "app-window.log"))
@@ -188,4 +197,72 @@ func TestAppWindow(t *testing.T) {
 			t.Fatalf("the app found no sound devices:\n%s", text)
 		}
 	})
+
+	t.Run("the integration API is turned on in the settings and takes a JSON-RPC client", func(t *testing.T) {
+		if out, code := voicedesk(t, app, dir, "integration"); code != 1 || !strings.Contains(out, "the integration API is off") {
+			t.Fatalf("before: exit %d, %q; want it off", code, out)
+		}
+		// Down to the section with the mouse wheel, over the page.
+		x(t, display, "xdotool", "mousemove", "--window", win, "200", "340", "click", "--repeat", "20", "--delay", "20", "5")
+		shot := filepath.Join(out, "window-integration-off.png")
+		waitText(t, display, win, shot, "Integration API", "Allow integrations")
+		clickText(t, display, win, shot, "Allow")
+		time.Sleep(300 * time.Millisecond) // the address and token appear below
+		x(t, display, "xdotool", "mousemove", "--window", win, "200", "340", "click", "--repeat", "20", "--delay", "20", "5")
+		waitText(t, display, win, filepath.Join(out, "window-integration.png"), "Address", "Token", "New token")
+		// What an integration connects with, from the running app.
+		text, code := voicedesk(t, app, dir, "integration")
+		var info struct{ RPC, Token string }
+		if code != 0 || json.Unmarshal([]byte(text), &info) != nil || info.RPC != fmt.Sprintf("ws://127.0.0.1:%d/rpc", apiPort) || len(info.Token) < 32 {
+			t.Fatalf("integration: exit %d, %q; want the port %d and a token", code, text, apiPort)
+		}
+		host := strings.TrimSuffix(strings.TrimPrefix(info.RPC, "ws://"), "/rpc")
+		rpc, err := desktop.DialBridge(ctx, "http://"+host+"/?token="+info.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rpc.Close()
+		res, err := rpc.Call("State")
+		var state struct{ LoggedIn bool }
+		if err != nil || json.Unmarshal(res, &state) != nil || !state.LoggedIn {
+			t.Fatalf("State over the integration API: %s, %v; want signed in", res, err)
+		}
+		// Kept for the next start.
+		b, _ := os.ReadFile(filepath.Join(dir, "settings.json"))
+		var saved struct {
+			Integration struct {
+				Enabled bool
+				Port    int
+			}
+		}
+		if json.Unmarshal(b, &saved) != nil || !saved.Integration.Enabled || saved.Integration.Port != apiPort {
+			t.Fatalf("settings.json keeps %s", b)
+		}
+	})
+}
+
+// voicedesk runs a second launch against the window's app and returns
+// what it printed and its exit code.
+func voicedesk(t *testing.T, app, dir string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(app, append([]string{"--control", filepath.Join(dir, "control.sock")}, args...)...)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return string(out), ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatalf("voicedesk %v: %v", args, err)
+	}
+	return string(out), 0
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
