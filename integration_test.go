@@ -16,18 +16,8 @@ import (
 
 	"voicedesk/backend/secrets"
 	"voicedesk/backend/settings"
+	"voicedesk/test/desktop"
 )
-
-// freePort is a loopback port nobody listens on (just now).
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
 
 // dialAPI connects as an integration would; status is the HTTP answer
 // (0 when nothing listens).
@@ -79,7 +69,7 @@ func TestIntegrationSettings(t *testing.T) {
 		t.Fatalf("at first %+v, want off, available, on port %d", v, defaultIntegrationPort)
 	}
 
-	port := freePort(t)
+	port := desktop.FreePort(t)
 	v, err := app.SetIntegrationSettings(IntegrationSettings{Enabled: true, Port: port,
 		Origins: []string{" https://crm.example.com/ ", "", "HTTPS://crm.example.com", "http://localhost:8080"}})
 	if err != nil {

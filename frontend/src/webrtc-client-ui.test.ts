@@ -99,6 +99,24 @@ function loginView(el: WebrtcClientUi) {
   return el.shadowRoot!.querySelector('vd-login-view')!;
 }
 
+/** Signs in and opens the settings screen from the main screen's Settings button. */
+async function signInToSettings(el: WebrtcClientUi) {
+  await fill(el, 'a@x', 'pw');
+  await tick();
+  await el.updateComplete;
+  await openSettings(el);
+}
+
+async function openSettings(el: WebrtcClientUi) {
+  el.screen = 'main';
+  await el.updateComplete;
+  const home = el.shadowRoot!.querySelector('vd-home-view')!;
+  await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+  [...home.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
+  await tick();
+  await el.updateComplete;
+}
+
 async function fill(el: WebrtcClientUi, username: string, password: string) {
   const view = loginView(el);
   await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
@@ -240,15 +258,7 @@ describe('<webrtc-client-ui>', () => {
 
   it('shows the sound settings when signed in, and an unplugged device as not connected', async () => {
     const { el } = await mount(backend);
-    await fill(el, 'a@x', 'pw');
-    await tick();
-    await el.updateComplete;
-    // The settings screen, from the main screen's Settings button.
-    const home = el.shadowRoot!.querySelector('vd-home-view')!;
-    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
-    [...home.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
-    await el.updateComplete;
-    await tick();
+    await signInToSettings(el);
     const view = el.shadowRoot!.querySelector('vd-audio-settings')!;
     await (view as unknown as { updateComplete: Promise<void> }).updateComplete;
     const speaker = view.shadowRoot!.querySelector<HTMLSelectElement>('#sel-speaker')!;
@@ -263,14 +273,7 @@ describe('<webrtc-client-ui>', () => {
 
   it('keeps the desktop choices (tray, start minimized) from the settings screen', async () => {
     const { el } = await mount(backend);
-    await fill(el, 'a@x', 'pw');
-    await tick();
-    await el.updateComplete;
-    const home = el.shadowRoot!.querySelector('vd-home-view')!;
-    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
-    [...home.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
-    await tick();
-    await el.updateComplete;
+    await signInToSettings(el);
     const keep = el.shadowRoot!.querySelector<HTMLInputElement>('#keep-running')!;
     expect(keep.checked).toBe(true);
     expect(el.shadowRoot!.querySelector('.desktop')!.textContent).not.toContain('No system tray');
@@ -280,12 +283,7 @@ describe('<webrtc-client-ui>', () => {
     expect(backend.calls.find((c) => c.method === 'SetDesktopSettings')!.args[0]).toMatchObject({ keepRunning: false, startMinimized: false });
     // Without a tray the user is told what closing the window does.
     backend.desktop.tray = false;
-    el.screen = 'main';
-    await el.updateComplete;
-    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
-    [...el.shadowRoot!.querySelector('vd-home-view')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
-    await tick();
-    await el.updateComplete;
+    await openSettings(el);
     expect(el.shadowRoot!.querySelector('.desktop')!.textContent).toContain('No system tray is shown: closing the window quits VoiceDesk.');
   });
 
@@ -293,17 +291,7 @@ describe('<webrtc-client-ui>', () => {
     const copied: string[] = [];
     (window as unknown as { runtime: unknown }).runtime = { ClipboardSetText: async (s: string) => (copied.push(s), true) };
     const { el } = await mount(backend);
-    await fill(el, 'a@x', 'pw');
-    await tick();
-    await el.updateComplete;
-    const openSettings = async () => {
-      const home = el.shadowRoot!.querySelector('vd-home-view')!;
-      await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
-      [...home.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
-      await tick();
-      await el.updateComplete;
-    };
-    await openSettings();
+    await signInToSettings(el);
     const section = () => el.shadowRoot!.querySelector('.integration')!;
     const $ = <E extends Element>(sel: string) => el.shadowRoot!.querySelector<E>(sel)!;
     expect(section().textContent).toContain('Integration API');
@@ -351,14 +339,7 @@ describe('<webrtc-client-ui>', () => {
   it('has no integration section where the backend keeps it from the page (a browser on the bridge)', async () => {
     backend.integrationOnBridge = true;
     const { el } = await mount(backend);
-    await fill(el, 'a@x', 'pw');
-    await tick();
-    await el.updateComplete;
-    const home = el.shadowRoot!.querySelector('vd-home-view')!;
-    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
-    [...home.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Settings')!.click();
-    await tick();
-    await el.updateComplete;
+    await signInToSettings(el);
     expect(el.shadowRoot!.querySelector('.desktop')).not.toBeNull();
     expect(el.shadowRoot!.querySelector('.integration')).toBeNull();
   });

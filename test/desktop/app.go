@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -134,4 +135,15 @@ func (a *App) WaitExit(t testing.TB, d time.Duration, after string) {
 	case <-time.After(d):
 		t.Fatalf("the app still runs %v after %s", d, after)
 	}
+}
+
+// FreePort is a loopback TCP port nobody listened on just now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -130,7 +129,7 @@ func TestAppWindow(t *testing.T) {
 	dir := t.TempDir()
 	// The integration API's port, chosen ahead (off until the user turns
 	// it on in the settings).
-	apiPort := freePort(t)
+	apiPort := desktop.FreePort(t)
 	if err := os.WriteFile(filepath.Join(dir, "settings.json"), []byte(fmt.Sprintf(`{"integration": {"port": %d}}`, apiPort)), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -255,14 +254,4 @@ func voicedesk(t *testing.T, app, dir string, args ...string) (string, int) {
 		t.Fatalf("voicedesk %v: %v", args, err)
 	}
 	return string(out), 0
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
