@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"image/color"
 	"log/slog"
 	"os"
@@ -11,9 +12,11 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"voicedesk/backend/linkhandler"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
 	"voicedesk/backend/settings"
@@ -117,6 +120,31 @@ func (a *App) SetDesktopSettings(s DesktopSettings) error {
 		keep := s.KeepRunning
 		st.Desktop = settings.Desktop{KeepRunning: &keep, StartMinimized: s.StartMinimized}
 	})
+}
+
+// LinkHandler tells which apps open tel:, callto:, sip: and sips: links
+// now, and whether VoiceDesk opens them all.
+func (a *App) LinkHandler() (linkhandler.State, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return linkhandler.Query(ctx)
+}
+
+// RegisterLinkHandler makes VoiceDesk the desktop's app for those links:
+// clicked in a browser or a CRM, they dial here.
+func (a *App) RegisterLinkHandler() (linkhandler.State, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return linkhandler.State{}, fmt.Errorf("find the app to open links with: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := linkhandler.Register(ctx, exe, desktopEntry)
+	if err != nil {
+		return st, err
+	}
+	slog.Info("VoiceDesk is now the app for phone links", "exe", exe, "handlers", st.Handlers)
+	return st, nil
 }
 
 // beforeClose decides what closing the window does: nothing in a kiosk,

@@ -28,7 +28,9 @@ const defaultIntegrationPort = 7788
 // windowOnly are the App's methods the bridge does not serve: the
 // integration API's own settings are the person's at the window, not
 // the integrations' (one could lock the others out).
-var windowOnly = []string{"IntegrationSettings", "SetIntegrationSettings", "RenewIntegrationToken"}
+var windowOnly = []string{"IntegrationSettings", "SetIntegrationSettings", "RenewIntegrationToken",
+	// Likewise which app the desktop opens phone links with.
+	"LinkHandler", "RegisterLinkHandler"}
 
 // integrationAPI runs the bridge: it owns the server's goroutine, which
 // start and stop (and close, at exit) end.

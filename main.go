@@ -40,6 +40,12 @@ var assets embed.FS
 //go:embed build/appicon.png
 var icon []byte
 
+// desktopEntry is the shipped desktop entry: the template of the one the
+// settings write to make VoiceDesk the app for phone links.
+//
+//go:embed build/linux/voicedesk.desktop
+var desktopEntry []byte
+
 func main() {
 	discovery := flag.String("discovery-url", os.Getenv("VOICEDESK_DISCOVERY_URL"),
 		"discovery service URL (default: the platform's, "+platform.DefaultDiscoveryURL+")")
@@ -306,7 +312,7 @@ func usage() {
   voicedesk [flags] answer          answer the call that is ringing
   voicedesk [flags] hangup          end the call you are on
   voicedesk [flags] status          the phone's state and calls, as JSON
-  voicedesk [flags] integration     the integration API's address and token (with --bridge)
+  voicedesk [flags] integration     the integration API's address and token (while it is on)
   voicedesk --kiosk [flags]         an unattended station (or "kiosk": true in the policy file)
 
 A running app takes the link or command; without one, "call" and a link

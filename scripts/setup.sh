@@ -4,7 +4,7 @@
 #   apt:  Wails' GTK/WebKit headers, libopus and libspeexdsp (cgo), PulseAudio (sound
 #         through miniaudio; headless null sinks in tests), GNOME Keyring and D-Bus (the OS
 #         keyring tests), the lab (Kamailio, rtpengine, baresip),
-#         the window smoke test (Xvfb, xdotool, ImageMagick, Tesseract), the UI tests
+#         the window smoke test (Xvfb, xdotool, ImageMagick, Tesseract), phone links (xdg-utils), the UI tests
 #         (Debian Chromium, driven by playwright-core; never a downloaded browser)
 #   go:   the Wails CLI, pinned
 #   npm:  the frontend's packages, from its lockfile
@@ -17,7 +17,7 @@ APT_PACKAGES=(
   libopus-dev libopusfile-dev libspeexdsp-dev libpulse0
   pulseaudio pulseaudio-utils gnome-keyring dbus
   kamailio kamailio-websocket-modules kamailio-tls-modules rtpengine-daemon baresip
-  xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng
+  xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng xdg-utils
   chromium fonts-dejavu-core
 )
 

@@ -19,6 +19,8 @@ class FakeBackend implements Transport {
   roles: Array<{ Name: string; QueueId?: string; Numbers: Array<{ Default: boolean; DisplayNumber: string; DisplayName: string }> }> | null = null;
   integration = { available: true, enabled: false, port: 7788, origins: [] as string[], fixed: false, tokenFixed: false, rpc: '', token: '' };
   integrationOnBridge = false;
+  links = { handlers: { tel: 'firefox.desktop', callto: '', sip: '', sips: '' } as Record<string, string>, ours: false };
+  linksError: string | null = null;
   audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, handling: 'default', alerts: true };
 
   async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
@@ -55,6 +57,13 @@ class FakeBackend implements Transport {
       case 'SetDesktopSettings':
         Object.assign(this.desktop, args[0]);
         return undefined as T;
+      case 'LinkHandler':
+        if (this.linksError) throw new Error(this.linksError);
+        return { ...this.links } as T;
+      case 'RegisterLinkHandler':
+        for (const k of Object.keys(this.links.handlers)) this.links.handlers[k] = 'voicedesk.desktop';
+        this.links.ours = true;
+        return { ...this.links } as T;
       case 'IntegrationSettings':
         if (this.integrationOnBridge) throw new Error('method not found: IntegrationSettings');
         return { ...this.integration } as T;
@@ -285,6 +294,26 @@ describe('<webrtc-client-ui>', () => {
     backend.desktop.tray = false;
     await openSettings(el);
     expect(el.shadowRoot!.querySelector('.desktop')!.textContent).toContain('No system tray is shown: closing the window quits VoiceDesk.');
+  });
+
+  it('makes VoiceDesk the app for phone links from the settings, and says why when it cannot', async () => {
+    const { el } = await mount(backend);
+    await signInToSettings(el);
+    const desktop = () => el.shadowRoot!.querySelector('.desktop')!;
+    expect(desktop().textContent).toContain('Phone links (tel:, callto:, sip:)');
+    expect(desktop().textContent).toContain('Now opened by firefox.');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('#links-register')!.click();
+    await tick();
+    await el.updateComplete;
+    expect(backend.calls.some((c) => c.method === 'RegisterLinkHandler')).toBe(true);
+    expect(el.shadowRoot!.querySelector('#links-ours')!.textContent).toContain('VoiceDesk opens them.');
+    expect(el.shadowRoot!.querySelector('#links-register')).toBeNull();
+    // Without the desktop's tools the reason is shown, not an empty line.
+    backend.linksError = 'the desktop\'s default apps cannot be read or set here: xdg-mime (xdg-utils) is not installed';
+    await openSettings(el);
+    await tick();
+    await el.updateComplete;
+    expect(desktop().querySelector('[role=alert]')!.textContent).toContain('xdg-mime (xdg-utils) is not installed');
   });
 
   it('turns the integration API on from the settings, shows its address and token, refuses a bad port, renews the token', async () => {

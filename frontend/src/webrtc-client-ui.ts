@@ -139,6 +139,12 @@ interface DesktopSettings {
   kiosk: boolean;
 }
 
+/** Which apps open phone links (backend/linkhandler's State). */
+interface LinkHandlerState {
+  handlers: Record<string, string>;
+  ours: boolean;
+}
+
 /** The integration API's setting (integration.go's IntegrationSettings). */
 interface IntegrationSettings {
   available: boolean;
@@ -168,6 +174,8 @@ export class WebrtcClientUi extends LitElement {
     kiosk: { state: true },
     desktopSettings: { state: true },
     integration: { state: true },
+    linkHandler: { state: true },
+    linkHandlerNotice: { state: true },
     integrationNotice: { state: true },
     showToken: { state: true },
     user: { state: true },
@@ -200,6 +208,8 @@ export class WebrtcClientUi extends LitElement {
   declare kiosk: boolean;
   declare desktopSettings: DesktopSettings | null;
   declare integration: IntegrationSettings | null;
+  declare linkHandler: LinkHandlerState | null;
+  declare linkHandlerNotice: string;
   declare integrationNotice: string;
   declare showToken: boolean;
   declare user: UserInfo | null;
@@ -249,6 +259,8 @@ export class WebrtcClientUi extends LitElement {
     this.kiosk = false;
     this.desktopSettings = null;
     this.integration = null;
+    this.linkHandler = null;
+    this.linkHandlerNotice = '';
     this.integrationNotice = '';
     this.showToken = false;
     this.user = null;
@@ -287,6 +299,11 @@ export class WebrtcClientUi extends LitElement {
     .desktop h2 { font-size: 16px; margin: 4px 0 8px; }
     .check { display: flex; gap: 8px; align-items: center; color: #1c2430; font-size: 14px; }
     .hint { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
+    .links { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; margin-top: 12px; font-size: 14px; }
+    .links-title { flex: 1 1 100%; font-size: 13px; color: #4a5566; }
+    .links .ok { color: #1e7a3c; }
+    .links button { font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
+    .desktop .notice.error { font-size: 13px; margin: 6px 0 0; color: #b3261e; }
     .integration h2 { font-size: 16px; margin: 4px 0 8px; }
     .integration input[type=number], .integration textarea { display: block; width: 100%; box-sizing: border-box; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
     .integration .field { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-top: 10px; font-size: 13px; }
@@ -453,7 +470,38 @@ export class WebrtcClientUi extends LitElement {
       this.desktopSettings = await this.transport.invoke<DesktopSettings>('DesktopSettings');
     } catch {
       this.desktopSettings = null; // an older backend, or none: no section
+      return;
     }
+    if (!this.desktopSettings.available) return;
+    try {
+      this.linkHandler = await this.transport.invoke<LinkHandlerState>('LinkHandler');
+      this.linkHandlerNotice = '';
+    } catch (err) {
+      this.linkHandler = null;
+      this.linkHandlerNotice = (err as Error).message; // e.g. no xdg-utils: said, not hidden
+    }
+  }
+
+  /** Makes VoiceDesk the desktop's app for tel:, callto: and sip: links. */
+  private registerLinks() {
+    this.linkHandlerNotice = '';
+    this.transport
+      .invoke<LinkHandlerState>('RegisterLinkHandler')
+      .then((st) => (this.linkHandler = st))
+      .catch((err) => (this.linkHandlerNotice = (err as Error).message));
+  }
+
+  private renderLinks() {
+    const lh = this.linkHandler;
+    const other = lh && !lh.ours ? Object.values(lh.handlers).find((h) => h && h !== 'voicedesk.desktop') : '';
+    return html`<div class="links">
+      <span class="links-title">${t('desktop.links')}</span>
+      ${lh?.ours
+        ? html`<span id="links-ours" class="ok">✓ ${t('desktop.linksOurs')}</span>`
+        : html`<button type="button" id="links-register" @click=${() => this.registerLinks()}>${t('desktop.linksRegister')}</button>`}
+      ${other ? html`<p class="hint">${t('desktop.linksOther', { app: other.replace(/\.desktop$/, '') })}</p>` : ''}
+      ${this.linkHandlerNotice ? html`<p class="notice error" role="alert">${this.linkHandlerNotice}</p>` : ''}
+    </div>`;
   }
 
   private setDesktop(patch: Partial<DesktopSettings>) {
@@ -473,6 +521,7 @@ export class WebrtcClientUi extends LitElement {
       <label class="check"><input type="checkbox" id="start-minimized" .checked=${d.startMinimized}
         @change=${(e: Event) => this.setDesktop({ startMinimized: (e.target as HTMLInputElement).checked })} />${t('desktop.startMinimized')}</label>
       ${d.tray ? '' : html`<p class="hint">${t('desktop.noTray')}</p>`}
+      ${this.renderLinks()}
     </section>`;
   }
 

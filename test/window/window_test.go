@@ -134,7 +134,12 @@ func TestAppWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(app, "-discovery-url", st.DiscoveryURL, "-settings", filepath.Join(dir, "settings.json"), "-control", filepath.Join(dir, "control.sock"))
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+t.TempDir())
+	// The app's own home, where its choice of the desktop's app for phone
+	// links lands (xdg-mime in its generic way).
+	appHome := t.TempDir()
+	appEnv := append(os.Environ(), "DISPLAY="+display, "HOME="+appHome, "XDG_DATA_HOME="+filepath.Join(appHome, "data"),
+		"XDG_CONFIG_HOME="+filepath.Join(appHome, "config"), "XDG_CURRENT_DESKTOP=", "DESKTOP_SESSION=")
+	cmd.Env = appEnv
 	logf, err := os.Create(filepath.Join(out, "app-window.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -194,6 +199,20 @@ func TestAppWindow(t *testing.T) {
 		text := waitText(t, display, win, filepath.Join(out, "window-sound.png"), "Desktop", "Start in the tray", "No system tray", "Microphone", "Speaker or headset")
 		if strings.Contains(text, "No sound devices") {
 			t.Fatalf("the app found no sound devices:\n%s", text)
+		}
+	})
+
+	t.Run("the settings make VoiceDesk the app for phone links", func(t *testing.T) {
+		shot := filepath.Join(out, "window-links.png")
+		waitText(t, display, win, shot, "Phone links", "Open them with VoiceDesk")
+		clickText(t, display, win, shot, "Open")
+		waitText(t, display, win, filepath.Join(out, "window-links-ours.png"), "VoiceDesk opens them")
+		for _, scheme := range []string{"tel", "callto", "sip", "sips"} {
+			q := exec.Command("xdg-mime", "query", "default", "x-scheme-handler/"+scheme)
+			q.Env = appEnv
+			if got, err := q.Output(); err != nil || strings.TrimSpace(string(got)) != "voicedesk.desktop" {
+				t.Errorf("%s: links open with %q (%v), want voicedesk.desktop", scheme, got, err)
+			}
 		}
 	})
 

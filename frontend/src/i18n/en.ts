@@ -137,6 +137,10 @@ export default {
     keepRunning: 'Keep VoiceDesk running in the tray when the window is closed',
     startMinimized: 'Start in the tray',
     noTray: 'No system tray is shown: closing the window quits VoiceDesk.',
+    links: 'Phone links (tel:, callto:, sip:)',
+    linksOurs: 'VoiceDesk opens them.',
+    linksRegister: 'Open them with VoiceDesk',
+    linksOther: 'Now opened by {{app}}.',
   },
   integration: {
     title: 'Integration API',

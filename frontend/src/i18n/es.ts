@@ -135,6 +135,10 @@ export default {
     keepRunning: 'Mantener VoiceDesk en la bandeja al cerrar la ventana',
     startMinimized: 'Iniciar en la bandeja',
     noTray: 'No se muestra la bandeja del sistema: cerrar la ventana cierra VoiceDesk.',
+    links: 'Enlaces de teléfono (tel:, callto:, sip:)',
+    linksOurs: 'VoiceDesk los abre.',
+    linksRegister: 'Abrirlos con VoiceDesk',
+    linksOther: 'Ahora los abre {{app}}.',
   },
   integration: {
     title: 'API de integración',

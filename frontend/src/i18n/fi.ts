@@ -135,6 +135,10 @@ export default {
     keepRunning: 'Pidä VoiceDesk käynnissä ilmoitusalueella, kun ikkuna suljetaan',
     startMinimized: 'Käynnistä ilmoitusalueelle',
     noTray: 'Ilmoitusaluetta ei näy: ikkunan sulkeminen lopettaa VoiceDeskin.',
+    links: 'Puhelinlinkit (tel:, callto:, sip:)',
+    linksOurs: 'VoiceDesk avaa ne.',
+    linksRegister: 'Avaa ne VoiceDeskillä',
+    linksOther: 'Nyt ne avaa {{app}}.',
   },
   integration: {
     title: 'Integraatiorajapinta',

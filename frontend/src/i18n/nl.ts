@@ -135,6 +135,10 @@ export default {
     keepRunning: 'VoiceDesk in het systeemvak laten draaien als het venster sluit',
     startMinimized: 'Starten in het systeemvak',
     noTray: 'Er is geen systeemvak: het venster sluiten beëindigt VoiceDesk.',
+    links: 'Telefoonlinks (tel:, callto:, sip:)',
+    linksOurs: 'VoiceDesk opent ze.',
+    linksRegister: 'Ze openen met VoiceDesk',
+    linksOther: 'Nu geopend door {{app}}.',
   },
   integration: {
     title: 'Integratie-API',

@@ -135,6 +135,10 @@ export default {
     keepRunning: 'Låt VoiceDesk köras i systemfältet när fönstret stängs',
     startMinimized: 'Starta i systemfältet',
     noTray: 'Inget systemfält visas: när fönstret stängs avslutas VoiceDesk.',
+    links: 'Telefonlänkar (tel:, callto:, sip:)',
+    linksOurs: 'VoiceDesk öppnar dem.',
+    linksRegister: 'Öppna dem med VoiceDesk',
+    linksOther: 'Öppnas nu av {{app}}.',
   },
   integration: {
     title: 'Integrations-API',

@@ -1,0 +1,198 @@
+// Package linkhandler makes VoiceDesk the desktop's app for tel:, callto:,
+// sip: and sips: links, and tells whether it is. On Linux that is the
+// freedesktop.org way browsers and mail clients use: a desktop entry that
+// runs the app with the link, and xdg-mime to make it each scheme's
+// default (in the user's mimeapps.list).
+package linkhandler
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Schemes are the links VoiceDesk dials.
+var Schemes = []string{"tel", "callto", "sip", "sips"}
+
+// DesktopID is VoiceDesk's desktop entry, as installed by make install or
+// a package, or written here for the user.
+const DesktopID = "voicedesk.desktop"
+
+// ErrNoTools: xdg-mime, which reads and sets the desktop's default apps,
+// is not there.
+var ErrNoTools = errors.New("the desktop's default apps cannot be read or set here: xdg-mime (xdg-utils) is not installed")
+
+// State is who opens the links now.
+type State struct {
+	// Handlers maps each scheme to the desktop entry that opens it (""
+	// for none).
+	Handlers map[string]string `json:"handlers"`
+	// Ours: VoiceDesk opens all of them.
+	Ours bool `json:"ours"`
+}
+
+// Query reads each scheme's default app.
+func Query(ctx context.Context) (State, error) {
+	if _, err := exec.LookPath("xdg-mime"); err != nil {
+		return State{}, ErrNoTools
+	}
+	st := State{Handlers: map[string]string{}, Ours: true}
+	for _, s := range Schemes {
+		out, err := exec.CommandContext(ctx, "xdg-mime", "query", "default", "x-scheme-handler/"+s).Output()
+		if err != nil {
+			return State{}, fmt.Errorf("ask xdg-mime who opens %s: links: %w", s, err)
+		}
+		id := strings.TrimSpace(string(out))
+		st.Handlers[s] = id
+		if id != DesktopID {
+			st.Ours = false
+		}
+	}
+	return st, nil
+}
+
+// Register makes VoiceDesk the default app of every scheme. An installed
+// desktop entry (make install, a package: in a system data folder) is
+// used as it is; else the user's own is written from template (the
+// shipped build/linux/voicedesk.desktop), running exe.
+func Register(ctx context.Context, exe string, template []byte) (State, error) {
+	if _, err := exec.LookPath("xdg-mime"); err != nil {
+		return State{}, ErrNoTools
+	}
+	if _, system := installedEntry(); !system {
+		dir := filepath.Join(dataHome(), "applications")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return State{}, fmt.Errorf("make the applications folder: %w", err)
+		}
+		entry, err := Entry(template, launcher(exe))
+		if err != nil {
+			return State{}, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, DesktopID), entry, 0o644); err != nil {
+			return State{}, fmt.Errorf("write the desktop entry: %w", err)
+		}
+		// The desktop's cache of which app takes which type, where kept.
+		if _, err := exec.LookPath("update-desktop-database"); err == nil {
+			_ = exec.CommandContext(ctx, "update-desktop-database", "-q", dir).Run()
+		}
+	}
+	args := []string{"default", DesktopID}
+	for _, s := range Schemes {
+		args = append(args, "x-scheme-handler/"+s)
+	}
+	if out, err := exec.CommandContext(ctx, "xdg-mime", args...).CombinedOutput(); err != nil {
+		return State{}, fmt.Errorf("make VoiceDesk the app for phone links (xdg-mime): %w: %s", err, bytes.TrimSpace(out))
+	}
+	return Query(ctx)
+}
+
+// launcher is the path the desktop entry runs: exe, or, when exe's path
+// has a space or another character Exec must quote, a link to it in the
+// user's data folder: xdg-open without a desktop (its generic way) splits
+// Exec at spaces, quotes or not.
+func launcher(exe string) string {
+	if !strings.ContainsAny(exe, reserved) {
+		return exe
+	}
+	link := filepath.Join(dataHome(), "voicedesk", "voicedesk")
+	if strings.ContainsAny(link, reserved) || os.MkdirAll(filepath.Dir(link), 0o755) != nil {
+		return exe
+	}
+	_ = os.Remove(link)
+	if os.Symlink(exe, link) != nil {
+		return exe
+	}
+	return link
+}
+
+// installedEntry finds VoiceDesk's desktop entry; system is true when it
+// is in a system data folder (installed, not the user's).
+func installedEntry() (path string, system bool) {
+	if p := filepath.Join(dataHome(), "applications", DesktopID); exists(p) {
+		return p, false
+	}
+	dirs := os.Getenv("XDG_DATA_DIRS")
+	if dirs == "" {
+		dirs = "/usr/local/share:/usr/share"
+	}
+	for _, d := range filepath.SplitList(dirs) {
+		if p := filepath.Join(d, "applications", DesktopID); d != "" && exists(p) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+func dataHome() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".local", "share")
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// Entry is template with its Exec and TryExec running exe (an absolute
+// path), the link passed as %u.
+func Entry(template []byte, exe string) ([]byte, error) {
+	if !filepath.IsAbs(exe) {
+		return nil, fmt.Errorf("desktop entry: %q is not an absolute path", exe)
+	}
+	if strings.ContainsAny(exe, "\n\r") {
+		return nil, fmt.Errorf("desktop entry: %q has a line break", exe)
+	}
+	var out bytes.Buffer
+	var execs int
+	sc := bufio.NewScanner(bytes.NewReader(template))
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "Exec="):
+			line = "Exec=" + execArg(exe) + " %u"
+			execs++
+		case strings.HasPrefix(line, "TryExec="):
+			line = "TryExec=" + escapeString(exe)
+		}
+		out.WriteString(line + "\n")
+	}
+	if execs != 1 {
+		return nil, fmt.Errorf("desktop entry: the template has %d Exec lines, want 1", execs)
+	}
+	return out.Bytes(), nil
+}
+
+// execArg quotes a path for an Exec key as the Desktop Entry
+// Specification says: in double quotes when it has a reserved character,
+// with ", `, $ and \ escaped inside them; then the string-level escape
+// of \ and a literal % as %%.
+func execArg(p string) string {
+	if strings.ContainsAny(p, reserved) {
+		var b strings.Builder
+		b.WriteByte('"')
+		for _, r := range p {
+			if strings.ContainsRune("\"`$\\", r) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+		b.WriteByte('"')
+		p = b.String()
+	}
+	return strings.ReplaceAll(escapeString(p), "%", "%%")
+}
+
+// reserved are the characters that make an Exec argument need quotes.
+const reserved = " \t\"'\\><~|&;$*?#()`"
+
+// escapeString is a desktop entry string's escape of the backslash.
+func escapeString(s string) string { return strings.ReplaceAll(s, `\`, `\\`) }
