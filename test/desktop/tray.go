@@ -205,24 +205,52 @@ func (h *TrayHost) Activate(item string) error {
 	return h.conn.Object(item, "/StatusNotifierItem").Call("org.kde.StatusNotifierItem.Activate", 0, int32(0), int32(0)).Err
 }
 
-// IconColours samples the item's icon at (x, y) every 100 ms for d and
-// returns the distinct ARGB colours seen there, in order of first sight:
-// one for a steady icon, two for a blinking one.
+// IconColours collects for d the ARGB colour at (x, y) of each icon the
+// item announces (the PropertiesChanged signal that carries it), in order
+// of first sight: none or one for a steady icon, two for a blinking one.
+// It never asks for the icon meanwhile: fyne.io/systray stores a new icon
+// in place, so a read of it unordered with the next change is a data race
+// of that library's, which the race detector reports.
 func (h *TrayHost) IconColours(item string, x, y int, d time.Duration) ([][4]byte, error) {
+	match := []dbus.MatchOption{dbus.WithMatchSender(item), dbus.WithMatchObjectPath("/StatusNotifierItem"),
+		dbus.WithMatchInterface("org.freedesktop.DBus.Properties"), dbus.WithMatchMember("PropertiesChanged")}
+	if err := h.conn.AddMatchSignal(match...); err != nil {
+		return nil, fmt.Errorf("follow the icon: %w", err)
+	}
+	defer h.conn.RemoveMatchSignal(match...)
+	signals := make(chan *dbus.Signal, 64)
+	h.conn.Signal(signals)
+	defer h.conn.RemoveSignal(signals)
 	var seen [][4]byte
-	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		w, ht, pix, err := h.Icon(item)
-		if err != nil {
-			return seen, err
-		}
-		if x >= w || y >= ht {
-			return seen, fmt.Errorf("(%d, %d) is outside the %dx%d icon", x, y, w, ht)
-		}
-		at := (y*w + x) * 4
-		c := [4]byte(pix[at : at+4])
-		if !slices.Contains(seen, c) {
-			seen = append(seen, c)
+	end := time.After(d)
+	for {
+		select {
+		case <-end:
+			return seen, nil
+		case sig := <-signals:
+			if sig == nil || sig.Name != "org.freedesktop.DBus.Properties.PropertiesChanged" || len(sig.Body) < 2 {
+				continue
+			}
+			changed, _ := sig.Body[1].(map[string]dbus.Variant)
+			v, ok := changed["IconPixmap"]
+			if !ok {
+				continue
+			}
+			var px []struct {
+				W, H int32
+				Pix  []byte
+			}
+			if err := dbus.Store([]any{v.Value()}, &px); err != nil || len(px) == 0 {
+				return seen, fmt.Errorf("an icon of an unexpected shape: %v", err)
+			}
+			w, ht := int(px[0].W), int(px[0].H)
+			if x >= w || y >= ht || len(px[0].Pix) != w*ht*4 {
+				return seen, fmt.Errorf("(%d, %d) is outside the %dx%d icon", x, y, w, ht)
+			}
+			at := (y*w + x) * 4
+			if c := [4]byte(px[0].Pix[at : at+4]); !slices.Contains(seen, c) {
+				seen = append(seen, c)
+			}
 		}
 	}
-	return seen, nil
 }

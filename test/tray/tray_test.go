@@ -145,7 +145,7 @@ func TestTrayAndWindow(t *testing.T) {
 			t.Errorf("tooltip while ringing %q, %v; want it to say Incoming call", tip, err)
 		}
 		// The icon blinks (its blue background, then green) while it rings.
-		if seen, err := host.IconColours(item, 32, 3, 1500*time.Millisecond); err != nil || len(seen) != 2 {
+		if seen, err := host.IconColours(item, 32, 3, 1600*time.Millisecond); err != nil || len(seen) != 2 {
 			t.Errorf("while ringing the icon's background showed %x (%v), want a blink of two colours", seen, err)
 		}
 		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "hangup", ""); err != nil {
@@ -154,16 +154,17 @@ func TestTrayAndWindow(t *testing.T) {
 		if s, err := a.WaitStatus(ctx, 15*time.Second, func(s desktop.Status) bool { return len(s.Calls) == 0 }); err != nil {
 			t.Fatalf("the call is still there after the caller hung up: %+v, %v", s, err)
 		}
-		// The caller gave up: the icon is steady again.
+		// The caller gave up: the icon is steady again (at most its last
+		// change is seen in a window).
 		var seen [][4]byte
 		var err2 error
 		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); {
-			if seen, err2 = host.IconColours(item, 32, 3, time.Second); err2 != nil || len(seen) == 1 {
+			if seen, err2 = host.IconColours(item, 32, 3, 1200*time.Millisecond); err2 != nil || len(seen) <= 1 {
 				break
 			}
 		}
-		if err2 != nil || len(seen) != 1 {
-			t.Errorf("after the caller hung up the icon's background showed %x (%v), want one steady colour", seen, err2)
+		if err2 != nil || len(seen) > 1 {
+			t.Errorf("after the caller hung up the icon's background showed %x (%v), want it steady", seen, err2)
 		}
 	})
 
