@@ -45,3 +45,31 @@ func goertzel(x []float64, f, rate float64) float64 {
 	}
 	return s1*s1 + s2*s2 - coeff*s1*s2
 }
+
+// ToneShare is the share (0..1) of the energy of samples that is a tone of
+// hz, measured over 20 ms blocks and summed across them (Welch's way):
+// unlike DominantFrequency's one bin over the whole, a click or a jump of
+// the tone's phase (a scheduling hiccup, a trimmed buffer) costs only its
+// own block. A block's 50 Hz bins tell test tones apart (523, 700, 1000 Hz),
+// not a tone from one a few hertz off.
+func ToneShare(samples []int16, sampleRate, hz int) float64 {
+	block := sampleRate / 50
+	if block == 0 || len(samples) < block {
+		return 0
+	}
+	x := make([]float64, block)
+	var tone, total float64
+	for at := 0; at+block <= len(samples); at += block {
+		var e float64
+		for i, s := range samples[at : at+block] {
+			x[i] = float64(s)
+			e += x[i] * x[i]
+		}
+		total += e
+		tone += 2 * goertzel(x, float64(hz), float64(sampleRate)) / float64(block)
+	}
+	if total == 0 {
+		return 0
+	}
+	return min(tone/total, 1)
+}
