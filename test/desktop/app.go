@@ -82,6 +82,19 @@ func (a *App) Bridge(t testing.TB, d time.Duration) string {
 	return ""
 }
 
+// LatestBridge is the newest bridge address the app printed since, or
+// last: a kiosk's supervisor may have started the app again meanwhile.
+func (a *App) LatestBridge(last string) string {
+	for {
+		select {
+		case u := <-a.Bridges:
+			last = u
+		default:
+			return last
+		}
+	}
+}
+
 // Status is what "voicedesk status" answers.
 type Status struct {
 	LoggedIn   bool   `json:"loggedIn"`

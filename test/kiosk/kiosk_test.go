@@ -106,7 +106,13 @@ func TestKioskRecoversByItself(t *testing.T) {
 	})
 
 	t.Run("signed in once, locked: no settings, no sign-out, no closing", func(t *testing.T) {
-		rpc, err := desktop.DialBridge(ctx, bridge)
+		// A start that failed (the supervisor then started the app again,
+		// as it should) is told, with the log's reason, and the new app's
+		// bridge is the one to use.
+		if b, _ := os.ReadFile(a.Log); strings.Contains(string(b), "the program crashed") {
+			t.Logf("the app was restarted at start; its log:\n%s", b)
+		}
+		rpc, err := desktop.DialBridge(ctx, a.LatestBridge(bridge))
 		if err != nil {
 			t.Fatal(err)
 		}
