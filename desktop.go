@@ -16,6 +16,7 @@ import (
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"voicedesk/backend/autostart"
 	"voicedesk/backend/linkhandler"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
@@ -93,6 +94,9 @@ type DesktopSettings struct {
 	Tray bool `json:"tray"`
 	// Kiosk: the administrator made this a kiosk station.
 	Kiosk bool `json:"kiosk"`
+	// Autostart: VoiceDesk starts in the tray when the user logs in (an
+	// XDG autostart entry; nil in a change: left as it is).
+	Autostart *bool `json:"autostart,omitempty"`
 }
 
 func (d *desk) saved() settings.Desktop {
@@ -106,8 +110,12 @@ func (d *desk) saved() settings.Desktop {
 // DesktopSettings returns the desktop choices.
 func (a *App) DesktopSettings() DesktopSettings {
 	s := a.desk.saved()
+	on, err := autostart.Enabled()
+	if err != nil {
+		slog.Warn("desktop settings", "error", err)
+	}
 	return DesktopSettings{Available: a.window, KeepRunning: settings.On(s.KeepRunning), StartMinimized: s.StartMinimized,
-		Tray: a.desk.tray != nil && a.desk.tray.Hosted(), Kiosk: a.desk.kiosk}
+		Tray: a.desk.tray != nil && a.desk.tray.Hosted(), Kiosk: a.desk.kiosk, Autostart: &on}
 }
 
 // SetDesktopSettings keeps the desktop choices (for the next start, and
@@ -115,6 +123,11 @@ func (a *App) DesktopSettings() DesktopSettings {
 func (a *App) SetDesktopSettings(s DesktopSettings) error {
 	if a.desk.prefs == nil {
 		return errSettingsNotKept
+	}
+	if s.Autostart != nil {
+		if err := setAutostart(*s.Autostart); err != nil {
+			return err
+		}
 	}
 	return a.desk.prefs.Update(func(st *settings.Settings) {
 		keep := s.KeepRunning
@@ -145,6 +158,34 @@ func (a *App) RegisterLinkHandler() (linkhandler.State, error) {
 	}
 	slog.Info("VoiceDesk is now the app for phone links", "exe", exe, "handlers", st.Handlers)
 	return st, nil
+}
+
+// setAutostart has VoiceDesk start (minimized) at login, or not.
+func setAutostart(on bool) error {
+	was, err := autostart.Enabled()
+	if err != nil {
+		return err
+	}
+	switch {
+	case on:
+		// Written again when on: it runs this binary, wherever it is now.
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("find the app to start at login: %w", err)
+		}
+		if err := autostart.Enable(exe); err != nil {
+			return err
+		}
+		if !was {
+			slog.Info("VoiceDesk starts at login", "entry", autostart.Path())
+		}
+	case !on && was:
+		if err := autostart.Disable(); err != nil {
+			return err
+		}
+		slog.Info("VoiceDesk no longer starts at login")
+	}
+	return nil
 }
 
 // beforeClose decides what closing the window does: nothing in a kiosk,

@@ -6,7 +6,6 @@
 package linkhandler
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +14,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"voicedesk/backend/desktopentry"
 )
 
 // Schemes are the links VoiceDesk dials.
@@ -22,7 +23,7 @@ var Schemes = []string{"tel", "callto", "sip", "sips"}
 
 // DesktopID is VoiceDesk's desktop entry, as installed by make install or
 // a package, or written here for the user.
-const DesktopID = "voicedesk.desktop"
+const DesktopID = desktopentry.ID
 
 // ErrNoTools: xdg-mime, which reads and sets the desktop's default apps,
 // is not there.
@@ -66,11 +67,11 @@ func Register(ctx context.Context, exe string, template []byte) (State, error) {
 		return State{}, ErrNoTools
 	}
 	if _, system := installedEntry(); !system {
-		dir := filepath.Join(dataHome(), "applications")
+		dir := filepath.Join(desktopentry.DataHome(), "applications")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return State{}, fmt.Errorf("make the applications folder: %w", err)
 		}
-		entry, err := Entry(template, launcher(exe))
+		entry, err := Entry(template, exe)
 		if err != nil {
 			return State{}, err
 		}
@@ -92,29 +93,10 @@ func Register(ctx context.Context, exe string, template []byte) (State, error) {
 	return Query(ctx)
 }
 
-// launcher is the path the desktop entry runs: exe, or, when exe's path
-// has a space or another character Exec must quote, a link to it in the
-// user's data folder: xdg-open without a desktop (its generic way) splits
-// Exec at spaces, quotes or not.
-func launcher(exe string) string {
-	if !strings.ContainsAny(exe, reserved) {
-		return exe
-	}
-	link := filepath.Join(dataHome(), "voicedesk", "voicedesk")
-	if strings.ContainsAny(link, reserved) || os.MkdirAll(filepath.Dir(link), 0o755) != nil {
-		return exe
-	}
-	_ = os.Remove(link)
-	if os.Symlink(exe, link) != nil {
-		return exe
-	}
-	return link
-}
-
 // installedEntry finds VoiceDesk's desktop entry; system is true when it
 // is in a system data folder (installed, not the user's).
 func installedEntry() (path string, system bool) {
-	if p := filepath.Join(dataHome(), "applications", DesktopID); exists(p) {
+	if p := filepath.Join(desktopentry.DataHome(), "applications", DesktopID); exists(p) {
 		return p, false
 	}
 	dirs := os.Getenv("XDG_DATA_DIRS")
@@ -129,70 +111,17 @@ func installedEntry() (path string, system bool) {
 	return "", false
 }
 
-func dataHome() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return d
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".local", "share")
-}
-
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
 
 // Entry is template with its Exec and TryExec running exe (an absolute
-// path), the link passed as %u.
+// path, through desktopentry.Launcher), the link passed as %u.
 func Entry(template []byte, exe string) ([]byte, error) {
-	if !filepath.IsAbs(exe) {
-		return nil, fmt.Errorf("desktop entry: %q is not an absolute path", exe)
+	run, err := desktopentry.Launcher(exe)
+	if err != nil {
+		return nil, err
 	}
-	if strings.ContainsAny(exe, "\n\r") {
-		return nil, fmt.Errorf("desktop entry: %q has a line break", exe)
-	}
-	var out bytes.Buffer
-	var execs int
-	sc := bufio.NewScanner(bytes.NewReader(template))
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "Exec="):
-			line = "Exec=" + execArg(exe) + " %u"
-			execs++
-		case strings.HasPrefix(line, "TryExec="):
-			line = "TryExec=" + escapeString(exe)
-		}
-		out.WriteString(line + "\n")
-	}
-	if execs != 1 {
-		return nil, fmt.Errorf("desktop entry: the template has %d Exec lines, want 1", execs)
-	}
-	return out.Bytes(), nil
+	return desktopentry.Render(template, desktopentry.Quote(run)+" %u", run)
 }
-
-// execArg quotes a path for an Exec key as the Desktop Entry
-// Specification says: in double quotes when it has a reserved character,
-// with ", `, $ and \ escaped inside them; then the string-level escape
-// of \ and a literal % as %%.
-func execArg(p string) string {
-	if strings.ContainsAny(p, reserved) {
-		var b strings.Builder
-		b.WriteByte('"')
-		for _, r := range p {
-			if strings.ContainsRune("\"`$\\", r) {
-				b.WriteByte('\\')
-			}
-			b.WriteRune(r)
-		}
-		b.WriteByte('"')
-		p = b.String()
-	}
-	return strings.ReplaceAll(escapeString(p), "%", "%%")
-}
-
-// reserved are the characters that make an Exec argument need quotes.
-const reserved = " \t\"'\\><~|&;$*?#()`"
-
-// escapeString is a desktop entry string's escape of the backslash.
-func escapeString(s string) string { return strings.ReplaceAll(s, `\`, `\\`) }

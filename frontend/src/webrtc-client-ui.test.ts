@@ -13,7 +13,7 @@ class FakeBackend implements Transport {
   calls: Array<{ method: string; args: unknown[] }> = [];
   handler: ((e: PhoneEvent) => void) | null = null;
   state = { loggedIn: false, language: 'en', discoveryUrl: 'x', user: undefined as unknown, kiosk: false };
-  desktop = { available: true, keepRunning: true, startMinimized: false, tray: true, kiosk: false };
+  desktop = { available: true, keepRunning: true, startMinimized: false, tray: true, kiosk: false, autostart: false };
   loginError: string | null = null;
   handlingByUser = false;
   roles: Array<{ Name: string; QueueId?: string; Numbers: Array<{ Default: boolean; DisplayNumber: string; DisplayName: string }> }> | null = null;
@@ -290,6 +290,14 @@ describe('<webrtc-client-ui>', () => {
     keep.dispatchEvent(new Event('change'));
     await tick();
     expect(backend.calls.find((c) => c.method === 'SetDesktopSettings')!.args[0]).toMatchObject({ keepRunning: false, startMinimized: false });
+    // Start at login: the choice goes to the backend, which writes the entry.
+    const auto = el.shadowRoot!.querySelector<HTMLInputElement>('#autostart')!;
+    expect(auto.checked).toBe(false);
+    auto.checked = true;
+    auto.dispatchEvent(new Event('change'));
+    await tick();
+    expect(backend.calls.filter((c) => c.method === 'SetDesktopSettings').pop()!.args[0]).toMatchObject({ autostart: true });
+    expect(backend.desktop.autostart).toBe(true);
     // Without a tray the user is told what closing the window does.
     backend.desktop.tray = false;
     await openSettings(el);

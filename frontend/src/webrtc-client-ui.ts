@@ -137,6 +137,8 @@ interface DesktopSettings {
   startMinimized: boolean;
   tray: boolean;
   kiosk: boolean;
+  /** Starts at login (an XDG autostart entry). */
+  autostart?: boolean;
 }
 
 /** Which apps open phone links (backend/linkhandler's State). */
@@ -520,6 +522,8 @@ export class WebrtcClientUi extends LitElement {
         @change=${(e: Event) => this.setDesktop({ keepRunning: (e.target as HTMLInputElement).checked })} />${t('desktop.keepRunning')}</label>
       <label class="check"><input type="checkbox" id="start-minimized" .checked=${d.startMinimized}
         @change=${(e: Event) => this.setDesktop({ startMinimized: (e.target as HTMLInputElement).checked })} />${t('desktop.startMinimized')}</label>
+      <label class="check"><input type="checkbox" id="autostart" .checked=${!!d.autostart}
+        @change=${(e: Event) => this.setDesktop({ autostart: (e.target as HTMLInputElement).checked })} />${t('desktop.autostart')}</label>
       ${d.tray ? '' : html`<p class="hint">${t('desktop.noTray')}</p>`}
       ${this.renderLinks()}
     </section>`;

@@ -216,6 +216,39 @@ func TestAppWindow(t *testing.T) {
 		}
 	})
 
+	t.Run("the settings have VoiceDesk start at login, in the tray", func(t *testing.T) {
+		shot := filepath.Join(out, "window-autostart.png")
+		waitText(t, display, win, shot, "Run VoiceDesk when I log in")
+		clickText(t, display, win, shot, "Run")
+		entry := filepath.Join(appHome, "config", "autostart", "voicedesk.desktop")
+		var b []byte
+		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+			if b, _ = os.ReadFile(entry); len(b) > 0 {
+				break
+			}
+		}
+		// It runs this app (or, from a folder with a space, a link to it).
+		var run string
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "Exec="); ok {
+				if r, minimized := strings.CutSuffix(rest, " --minimized"); minimized {
+					run = r
+				}
+			}
+		}
+		if got, _ := filepath.EvalSymlinks(run); run == "" || got != evalSymlinks(app) {
+			t.Fatalf("the autostart entry %s:\n%s\nwant it to run %s --minimized", entry, b, app)
+		}
+		// Off again: the entry goes.
+		clickText(t, display, win, shot, "Run")
+		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+			if _, err := os.Stat(entry); os.IsNotExist(err) {
+				return
+			}
+		}
+		t.Fatalf("the autostart entry %s is still there after the second click", entry)
+	})
+
 	t.Run("the integration API is turned on in the settings and takes a JSON-RPC client", func(t *testing.T) {
 		if out, code := voicedesk(t, app, dir, "integration"); code != 1 || !strings.Contains(out, "the integration API is off") {
 			t.Fatalf("before: exit %d, %q; want it off", code, out)
@@ -273,4 +306,12 @@ func voicedesk(t *testing.T, app, dir string, args ...string) (string, int) {
 		t.Fatalf("voicedesk %v: %v", args, err)
 	}
 	return string(out), 0
+}
+
+func evalSymlinks(p string) string {
+	r, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return p
+	}
+	return r
 }

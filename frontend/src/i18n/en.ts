@@ -136,6 +136,7 @@ export default {
     title: 'Desktop',
     keepRunning: 'Keep VoiceDesk running in the tray when the window is closed',
     startMinimized: 'Start in the tray',
+    autostart: 'Run VoiceDesk when I log in (in the tray)',
     noTray: 'No system tray is shown: closing the window quits VoiceDesk.',
     links: 'Phone links (tel:, callto:, sip:)',
     linksOurs: 'VoiceDesk opens them.',

@@ -134,6 +134,7 @@ export default {
     title: 'Escritorio',
     keepRunning: 'Mantener VoiceDesk en la bandeja al cerrar la ventana',
     startMinimized: 'Iniciar en la bandeja',
+    autostart: 'Iniciar VoiceDesk en la bandeja al iniciar sesión',
     noTray: 'No se muestra la bandeja del sistema: cerrar la ventana cierra VoiceDesk.',
     links: 'Enlaces de teléfono (tel:, callto:, sip:)',
     linksOurs: 'VoiceDesk los abre.',

@@ -134,6 +134,7 @@ export default {
     title: 'Työpöytä',
     keepRunning: 'Pidä VoiceDesk käynnissä ilmoitusalueella, kun ikkuna suljetaan',
     startMinimized: 'Käynnistä ilmoitusalueelle',
+    autostart: 'Käynnistä VoiceDesk ilmoitusalueelle kirjautuessani',
     noTray: 'Ilmoitusaluetta ei näy: ikkunan sulkeminen lopettaa VoiceDeskin.',
     links: 'Puhelinlinkit (tel:, callto:, sip:)',
     linksOurs: 'VoiceDesk avaa ne.',

@@ -134,6 +134,7 @@ export default {
     title: 'Bureaublad',
     keepRunning: 'VoiceDesk in het systeemvak laten draaien als het venster sluit',
     startMinimized: 'Starten in het systeemvak',
+    autostart: 'VoiceDesk in het systeemvak starten als ik inlog',
     noTray: 'Er is geen systeemvak: het venster sluiten beëindigt VoiceDesk.',
     links: 'Telefoonlinks (tel:, callto:, sip:)',
     linksOurs: 'VoiceDesk opent ze.',

@@ -134,6 +134,7 @@ export default {
     title: 'Skrivbord',
     keepRunning: 'Låt VoiceDesk köras i systemfältet när fönstret stängs',
     startMinimized: 'Starta i systemfältet',
+    autostart: 'Starta VoiceDesk i systemfältet när jag loggar in',
     noTray: 'Inget systemfält visas: när fönstret stängs avslutas VoiceDesk.',
     links: 'Telefonlänkar (tel:, callto:, sip:)',
     linksOurs: 'VoiceDesk öppnar dem.',
