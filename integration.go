@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -287,18 +288,9 @@ func cleanOrigins(in []string) ([]string, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 			return nil, fmt.Errorf("web page %q: write it as https://host or http://host:port, as the browser's address bar shows it", o)
 		}
-		if !containsFold(out, o) {
+		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, o) }) {
 			out = append(out, o)
 		}
 	}
 	return out, nil
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }

@@ -183,7 +183,6 @@ func main() {
 	ui, _ := fs.Sub(assets, "frontend/dist")
 	app.api = &integrationAPI{app: app, ui: ui, log: log, secrets: secrets.Keyring{},
 		envToken: os.Getenv("VOICEDESK_BRIDGE_TOKEN"), fixed: *bridgeAddr != ""}
-	defer app.api.stop()
 	if *bridgeAddr != "" {
 		link, err := app.api.start(*bridgeAddr, splitList(*bridgeOrigins))
 		if err != nil {

@@ -66,7 +66,7 @@ func Register(ctx context.Context, exe string, template []byte) (State, error) {
 	if _, err := exec.LookPath("xdg-mime"); err != nil {
 		return State{}, ErrNoTools
 	}
-	if _, system := installedEntry(); !system {
+	if !installed() {
 		dir := filepath.Join(desktopentry.DataHome(), "applications")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return State{}, fmt.Errorf("make the applications folder: %w", err)
@@ -93,22 +93,22 @@ func Register(ctx context.Context, exe string, template []byte) (State, error) {
 	return Query(ctx)
 }
 
-// installedEntry finds VoiceDesk's desktop entry; system is true when it
-// is in a system data folder (installed, not the user's).
-func installedEntry() (path string, system bool) {
-	if p := filepath.Join(desktopentry.DataHome(), "applications", DesktopID); exists(p) {
-		return p, false
+// installed reports whether the desktop entry that counts is an installed
+// one (in a system data folder): none of the user's shadows it.
+func installed() bool {
+	if exists(filepath.Join(desktopentry.DataHome(), "applications", DesktopID)) {
+		return false
 	}
 	dirs := os.Getenv("XDG_DATA_DIRS")
 	if dirs == "" {
 		dirs = "/usr/local/share:/usr/share"
 	}
 	for _, d := range filepath.SplitList(dirs) {
-		if p := filepath.Join(d, "applications", DesktopID); d != "" && exists(p) {
-			return p, true
+		if d != "" && exists(filepath.Join(d, "applications", DesktopID)) {
+			return true
 		}
 	}
-	return "", false
+	return false
 }
 
 func exists(p string) bool {

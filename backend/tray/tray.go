@@ -367,15 +367,16 @@ func (t *Tray) icon(dot, tint color.Color) []byte {
 	const size = 64
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
 	draw.CatmullRom.Scale(img, img.Bounds(), t.base, t.base.Bounds(), draw.Over, nil)
-	if tint != nil {
+	// The background's colour, from the icon's top edge, and how far from
+	// white it is.
+	bg := img.RGBAAt(size/2, 3)
+	full := float64(int(bg.A) - int(min(bg.R, bg.G, bg.B)))
+	if tint != nil && full > 0 {
 		tr, tg, tb, _ := tint.RGBA()
-		// The background's colour, from the icon's top edge.
-		bg := img.RGBAAt(size/2, 3)
-		full := float64(int(bg.A) - int(min(bg.R, bg.G, bg.B)))
 		for y := 0; y < size; y++ {
 			for x := 0; x < size; x++ {
 				c := img.RGBAAt(x, y)
-				if c.A == 0 || full <= 0 {
+				if c.A == 0 {
 					continue
 				}
 				// The background's share of the (premultiplied) pixel:
