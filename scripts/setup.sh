@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 WAILS_VERSION=v2.11.0
 APT_PACKAGES=(
   build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev
-  libopus-dev libopusfile-dev libspeexdsp-dev libpulse0
+  libopus-dev libopusfile-dev libspeexdsp-dev libwebrtc-audio-processing-dev libpulse0 espeak-ng
   pulseaudio pulseaudio-utils gnome-keyring dbus
   kamailio kamailio-websocket-modules kamailio-tls-modules rtpengine-daemon baresip
   xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng xdg-utils

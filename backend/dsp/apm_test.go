@@ -1,0 +1,163 @@
+package dsp
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"voicedesk/backend/dsp/aecsim"
+)
+
+// apmFactory is the processing as the phone ships it: WebRTC's canceller
+// and noise suppression (aecsim's candidate name "webrtc").
+func apmFactory(rate int, emit func([]int16)) (aecsim.Canceller, error) {
+	return NewAPM(APMConfig{Rate: rate, EchoCancel: true, Denoise: true}, emit)
+}
+
+const simRate = 48000
+
+func farSpeech(t *testing.T) []int16 {
+	t.Helper()
+	s, r, err := aecsim.Speech("Thank you for calling. Your call is important to us. Please hold while I look up your account. The weather today is sunny with a light breeze.", "en-us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := NewResampler(r, simRate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	return res.Process(nil, s)
+}
+
+// The canceller takes the echo of the far end's speech out of the
+// microphone, whatever the echo's delay and however it moves, and whatever
+// order the card's two threads hand their frames over in.
+func TestAPMCancelsEcho(t *testing.T) {
+	far := aecsim.Loop(farSpeech(t), simRate*20)
+	bursts := func(_ *rand.Rand, step int) (int, int) {
+		if step%5 == 0 {
+			return 5, 5 // a loaded machine: each thread runs late, five frames at once
+		}
+		return 0, 0
+	}
+	// Both threads run on the card's one clock, each 0-4 frames late at
+	// any moment.
+	var playTo, capTo int
+	jittery := func(rng *rand.Rand, step int) (int, int) {
+		p := max(playTo, step+1-rng.IntN(5))
+		c := max(capTo, step+1-rng.IntN(5))
+		dp, dc := p-playTo, c-capTo
+		playTo, capTo = p, c
+		return dp, dc
+	}
+	cases := []struct {
+		rule string
+		path aecsim.Path
+		// from (ms) the echo must be at least minDB down in every 100 ms
+		// window that holds echo
+		from  int
+		minDB float64
+		order func(*rand.Rand, int) (int, int)
+	}{
+		{"a laptop's short echo (40 ms) is cancelled", aecsim.Path{DelayMs: 40, GainDB: -6, Reverb: true}, 5000, 30, nil},
+		{"a sound server's deep buffers (150 ms)", aecsim.Path{DelayMs: 150, GainDB: -6, Reverb: true}, 5000, 30, nil},
+		{"a Bluetooth headset's long delay (330 ms)", aecsim.Path{DelayMs: 330, GainDB: -6, Reverb: true}, 5000, 30, nil},
+		{"a starved speaker moves the echo 60 ms later: back within 2 s", aecsim.Path{DelayMs: 150, GainDB: -6, Reverb: true, JumpAtMs: 10000, JumpMs: 60}, 12000, 30, nil},
+		{"a reset buffer moves it 60 ms earlier: back within 2 s", aecsim.Path{DelayMs: 200, GainDB: -6, Reverb: true, JumpAtMs: 10000, JumpMs: -60}, 12000, 30, nil},
+		{"a long delay that moves: back within 2 s", aecsim.Path{DelayMs: 330, GainDB: -6, Reverb: true, JumpAtMs: 10000, JumpMs: 60}, 12000, 30, nil},
+		{"threads in bursts of five frames", aecsim.Path{DelayMs: 60, GainDB: -6, Reverb: true}, 5000, 30, bursts},
+		{"threads taking turns at random", aecsim.Path{DelayMs: 60, GainDB: -6, Reverb: true}, 5000, 30, jittery},
+	}
+	for _, c := range cases {
+		t.Run(c.rule, func(t *testing.T) {
+			r, err := aecsim.Play(apmFactory, aecsim.Scenario{Rate: simRate, Ms: 20000, Far: far, Echo: &c.path, Order: c.order})
+			if err != nil {
+				t.Fatal(err)
+			}
+			worst := r.WorstERLE(c.from, 20000)
+			t.Logf("echo down %.1f dB over 2-20 s, at worst %.1f dB in a 100 ms window from %d ms", r.ERLE(2000, 20000), worst, c.from)
+			if worst < c.minDB {
+				t.Errorf("echo only %.1f dB down in a window from %d ms, want ≥ %.0f", worst, c.from, c.minDB)
+			}
+		})
+	}
+}
+
+// With no acoustic path at all (a headset), the canceller must never put
+// the far end's voice into what the far end hears: its 440 Hz stays below
+// -60 dBFS in every 100 ms window of 20 s while the near end's 1000 Hz
+// gets through.
+func TestAPMAddsNothingWithoutEcho(t *testing.T) {
+	n := simRate * 20
+	r, err := aecsim.Play(apmFactory, aecsim.Scenario{Rate: simRate, Ms: 20000,
+		Far: aecsim.Tone(440, simRate, n, -12), Near: aecsim.Tone(1000, simRate, n, -12)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := r.MaxToneLevel(440, 0, 20000); l > -60 {
+		t.Errorf("the far end's 440 Hz reached the output at %.1f dBFS, want ≤ -60", l)
+	}
+	for at := 0; at+100 <= 20000; at += 100 {
+		if l := aecsim.ToneLevel(r.Out[simRate*at/1000:simRate*(at+100)/1000], simRate, 1000); l < -40 {
+			t.Fatalf("the near end's 1000 Hz at %d ms: %.1f dBFS, want it heard", at, l)
+		}
+	}
+}
+
+// Double talk: while the far end talks and echoes, the near end's speech
+// reaches the far end within 3 dB of its level without echo; and speech
+// keeps its level through the noise suppressor (within 3 dB).
+func TestAPMKeepsTheNearEndsSpeech(t *testing.T) {
+	s, r, err := aecsim.Speech("Hello, this is Alice from support. How can I help you today? Let me check that for you.", "en-us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := NewResampler(r, simRate)
+	near := res.Process(nil, s)
+	res.Close()
+	n := simRate * 20
+	nearAt := make([]int16, n)
+	copy(nearAt[8*simRate:], near)
+	far := aecsim.Loop(farSpeech(t), n)
+	solo, err := aecsim.Play(apmFactory, aecsim.Scenario{Rate: simRate, Ms: 20000, Near: nearAt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := aecsim.Play(apmFactory, aecsim.Scenario{Rate: simRate, Ms: 20000, Near: nearAt, Far: far,
+		Echo: &aecsim.Path{DelayMs: 60, GainDB: -6, Reverb: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := 8*simRate, 8*simRate+len(near)
+	in, alone, talk := aecsim.Level(nearAt[a:b]), aecsim.Level(solo.Out[a:b]), aecsim.Level(both.Out[a:b])
+	t.Logf("near end's speech: %.1f dBFS said, %.1f dBFS sent alone, %.1f dBFS sent over the far end's echo", in, alone, talk)
+	if alone < in-3 || alone > in+3 {
+		t.Errorf("speech alone sent at %.1f dBFS, said at %.1f: more than 3 dB apart", alone, in)
+	}
+	if talk < alone-3 {
+		t.Errorf("speech over echo sent at %.1f dBFS, %.1f alone: more than 3 dB lost to double talk", talk, alone)
+	}
+}
+
+// The processing refuses rates it cannot run at, and a frame of the wrong
+// size passes through untouched rather than being cut.
+func TestAPMInputs(t *testing.T) {
+	if _, err := NewAPM(APMConfig{Rate: 44100, EchoCancel: true}, func([]int16) {}); err == nil {
+		t.Error("44100 Hz accepted")
+	}
+	if _, err := NewAPM(APMConfig{Rate: 48000}, nil); err == nil {
+		t.Error("no output accepted")
+	}
+	var got []int16
+	a, err := NewAPM(APMConfig{Rate: 16000, EchoCancel: true, Denoise: true}, func(f []int16) { got = append(got, f...) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	odd := []int16{1, 2, 3}
+	a.Playback(odd)
+	a.Capture(odd)
+	if len(got) != 3 || got[0] != 1 || got[2] != 3 {
+		t.Errorf("an odd frame came out as %v, want it as it was", got)
+	}
+}
