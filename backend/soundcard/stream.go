@@ -73,8 +73,11 @@ type Stream struct {
 	playDev atomic.Pointer[devState]
 	retired []*devState
 
-	ec *dsp.EchoCanceller
-	pp *dsp.Preprocessor
+	// apm is the microphone's processing (nil with neither echo
+	// cancellation nor noise suppression); echo: it cancels echo, so the
+	// speaker's played audio is its reference.
+	apm  *dsp.APM
+	echo bool
 
 	captured *ring // processed microphone audio at Rate
 
@@ -94,6 +97,11 @@ type Stream struct {
 	scratch    []int16
 	toCard     []int16
 	closed     bool
+	// started: the call's clock has run Read or Write; before (a stream
+	// opened while the call rings) the card's audio is left waiting and
+	// dropped at the start (startNow), with the microphone's losses so far.
+	started  bool
+	lostBase atomic.Int64
 
 	// reopens counts checkCapture's reopenings of the microphone (devMu).
 	reopens int
@@ -125,23 +133,20 @@ type devState struct {
 // OpenStream opens the microphone and speaker and starts them.
 func (c *Card) OpenStream(opts Options) (*Stream, error) {
 	s := &Stream{card: c, opts: opts, captured: newRing(maxBuffered)}
-	if opts.EchoCancel {
-		var err error
-		// 250 ms of echo tail. The sound server's buffers alone put the echo
-		// 42-110 ms behind what was played (test/sound's loop on a loaded
-		// 2-core machine), and a Bluetooth headset adds more. It costs half
-		// again as much as 125 ms (0.33 against 0.22 ms a frame: 2.0
-		// against 1.35 CPU-s per call-minute).
-		if s.ec, err = dsp.NewEchoCanceller(frame, Rate/4, Rate, s.processed); err != nil {
-			return nil, err
-		}
-	}
 	if opts.EchoCancel || opts.Denoise {
+		// WebRTC's processing (webrtc-audio-processing 0.3) rather than
+		// speexdsp's: measured on the same simulated rooms (bench/aecbench,
+		// backend/dsp/aecsim), speex's canceller loses an echo beyond its
+		// 250 ms tail and takes 1-6 dB off for seconds after the echo's
+		// delay jumps by 60 ms, where WebRTC's, with the bulk delay found
+		// by dsp's estimator, keeps 30+ dB through both; with no echo
+		// path it adds nothing of the far end.
 		var err error
-		if s.pp, err = dsp.NewPreprocessor(frame, Rate, opts.Denoise, s.ec); err != nil {
-			s.closeDSP()
+		s.apm, err = dsp.NewAPM(dsp.APMConfig{Rate: Rate, EchoCancel: opts.EchoCancel, Denoise: opts.Denoise}, s.captured.push)
+		if err != nil {
 			return nil, err
 		}
+		s.echo = opts.EchoCancel
 	}
 	capDev, err := s.open(malgo.Capture, opts.Mic)
 	if err != nil {
@@ -166,16 +171,15 @@ func (c *Card) OpenStream(opts Options) (*Stream, error) {
 }
 
 func (s *Stream) closeDSP() {
-	if s.ec != nil {
-		unpaired, dropped := s.ec.Slips()
-		s.card.log.Info("echo canceller", "unpairedMicFrames", unpaired, "droppedReferences", dropped)
+	if s.apm == nil {
+		return
 	}
-	if s.pp != nil {
-		s.pp.Close()
+	if s.echo {
+		bulk, changes := s.apm.Bulk()
+		median, spread, _ := s.apm.Delay()
+		s.card.log.Info("echo canceller", "bulkDelayMs", bulk, "bulkChanges", changes, "residualDelayMs", median, "residualSpreadMs", spread, "refusedFrames", s.apm.Errors())
 	}
-	if s.ec != nil {
-		s.ec.Close()
-	}
+	s.apm.Close()
 }
 
 // open starts the device id (or the default when it is "" or missing).
@@ -210,7 +214,7 @@ func (s *Stream) open(kind malgo.DeviceType, id string) (*devState, error) {
 		st.free()
 		return nil, err
 	}
-	if st.c, err = newCdev(kind, st.rate, s.ec != nil); err != nil {
+	if st.c, err = newCdev(kind, st.rate, s.echo); err != nil {
 		return fail(err)
 	}
 	st.direct = st.c.install(dev, s.card.ctx.Context, kind)
@@ -221,7 +225,7 @@ func (s *Stream) open(kind malgo.DeviceType, id string) (*devState, error) {
 		from, to := st.rate, Rate
 		if kind == malgo.Playback {
 			from, to = Rate, st.rate
-			if s.ec != nil {
+			if s.echo {
 				if st.refRes, err = dsp.NewResampler(st.rate, Rate); err != nil {
 					return fail(err)
 				}
@@ -280,17 +284,16 @@ func (d *devState) isLost() bool {
 // goes to the echo canceller as its reference and what the microphone
 // captured through the canceller and the noise suppressor into captured,
 // in whole 10 ms frames at Rate, in the order the card's threads handed
-// them over. That order is what pairs a microphone frame with the
-// reference played at its time (see dsp.EchoCanceller): paired by count
-// alone, a speaker slower than the microphone would make the reference lag
-// the echo more and more.
+// them over. That order is what the canceller needs: each microphone frame
+// comes after every frame played before it was captured, so its echo is in
+// what the canceller has already been told (dsp.APM).
 func (s *Stream) pump() {
 	c, p := s.capDev.Load(), s.playDev.Load()
 	if c == nil {
 		return
 	}
 	c.tickets = c.c.tickets(c.tickets[:0])
-	if s.ec != nil && p != nil {
+	if s.echo && p != nil {
 		p.tickets = p.c.tickets(p.tickets[:0])
 	}
 	i, j := 0, 0
@@ -298,16 +301,16 @@ func (s *Stream) pump() {
 		if p != nil && j < len(p.tickets) && (i == len(c.tickets) || p.tickets[j].seq < c.tickets[i].seq) {
 			p.buf = p.c.popPlayed(p.buf[:0], p.tickets[j].n)
 			p.acc = convert(p.refRes, p.acc, p.buf)
-			p.acc = frames(p.acc, s.ec.Playback)
+			p.acc = frames(p.acc, s.apm.Playback)
 			j++
 			continue
 		}
 		c.buf = c.c.pop(c.buf[:0], c.tickets[i].n)
 		c.acc = convert(c.res, c.acc, c.buf)
-		if s.ec != nil {
-			c.acc = frames(c.acc, s.ec.Capture) // out through processed, paired with its playback
+		if s.apm != nil {
+			c.acc = frames(c.acc, s.apm.Capture) // out through captured.push
 		} else {
-			c.acc = frames(c.acc, s.processed)
+			c.acc = frames(c.acc, s.captured.push)
 		}
 		i++
 	}
@@ -330,16 +333,6 @@ func frames(acc []int16, f func([]int16)) []int16 {
 	return append(acc[:0], acc[i:]...)
 }
 
-// processed takes a microphone frame out of the echo canceller (or straight
-// from the card): noise suppression, then to the call. It runs on the
-// call's clock, under the canceller's lock when there is one.
-func (s *Stream) processed(f []int16) {
-	if s.pp != nil {
-		s.pp.Run(f)
-	}
-	s.captured.push(f)
-}
-
 // Read gives one frame of the microphone at the codec's rate (audio.Source).
 // Missing audio (the card is late or gone) reads as silence.
 func (s *Stream) Read(dst []int16, rate int) error {
@@ -349,6 +342,7 @@ func (s *Stream) Read(dst []int16, rate int) error {
 		clear(dst)
 		return nil
 	}
+	s.startNow()
 	s.pump()
 	if rate != Rate && (s.readRes == nil || resOut(s.readRes) != rate) {
 		if s.readRes != nil {
@@ -393,6 +387,37 @@ func (s *Stream) Read(dst []int16, rate int) error {
 	return nil
 }
 
+// startNow, on the call clock's first Read or Write, drops what the card
+// handed over before: a stream opened while the call rang holds the
+// microphone of the ringing (nobody's business, and late) and the
+// silence played meanwhile. The canceller starts on the call's audio.
+func (s *Stream) startNow() {
+	if s.started {
+		return
+	}
+	s.started = true
+	c, p := s.capDev.Load(), s.playDev.Load()
+	for _, d := range []*devState{c, p} {
+		if d == nil {
+			continue
+		}
+		d.tickets = d.c.tickets(d.tickets[:0])
+		for _, t := range d.tickets {
+			if d == c {
+				d.buf = d.c.pop(d.buf[:0], t.n)
+			} else {
+				d.buf = d.c.popPlayed(d.buf[:0], t.n)
+			}
+		}
+		d.tickets = d.tickets[:0]
+	}
+	s.captured.drop(s.captured.len())
+	if c != nil {
+		_, _, _, lost := c.c.counts()
+		s.lostBase.Store(lost)
+	}
+}
+
 // trimCapture drops, once a window, the microphone audio that stood in the
 // buffer through the whole window beyond capFloor after each read.
 func (s *Stream) trimCapture(left int) {
@@ -414,6 +439,7 @@ func (s *Stream) Write(pcm []int16, rate int) error {
 	if s.closed {
 		return nil
 	}
+	s.startNow()
 	s.pump()
 	at := pcm
 	if rate != Rate {
@@ -499,8 +525,13 @@ func (s *Stream) checkCapture(lastCalls *int64) {
 		return
 	}
 	s.reopens++
-	s.card.log.Warn("the microphone delivers nothing; reopening it", "device", d.id, "callbacks", calls, "stalled", stalled, "reopen", s.reopens)
-	s.swap(malgo.Capture, &s.capDev, d.id, d.id, d.fallback)
+	cause := "no audio since it opened (only exact zeros: a hardware mute switch, or a stream the server never fed)"
+	if stalled {
+		cause = fmt.Sprintf("no callback for %v (the sound server stopped feeding the stream)", watchEvery)
+	}
+	s.card.log.Warn("the microphone delivers nothing; reopening it", "device", d.id, "cause", cause, "callbacks", calls, "reopen", s.reopens)
+	// The same device again: nothing was lost, so nothing is told.
+	s.swap(malgo.Capture, &s.capDev, d.id, d.id, d.fallback, false)
 	*lastCalls = 0
 }
 
@@ -525,15 +556,15 @@ func (s *Stream) recheck(kind malgo.DeviceType, present []Device, cur *atomic.Po
 		return
 	case !d.fallback && !here, d.fallback && d.isLost():
 		// The device went and took the stream with it: the default it is.
-		s.swap(kind, cur, want, "", true)
+		s.swap(kind, cur, want, "", true, true)
 	case d.fallback && here:
-		s.swap(kind, cur, want, want, false) // it came back
+		s.swap(kind, cur, want, want, false, true) // it came back
 	}
 }
 
 // swap opens id in place of *cur; the old device is closed in the
 // background (see recheck), bounded by Close.
-func (s *Stream) swap(kind malgo.DeviceType, cur *atomic.Pointer[devState], want, id string, fallback bool) {
+func (s *Stream) swap(kind malgo.DeviceType, cur *atomic.Pointer[devState], want, id string, fallback, tell bool) {
 	next, err := s.open(kind, id)
 	if err != nil {
 		s.card.log.Warn("reopen audio device", "kind", kindName(kind), "error", err)
@@ -547,10 +578,12 @@ func (s *Stream) swap(kind malgo.DeviceType, cur *atomic.Pointer[devState], want
 		defer s.closing.Done()
 		old.close()
 	}()
-	if s.ec != nil {
-		s.ec.Reset() // a new acoustic path
+	if s.apm != nil {
+		s.apm.Reset() // a new acoustic path
 	}
-	s.told(kind, want, fallback)
+	if tell {
+		s.told(kind, want, fallback)
+	}
 }
 
 func (s *Stream) told(kind malgo.DeviceType, want string, fallback bool) {
@@ -605,6 +638,7 @@ func (s *Stream) Close() {
 func (s *Stream) logCounts(capDev, playDev *devState) {
 	under, dropped, trimmed, _ := playDev.c.counts()
 	_, _, _, over := capDev.c.counts()
+	over -= s.lostBase.Load() // lost while the call rang: nobody's audio
 	// The callback counts tell whether the sound server kept time: a speaker
 	// that played fewer periods than the microphone captured was starved
 	// (underruns), which moves the echo's delay under the canceller.
