@@ -90,10 +90,12 @@ type call struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	media  *media.Session
-	// release closes the call's sound (set once its media starts).
-	release func()
-	mu      sync.Mutex
-	answer  chan struct{} // closed by AnswerCall (incoming)
+	// release closes the call's sound (set once its media starts);
+	// prepared is the sound opened while the call rings, until then.
+	release  func()
+	prepared *preparedAudio
+	mu       sync.Mutex
+	answer   chan struct{} // closed by AnswerCall (incoming)
 	// service is an outbound service call's data (queue, callback, CLI).
 	service OutboundServiceCallData
 	// sipCallID is the SIP Call-ID, set once the call is connected.
@@ -221,6 +223,7 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	ctx := c.ctx
 	defer c.cancel()
 	defer p.finish(c, EndFailed)
+	p.prepareAudio(c)
 	sess, err := media.NewSession(p.mediaCfg)
 	if err != nil {
 		p.log.Warn("call media", "callId", c.ev.CallID, "error", err)
@@ -358,7 +361,7 @@ func failureReason(ctx context.Context, err error) string {
 }
 
 func (p *Phone) startAudio(c *call, sess *media.Session) {
-	src, sink, release := p.callAudio()
+	src, sink, release := p.takeAudio(c)
 	if c.sv != nil {
 		src = audio.Silence{} // a supervisor listens: nothing goes to the call
 	}
@@ -381,6 +384,7 @@ func (p *Phone) finish(c *call, def string) {
 	if release != nil {
 		release() // after the media, which reads and writes the sound
 	}
+	c.dropPrepared()
 	p.mu.Lock()
 	_, ok := p.active[c.ev.CallID]
 	delete(p.active, c.ev.CallID)
@@ -447,6 +451,7 @@ func (p *Phone) runIncoming(c *call, in *sip.Incoming, ring *toneOnce) {
 	defer c.cancel()
 	defer p.finish(c, EndRemoteHangup)
 	defer ring.Stop()
+	p.prepareAudio(c)
 	select {
 	case <-in.Done():
 		c.setReason(EndCancelled)

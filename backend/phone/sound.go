@@ -99,6 +99,62 @@ func (p *Phone) play(kind Tone) *toneOnce {
 	return &toneOnce{stop: stop}
 }
 
+// preparedAudio is a call's sound opened while it rings (either way), so
+// that answering only starts using it: a sound server takes tens of
+// milliseconds to start a capture stream, a Bluetooth headset a second or
+// more to switch to its headset profile, and a caller must hear the agent
+// from the first syllable. Until the media reads it nothing of the
+// microphone goes anywhere (soundcard.Stream drops what it captured before).
+type preparedAudio struct {
+	done    chan struct{}
+	src     audio.Source
+	sink    audio.Sink
+	release func()
+}
+
+// prepareAudio starts opening c's sound in the background.
+func (p *Phone) prepareAudio(c *call) {
+	if p.sound == nil {
+		return
+	}
+	pa := &preparedAudio{done: make(chan struct{})}
+	c.mu.Lock()
+	c.prepared = pa
+	c.mu.Unlock()
+	p.calls.Add(1)
+	go func() {
+		defer p.calls.Done()
+		defer close(pa.done)
+		pa.src, pa.sink, pa.release = p.callAudio()
+	}()
+}
+
+// takeAudio is c's sound: the prepared one (waiting for it to open), else
+// opened now.
+func (p *Phone) takeAudio(c *call) (audio.Source, audio.Sink, func()) {
+	c.mu.Lock()
+	pa := c.prepared
+	c.prepared = nil
+	c.mu.Unlock()
+	if pa == nil {
+		return p.callAudio()
+	}
+	<-pa.done
+	return pa.src, pa.sink, pa.release
+}
+
+// dropPrepared closes a prepared sound the call never used.
+func (c *call) dropPrepared() {
+	c.mu.Lock()
+	pa := c.prepared
+	c.prepared = nil
+	c.mu.Unlock()
+	if pa != nil {
+		<-pa.done
+		pa.release()
+	}
+}
+
 // callAudio opens a call's sound: the sound card when there is one (silence
 // if it fails), else Config.Audio.
 func (p *Phone) callAudio() (audio.Source, audio.Sink, func()) {
