@@ -17,6 +17,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
@@ -59,6 +60,10 @@ type Card struct {
 	// process when iterated from two threads at once. It also covers the
 	// environment that names the device to open (see initDevice).
 	opMu sync.Mutex
+
+	// closing counts the players being released in the background (see
+	// Player.Close); Close waits for them before ending the context.
+	closing sync.WaitGroup
 
 	mu sync.Mutex
 	// ids maps a Device.ID to miniaudio's id, in C memory as InitDevice
@@ -126,6 +131,16 @@ func (c *Card) initDevice(kind malgo.DeviceType, id string, cfg malgo.DeviceConf
 // Close releases the sound system. Streams must be closed first.
 func (c *Card) Close() {
 	if c == nil || c.ctx == nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() { c.closing.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		// A device miniaudio cannot release still uses the context: it is
+		// left to the process's exit rather than freed under it.
+		c.log.Warn("a tone's audio device did not close; leaving the sound system open")
 		return
 	}
 	_ = c.ctx.Uninit()
