@@ -96,13 +96,15 @@ test-sound:
 e2e: setup labbin
 	@$(GO) test -count=1 -v ./test/calls/ ./test/sound/ 2>&1 | grep -E '^(e2e:|--- FAIL|FAIL|ok)'
 
-## bench: call set-up, CPU and memory on one lab for VoiceDesk and the browser phone's stack (JsSIP in Chromium), side by side; mouth-to-ear latency and the sound path's CPU with real (virtual) devices (not part of make test)
+## bench: call set-up, CPU and memory on one lab for VoiceDesk and the browser phone's stack (JsSIP in Chromium), side by side; the echo cancellers compared on simulated rooms; answer-to-voice, mouth-to-ear latency, speech fidelity and the sound path's CPU with real (virtual) devices (not part of make test)
 bench: setup app labbin
 	@echo "== the baseline: JsSIP bundled for Chromium (bench/jssip)"
 	@cd bench/jssip && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npx esbuild page.js --bundle --format=iife --outfile=dist/page.js --log-level=warning
 	@echo "== call bench: VoiceDesk, then JsSIP in Chromium, on one lab (about 5 minutes; in a D-Bus session with GNOME Keyring, for the app's sign-in from the keyring)"
 	@scripts/keyring-session.sh $(GO) run ./bench/callbench -lab $(LAB)
-	@echo "== sound bench: headless PulseAudio + the lab (about 60 s)"
+	@echo "== echo canceller bench: speexdsp against WebRTC's, on simulated rooms (about 30 s)"
+	@$(GO) run ./bench/aecbench
+	@echo "== sound bench: headless PulseAudio + the lab (about 15 minutes)"
 	@$(GO) run ./bench/soundbench -lab $(LAB) 2>&1 | grep -v '^warning: '
 
 ## fuzz: the parsers fed by the network or the user, 30 s each (their seed corpora also run in make test)

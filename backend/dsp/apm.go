@@ -24,6 +24,10 @@ type APMConfig struct {
 	// Denoise suppresses steady background noise; Gain raises a quiet
 	// headset's speech (adaptive digital gain with a limiter).
 	Denoise, Gain bool
+	// NoBulkDelay leaves the echo's whole delay to the library's own
+	// delay-agnostic estimation (no delayEstimator in front): only for
+	// bench/aecbench, which measures what the estimator adds.
+	NoBulkDelay bool
 }
 
 // APM is webrtc-audio-processing 0.3 (Debian's libwebrtc-audio-processing,
@@ -155,7 +159,7 @@ func (p *APM) Capture(in []int16) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := copy(p.buf, in)
-	if p.a != nil && len(in) == p.frame && p.cfg.EchoCancel && p.est.captured(in) {
+	if p.a != nil && len(in) == p.frame && p.cfg.EchoCancel && !p.cfg.NoBulkDelay && p.est.captured(in) {
 		// The canceller keeps marginFrames of the delay to follow by itself.
 		if bulk := max(0, p.est.found-marginFrames); bulk != p.bulk {
 			p.bulk = bulk

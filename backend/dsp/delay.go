@@ -1,6 +1,11 @@
 package dsp
 
-import "math"
+import (
+	"math"
+	"math/cmplx"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+)
 
 // delayEstimator finds the echo's bulk delay: how many frames after a
 // frame was played its echo reaches the microphone. WebRTC 0.3's canceller
@@ -36,6 +41,10 @@ type delayEstimator struct {
 	// found is the believed delay in frames; ok once there is one.
 	found int
 	ok    bool
+	// The search's transform and buffers (ensureFFT).
+	fft              *fourier.FFT
+	m, r, xc, energy []float64
+	mc, rc           []complex128
 }
 
 const (
@@ -101,6 +110,9 @@ func (d *delayEstimator) captured(f []int16) bool {
 
 // search is the lag (decimated samples) of the best normalised correlation
 // of the microphone's last window with the reference, and that correlation.
+// The correlations of all lags come from one FFT product (a direct sum over
+// every lag cost 0.8 s of CPU per call-minute, more than the canceller);
+// each lag's reference energy from a running sum.
 func (d *delayEstimator) search() (int, float64) {
 	end := d.micN
 	start := end - d.window
@@ -113,26 +125,65 @@ func (d *delayEstimator) search() (int, float64) {
 	if mm == 0 {
 		return 0, 0
 	}
+	// m[i] = mic[start+i]; r[j] = ref[start-maxLag+j], zero where the
+	// reference does not exist (yet or any more). Lag l pairs m[i] with
+	// r[i+maxLag-l].
+	d.ensureFFT()
+	clear(d.m)
+	clear(d.r)
+	for i := 0; i < d.window; i++ {
+		d.m[i] = float64(d.mic[(start+i)%size])
+	}
+	base := start - d.maxLag
+	for j := 0; j < d.window+d.maxLag; j++ {
+		if t := base + j; t >= 0 && t < d.refN && d.refN-t <= size {
+			d.r[j] = float64(d.ref[t%size])
+		}
+	}
+	d.fft.Coefficients(d.mc, d.m)
+	d.fft.Coefficients(d.rc, d.r)
+	for k := range d.mc {
+		d.rc[k] *= cmplx.Conj(d.mc[k])
+	}
+	d.fft.Sequence(d.xc, d.rc) // d.xc[k] = n·Σ m[i]·r[i+k]
+	n := float64(len(d.m))
+	d.energy[0] = 0
+	for j, v := range d.r[:d.window+d.maxLag] {
+		d.energy[j+1] = d.energy[j] + v*v
+	}
 	best, bestC := 0, 0.0
 	for lag := 0; lag <= d.maxLag; lag++ {
 		// The reference at t-lag must exist and still be in the ring.
 		if start-lag < 0 || d.refN-(start-lag) > size || end-lag > d.refN {
 			continue
 		}
-		var xy, rr float64
-		for t := start; t < end; t++ {
-			r := float64(d.ref[(t-lag)%size])
-			xy += float64(d.mic[t%size]) * r
-			rr += r * r
-		}
-		if rr == 0 {
+		k := d.maxLag - lag
+		rr := d.energy[k+d.window] - d.energy[k]
+		if rr <= 0 {
 			continue
 		}
-		if c := xy / math.Sqrt(mm*rr); c > bestC {
+		if c := d.xc[k] / n / math.Sqrt(mm*rr); c > bestC {
 			best, bestC = lag, c
 		}
 	}
 	return best, bestC
+}
+
+// ensureFFT sizes the search's buffers: a transform long enough that the
+// circular correlation of the window with window+maxLag of reference does
+// not wrap.
+func (d *delayEstimator) ensureFFT() {
+	if d.fft != nil {
+		return
+	}
+	n := 1
+	for n < 2*d.window+d.maxLag {
+		n *= 2
+	}
+	d.fft = fourier.NewFFT(n)
+	d.m, d.r, d.xc = make([]float64, n), make([]float64, n), make([]float64, n)
+	d.mc, d.rc = make([]complex128, n/2+1), make([]complex128, n/2+1)
+	d.energy = make([]float64, d.window+d.maxLag+1)
 }
 
 func abs(v int) int {
