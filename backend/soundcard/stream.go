@@ -390,32 +390,44 @@ func (s *Stream) Read(dst []int16, rate int) error {
 // startNow, on the call clock's first Read or Write, drops what the card
 // handed over before: a stream opened while the call rang holds the
 // microphone of the ringing (nobody's business, and late) and the
-// silence played meanwhile. The canceller starts on the call's audio.
+// silence played meanwhile. Only the microphone's newest primeMs is kept
+// and processed: the first read then takes audio at once, where an empty
+// buffer read silence until it refilled to prime (40 ms of the call's
+// first words lost: bench/soundbench, answer to voice). The canceller
+// starts on the call's audio.
 func (s *Stream) startNow() {
 	if s.started {
 		return
 	}
 	s.started = true
 	c, p := s.capDev.Load(), s.playDev.Load()
-	for _, d := range []*devState{c, p} {
-		if d == nil {
-			continue
+	if p != nil {
+		p.tickets = p.c.tickets(p.tickets[:0])
+		for _, t := range p.tickets {
+			p.buf = p.c.popPlayed(p.buf[:0], t.n)
 		}
-		d.tickets = d.c.tickets(d.tickets[:0])
-		for _, t := range d.tickets {
-			if d == c {
-				d.buf = d.c.pop(d.buf[:0], t.n)
-			} else {
-				d.buf = d.c.popPlayed(d.buf[:0], t.n)
-			}
-		}
-		d.tickets = d.tickets[:0]
+		p.tickets = p.tickets[:0]
 	}
 	s.captured.drop(s.captured.len())
-	if c != nil {
-		_, _, _, lost := c.c.counts()
-		s.lostBase.Store(lost)
+	if c == nil {
+		return
 	}
+	c.tickets = c.c.tickets(c.tickets[:0])
+	total := 0
+	for _, t := range c.tickets {
+		total += t.n
+	}
+	c.tickets = c.tickets[:0]
+	c.buf = c.c.pop(c.buf[:0], total)
+	fresh := c.buf[len(c.buf)-min(len(c.buf), c.rate*primeMs/1000):]
+	c.acc = convert(c.res, c.acc[:0], fresh)
+	if s.apm != nil {
+		c.acc = frames(c.acc, s.apm.Capture) // nothing played yet: no echo to find
+	} else {
+		c.acc = frames(c.acc, s.captured.push)
+	}
+	_, _, _, lost := c.c.counts()
+	s.lostBase.Store(lost)
 }
 
 // trimCapture drops, once a window, the microphone audio that stood in the
