@@ -20,11 +20,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -52,15 +52,16 @@ const (
 
 func main() {
 	labBin := flag.String("lab", "bin/lab", "the lab command")
-	bursts := flag.Int("bursts", 7, "tone bursts per direction and call (median)")
-	calls := flag.Int("calls", 3, "calls of each system")
+	bursts := flag.Int("bursts", 20, "tone bursts per direction and call")
+	calls := flag.Int("calls", 5, "calls of each system for mouth to ear and speech")
+	answers := flag.Int("answers", 20, "calls each way for answer to voice (the browser phone: a quarter, outbound only)")
 	cpuSecs := flag.Int("cpu", 20, "seconds of the sound path's CPU run")
 	out := flag.String("out", "bench/results", "folder for the results file")
 	flag.BoolVar(&withBaseline, "baseline", true, "measure the browser phone too (false: VoiceDesk only, for tuning; no results file)")
 	flag.Parse()
 	b := &bench{}
 	code := 0
-	if err := b.run(*labBin, *calls, *bursts, *cpuSecs, *out); err != nil {
+	if err := b.run(*labBin, *calls, *bursts, *answers, *cpuSecs, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "soundbench:", err)
 		code = 1
 	}
@@ -73,13 +74,13 @@ var withBaseline bool
 // bench is the program's run; a failure (pulse.Program's Fatalf) ends it.
 type bench struct{ pulse.Program }
 
-func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (err error) {
+func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	pulse.Start(b)
 	dir, err := os.MkdirTemp("", "voicedesk-soundbench-")
@@ -97,11 +98,26 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 		return err
 	}
 	b.Cleanup(card.Close)
+	// A live microphone: its self-noise (-70 dBFS) plays into the virtual
+	// one for the whole bench. Without it the microphone's null sink has no
+	// input, renders in blocks of up to 2 s, and a capture stream opened
+	// meanwhile gets its first callback up to 2 s late (measured: none in
+	// 1.5 s, or after 1.02 s): PulseAudio's null sink applies a new stream's
+	// latency only when its current block ends. A real microphone's source
+	// runs at its hardware's pace.
+	selfNoise, err := card.Play(pulse.MicFeed, newClip(nil, pulse.Rate))
+	if err != nil {
+		return err
+	}
+	b.Cleanup(selfNoise.Close)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	// The far end: this engine registered as bob, answering with bursts.
-	far := newBursts()
-	heardFar := newOnsets()
+	// The far end: this engine registered as bob, answering with bursts
+	// (or a sentence), hearing through ear.
+	far := &switchSource{bursts: newBursts()}
+	ear := newFarSink()
+	answered := make(chan time.Time, 1)
+	farReady := make(chan time.Duration, 1)
 	bob, err := sip.New(sip.Config{Server: lab.WebSocketURL, User: "bob", Domain: lab.Domain, Password: "bob-sip-91c2", Log: quiet})
 	if err != nil {
 		return err
@@ -110,6 +126,11 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 	if err := bob.Register(ctx); err != nil {
 		return err
 	}
+	// The bench outlasts a registration: bob refreshes it as the phone does.
+	keep, stopKeep := context.WithCancel(ctx)
+	kept := make(chan struct{})
+	go func() { defer close(kept); bob.Maintain(keep, sip.MaintainConfig{}, func(sip.ConnState) {}) }()
+	b.Cleanup(func() { stopKeep(); <-kept })
 	var farSess *media.Session
 	var farMu sync.Mutex
 	bob.OnIncoming(func(in *sip.Incoming) {
@@ -123,7 +144,13 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 				err = in.Answer([]byte(ans))
 			}
 			if err == nil {
-				err = s.Start(far, heardFar)
+				t0 := time.Now()
+				select {
+				case answered <- t0:
+				default:
+				}
+				err = s.Start(far, ear)
+				go noteReady(s, t0, farReady)
 			}
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "far end:", err)
@@ -144,11 +171,11 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 	// VoiceDesk, signed in as alice, with the sound card.
 	mgr := soundcard.NewManager(card, soundcard.Choice{Mic: pulse.Mic, Speaker: pulse.Speaker, EchoCancel: true, NoiseSuppression: true}, nil)
 	b.Cleanup(mgr.Close)
-	events := make(chan string, 64)
+	events := make(chan event, 64)
 	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true, Log: quiet}, Sound: mgr, Log: quiet},
-		platform.New(platform.Config{}), emitFunc(func(name string, _ any) {
+		platform.New(platform.Config{}), emitFunc(func(name string, detail any) {
 			select {
-			case events <- name:
+			case events <- event{name, detail}:
 			default:
 			}
 		}))
@@ -156,9 +183,6 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
 		return fmt.Errorf("login: %v", err)
 	}
-	// Each system makes `calls` calls; the figure is the median of all
-	// their bursts (a call's buffers settle where its start leaves them, so
-	// calls differ more than bursts within one).
 	closeFar := func() {
 		farMu.Lock()
 		defer farMu.Unlock()
@@ -167,36 +191,98 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 			farSess = nil
 		}
 	}
-	var outs, ins, bOuts, bIns []float64
+	said, err := sentence(pulse.Rate)
+	if err != nil {
+		return err
+	}
+
+	// Answer to voice: a steady tone in the microphone, calls each way.
+	rig := &voiceRig{ctx: ctx, card: card, p: p, events: events, bob: bob, ear: ear, answered: answered, farReady: farReady,
+		closeFar: closeFar, media: media.Config{LoopbackOnly: true, Log: quiet}}
+	tone, err := card.Play(pulse.MicFeed, &audio.Tone{Hz: 1000, Amplitude: 0.5})
+	if err != nil {
+		return err
+	}
+	if err := micHears(card, 5*time.Second); err != nil {
+		tone.Close()
+		return err
+	}
+	fmt.Printf("answer to voice: %d calls each way\n", answers)
+	ansOut, err := rig.outbound(answers)
+	if err != nil {
+		tone.Close()
+		return err
+	}
+	ansIn, err := rig.inbound(answers)
+	if err != nil {
+		tone.Close()
+		return err
+	}
+	var bAnsOut, bReady []float64
 	var browser *browserCall
+	if withBaseline {
+		for i := 0; i < max(1, answers/4); i++ {
+			on := ear.freshAbove(micLevel)
+			drainTimes(answered)
+			drainDurations(farReady)
+			if browser, err = holdBrowserCall(ctx, b, lab); err != nil {
+				tone.Close()
+				return err
+			}
+			var t0 time.Time
+			select {
+			case t0 = <-answered:
+			case <-time.After(2 * time.Second):
+				tone.Close()
+				return fmt.Errorf("the browser phone's call was confirmed but bob's answer was not seen")
+			}
+			t1, err := firstOnset(on, t0)
+			if err == nil {
+				var ready time.Duration
+				if ready, err = readyWithin(farReady); err == nil {
+					bReady = append(bReady, ms(ready))
+				}
+			}
+			browser.hangup()
+			closeFar()
+			if err != nil {
+				tone.Close()
+				return fmt.Errorf("the browser phone: %w", err)
+			}
+			bAnsOut = append(bAnsOut, ms(t1.Sub(t0)))
+		}
+	}
+	tone.Close()
+	fmt.Printf("answer to voice, VoiceDesk: outbound %v, inbound %v; browser outbound %v (ms)\n", ansOut, ansIn, bAnsOut)
+	fmt.Printf("the far end connected (ICE + DTLS) after the answer, VoiceDesk: outbound %v, inbound %v; browser %v (ms)\n", rig.readyOut, rig.readyIn, bReady)
+
+	// Mouth to ear and speech: each system makes `calls` calls; a call's
+	// buffers settle where its start leaves them, so calls differ more
+	// than bursts within one, hence several calls.
+	var outs, ins, bOuts, bIns []float64
+	var sOut, sIn, bsOut, bsIn []speechResult
 	for i := 0; i < calls; i++ {
 		callID, err := p.Call("bob")
 		if err != nil {
 			return err
 		}
-		for name := range events {
-			if name == phone.EventCallConfirmed {
-				break
-			}
-			if name == phone.EventCallEnded {
-				return fmt.Errorf("the call to bob ended")
-			}
+		if _, err := waitEvent(ctx, events, phone.EventCallConfirmed); err != nil {
+			return err
 		}
 		time.Sleep(settle) // the echo canceller and buffers settle
-		o, in, err := mouthToEar(card, far, heardFar, bursts)
+		o, in, err := mouthToEar(card, far.bursts, ear, bursts)
 		if err != nil {
 			return err
 		}
 		outs, ins = append(outs, o...), append(ins, in...)
-		if err := p.EndCall(callID); err != nil {
+		so, si, err := speechBothWays(card, far, ear, said)
+		if err != nil {
 			return err
 		}
-		for name := range events {
-			if name == phone.EventCallEnded {
-				break
-			}
+		sOut, sIn = append(sOut, so), append(sIn, si)
+		if err := rig.hangup(callID); err != nil {
+			return err
 		}
-		closeFar()
 		if !withBaseline {
 			continue
 		}
@@ -208,7 +294,13 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 			return err
 		}
 		time.Sleep(settle)
-		o, in, err = mouthToEar(card, far, heardFar, bursts)
+		o, in, err = mouthToEar(card, far.bursts, ear, bursts)
+		if err == nil {
+			var so, si speechResult
+			if so, si, err = speechBothWays(card, far, ear, said); err == nil {
+				bsOut, bsIn = append(bsOut, so), append(bsIn, si)
+			}
+		}
 		browser.hangup()
 		if err != nil {
 			return fmt.Errorf("the browser phone: %w", err)
@@ -216,12 +308,12 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 		bOuts, bIns = append(bOuts, o...), append(bIns, in...)
 		closeFar()
 	}
-	outMs, inMs := median(outs), median(ins)
 	if !withBaseline {
-		fmt.Printf("VoiceDesk mouth to ear: outbound %.1f ms, inbound %.1f ms (all bursts: %v / %v)\n", outMs, inMs, outs, ins)
+		fmt.Printf("VoiceDesk mouth to ear: outbound p50 %.1f p95 %.1f ms, inbound p50 %.1f p95 %.1f ms\n",
+			percentile(outs, 50), percentile(outs, 95), percentile(ins, 50), percentile(ins, 95))
+		fmt.Printf("speech out: %v; in: %v\n", sOut, sIn)
 		return nil
 	}
-	bOutMs, bInMs := median(bOuts), median(bIns)
 
 	// CPU of the sound path alone, with and without the processing.
 	cpuOn, err := pathCPU(card, true, cpuSecs)
@@ -238,13 +330,73 @@ func (b *bench) run(labBin string, calls, bursts, cpuSecs int, outDir string) (e
 	fmt.Fprintf(&w, "devices: headless PulseAudio 16 null sinks (48 kHz), miniaudio periods of %d ms; call: Opus through the lab's Kamailio + rtpengine\n", soundcard.PeriodMs)
 	fmt.Fprintf(&w, "baseline: the browser phone's stack, JsSIP %s in Chromium %s with a window (Xvfb), the same devices and far end\n", browser.JsSIP, browser.Chromium)
 	fmt.Fprintf(&w, "reference: %s; the target: %.0f ms each way\n\n", g114Name, targetMs)
-	fmt.Fprintf(&w, "%-58s %10s %10s %7s\n", fmt.Sprintf("figure (median of %d calls x %d bursts)", calls, bursts), "VoiceDesk", "baseline", "ratio")
-	fmt.Fprintf(&w, "%-58s %7.1f ms %7.1f ms %6.1fx\n", "mouth to ear, outbound (virtual mic -> far end's decoder)", outMs, bOutMs, bOutMs/outMs)
-	fmt.Fprintf(&w, "%-58s %7.1f ms %7.1f ms %6.1fx\n", "mouth to ear, inbound (far end's encoder -> speaker)", inMs, bInMs, bInMs/inMs)
-	fmt.Fprintf(&w, "%-58s %8.2f s %10s %7s\n", fmt.Sprintf("sound path CPU per call-minute, AEC + NS on (%d s)", cpuSecs), cpuOn, "-", "-")
-	fmt.Fprintf(&w, "%-58s %8.2f s %10s %7s\n", fmt.Sprintf("sound path CPU per call-minute, processing off (%d s)", cpuSecs), cpuOff, "-", "-")
-	fmt.Fprintf(&w, "\nratio = baseline / VoiceDesk (above 1: VoiceDesk is faster). Both include PulseAudio's buffers on\n")
-	fmt.Fprintf(&w, "both sides, the phone's own capture and playout buffers and jitter buffer, and the far end's jitter buffer.\n")
+	row := func(name string, unit string, v, base float64, ratio bool) {
+		bs, rs := "-", "-"
+		if !math.IsNaN(base) {
+			bs = fmt.Sprintf("%.1f %s", base, unit)
+			if ratio {
+				rs = fmt.Sprintf("%.1fx", base/v)
+			}
+		}
+		fmt.Fprintf(&w, "%-66s %10s %10s %7s\n", name, fmt.Sprintf("%.1f %s", v, unit), bs, rs)
+	}
+	nan := math.NaN()
+	fmt.Fprintf(&w, "%-66s %10s %10s %7s\n", "figure", "VoiceDesk", "baseline", "ratio")
+	bn := len(bAnsOut)
+	row(fmt.Sprintf("answer -> far end hears the mic, outbound, median (%d calls; base %d)", len(ansOut), bn), "ms", percentile(ansOut, 50), percentile(bAnsOut, 50), true)
+	row(fmt.Sprintf("answer -> far end hears the mic, outbound, worst (%d calls; base %d)", len(ansOut), bn), "ms", percentile(ansOut, 100), percentile(bAnsOut, 100), true)
+	row(fmt.Sprintf("answer -> far end hears the mic, inbound, median (%d calls)", len(ansIn)), "ms", percentile(ansIn, 50), nan, false)
+	row(fmt.Sprintf("answer -> far end hears the mic, inbound, worst (%d calls)", len(ansIn)), "ms", percentile(ansIn, 100), nan, false)
+	row("  of which: the far end's ICE + DTLS after its 200 OK, outbound, median", "ms", percentile(rig.readyOut, 50), percentile(bReady, 50), false)
+	mte := fmt.Sprintf("(%d calls x %d bursts)", calls, bursts)
+	row("mouth to ear, outbound, p50 "+mte, "ms", percentile(outs, 50), percentile(bOuts, 50), true)
+	row("mouth to ear, outbound, p95 "+mte, "ms", percentile(outs, 95), percentile(bOuts, 95), true)
+	row("mouth to ear, inbound, p50 "+mte, "ms", percentile(ins, 50), percentile(bIns, 50), true)
+	row("mouth to ear, inbound, p95 "+mte, "ms", percentile(ins, 95), percentile(bIns, 95), true)
+	speech := func(name string, v, base []speechResult) {
+		lv, bl := func(r []speechResult) []float64 {
+			var o []float64
+			for _, x := range r {
+				o = append(o, x.levelDiff)
+			}
+			return o
+		}(v), []float64{}
+		dv, bd := []float64{}, []float64{}
+		for _, x := range v {
+			dv = append(dv, x.distance)
+		}
+		for _, x := range base {
+			bl, bd = append(bl, x.levelDiff), append(bd, x.distance)
+		}
+		// The worst call: the level furthest from what was said.
+		worst := func(s []float64) float64 {
+			if len(s) == 0 {
+				return nan
+			}
+			m := s[0]
+			for _, x := range s {
+				if math.Abs(x) > math.Abs(m) {
+					m = x
+				}
+			}
+			return m
+		}
+		row(fmt.Sprintf("speech %s: level heard minus said, worst of %d calls", name, len(v)), "dB", worst(lv), worst(bl), false)
+		row(fmt.Sprintf("speech %s: envelope distance, worst of %d calls", name, len(v)), "dB", percentile(dv, 100), percentile(bd, 100), false)
+	}
+	speech("out (mic -> far end)", sOut, bsOut)
+	speech("in (far end -> speaker)", sIn, bsIn)
+	row(fmt.Sprintf("sound path CPU per call-minute, AEC + NS on (%d s)", cpuSecs), "s", cpuOn, nan, false)
+	row(fmt.Sprintf("sound path CPU per call-minute, processing off (%d s)", cpuSecs), "s", cpuOff, nan, false)
+	fmt.Fprintf(&w, "\nratio = baseline / VoiceDesk (above 1: VoiceDesk is faster). Answer -> heard: from the far end's 200 OK\n")
+	fmt.Fprintf(&w, "written (outbound) or AnswerCall (inbound, after 700 ms of ringing) to the far end's decoder putting out the\n")
+	fmt.Fprintf(&w, "microphone's steady 1 kHz (its first sample above -40 dBFS); the browser phone answers no calls here, so it has\n")
+	fmt.Fprintf(&w, "no inbound figure. The far end (pion, as VoiceDesk's engine) connects to rtpengine only after the answer, and\n")
+	fmt.Fprintf(&w, "its jitter buffer holds 40 ms before it plays: both are in every system's figure.\n")
+	fmt.Fprintf(&w, "Mouth to ear includes PulseAudio's buffers on both sides, the phone's own capture and playout buffers and\n")
+	fmt.Fprintf(&w, "jitter buffer, and the far end's jitter buffer. Speech: an espeak-ng sentence at -20 dBFS over -70 dBFS of\n")
+	fmt.Fprintf(&w, "microphone noise, recorded at the far end's decoder (out) or the speaker's monitor (in); level of the speech\n")
+	fmt.Fprintf(&w, "frames, envelope distance = RMS difference of third-octave long-term spectra, 160 Hz-6.3 kHz (backend/audio).\n")
 	fmt.Fprintf(&w, "Chromium's microphone has its default processing on (echo cancellation, noise suppression, gain control),\n")
 	fmt.Fprintf(&w, "as VoiceDesk's has echo cancellation and noise suppression on. The sound path CPU rows are VoiceDesk's\n")
 	fmt.Fprintf(&w, "own diagnostic (the whole bench process while one stream runs on a 20 ms clock): Chromium's has no counterpart.\n")
@@ -305,16 +457,23 @@ type onsets struct {
 	loud  bool
 	quiet int // samples of quiet since the last loud one
 	seen  chan time.Time
+	// above is the magnitude that counts as loud.
+	above int16
 }
 
-func newOnsets() *onsets { return &onsets{seen: make(chan time.Time, 1)} }
+// burstLevel is about -18 dBFS: a burst, not echo residue or noise.
+const burstLevel = 4000
+
+func newOnsets() *onsets { return newOnsetsAbove(burstLevel) }
+
+func newOnsetsAbove(level int16) *onsets { return &onsets{seen: make(chan time.Time, 1), above: level} }
 
 func (o *onsets) Write(pcm []int16, rate int) error {
 	now := time.Now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for i, v := range pcm {
-		if v > 4000 || v < -4000 { // about -18 dBFS: the burst, not echo residue or noise
+		if v > o.above || v < -o.above {
 			if !o.loud {
 				o.loud = true
 				// The sample's time: the period arrived whole at now.
@@ -338,12 +497,6 @@ func (o *onsets) Write(pcm []int16, rate int) error {
 // bursts (Chromium's starts far above its steady delay).
 const settle = 5 * time.Second
 
-func median(v []float64) float64 {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	return s[len(s)/2]
-}
-
 // measure fires n bursts a second apart and returns their onset delays.
 func measure(src *bursts, dst *onsets, n int) ([]float64, error) {
 	var got []float64
@@ -363,7 +516,8 @@ func measure(src *bursts, dst *onsets, n int) ([]float64, error) {
 			return nil, fmt.Errorf("burst %d was not heard", i+1)
 		}
 		got = append(got, float64(t1.Sub(t0).Microseconds())/1000)
-		time.Sleep(time.Second)
+		// A burst is 200 ms and quiet is noted after 100 ms of it.
+		time.Sleep(500 * time.Millisecond)
 	}
 	return got, nil
 }
@@ -409,7 +563,8 @@ func cpuSeconds() float64 {
 // mouthToEar measures both directions of the call that is up: bursts
 // played into the virtual microphone and heard at the far end, then the far
 // end's bursts heard on the speaker's monitor.
-func mouthToEar(card *soundcard.Card, far *bursts, heardFar *onsets, n int) (outMs, inMs []float64, err error) {
+func mouthToEar(card *soundcard.Card, far *bursts, ear *farSink, n int) (outMs, inMs []float64, err error) {
+	heardFar := ear.fresh()
 	mouth := newBursts()
 	player, err := card.Play(pulse.MicFeed, mouth)
 	if err != nil {
@@ -420,14 +575,14 @@ func mouthToEar(card *soundcard.Card, far *bursts, heardFar *onsets, n int) (out
 	if err != nil {
 		return nil, nil, fmt.Errorf("outbound: %w", err)
 	}
-	ear := newOnsets()
-	listener, err := card.Listen(pulse.Speaker+".monitor", func(pcm []int16, rate int) { _ = ear.Write(pcm, rate) })
+	spk := newOnsets()
+	listener, err := card.Listen(pulse.Speaker+".monitor", func(pcm []int16, rate int) { _ = spk.Write(pcm, rate) })
 	if err != nil {
 		return nil, nil, err
 	}
 	defer listener.Close()
 	time.Sleep(500 * time.Millisecond)
-	inMs, err = measure(far, ear, n)
+	inMs, err = measure(far, spk, n)
 	if err != nil {
 		return nil, nil, fmt.Errorf("inbound: %w", err)
 	}
@@ -439,6 +594,7 @@ type browserCall struct {
 	Chromium, JsSIP string
 	stdin           io.WriteCloser
 	done            chan struct{}
+	pid             int // of node, leading the browser's process group
 }
 
 // holdBrowserCall starts JsSIP in Chromium (a window in its own Xvfb, the
@@ -454,6 +610,10 @@ func holdBrowserCall(ctx context.Context, b *bench, lab *labctl.State) (*browser
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "VD_MODE=hold", "VD_WS="+lab.WebSocketURL,
 		"VD_URI=sip:"+lab.Probe.Username+"@"+lab.Domain, "VD_PASS="+lab.Probe.Password, "VD_TARGET=bob")
 	cmd.Stderr = os.Stderr
+	// Its own process group, taken down whole at the hang-up: an orphaned
+	// Chromium whose sound server went away was seen spinning both cores
+	// at real-time priority (root lets its audio threads take SCHED_RR).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -465,7 +625,7 @@ func holdBrowserCall(ctx context.Context, b *bench, lab *labctl.State) (*browser
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the browser phone (bench/jssip/run.mjs): %w", err)
 	}
-	bc := &browserCall{stdin: stdin, done: make(chan struct{})}
+	bc := &browserCall{stdin: stdin, done: make(chan struct{}), pid: cmd.Process.Pid}
 	b.Cleanup(bc.hangup)
 	up := make(chan error, 1)
 	go func() {
@@ -513,4 +673,5 @@ func (c *browserCall) hangup() {
 	case <-c.done:
 	case <-time.After(5 * time.Second):
 	}
+	_ = syscall.Kill(-c.pid, syscall.SIGKILL) // Chromium's processes left behind
 }
