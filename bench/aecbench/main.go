@@ -198,7 +198,7 @@ func main() {
 		fmt.Println(line)
 	}
 	note := "\nERLE: echo level at the microphone minus the output's, over the stretch named (no near-end speech).\n" +
-		"Time to 30 dB: from the jump to the end of the last 100 ms window (holding echo) under 30 dB; 20000 = never.\n" +
+		"Time to 30 dB: from the start or the jump to the end of the last 100 ms window (holding echo) under 30 dB; all the time left (20000 or 10000 ms) = never.\n" +
 		"Near speech: with a microphone's self-noise at -70 dBFS under it.\n" +
 		"Envelope distance: RMS difference of the third-octave long-term speech spectra, 160 Hz-6.3 kHz (backend/audio).\n" +
 		"webrtc 0.3+bulk is what the phone ships (backend/soundcard).\n"

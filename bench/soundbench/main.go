@@ -261,6 +261,17 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 	// than bursts within one, hence several calls.
 	var outs, ins, bOuts, bIns []float64
 	var sOut, sIn, bsOut, bsIn []speechResult
+	// The far end's view of each system's sending: its interarrival jitter
+	// (ms) and its jitter buffer's depth (frames), after the bursts.
+	var jit, depth, bJit, bDepth []float64
+	farStats := func(j, d *[]float64) {
+		farMu.Lock()
+		defer farMu.Unlock()
+		if farSess != nil {
+			st := farSess.Stats()
+			*j, *d = append(*j, st.Jitter), append(*d, float64(st.BufferFrames))
+		}
+	}
 	for i := 0; i < calls; i++ {
 		callID, err := p.Call("bob")
 		if err != nil {
@@ -275,6 +286,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 			return err
 		}
 		outs, ins = append(outs, o...), append(ins, in...)
+		farStats(&jit, &depth)
 		so, si, err := speechBothWays(card, far, ear, said)
 		if err != nil {
 			return err
@@ -296,6 +308,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 		time.Sleep(settle)
 		o, in, err = mouthToEar(card, far.bursts, ear, bursts)
 		if err == nil {
+			farStats(&bJit, &bDepth)
 			var so, si speechResult
 			if so, si, err = speechBothWays(card, far, ear, said); err == nil {
 				bsOut, bsIn = append(bsOut, so), append(bsIn, si)
@@ -312,6 +325,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 		fmt.Printf("VoiceDesk mouth to ear: outbound p50 %.1f p95 %.1f ms, inbound p50 %.1f p95 %.1f ms\n",
 			percentile(outs, 50), percentile(outs, 95), percentile(ins, 50), percentile(ins, 95))
 		fmt.Printf("speech out: %v; in: %v\n", sOut, sIn)
+		fmt.Printf("the far end's jitter %v ms, buffer %v frames\n", jit, depth)
 		return nil
 	}
 
@@ -384,6 +398,8 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 		row(fmt.Sprintf("speech %s: level heard minus said, worst of %d calls", name, len(v)), "dB", worst(lv), worst(bl), false)
 		row(fmt.Sprintf("speech %s: envelope distance, worst of %d calls", name, len(v)), "dB", percentile(dv, 100), percentile(bd, 100), false)
 	}
+	row("  the far end's interarrival jitter of what it receives, median of calls", "ms", percentile(jit, 50), percentile(bJit, 50), false)
+	row("  the far end's jitter buffer then, median of calls", "fr", percentile(depth, 50), percentile(bDepth, 50), false)
 	speech("out (mic -> far end)", sOut, bsOut)
 	speech("in (far end -> speaker)", sIn, bsIn)
 	row(fmt.Sprintf("sound path CPU per call-minute, AEC + NS on (%d s)", cpuSecs), "s", cpuOn, nan, false)
