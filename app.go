@@ -276,7 +276,7 @@ func (a *App) AudioSettings() AudioSettings {
 		h = string(soundcard.HandlingDefault)
 	}
 	return AudioSettings{Mic: c.Mic, Speaker: c.Speaker, Ringer: c.Ringer, EchoCancel: c.EchoCancel,
-		NoiseSuppression: c.NoiseSuppression, Handling: h, Alerts: a.phone.PhoneAlerts()}
+		NoiseSuppression: c.NoiseSuppression, AutoGain: c.AutoGain, Handling: h, Alerts: a.phone.PhoneAlerts()}
 }
 
 // SetAudioSettings applies and keeps the settings view's choices; a
@@ -284,7 +284,7 @@ func (a *App) AudioSettings() AudioSettings {
 func (a *App) SetAudioSettings(s AudioSettings) error {
 	old := a.sound.m.Choice()
 	c := soundcard.Choice{Mic: s.Mic, Speaker: s.Speaker, Ringer: s.Ringer, EchoCancel: s.EchoCancel,
-		NoiseSuppression: s.NoiseSuppression, Handling: soundcard.Handling(s.Handling),
+		NoiseSuppression: s.NoiseSuppression, AutoGain: s.AutoGain, Handling: soundcard.Handling(s.Handling),
 		HandlingByUser: old.HandlingByUser || soundcard.Handling(s.Handling) != old.Handling}
 	if err := a.sound.m.Set(c); err != nil && !errors.Is(err, soundcard.ErrNoDevice) {
 		return err

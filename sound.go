@@ -20,7 +20,7 @@ type sound struct {
 // choiceOf turns saved settings into the sound card's choice.
 func choiceOf(a settings.Audio) soundcard.Choice {
 	return soundcard.Choice{Mic: a.Mic, Speaker: a.Speaker, Ringer: a.Ringer,
-		EchoCancel: settings.On(a.EchoCancel), NoiseSuppression: settings.On(a.NoiseSuppression),
+		EchoCancel: settings.On(a.EchoCancel), NoiseSuppression: settings.On(a.NoiseSuppression), AutoGain: a.AutoGain,
 		Handling: soundcard.Handling(a.Handling), HandlingByUser: a.HandlingByUser}
 }
 
@@ -31,7 +31,7 @@ func (s sound) save(c soundcard.Choice, alerts bool) {
 	}
 	err := s.prefs.Update(func(st *settings.Settings) {
 		ec, ns := c.EchoCancel, c.NoiseSuppression
-		st.Audio = settings.Audio{Mic: c.Mic, Speaker: c.Speaker, Ringer: c.Ringer, EchoCancel: &ec, NoiseSuppression: &ns,
+		st.Audio = settings.Audio{Mic: c.Mic, Speaker: c.Speaker, Ringer: c.Ringer, EchoCancel: &ec, NoiseSuppression: &ns, AutoGain: c.AutoGain,
 			Handling: string(c.Handling), HandlingByUser: c.HandlingByUser, Alerts: &alerts}
 	})
 	if err != nil {
@@ -46,6 +46,7 @@ type AudioSettings struct {
 	Ringer           string `json:"ringer"`
 	EchoCancel       bool   `json:"echoCancel"`
 	NoiseSuppression bool   `json:"noiseSuppression"`
+	AutoGain         bool   `json:"autoGain"`
 	Handling         string `json:"handling"`
 	Alerts           bool   `json:"alerts"`
 }

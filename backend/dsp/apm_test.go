@@ -1,9 +1,11 @@
 package dsp
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
+	"voicedesk/backend/audio"
 	"voicedesk/backend/dsp/aecsim"
 )
 
@@ -159,5 +161,54 @@ func TestAPMInputs(t *testing.T) {
 	a.Capture(odd)
 	if len(got) != 3 || got[0] != 1 || got[2] != 3 {
 		t.Errorf("an odd frame came out as %v, want it as it was", got)
+	}
+}
+
+// The automatic gain raises a quiet microphone's speech and leaves a
+// normal one near its level, without colouring it: rows name the rule
+// (speech over a microphone's -70 dBFS self-noise, noise suppression on as
+// shipped).
+func TestAPMGain(t *testing.T) {
+	s, r, err := aecsim.Speech("Hello, this is Alice from support. How can I help you today? Let me check that for you.", "en-us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := NewResampler(r, simRate)
+	near := res.Process(nil, s)
+	res.Close()
+	gain := func(rate int, emit func([]int16)) (aecsim.Canceller, error) {
+		return NewAPM(APMConfig{Rate: rate, Denoise: true, Gain: true}, emit)
+	}
+	for _, c := range []struct {
+		rule             string
+		saidDB           float64
+		minSent, maxSent float64
+	}{
+		{"a quiet headset (-45 dBFS) is raised by 10 dB or more", -45, -35, -15},
+		{"a soft voice (-35 dBFS) is raised toward -20", -35, -25, -15},
+		{"a normal voice (-18 dBFS) stays within 3 dB", -18, -21, -15},
+	} {
+		g := math.Pow(10, (c.saidDB-audio.SpeechLevel(near, simRate))/20)
+		at := make([]int16, simRate*20)
+		// The sentence three times: the gain adapts over the first.
+		for k := 0; k < 3; k++ {
+			for i, v := range near {
+				at[k*6*simRate+i] = int16(float64(v) * g)
+			}
+		}
+		run, err := aecsim.Play(gain, aecsim.Scenario{Rate: simRate, Ms: 20000, Near: at, NoiseDB: -70})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := 12*simRate, 12*simRate+len(near)
+		sent := audio.SpeechLevel(run.Out[a:b], simRate)
+		dist := audio.EnvelopeDistance(at[a:b], simRate, run.Out[a:b], simRate)
+		t.Logf("%s: said %.1f dBFS, sent %.1f dBFS, envelope distance %.2f dB", c.rule, c.saidDB, sent, dist)
+		if sent < c.minSent || sent > c.maxSent {
+			t.Errorf("%s: sent at %.1f dBFS, want %.0f..%.0f", c.rule, sent, c.minSent, c.maxSent)
+		}
+		if dist > 2 {
+			t.Errorf("%s: envelope %.2f dB from what was said, want ≤ 2", c.rule, dist)
+		}
 	}
 }

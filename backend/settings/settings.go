@@ -68,6 +68,8 @@ type Audio struct {
 	Ringer           string `json:"ringer,omitempty"`
 	EchoCancel       *bool  `json:"echoCancel,omitempty"`
 	NoiseSuppression *bool  `json:"noiseSuppression,omitempty"`
+	// AutoGain is off unless turned on.
+	AutoGain bool `json:"autoGain,omitempty"`
 	// Handling is "default" or "legacy"; HandlingByUser says it was chosen
 	// in the phone's UI, which setAudioHandling may then not override.
 	Handling       string `json:"handling,omitempty"`

@@ -33,7 +33,10 @@ type Choice struct {
 	Mic, Speaker, Ringer string // Device.IDs; "" the default
 	EchoCancel           bool
 	NoiseSuppression     bool
-	Handling             Handling
+	// AutoGain raises a quiet microphone's speech (off by default: levels
+	// are the user's until they ask).
+	AutoGain bool
+	Handling Handling
 	// HandlingByUser: the handling was chosen in the UI (SetHandling).
 	HandlingByUser bool
 }
@@ -117,12 +120,12 @@ func (m *Manager) SetHandling(h Handling, byUser bool) (Choice, error) {
 }
 
 func streamChoiceChanged(a, b Choice) bool {
-	return a.Mic != b.Mic || a.Speaker != b.Speaker || a.EchoCancel != b.EchoCancel || a.NoiseSuppression != b.NoiseSuppression
+	return a.Mic != b.Mic || a.Speaker != b.Speaker || a.EchoCancel != b.EchoCancel || a.NoiseSuppression != b.NoiseSuppression || a.AutoGain != b.AutoGain
 }
 
 func (m *Manager) options() Options {
 	return Options{Mic: m.choice.Mic, Speaker: m.choice.Speaker, EchoCancel: m.choice.EchoCancel,
-		Denoise: m.choice.NoiseSuppression, OnDevice: m.onDevice}
+		Denoise: m.choice.NoiseSuppression, Gain: m.choice.AutoGain, OnDevice: m.onDevice}
 }
 
 func (m *Manager) openShared() error {

@@ -18,8 +18,10 @@ type Options struct {
 	// Mic and Speaker are Device.IDs; "" is the system's default.
 	Mic, Speaker string
 	// EchoCancel removes the speaker's sound from the microphone; Denoise
-	// suppresses steady background noise.
-	EchoCancel, Denoise bool
+	// suppresses steady background noise; Gain raises quiet speech toward
+	// -20 dBFS (WebRTC's adaptive digital gain with a limiter: -45 dBFS
+	// speech goes out at -25, -18 dBFS at -20.5; dsp.TestAPMGain).
+	EchoCancel, Denoise, Gain bool
 	// OnDevice is told when a chosen device went away and the stream moved
 	// to the default one (fallback true), or came back and is used again.
 	OnDevice func(kind, id string, fallback bool)
@@ -138,7 +140,7 @@ type devState struct {
 // OpenStream opens the microphone and speaker and starts them.
 func (c *Card) OpenStream(opts Options) (*Stream, error) {
 	s := &Stream{card: c, opts: opts, captured: newRing(maxBuffered)}
-	if opts.EchoCancel || opts.Denoise {
+	if opts.EchoCancel || opts.Denoise || opts.Gain {
 		// WebRTC's processing (webrtc-audio-processing 0.3) rather than
 		// speexdsp's: measured on the same simulated rooms (bench/aecbench,
 		// backend/dsp/aecsim), speex's canceller loses an echo beyond its
@@ -147,7 +149,7 @@ func (c *Card) OpenStream(opts Options) (*Stream, error) {
 		// by dsp's estimator, keeps 30+ dB through both; with no echo
 		// path it adds nothing of the far end.
 		var err error
-		s.apm, err = dsp.NewAPM(dsp.APMConfig{Rate: Rate, EchoCancel: opts.EchoCancel, Denoise: opts.Denoise}, s.captured.push)
+		s.apm, err = dsp.NewAPM(dsp.APMConfig{Rate: Rate, EchoCancel: opts.EchoCancel, Denoise: opts.Denoise, Gain: opts.Gain}, s.captured.push)
 		if err != nil {
 			return nil, err
 		}

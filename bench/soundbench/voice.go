@@ -120,8 +120,8 @@ type voiceRig struct {
 	farReady chan time.Duration
 	// How long after the answer bob's media connected, per call.
 	readyOut, readyIn []float64
-	closeFar func()
-	media    media.Config
+	closeFar          func()
+	media             media.Config
 }
 
 func (r *voiceRig) outbound(n int) ([]float64, error) {

@@ -285,7 +285,8 @@ test('the element has every method and event of the reference, and each method r
 test('settings: the devices are listed, a change is kept by the backend, the language switches', async () => {
   await page.getByRole('button', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Settings' }).waitFor();
-  const mic = page.getByLabel('Microphone');
+  // exact: "Automatic gain (raises a quiet microphone)" is labelled with the word too.
+  const mic = page.getByLabel('Microphone', { exact: true });
   await mic.waitFor();
   const options = await mic.locator('option').allTextContents();
   assert.ok(options.some((o) => /Headset/i.test(o)), `microphones offered: ${options}`);
@@ -300,6 +301,16 @@ test('settings: the devices are listed, a change is kept by the backend, the lan
     kept = await page.evaluate(async () => (await document.querySelector('webrtc-client-ui').transport.invoke('AudioSettings')).mic);
   }
   assert.equal(kept, value);
+  // Automatic gain: off until ticked, then kept by the backend.
+  const gain = page.getByRole('checkbox', { name: /Automatic gain/ });
+  assert.equal(await gain.isChecked(), false);
+  await gain.check();
+  let gainKept = false;
+  for (let i = 0; i < 20 && !gainKept; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    gainKept = await page.evaluate(async () => (await document.querySelector('webrtc-client-ui').transport.invoke('AudioSettings')).autoGain);
+  }
+  assert.equal(gainKept, true, 'the backend did not keep automatic gain');
   await audit('settings');
   // The test sound plays on the chosen speaker (heard on its monitor)...
   await page.getByRole('button', { name: 'Play a test sound' }).click();

@@ -21,7 +21,7 @@ class FakeBackend implements Transport {
   integrationOnBridge = false;
   links = { handlers: { tel: 'firefox.desktop', callto: '', sip: '', sips: '' } as Record<string, string>, ours: false };
   linksError: string | null = null;
-  audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, handling: 'default', alerts: true };
+  audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, autoGain: false, handling: 'default', alerts: true };
 
   async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
     this.calls.push({ method, args });
@@ -278,6 +278,14 @@ describe('<webrtc-client-ui>', () => {
     await tick();
     const set = backend.calls.find((c) => c.method === 'SetAudioSettings')!;
     expect((set.args[0] as { ringer: string }).ringer).toBe('spk');
+    // Automatic gain: off until the user turns it on, and sent up with the rest.
+    const gain = view.shadowRoot!.querySelector<HTMLInputElement>('#auto-gain')!;
+    expect(gain.checked).toBe(false);
+    expect(gain.parentElement!.textContent).toContain('Automatic gain');
+    gain.checked = true;
+    gain.dispatchEvent(new Event('change'));
+    await tick();
+    expect(backend.calls.filter((c) => c.method === 'SetAudioSettings').pop()!.args[0]).toMatchObject({ autoGain: true, echoCancel: true, noiseSuppression: true });
   });
 
   it('keeps the desktop choices (tray, start minimized) from the settings screen', async () => {

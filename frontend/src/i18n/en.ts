@@ -115,6 +115,7 @@ export default {
     alerts: 'Ring on incoming calls',
     echoCancel: 'Echo cancellation',
     noiseSuppression: 'Noise suppression',
+    autoGain: 'Automatic gain (raises a quiet microphone)',
     handling: 'Audio handling',
     handlingDefault: 'Open devices only during calls',
     handlingLegacy: 'Keep devices open',

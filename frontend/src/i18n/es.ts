@@ -113,6 +113,7 @@ export default {
     alerts: 'Sonar con llamadas entrantes',
     echoCancel: 'Cancelación de eco',
     noiseSuppression: 'Supresión de ruido',
+    autoGain: 'Ganancia automática (sube un micrófono bajo)',
     handling: 'Gestión de audio',
     handlingDefault: 'Abrir dispositivos solo durante las llamadas',
     handlingLegacy: 'Mantener dispositivos abiertos',

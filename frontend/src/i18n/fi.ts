@@ -113,6 +113,7 @@ export default {
     alerts: 'Soita saapuvista puheluista',
     echoCancel: 'Kaiunpoisto',
     noiseSuppression: 'Kohinanvaimennus',
+    autoGain: 'Automaattinen vahvistus (nostaa hiljaisen mikrofonin tasoa)',
     handling: 'Äänen käsittely',
     handlingDefault: 'Avaa laitteet vain puhelun ajaksi',
     handlingLegacy: 'Pidä laitteet auki',

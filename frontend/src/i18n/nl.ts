@@ -113,6 +113,7 @@ export default {
     alerts: 'Overgaan bij inkomende gesprekken',
     echoCancel: 'Echo-onderdrukking',
     noiseSuppression: 'Ruisonderdrukking',
+    autoGain: 'Automatische versterking (versterkt een zachte microfoon)',
     handling: 'Audioverwerking',
     handlingDefault: 'Apparaten alleen tijdens gesprekken openen',
     handlingLegacy: 'Apparaten open houden',

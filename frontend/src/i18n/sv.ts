@@ -113,6 +113,7 @@ export default {
     alerts: 'Ring vid inkommande samtal',
     echoCancel: 'Ekoeliminering',
     noiseSuppression: 'Brusreducering',
+    autoGain: 'Automatisk förstärkning (höjer en tyst mikrofon)',
     handling: 'Ljudhantering',
     handlingDefault: 'Öppna enheter bara under samtal',
     handlingLegacy: 'Håll enheterna öppna',

@@ -19,6 +19,7 @@ export interface AudioSettings {
   ringer: string;
   echoCancel: boolean;
   noiseSuppression: boolean;
+  autoGain: boolean;
   handling: 'default' | 'legacy';
   alerts: boolean;
 }
@@ -26,7 +27,7 @@ export interface AudioSettings {
 /**
  * The sound settings: microphone, speaker, a separate ringer (so a call is
  * heard on the desk speakers while talking in the headset), echo
- * cancellation, noise suppression, audio handling and the ringtone. Every
+ * cancellation, noise suppression, automatic gain, audio handling and the ringtone. Every
  * change is sent up at once as vd-audio-settings.
  */
 export class AudioSettingsView extends LitElement {
@@ -120,6 +121,8 @@ export class AudioSettingsView extends LitElement {
           @change=${(e: Event) => this.change({ echoCancel: (e.target as HTMLInputElement).checked })} />${t('audio.echoCancel')}</label>
         <label class="check"><input type="checkbox" .checked=${s.noiseSuppression}
           @change=${(e: Event) => this.change({ noiseSuppression: (e.target as HTMLInputElement).checked })} />${t('audio.noiseSuppression')}</label>
+        <label class="check"><input type="checkbox" id="auto-gain" .checked=${s.autoGain}
+          @change=${(e: Event) => this.change({ autoGain: (e.target as HTMLInputElement).checked })} />${t('audio.autoGain')}</label>
         <label for="sel-handling">${t('audio.handling')}</label>
         <select id="sel-handling" @change=${(e: Event) => this.change({ handling: (e.target as HTMLSelectElement).value as AudioSettings['handling'] })}>
           <option value="default" ?selected=${s.handling === 'default'}>${t('audio.handlingDefault')}</option>
