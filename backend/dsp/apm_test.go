@@ -42,16 +42,6 @@ func TestAPMCancelsEcho(t *testing.T) {
 		}
 		return 0, 0
 	}
-	// Both threads run on the card's one clock, each 0-4 frames late at
-	// any moment.
-	var playTo, capTo int
-	jittery := func(rng *rand.Rand, step int) (int, int) {
-		p := max(playTo, step+1-rng.IntN(5))
-		c := max(capTo, step+1-rng.IntN(5))
-		dp, dc := p-playTo, c-capTo
-		playTo, capTo = p, c
-		return dp, dc
-	}
 	cases := []struct {
 		rule string
 		path aecsim.Path
@@ -68,7 +58,7 @@ func TestAPMCancelsEcho(t *testing.T) {
 		{"a reset buffer moves it 60 ms earlier: back within 2 s", aecsim.Path{DelayMs: 200, GainDB: -6, Reverb: true, JumpAtMs: 10000, JumpMs: -60}, 12000, 30, nil},
 		{"a long delay that moves: back within 2 s", aecsim.Path{DelayMs: 330, GainDB: -6, Reverb: true, JumpAtMs: 10000, JumpMs: 60}, 12000, 30, nil},
 		{"threads in bursts of five frames", aecsim.Path{DelayMs: 60, GainDB: -6, Reverb: true}, 5000, 30, bursts},
-		{"threads taking turns at random", aecsim.Path{DelayMs: 60, GainDB: -6, Reverb: true}, 5000, 30, jittery},
+		{"threads taking turns at random", aecsim.Path{DelayMs: 60, GainDB: -6, Reverb: true}, 5000, 30, aecsim.RandomTurns()},
 	}
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {

@@ -254,3 +254,17 @@ func Loop(s []int16, n int) []int16 {
 	}
 	return out
 }
+
+// RandomTurns is an Order for one run: both of the card's threads run on
+// its one clock, each 0-4 frames late at any moment (a loaded machine's
+// scheduling). Make one per run: it keeps how far each thread got.
+func RandomTurns() func(rng *rand.Rand, step int) (play, capture int) {
+	var playTo, capTo int
+	return func(rng *rand.Rand, step int) (int, int) {
+		p := max(playTo, step+1-rng.IntN(5))
+		c := max(capTo, step+1-rng.IntN(5))
+		dp, dc := p-playTo, c-capTo
+		playTo, capTo = p, c
+		return dp, dc
+	}
+}
