@@ -17,9 +17,10 @@ func apmFactory(rate int, emit func([]int16)) (aecsim.Canceller, error) {
 
 const simRate = 48000
 
-func farSpeech(t *testing.T) []int16 {
+// speechAt is espeak-ng saying text, at the simulations' rate.
+func speechAt(t *testing.T, text string) []int16 {
 	t.Helper()
-	s, r, err := aecsim.Speech("Thank you for calling. Your call is important to us. Please hold while I look up your account. The weather today is sunny with a light breeze.", "en-us")
+	s, r, err := aecsim.Speech(text, "en-us")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,6 +30,15 @@ func farSpeech(t *testing.T) []int16 {
 	}
 	defer res.Close()
 	return res.Process(nil, s)
+}
+
+func farSpeech(t *testing.T) []int16 {
+	return speechAt(t, "Thank you for calling. Your call is important to us. Please hold while I look up your account. The weather today is sunny with a light breeze.")
+}
+
+// nearSpeech is what the near end says in the tests.
+func nearSpeech(t *testing.T) []int16 {
+	return speechAt(t, "Hello, this is Alice from support. How can I help you today? Let me check that for you.")
 }
 
 // The canceller takes the echo of the far end's speech out of the
@@ -100,13 +110,7 @@ func TestAPMAddsNothingWithoutEcho(t *testing.T) {
 // reaches the far end within 3 dB of its level without echo; and speech
 // keeps its level through the noise suppressor (within 3 dB).
 func TestAPMKeepsTheNearEndsSpeech(t *testing.T) {
-	s, r, err := aecsim.Speech("Hello, this is Alice from support. How can I help you today? Let me check that for you.", "en-us")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, _ := NewResampler(r, simRate)
-	near := res.Process(nil, s)
-	res.Close()
+	near := nearSpeech(t)
 	n := simRate * 20
 	nearAt := make([]int16, n)
 	copy(nearAt[8*simRate:], near)
@@ -159,13 +163,7 @@ func TestAPMInputs(t *testing.T) {
 // (speech over a microphone's -70 dBFS self-noise, noise suppression on as
 // shipped).
 func TestAPMGain(t *testing.T) {
-	s, r, err := aecsim.Speech("Hello, this is Alice from support. How can I help you today? Let me check that for you.", "en-us")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, _ := NewResampler(r, simRate)
-	near := res.Process(nil, s)
-	res.Close()
+	near := nearSpeech(t)
 	gain := func(rate int, emit func([]int16)) (aecsim.Canceller, error) {
 		return NewAPM(APMConfig{Rate: rate, Denoise: true, Gain: true}, emit)
 	}
