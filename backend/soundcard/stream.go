@@ -100,6 +100,10 @@ type Stream struct {
 	capLowest  int
 	capWindow  time.Time
 	capTrimmed int
+	// capShort counts the call's reads that found less than a frame (the
+	// card late against the call's clock): each costs a gap of silence
+	// while the buffer refills to prime.
+	capShort int
 	writeRes   *dsp.Resampler
 	scratch    []int16
 	toCard     []int16
@@ -374,6 +378,7 @@ func (s *Stream) Read(dst []int16, rate int) error {
 		}
 		if s.capPrimed && s.captured.pop(buf) < need {
 			s.capPrimed = false
+			s.capShort++
 		}
 		if s.capPrimed {
 			s.trimCapture(level - need)
@@ -664,5 +669,5 @@ func (s *Stream) logCounts(capDev, playDev *devState) {
 	s.card.log.Info("sound stream closed", "direct", capDev.direct && playDev.direct,
 		"micCallbacks", capDev.c.calls(), "speakerCallbacks", playDev.c.calls(),
 		"speakerUnderruns", under, "speakerDroppedSamples", dropped, "speakerTrimmedSamples", trimmed,
-		"micLostSamples", over, "micTrimmedSamples", s.capTrimmed, "devicesReplaced", len(s.retired))
+		"micLostSamples", over, "micTrimmedSamples", s.capTrimmed, "micReadsShort", s.capShort, "devicesReplaced", len(s.retired))
 }
