@@ -40,7 +40,7 @@ func speechFrames(s []int16, rate int) [][]int16 {
 	var levels []float64
 	loudest := -200.0
 	for at := 0; at+n <= len(s); at += n {
-		l := rms(s[at : at+n])
+		l := Level(s[at : at+n])
 		frames, levels = append(frames, s[at:at+n]), append(levels, l)
 		loudest = max(loudest, l)
 	}
@@ -53,8 +53,8 @@ func speechFrames(s []int16, rate int) [][]int16 {
 	return out
 }
 
-// rms is the level of s in dBFS (-200 for digital silence).
-func rms(s []int16) float64 {
+// Level is the RMS level of s in dBFS (-200 for digital silence).
+func Level(s []int16) float64 {
 	var e float64
 	for _, v := range s {
 		e += float64(v) * float64(v)

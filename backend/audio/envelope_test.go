@@ -1,9 +1,10 @@
-package audio
+package audio_test
 
 import (
 	"math"
 	"testing"
 
+	"voicedesk/backend/audio"
 	"voicedesk/backend/dsp/aecsim"
 )
 
@@ -63,16 +64,16 @@ func TestSpeechEnvelope(t *testing.T) {
 		{"silence around it changes neither", padded, 0, 0.3, 0},
 		{"a narrowband path (3.4 kHz low-pass) is far from it", lowPass(s, rate, 3400), 4, 100, math.NaN()},
 	} {
-		if d := EnvelopeDistance(s, rate, c.b, rate); d < c.minDist || d > c.maxDist {
+		if d := audio.EnvelopeDistance(s, rate, c.b, rate); d < c.minDist || d > c.maxDist {
 			t.Errorf("%s: distance %.2f dB, want %.2f..%.2f", c.rule, d, c.minDist, c.maxDist)
 		}
 		if !math.IsNaN(c.levelDiff) {
-			if d := SpeechLevel(c.b, rate) - SpeechLevel(s, rate); math.Abs(d-c.levelDiff) > 0.5 {
+			if d := audio.SpeechLevel(c.b, rate) - audio.SpeechLevel(s, rate); math.Abs(d-c.levelDiff) > 0.5 {
 				t.Errorf("%s: level differs by %.2f dB, want %.1f", c.rule, d, c.levelDiff)
 			}
 		}
 	}
-	if d := EnvelopeDistance(s, rate, make([]int16, rate), rate); !math.IsInf(d, 1) {
+	if d := audio.EnvelopeDistance(s, rate, make([]int16, rate), rate); !math.IsInf(d, 1) {
 		t.Errorf("speech against silence: distance %.2f, want +Inf", d)
 	}
 }

@@ -125,7 +125,7 @@ func TestAPMKeepsTheNearEndsSpeech(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := 8*simRate, 8*simRate+len(near)
-	in, alone, talk := aecsim.Level(nearAt[a:b]), aecsim.Level(solo.Out[a:b]), aecsim.Level(both.Out[a:b])
+	in, alone, talk := audio.Level(nearAt[a:b]), audio.Level(solo.Out[a:b]), audio.Level(both.Out[a:b])
 	t.Logf("near end's speech: %.1f dBFS said, %.1f dBFS sent alone, %.1f dBFS sent over the far end's echo", in, alone, talk)
 	if alone < in-3 || alone > in+3 {
 		t.Errorf("speech alone sent at %.1f dBFS, said at %.1f: more than 3 dB apart", alone, in)

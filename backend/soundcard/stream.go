@@ -104,10 +104,10 @@ type Stream struct {
 	// card late against the call's clock): each costs a gap of silence
 	// while the buffer refills to prime.
 	capShort int
-	writeRes   *dsp.Resampler
-	scratch    []int16
-	toCard     []int16
-	closed     bool
+	writeRes *dsp.Resampler
+	scratch  []int16
+	toCard   []int16
+	closed   bool
 	// started: the call's clock has run Read or Write; before (a stream
 	// opened while the call rings) the card's audio is left waiting and
 	// dropped at the start (startNow), with the microphone's losses so far.

@@ -263,10 +263,10 @@ func recoveredAfter(r aecsim.Run, jumpMs, endMs int, minDB float64) float64 {
 	last := jumpMs
 	for at := jumpMs; at+100 <= endMs; at += 100 {
 		a, b := r.Rate*at/1000, r.Rate*(at+100)/1000
-		if aecsim.Level(r.Echo[a:b]) < -60 {
+		if audio.Level(r.Echo[a:b]) < -60 {
 			continue
 		}
-		if aecsim.Level(r.Echo[a:b])-aecsim.Level(r.Out[a:b]) < minDB {
+		if audio.Level(r.Echo[a:b])-audio.Level(r.Out[a:b]) < minDB {
 			last = at + 100
 		}
 	}
@@ -277,7 +277,7 @@ func recoveredAfter(r aecsim.Run, jumpMs, endMs int, minDB float64) float64 {
 func loudest(s []int16, fromMs, toMs int) float64 {
 	l := -200.0
 	for at := fromMs; at+100 <= toMs; at += 100 {
-		l = max(l, aecsim.Level(s[rate*at/1000:rate*(at+100)/1000]))
+		l = max(l, audio.Level(s[rate*at/1000:rate*(at+100)/1000]))
 	}
 	return l
 }

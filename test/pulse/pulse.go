@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -309,16 +308,7 @@ func (s *Server) Feed(sink string, src audio.Source) {
 }
 
 // Level is the RMS of samples in dBFS (-inf for silence, shown as -200).
-func Level(samples []int16) float64 {
-	var e float64
-	for _, v := range samples {
-		e += float64(v) * float64(v)
-	}
-	if len(samples) == 0 || e == 0 {
-		return -200
-	}
-	return 10 * math.Log10(e/float64(len(samples))/(32768*32768))
-}
+func Level(samples []int16) float64 { return audio.Level(samples) }
 
 // dieWithTest makes a helper process die with the test binary, so a test
 // killed by its timeout leaves no PulseAudio behind.

@@ -12,6 +12,8 @@ package aecsim
 import (
 	"math"
 	"math/rand/v2"
+
+	"voicedesk/backend/audio"
 )
 
 // Canceller is what is measured: played frames in through Playback, the
@@ -155,18 +157,6 @@ func fit(s []int16, n int) []int16 {
 
 func clip(v float64) int16 { return int16(max(-32767, min(32767, math.Round(v)))) }
 
-// Level is the RMS level of s in dBFS (-200 for digital silence).
-func Level(s []int16) float64 {
-	var e float64
-	for _, v := range s {
-		e += float64(v) * float64(v)
-	}
-	if e == 0 {
-		return -200
-	}
-	return 10 * math.Log10(e/float64(len(s))/(32768*32768))
-}
-
 // ToneLevel is the level of the hz component of s in dBFS (a sine of
 // amplitude A reads as its RMS, 20·log10(A/√2/32768)).
 func ToneLevel(s []int16, rate, hz int) float64 {
@@ -193,7 +183,7 @@ func ToneLevel(s []int16, rate, hz int) float64 {
 // runs without near-end speech.
 func (r Run) ERLE(fromMs, toMs int) float64 {
 	a, b := r.Rate*fromMs/1000, min(len(r.Out), r.Rate*toMs/1000)
-	return Level(r.Echo[a:b]) - Level(r.Out[a:b])
+	return audio.Level(r.Echo[a:b]) - audio.Level(r.Out[a:b])
 }
 
 // WorstERLE is the smallest ERLE of the 100 ms windows in [fromMs, toMs)
@@ -203,10 +193,10 @@ func (r Run) WorstERLE(fromMs, toMs int) float64 {
 	worst := math.Inf(1)
 	for at := fromMs; at+100 <= toMs; at += 100 {
 		a, b := r.Rate*at/1000, r.Rate*(at+100)/1000
-		if Level(r.Echo[a:b]) < -60 {
+		if audio.Level(r.Echo[a:b]) < -60 {
 			continue
 		}
-		worst = min(worst, Level(r.Echo[a:b])-Level(r.Out[a:b]))
+		worst = min(worst, audio.Level(r.Echo[a:b])-audio.Level(r.Out[a:b]))
 	}
 	return worst
 }
