@@ -32,6 +32,7 @@ import (
 	"voicedesk/backend/audio"
 	"voicedesk/backend/dsp"
 	"voicedesk/backend/dsp/aecsim"
+	"voicedesk/bench/internal/voice"
 )
 
 const rate = 48000
@@ -218,22 +219,10 @@ func format(v float64) string {
 
 // speech is the far end's and the near end's voices at rate.
 func speech() (far, near []int16, err error) {
-	say := func(text string) ([]int16, error) {
-		s, r, err := aecsim.Speech(text, "en-us")
-		if err != nil {
-			return nil, err
-		}
-		res, err := dsp.NewResampler(r, rate)
-		if err != nil {
-			return nil, err
-		}
-		defer res.Close()
-		return res.Process(nil, s), nil
-	}
-	if far, err = say("Thank you for calling. Your call is important to us. Please hold while I look up your account. The weather today is sunny with a light breeze."); err != nil {
+	if far, err = voice.Say("Thank you for calling. Your call is important to us. Please hold while I look up your account. The weather today is sunny with a light breeze.", rate); err != nil {
 		return nil, nil, err
 	}
-	near, err = say("Hello, this is Alice from support. How can I help you today? Let me check that for you.")
+	near, err = voice.Say("Hello, this is Alice from support. How can I help you today? Let me check that for you.", rate)
 	return far, near, err
 }
 

@@ -368,34 +368,9 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 	row("mouth to ear, inbound, p50 "+mte, "ms", percentile(ins, 50), percentile(bIns, 50), true)
 	row("mouth to ear, inbound, p95 "+mte, "ms", percentile(ins, 95), percentile(bIns, 95), true)
 	speech := func(name string, v, base []speechResult) {
-		lv, bl := func(r []speechResult) []float64 {
-			var o []float64
-			for _, x := range r {
-				o = append(o, x.levelDiff)
-			}
-			return o
-		}(v), []float64{}
-		dv, bd := []float64{}, []float64{}
-		for _, x := range v {
-			dv = append(dv, x.distance)
-		}
-		for _, x := range base {
-			bl, bd = append(bl, x.levelDiff), append(bd, x.distance)
-		}
-		// The worst call: the level furthest from what was said.
-		worst := func(s []float64) float64 {
-			if len(s) == 0 {
-				return nan
-			}
-			m := s[0]
-			for _, x := range s {
-				if math.Abs(x) > math.Abs(m) {
-					m = x
-				}
-			}
-			return m
-		}
-		row(fmt.Sprintf("speech %s: level heard minus said, worst of %d calls", name, len(v)), "dB", worst(lv), worst(bl), false)
+		lv, dv := split(v)
+		bl, bd := split(base)
+		row(fmt.Sprintf("speech %s: level heard minus said, worst of %d calls", name, len(v)), "dB", furthest(lv), furthest(bl), false)
 		row(fmt.Sprintf("speech %s: envelope distance, worst of %d calls", name, len(v)), "dB", percentile(dv, 100), percentile(bd, 100), false)
 	}
 	row("  the far end's interarrival jitter of what it receives, median of calls", "ms", percentile(jit, 50), percentile(bJit, 50), false)

@@ -10,12 +10,11 @@ import (
 	"time"
 
 	"voicedesk/backend/audio"
-	"voicedesk/backend/dsp"
-	"voicedesk/backend/dsp/aecsim"
 	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/sip"
 	"voicedesk/backend/soundcard"
+	"voicedesk/bench/internal/voice"
 	"voicedesk/test/pulse"
 )
 
@@ -296,16 +295,10 @@ func (c *clip) Read(frame []int16, rate int) error {
 // sentence is espeak-ng's English at rate, at about -20 dBFS of speech
 // level (a headset microphone's).
 func sentence(rate int) ([]int16, error) {
-	s, r, err := aecsim.Speech("Hello, this is Alice from support. Thank you for calling, how can I help you today?", "en-us")
+	s, err := voice.Say("Hello, this is Alice from support. Thank you for calling, how can I help you today?", rate)
 	if err != nil {
 		return nil, err
 	}
-	res, err := dsp.NewResampler(r, rate)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Close()
-	s = res.Process(nil, s)
 	g := math.Pow(10, (-20-audio.SpeechLevel(s, rate))/20)
 	for i, v := range s {
 		s[i] = int16(max(-32767, min(32767, float64(v)*g)))
@@ -315,6 +308,26 @@ func sentence(rate int) ([]int16, error) {
 
 // speechResult compares a sentence with what was heard of it.
 type speechResult struct{ levelDiff, distance float64 }
+
+// split is the calls' level differences and envelope distances.
+func split(r []speechResult) (levels, distances []float64) {
+	for _, x := range r {
+		levels, distances = append(levels, x.levelDiff), append(distances, x.distance)
+	}
+	return levels, distances
+}
+
+// furthest is the value of v furthest from 0 (NaN for none): the call
+// whose level strayed most from what was said.
+func furthest(v []float64) float64 {
+	m := math.NaN()
+	for _, x := range v {
+		if math.IsNaN(m) || math.Abs(x) > math.Abs(m) {
+			m = x
+		}
+	}
+	return m
+}
 
 func compareSpeech(said []int16, saidRate int, heard []int16, heardRate int) speechResult {
 	return speechResult{
