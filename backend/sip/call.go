@@ -143,5 +143,6 @@ func (a *Agent) contact() sip.ContactHeader {
 	if a.tp == "WS" || a.tp == "WSS" || a.tp == "TCP" || a.tp == "TLS" {
 		contact.Address.UriParams.Add("transport", strings.ToLower(a.tp))
 	}
+	contact.Address.Port = a.udpPort // 0 (none) but over UDP
 	return contact
 }

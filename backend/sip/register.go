@@ -81,6 +81,11 @@ type Agent struct {
 	cseqReg uint32
 	callID  string
 	expires time.Duration // granted by the registrar
+	// udpPort is the UDP socket's port (UDP only; 0 otherwise), named in
+	// the Contact; udpDone closes when its reader has stopped.
+	udp     net.PacketConn
+	udpPort int
+	udpDone chan struct{}
 }
 
 // New validates cfg and creates the agent; nothing is sent yet.
@@ -121,8 +126,27 @@ func New(cfg Config) (*Agent, error) {
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 		localHost = outboundIP(dest)
 	}
-	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname(localHost), sipgo.WithClientNAT())
+	clientOpts := []sipgo.ClientOption{sipgo.WithClientHostname(localHost), sipgo.WithClientNAT()}
+	// Over UDP the proxy reaches us at the Contact's address: without a
+	// socket of our own bound there and named in the Contact (its port),
+	// an INVITE goes to port 5060, where nothing listens, and times out
+	// (408). Requests are sent from that socket too, so the registrar's
+	// view of us (source address, rport) is the Contact. The connection-
+	// oriented transports need none: the proxy answers on the connection.
+	var udp net.PacketConn
+	if strings.EqualFold(tp, TransportUDP) {
+		if udp, err = net.ListenPacket("udp", net.JoinHostPort(localHost, "0")); err != nil {
+			ua.Close()
+			return nil, fmt.Errorf("open the SIP UDP socket on %s: %w", localHost, err)
+		}
+		addr := udp.LocalAddr().(*net.UDPAddr)
+		clientOpts = append(clientOpts, sipgo.WithClientConnectionAddr(addr.String()), sipgo.WithClientPort(addr.Port))
+	}
+	client, err := sipgo.NewClient(ua, clientOpts...)
 	if err != nil {
+		if udp != nil {
+			udp.Close()
+		}
 		ua.Close()
 		return nil, fmt.Errorf("create SIP client: %w", err)
 	}
@@ -130,11 +154,40 @@ func New(cfg Config) (*Agent, error) {
 	// BYE of calls, OPTIONS pings.
 	server, err := sipgo.NewServer(ua)
 	if err != nil {
+		if udp != nil {
+			udp.Close()
+		}
 		ua.Close()
 		return nil, fmt.Errorf("create SIP server: %w", err)
 	}
 	a := &Agent{cfg: cfg, dest: dest, tp: tp, ua: ua, client: client, server: server, log: cfg.Log,
 		callID: sip.GenerateTagN(16) + "@voicedesk"}
+	if udp != nil {
+		a.udp, a.udpPort = udp, udp.LocalAddr().(*net.UDPAddr).Port
+		a.udpDone = make(chan struct{})
+		go func() {
+			defer close(a.udpDone)
+			// Returns when Close closes the socket.
+			if err := server.ServeUDP(udp); err != nil && !errors.Is(err, net.ErrClosed) {
+				a.log.Debug("SIP UDP socket closed", "err", err)
+			}
+		}()
+		// ServeUDP puts the socket in the transport's pool as it starts;
+		// a request sent before that would bind a second socket to the
+		// same address and fail (EADDRINUSE). sipgo has no hook for
+		// "serving", so its pool is watched for the socket (microseconds).
+		served := false
+		for i := 0; i < 200 && !served; i++ {
+			c, _ := ua.TransportLayer().GetConnection("udp", udp.LocalAddr().String())
+			if served = c != nil; !served {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		if !served {
+			_ = a.Close()
+			return nil, errors.New("open the SIP UDP socket: sipgo did not take it within 200 ms")
+		}
+	}
 	a.dialogs = sipgo.NewDialogClientCache(client, a.contact())
 	a.serverDialogs = sipgo.NewDialogServerCache(client, a.contact())
 	server.OnInvite(a.handleInvite)
@@ -236,8 +289,16 @@ func outboundIP(dest string) string {
 	return c.LocalAddr().(*net.UDPAddr).IP.String()
 }
 
-// Close closes the agent's transports.
-func (a *Agent) Close() error { return a.ua.Close() }
+// Close closes the agent's transports (and waits for the UDP socket's
+// reader, which the transports' closing stops).
+func (a *Agent) Close() error {
+	err := a.ua.Close()
+	if a.udp != nil {
+		_ = a.udp.Close() // ours; closing it twice is harmless
+		<-a.udpDone
+	}
+	return err
+}
 
 // Domain is the SIP domain the agent registers in.
 func (a *Agent) Domain() string { return a.cfg.Domain }

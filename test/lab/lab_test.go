@@ -18,6 +18,7 @@ import (
 
 	"voicedesk/backend/platform"
 	"voicedesk/backend/sip"
+	"voicedesk/lab/apiserver"
 	"voicedesk/lab/labctl"
 	"voicedesk/test/labtest"
 )
@@ -88,6 +89,53 @@ func TestLabSmoke(t *testing.T) {
 					t.Fatal(err)
 				}
 			})
+		}
+	})
+
+	t.Run("a call reaches the app's SIP client over UDP", func(t *testing.T) {
+		// Over UDP the proxy sends the INVITE to the registered Contact:
+		// the client must listen there and name its port (before, the
+		// Contact had none, the INVITE went to 5060 and timed out, 408).
+		callee, err := sip.New(sip.Config{Server: st.SIPProxy, Transport: "udp", User: st.Probe.Username,
+			Domain: st.Domain, Password: st.Probe.Password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer callee.Close()
+		if err := callee.Register(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan string, 1)
+		callee.OnIncoming(func(in *sip.Incoming) {
+			got <- in.From
+			_ = in.Answer([]byte(plainSDP))
+		})
+		users, _, _, _ := apiserver.Seed()
+		var caller *sip.Agent
+		for _, u := range users {
+			if u.SIPUser == "bob" {
+				caller, err = sip.New(sip.Config{Server: st.WebSocketURL, User: u.SIPUser, Domain: st.Domain, Password: u.SIPPassword})
+			}
+		}
+		if caller == nil || err != nil {
+			t.Fatalf("bob's SIP account: %v", err)
+		}
+		defer caller.Close()
+		if err := caller.Register(ctx); err != nil {
+			t.Fatal(err)
+		}
+		callCtx, stop := context.WithTimeout(ctx, 10*time.Second)
+		defer stop()
+		call, err := caller.Dial(callCtx, st.Probe.Username, []byte(plainSDP), nil)
+		if err != nil {
+			t.Fatalf("bob's call to the UDP client: %v", err)
+		}
+		defer call.Hangup(ctx)
+		if from := <-got; from != "bob" && !strings.Contains(from, "+358401000002") {
+			t.Fatalf("the UDP client saw a call from %q, want bob", from)
+		}
+		if !strings.Contains(string(call.Answer), "m=audio") {
+			t.Fatalf("the UDP client's answer did not reach bob:\n%s", call.Answer)
 		}
 	})
 
@@ -168,3 +216,8 @@ func TestLabFailureNamesComponent(t *testing.T) {
 		t.Fatalf("state left after a failed up: %v", err)
 	}
 }
+
+// plainSDP is an offer or answer of plain RTP (PCMU), as a SIP phone or
+// gateway without WebRTC sends; rtpengine bridges it to either side.
+const plainSDP = "v=0\r\no=lab 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+	"m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"
