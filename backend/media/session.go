@@ -18,7 +18,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/stun/v4"
 	"github.com/pion/webrtc/v4"
 
 	"voicedesk/backend/audio"
@@ -124,6 +126,32 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	// mDNS host candidates would hide the address rtpengine must reach.
 	se.SetICEMulticastDNSMode(0)
+	// An answer need not declare its SSRC: rtpengine's answer for a plain-RTP
+	// trunk or gateway has no a=ssrc, and audio does not negotiate the MID
+	// header. By default pion, as the offerer, then refuses the stream (it
+	// waits for an answer declaring it), and the phone played nothing of
+	// such calls (TestAnswerWithoutSSRCIsHeard). With this, the one audio
+	// section takes the stream, as when we are the answerer.
+	se.SetHandleUndeclaredSSRCWithoutAnswer(true)
+	// As the controlled agent (we answered; rtpengine controls), start on
+	// the first valid pair instead of waiting for the controlling agent's
+	// nomination: rtpengine nominates 80-120 ms after its checks succeed,
+	// and until then pion neither selects a pair nor starts DTLS, so the
+	// caller heard nothing of an answered call for that long. RFC 8445
+	// §12.1 lets an agent send on a valid pair before nomination, and
+	// Chromium's controlled side does the same (its best writable
+	// connection). A pair is valid once our check on it has been answered;
+	// a later nomination of another pair still switches to it (pion's
+	// controlled selector), so this decides only the start. Only the RTP
+	// component's candidates: rtpengine offers rtcp-mux but also RTCP
+	// candidates (component 2, its RTP port + 1), pion, muxing, pairs those
+	// too, and DTLS started toward rtpengine's RTCP port is dropped there
+	// ("no usable candidates", then pion's retransmission 1 s later).
+	var startedEarly atomic.Bool
+	se.SetICEBindingRequestHandler(func(m *stun.Message, _, remote ice.Candidate, pair *ice.CandidatePair) bool {
+		return m.Contains(stun.AttrICEControlling) && remote.Component() == ice.ComponentRTP &&
+			pair.ResponsesReceived() > 0 && startedEarly.CompareAndSwap(false, true)
+	})
 	// RTCP sender/receiver reports and the stats the phone reads. Not pion's
 	// other defaults: NACK and transport-wide congestion control are for
 	// video (a resent voice packet arrives after its playout; Opus FEC covers
