@@ -150,7 +150,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 				default:
 				}
 				err = s.Start(far, ear)
-				go noteReady(s, t0, farReady)
+				go noteReady(s.Connected(), t0, farReady)
 			}
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "far end:", err)
@@ -195,10 +195,37 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 	if err != nil {
 		return err
 	}
+	farMedia := media.Config{LoopbackOnly: true, Log: quiet}
+	bobLeg := &farLeg{user: "bob", answered: answered, ready: farReady, closeFar: closeFar,
+		callAlice: func(ctx context.Context) (func() error, <-chan struct{}, func(), error) {
+			s, err := media.NewSession(farMedia)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			offer, err := s.Offer(ctx)
+			if err != nil {
+				s.Close()
+				return nil, nil, nil, err
+			}
+			dialed := make(chan error, 1)
+			go func() {
+				call, err := bob.Dial(ctx, "alice", []byte(offer), nil)
+				if err == nil {
+					if err = s.SetAnswer(string(call.Answer)); err == nil {
+						err = s.Start(audio.Silence{}, ear)
+					}
+				}
+				dialed <- err
+			}()
+			return func() error { return <-dialed }, s.Connected(), func() { s.Close() }, nil
+		}}
+	trunkLeg, err := b.trunkLeg(ctx, lab, ear, quiet)
+	if err != nil {
+		return err
+	}
 
 	// Answer to voice: a steady tone in the microphone, calls each way.
-	rig := &voiceRig{ctx: ctx, card: card, p: p, events: events, bob: bob, ear: ear, answered: answered, farReady: farReady,
-		closeFar: closeFar, media: media.Config{LoopbackOnly: true, Log: quiet}}
+	rig := &voiceRig{ctx: ctx, card: card, p: p, events: events, ear: ear}
 	tone, err := card.Play(pulse.MicFeed, &audio.Tone{Hz: 1000, Amplitude: 0.5})
 	if err != nil {
 		return err
@@ -207,58 +234,64 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 		tone.Close()
 		return err
 	}
-	fmt.Printf("answer to voice: %d calls each way\n", answers)
-	ansOut, err := rig.outbound(answers)
-	if err != nil {
-		tone.Close()
-		return err
-	}
-	ansIn, err := rig.inbound(answers)
-	if err != nil {
-		tone.Close()
-		return err
-	}
-	var bAnsOut, bReady []float64
-	var browser *browserCall
-	if withBaseline {
+	fmt.Printf("answer to voice: %d calls each way, to each far end\n", answers)
+	var ans [2][2][]float64 // [bob, trunk][out, in]
+	var bAns [2][]float64   // the browser's outbound, [bob, trunk]
+	var bReady []float64
+	for k, leg := range []*farLeg{bobLeg, trunkLeg} {
+		if ans[k][0], err = rig.outbound(leg, answers); err == nil {
+			ans[k][1], err = rig.inbound(leg, answers)
+		}
+		if err != nil {
+			tone.Close()
+			return err
+		}
+		if !withBaseline {
+			continue
+		}
 		for i := 0; i < max(1, answers/4); i++ {
 			on := ear.freshAbove(micLevel)
-			drainTimes(answered)
-			drainDurations(farReady)
-			if browser, err = holdBrowserCall(ctx, b, lab); err != nil {
+			drainTimes(leg.answered)
+			if leg.ready != nil {
+				drainDurations(leg.ready)
+			}
+			browser, err := holdBrowserCall(ctx, b, lab, leg.user)
+			if err != nil {
 				tone.Close()
 				return err
 			}
 			var t0 time.Time
 			select {
-			case t0 = <-answered:
+			case t0 = <-leg.answered:
 			case <-time.After(2 * time.Second):
 				tone.Close()
-				return fmt.Errorf("the browser phone's call was confirmed but bob's answer was not seen")
+				return fmt.Errorf("the browser phone's call was confirmed but %s's answer was not seen", leg.user)
 			}
 			t1, err := firstOnset(on, t0)
-			if err == nil {
+			if err == nil && leg.ready != nil {
 				var ready time.Duration
-				if ready, err = readyWithin(farReady); err == nil {
+				if ready, err = readyWithin(leg.ready); err == nil {
 					bReady = append(bReady, ms(ready))
 				}
 			}
 			browser.hangup()
-			closeFar()
+			leg.closeFar()
 			if err != nil {
 				tone.Close()
 				return fmt.Errorf("the browser phone: %w", err)
 			}
-			bAnsOut = append(bAnsOut, ms(t1.Sub(t0)))
+			bAns[k] = append(bAns[k], ms(t1.Sub(t0)))
 		}
 	}
 	tone.Close()
-	fmt.Printf("answer to voice, VoiceDesk: outbound %v, inbound %v; browser outbound %v (ms)\n", ansOut, ansIn, bAnsOut)
-	fmt.Printf("the far end connected (ICE + DTLS) after the answer, VoiceDesk: outbound %v, inbound %v; browser %v (ms)\n", rig.readyOut, rig.readyIn, bReady)
+	fmt.Printf("answer to voice, VoiceDesk: bob (WebRTC) outbound %v, inbound %v; trunk (RTP) outbound %v, inbound %v; browser outbound bob %v, trunk %v (ms)\n",
+		ans[0][0], ans[0][1], ans[1][0], ans[1][1], bAns[0], bAns[1])
+	fmt.Printf("bob connected (ICE + DTLS) after the answer, VoiceDesk: outbound %v, inbound %v; browser %v (ms)\n", bobLeg.readyOut, bobLeg.readyIn, bReady)
 
 	// Mouth to ear and speech: each system makes `calls` calls; a call's
 	// buffers settle where its start leaves them, so calls differ more
 	// than bursts within one, hence several calls.
+	var browser *browserCall
 	var outs, ins, bOuts, bIns []float64
 	var sOut, sIn, bsOut, bsIn []speechResult
 	// The far end's view of each system's sending: its interarrival jitter
@@ -292,7 +325,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 			return err
 		}
 		sOut, sIn = append(sOut, so), append(sIn, si)
-		if err := rig.hangup(callID); err != nil {
+		if err := rig.hangup(bobLeg, callID); err != nil {
 			return err
 		}
 		if !withBaseline {
@@ -302,7 +335,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 		// The baseline: the browser phone's stack (JsSIP in Chromium with
 		// a window in Xvfb, on the same PulseAudio: its default microphone
 		// and speaker are the same virtual devices) calling the same far end.
-		if browser, err = holdBrowserCall(ctx, b, lab); err != nil {
+		if browser, err = holdBrowserCall(ctx, b, lab, bobLeg.user); err != nil {
 			return err
 		}
 		time.Sleep(settle)
@@ -356,12 +389,16 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 	}
 	nan := math.NaN()
 	fmt.Fprintf(&w, "%-66s %10s %10s %7s\n", "figure", "VoiceDesk", "baseline", "ratio")
-	bn := len(bAnsOut)
-	row(fmt.Sprintf("answer -> far end hears the mic, outbound, median (%d calls; base %d)", len(ansOut), bn), "ms", percentile(ansOut, 50), percentile(bAnsOut, 50), true)
-	row(fmt.Sprintf("answer -> far end hears the mic, outbound, worst (%d calls; base %d)", len(ansOut), bn), "ms", percentile(ansOut, 100), percentile(bAnsOut, 100), true)
-	row(fmt.Sprintf("answer -> far end hears the mic, inbound, median (%d calls)", len(ansIn)), "ms", percentile(ansIn, 50), nan, false)
-	row(fmt.Sprintf("answer -> far end hears the mic, inbound, worst (%d calls)", len(ansIn)), "ms", percentile(ansIn, 100), nan, false)
-	row("  of which: the far end's ICE + DTLS after its 200 OK, outbound, median", "ms", percentile(rig.readyOut, 50), percentile(bReady, 50), false)
+	for k, far := range []string{"WebRTC far end", "RTP trunk"} {
+		bn, out, in := len(bAns[k]), ans[k][0], ans[k][1]
+		row(fmt.Sprintf("answer -> %s hears the mic, outbound, median (%d calls; base %d)", far, len(out), bn), "ms", percentile(out, 50), percentile(bAns[k], 50), true)
+		row(fmt.Sprintf("answer -> %s hears the mic, outbound, worst (%d calls; base %d)", far, len(out), bn), "ms", percentile(out, 100), percentile(bAns[k], 100), true)
+		row(fmt.Sprintf("answer -> %s hears the mic, inbound, median (%d calls)", far, len(in)), "ms", percentile(in, 50), nan, false)
+		row(fmt.Sprintf("answer -> %s hears the mic, inbound, worst (%d calls)", far, len(in)), "ms", percentile(in, 100), nan, false)
+		if k == 0 {
+			row("  of which: the far end's own ICE + DTLS after its 200 OK, outbound, median", "ms", percentile(bobLeg.readyOut, 50), percentile(bReady, 50), false)
+		}
+	}
 	mte := fmt.Sprintf("(%d calls x %d bursts)", calls, bursts)
 	row("mouth to ear, outbound, p50 "+mte, "ms", percentile(outs, 50), percentile(bOuts, 50), true)
 	row("mouth to ear, outbound, p95 "+mte, "ms", percentile(outs, 95), percentile(bOuts, 95), true)
@@ -382,8 +419,10 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 	fmt.Fprintf(&w, "\nratio = baseline / VoiceDesk (above 1: VoiceDesk is faster). Answer -> heard: from the far end's 200 OK\n")
 	fmt.Fprintf(&w, "written (outbound) or AnswerCall (inbound, after 700 ms of ringing) to the far end's decoder putting out the\n")
 	fmt.Fprintf(&w, "microphone's steady 1 kHz (its first sample above -40 dBFS); the browser phone answers no calls here, so it has\n")
-	fmt.Fprintf(&w, "no inbound figure. The far end (pion, as VoiceDesk's engine) connects to rtpengine only after the answer, and\n")
-	fmt.Fprintf(&w, "its jitter buffer holds 40 ms before it plays: both are in every system's figure.\n")
+	fmt.Fprintf(&w, "no inbound figure. The WebRTC far end (pion, as VoiceDesk's engine) connects its own leg to rtpengine only\n")
+	fmt.Fprintf(&w, "after the answer, and its jitter buffer holds 40 ms before it plays: both are in every system's figure. The RTP\n")
+	fmt.Fprintf(&w, "trunk is a far end as a contact centre's PSTN gateway is (plain RTP, no ICE or DTLS on its leg): it decodes\n")
+	fmt.Fprintf(&w, "each packet as it arrives, so its figure is the phone's own leg up to the far end's decoder.\n")
 	fmt.Fprintf(&w, "Mouth to ear includes PulseAudio's buffers on both sides, the phone's own capture and playout buffers and\n")
 	fmt.Fprintf(&w, "jitter buffer, and the far end's jitter buffer. Speech: an espeak-ng sentence at -20 dBFS over -70 dBFS of\n")
 	fmt.Fprintf(&w, "microphone noise, recorded at the far end's decoder (out) or the speaker's monitor (in); level of the speech\n")
@@ -590,8 +629,8 @@ type browserCall struct {
 
 // holdBrowserCall starts JsSIP in Chromium (a window in its own Xvfb, the
 // sound server this process uses) registered with the lab's probe account
-// and calling bob, and returns once the call is confirmed.
-func holdBrowserCall(ctx context.Context, b *bench, lab *labctl.State) (*browserCall, error) {
+// and calling target, and returns once the call is confirmed.
+func holdBrowserCall(ctx context.Context, b *bench, lab *labctl.State, target string) (*browserCall, error) {
 	display, stopX, err := desktop.Xvfb()
 	if err != nil {
 		return nil, err
@@ -599,7 +638,7 @@ func holdBrowserCall(ctx context.Context, b *bench, lab *labctl.State) (*browser
 	b.Cleanup(stopX)
 	cmd := exec.CommandContext(ctx, "node", "bench/jssip/run.mjs")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "VD_MODE=hold", "VD_WS="+lab.WebSocketURL,
-		"VD_URI=sip:"+lab.Probe.Username+"@"+lab.Domain, "VD_PASS="+lab.Probe.Password, "VD_TARGET=bob")
+		"VD_URI=sip:"+lab.Probe.Username+"@"+lab.Domain, "VD_PASS="+lab.Probe.Password, "VD_TARGET="+target)
 	cmd.Stderr = os.Stderr
 	// Its own process group, taken down whole at the hang-up: an orphaned
 	// Chromium whose sound server went away was seen spinning both cores

@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"voicedesk/backend/audio"
-	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
-	"voicedesk/backend/sip"
 	"voicedesk/backend/soundcard"
 	"voicedesk/bench/internal/voice"
 	"voicedesk/test/pulse"
@@ -104,110 +102,117 @@ func waitEvent(ctx context.Context, events <-chan event, name string) (event, er
 // answerToVoice is what the first figure asks: how long after the
 // answer the far end hears the microphone. A steady 1 kHz plays into the
 // virtual microphone throughout; the far end notes its first loud sample.
-//   - outbound: VoiceDesk calls bob; from bob's 200 OK (written) to bob's
+//   - outbound: VoiceDesk calls the far end; from its 200 OK (written) to its
 //     decoder putting out the tone;
-//   - inbound: bob calls VoiceDesk, which rings for 700 ms (a person picks
-//     up) and answers; from AnswerCall to the same.
+//   - inbound: the far end calls VoiceDesk, which rings for 700 ms (a person
+//     picks up) and answers; from AnswerCall to the same.
+//
+// Two far ends: bob, a WebRTC endpoint (this engine) whose own leg to
+// rtpengine connects only after the answer too, and the trunk, on plain
+// RTP as a contact centre's gateway is, whose figure is the phone's leg.
 type voiceRig struct {
-	ctx      context.Context
-	card     *soundcard.Card
-	p        *phone.Phone
-	events   <-chan event
-	bob      *sip.Agent
-	ear      *farSink
-	answered chan time.Time // bob's 200 OKs, as written
-	farReady chan time.Duration
-	// How long after the answer bob's media connected, per call.
-	readyOut, readyIn []float64
-	closeFar          func()
-	media             media.Config
+	ctx    context.Context
+	card   *soundcard.Card
+	p      *phone.Phone
+	events <-chan event
+	ear    *farSink
 }
 
-func (r *voiceRig) outbound(n int) ([]float64, error) {
+// farLeg is one far end as the rig uses it.
+type farLeg struct {
+	user     string         // whom the phone calls
+	answered chan time.Time // its 200 OKs, as written
+	// ready gets how long after the answer its own media connected; nil
+	// when its leg has no ICE and DTLS to connect.
+	ready chan time.Duration
+	// callAlice places its call to the phone; wait returns once the call
+	// is answered and its media runs; end drops the far end's side.
+	// connected (nil without ICE) closes when its media has connected.
+	callAlice func(ctx context.Context) (wait func() error, connected <-chan struct{}, end func(), err error)
+	closeFar  func()
+	// How long after the answer its media connected, per call.
+	readyOut, readyIn []float64
+}
+
+func (r *voiceRig) outbound(leg *farLeg, n int) ([]float64, error) {
 	var got []float64
 	for i := 0; i < n; i++ {
 		on := r.ear.freshAbove(micLevel)
-		drainTimes(r.answered)
-		drainDurations(r.farReady)
-		id, err := r.p.Call("bob")
+		drainTimes(leg.answered)
+		if leg.ready != nil {
+			drainDurations(leg.ready)
+		}
+		id, err := r.p.Call(leg.user)
 		if err != nil {
 			return got, err
 		}
 		var t0 time.Time
 		select {
-		case t0 = <-r.answered:
+		case t0 = <-leg.answered:
 		case <-time.After(15 * time.Second):
-			return got, fmt.Errorf("outbound call %d: bob did not answer", i+1)
+			return got, fmt.Errorf("outbound call %d: %s did not answer", i+1, leg.user)
 		}
 		t1, err := firstOnset(on, t0)
 		if err != nil {
-			return got, fmt.Errorf("outbound call %d: %w", i+1, err)
+			return got, fmt.Errorf("outbound call %d to %s: %w", i+1, leg.user, err)
 		}
 		got = append(got, ms(t1.Sub(t0)))
-		ready, err := readyWithin(r.farReady)
-		if err != nil {
-			return got, err
+		if leg.ready != nil {
+			ready, err := readyWithin(leg.ready)
+			if err != nil {
+				return got, err
+			}
+			leg.readyOut = append(leg.readyOut, ms(ready))
 		}
-		r.readyOut = append(r.readyOut, ms(ready))
-		if err := r.hangup(id); err != nil {
+		if err := r.hangup(leg, id); err != nil {
 			return got, err
 		}
 	}
 	return got, nil
 }
 
-func (r *voiceRig) inbound(n int) ([]float64, error) {
+func (r *voiceRig) inbound(leg *farLeg, n int) ([]float64, error) {
 	var got []float64
 	for i := 0; i < n; i++ {
 		on := r.ear.freshAbove(micLevel)
-		s, err := media.NewSession(r.media)
+		wait, connected, end, err := leg.callAlice(r.ctx)
 		if err != nil {
 			return got, err
 		}
-		offer, err := s.Offer(r.ctx)
-		if err != nil {
-			s.Close()
-			return got, err
-		}
-		dialed := make(chan error, 1)
-		go func() {
-			call, err := r.bob.Dial(r.ctx, "alice", []byte(offer), nil)
-			if err == nil {
-				if err = s.SetAnswer(string(call.Answer)); err == nil {
-					err = s.Start(audio.Silence{}, r.ear)
-				}
-			}
-			dialed <- err
-		}()
 		in, err := waitEvent(r.ctx, r.events, phone.EventCallIncoming)
 		if err != nil {
-			s.Close()
+			end()
 			return got, err
 		}
 		id := in.detail.(phone.CallEvent).CallID
 		time.Sleep(700 * time.Millisecond)
 		t0 := time.Now()
-		ready := make(chan time.Duration, 1)
-		go noteReady(s, t0, ready)
+		var ready chan time.Duration
+		if connected != nil {
+			ready = make(chan time.Duration, 1)
+			go noteReady(connected, t0, ready)
+		}
 		if err := r.p.AnswerCall(id); err != nil {
-			s.Close()
+			end()
 			return got, err
 		}
-		if err := <-dialed; err != nil {
-			s.Close()
-			return got, fmt.Errorf("inbound call %d: bob's side: %w", i+1, err)
+		if err := wait(); err != nil {
+			end()
+			return got, fmt.Errorf("inbound call %d: %s's side: %w", i+1, leg.user, err)
 		}
 		t1, err := firstOnset(on, t0)
 		if err == nil {
 			got = append(got, ms(t1.Sub(t0)))
-			if d, rerr := readyWithin(ready); rerr == nil {
-				r.readyIn = append(r.readyIn, ms(d))
+			if ready != nil {
+				if d, rerr := readyWithin(ready); rerr == nil {
+					leg.readyIn = append(leg.readyIn, ms(d))
+				}
 			}
 		}
-		herr := r.hangup(id)
-		s.Close()
+		herr := r.hangup(leg, id)
+		end()
 		if err != nil {
-			return got, fmt.Errorf("inbound call %d: %w", i+1, err)
+			return got, fmt.Errorf("inbound call %d from %s: %w", i+1, leg.user, err)
 		}
 		if herr != nil {
 			return got, herr
@@ -231,14 +236,14 @@ func firstOnset(on *onsets, t0 time.Time) (time.Time, error) {
 	}
 }
 
-func (r *voiceRig) hangup(id string) error {
+func (r *voiceRig) hangup(leg *farLeg, id string) error {
 	if err := r.p.EndCall(id); err != nil {
 		return err
 	}
 	if _, err := waitEvent(r.ctx, r.events, phone.EventCallEnded); err != nil {
 		return err
 	}
-	r.closeFar()
+	leg.closeFar()
 	return nil
 }
 
@@ -444,9 +449,9 @@ func micHears(card *soundcard.Card, within time.Duration) error {
 }
 
 // noteReady reports how long after t0 the session's media connected.
-func noteReady(s *media.Session, t0 time.Time, to chan time.Duration) {
+func noteReady(connected <-chan struct{}, t0 time.Time, to chan time.Duration) {
 	select {
-	case <-s.Connected():
+	case <-connected:
 		select {
 		case to <- time.Since(t0):
 		default:
