@@ -139,17 +139,22 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 			if err != nil {
 				return
 			}
+			// The far end plays and listens from its answer on; the answer's
+			// time is when its 200 OK is written (Answer returns only at
+			// the caller's ACK, which a slow caller would send late).
 			ans, err := s.Answer(ctx, string(in.Offer))
+			if err == nil {
+				err = s.Start(far, ear)
+			}
+			t0 := time.Now()
 			if err == nil {
 				err = in.Answer([]byte(ans))
 			}
 			if err == nil {
-				t0 := time.Now()
 				select {
 				case answered <- t0:
 				default:
 				}
-				err = s.Start(far, ear)
 				go noteReady(s.Connected(), t0, farReady)
 			}
 			if err != nil {
@@ -278,7 +283,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 			leg.closeFar()
 			if err != nil {
 				tone.Close()
-				return fmt.Errorf("the browser phone: %w", err)
+				return fmt.Errorf("the browser phone calling %s: %w", leg.user, err)
 			}
 			bAns[k] = append(bAns[k], ms(t1.Sub(t0)))
 		}

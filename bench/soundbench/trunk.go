@@ -220,6 +220,7 @@ func (b *bench) trunkLeg(ctx context.Context, lab *labctl.State, ear *farSink, l
 	agent.OnIncoming(func(in *sip.Incoming) {
 		go func() {
 			ans, err := trunk.answer(in.Offer)
+			t0 := time.Now() // the 200 OK written (Answer returns at the ACK)
 			if err == nil {
 				err = in.Answer([]byte(ans))
 			}
@@ -228,7 +229,7 @@ func (b *bench) trunkLeg(ctx context.Context, lab *labctl.State, ear *farSink, l
 				return
 			}
 			select {
-			case answered <- time.Now():
+			case answered <- t0:
 			default:
 			}
 		}()
