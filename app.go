@@ -38,6 +38,8 @@ type App struct {
 	attached sync.Once
 	// api runs the integration API (the bridge), when on (integration.go).
 	api *integrationAPI
+	// win is the window surface (window.go), bound with App.
+	win *Window
 	// desk is the tray, the window's close and the kiosk (desktop.go).
 	desk desk
 	// started is closed once startup has run; stopJobs ends and jobs
@@ -134,10 +136,6 @@ func (a *App) LoginUsingSSO(username, siloName string) (bool, error) {
 
 // SetClientId is the reference's setClientId(id).
 func (a *App) SetClientId(id string) (bool, error) { return a.phone.SetClientID(id) }
-
-// CancelLogin stops an SSO login that waits for the browser (the login
-// screen's Cancel).
-func (a *App) CancelLogin() { a.phone.CancelLogin() }
 
 // Logout is the reference's logout(force).
 func (a *App) Logout(force bool) { a.phone.Logout(force) }
@@ -239,14 +237,6 @@ func (a *App) SetPNPSMissionType(t string) error { return a.phone.SetPNPSMission
 // DisablePNPSQuery carries the disable-pnps-query attribute.
 func (a *App) DisablePNPSQuery(off bool) { a.phone.DisablePNPSQuery(off) }
 
-// AnswerPNPS answers the PNPS query the UI shows.
-func (a *App) AnswerPNPS(queryID string, score int, comment string) error {
-	return a.phone.AnswerPNPS(a.ctx, queryID, score, comment)
-}
-
-// DismissPNPS dismisses the PNPS query the UI shows.
-func (a *App) DismissPNPS(queryID string) error { return a.phone.DismissPNPS(a.ctx, queryID) }
-
 // SetPhoneAlerts is the reference's setPhoneAlerts(value): the ringtone on
 // or off. It persists, like the settings view's switch.
 func (a *App) SetPhoneAlerts(on bool) {
@@ -263,35 +253,6 @@ func (a *App) SetAudioHandling(mode string) (bool, error) {
 	}
 	a.sound.save(c, a.phone.PhoneAlerts())
 	return true, nil
-}
-
-// AudioDevices lists the microphones and speakers for the settings view.
-func (a *App) AudioDevices() (soundcard.Devices, error) { return a.sound.m.Devices() }
-
-// AudioSettings returns the current audio choices.
-func (a *App) AudioSettings() AudioSettings {
-	c := a.sound.m.Choice()
-	h := string(c.Handling)
-	if h == "" {
-		h = string(soundcard.HandlingDefault)
-	}
-	return AudioSettings{Mic: c.Mic, Speaker: c.Speaker, Ringer: c.Ringer, EchoCancel: c.EchoCancel,
-		NoiseSuppression: c.NoiseSuppression, AutoGain: c.AutoGain, Handling: h, Alerts: a.phone.PhoneAlerts()}
-}
-
-// SetAudioSettings applies and keeps the settings view's choices; a
-// handling chosen here wins over setAudioHandling from then on.
-func (a *App) SetAudioSettings(s AudioSettings) error {
-	old := a.sound.m.Choice()
-	c := soundcard.Choice{Mic: s.Mic, Speaker: s.Speaker, Ringer: s.Ringer, EchoCancel: s.EchoCancel,
-		NoiseSuppression: s.NoiseSuppression, AutoGain: s.AutoGain, Handling: soundcard.Handling(s.Handling),
-		HandlingByUser: old.HandlingByUser || soundcard.Handling(s.Handling) != old.Handling}
-	if err := a.sound.m.Set(c); err != nil && !errors.Is(err, soundcard.ErrNoDevice) {
-		return err
-	}
-	a.phone.SetPhoneAlerts(s.Alerts)
-	a.sound.save(c, s.Alerts)
-	return nil
 }
 
 // SetAuthHeader is the reference's setAuthHeader(authHeader): it renews
@@ -317,13 +278,3 @@ func (a *App) SetUserRole(queueID, number string) (bool, error) {
 
 // GetUserStatus is the reference's getUserStatus().
 func (a *App) GetUserStatus() (platform.UserStatus, error) { return a.phone.GetUserStatus(a.ctx) }
-
-// SetUserStatus changes the availability from the phone's own UI (not in
-// the reference, whose hosts change it elsewhere).
-func (a *App) SetUserStatus(eventTypeID int, note string) (platform.UserStatus, error) {
-	return a.phone.SetUserStatus(a.ctx, eventTypeID, note)
-}
-
-// CallStats feeds the in-call quality indicator: the call's media figures
-// and a verdict (not in the reference).
-func (a *App) CallStats(callID string) (phone.CallQuality, error) { return a.phone.CallStats(callID) }

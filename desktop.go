@@ -108,20 +108,20 @@ func (d *desk) saved() settings.Desktop {
 }
 
 // DesktopSettings returns the desktop choices.
-func (a *App) DesktopSettings() DesktopSettings {
-	s := a.desk.saved()
+func (w *Window) DesktopSettings() DesktopSettings {
+	s := w.app.desk.saved()
 	on, err := autostart.Enabled()
 	if err != nil {
 		slog.Warn("desktop settings", "error", err)
 	}
-	return DesktopSettings{Available: a.window, KeepRunning: settings.On(s.KeepRunning), StartMinimized: s.StartMinimized,
-		Tray: a.desk.tray != nil && a.desk.tray.Hosted(), Kiosk: a.desk.kiosk, Autostart: &on}
+	return DesktopSettings{Available: w.app.window, KeepRunning: settings.On(s.KeepRunning), StartMinimized: s.StartMinimized,
+		Tray: w.app.desk.tray != nil && w.app.desk.tray.Hosted(), Kiosk: w.app.desk.kiosk, Autostart: &on}
 }
 
 // SetDesktopSettings keeps the desktop choices (for the next start, and
 // the next close of the window).
-func (a *App) SetDesktopSettings(s DesktopSettings) error {
-	if a.desk.prefs == nil {
+func (w *Window) SetDesktopSettings(s DesktopSettings) error {
+	if w.app.desk.prefs == nil {
 		return errSettingsNotKept
 	}
 	if s.Autostart != nil {
@@ -129,7 +129,7 @@ func (a *App) SetDesktopSettings(s DesktopSettings) error {
 			return err
 		}
 	}
-	return a.desk.prefs.Update(func(st *settings.Settings) {
+	return w.app.desk.prefs.Update(func(st *settings.Settings) {
 		keep := s.KeepRunning
 		st.Desktop = settings.Desktop{KeepRunning: &keep, StartMinimized: s.StartMinimized}
 	})
@@ -137,7 +137,7 @@ func (a *App) SetDesktopSettings(s DesktopSettings) error {
 
 // LinkHandler tells which apps open tel:, callto:, sip: and sips: links
 // now, and whether VoiceDesk opens them all.
-func (a *App) LinkHandler() (linkhandler.State, error) {
+func (w *Window) LinkHandler() (linkhandler.State, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return linkhandler.Query(ctx)
@@ -145,7 +145,7 @@ func (a *App) LinkHandler() (linkhandler.State, error) {
 
 // RegisterLinkHandler makes VoiceDesk the desktop's app for those links:
 // clicked in a browser or a CRM, they dial here.
-func (a *App) RegisterLinkHandler() (linkhandler.State, error) {
+func (w *Window) RegisterLinkHandler() (linkhandler.State, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return linkhandler.State{}, fmt.Errorf("find the app to open links with: %w", err)

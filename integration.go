@@ -26,13 +26,6 @@ import (
 // defaultIntegrationPort is the port the settings view offers first.
 const defaultIntegrationPort = 7788
 
-// windowOnly are the App's methods the bridge does not serve: the
-// integration API's own settings are the person's at the window, not
-// the integrations' (one could lock the others out).
-var windowOnly = []string{"IntegrationSettings", "SetIntegrationSettings", "RenewIntegrationToken",
-	// Likewise which app the desktop opens phone links with.
-	"LinkHandler", "RegisterLinkHandler"}
-
 // integrationAPI runs the bridge: it owns the server's goroutine, which
 // start and stop (and close, at exit) end.
 type integrationAPI struct {
@@ -96,7 +89,7 @@ func (g *integrationAPI) startLocked(addr string, origins []string) (string, err
 	if g.srv != nil && g.srv.Addr() == addr {
 		g.stopLocked()
 	}
-	b, err := bridge.Listen(bridge.Config{Addr: addr, Token: tok, Origins: origins, Methods: g.app, Exclude: windowOnly,
+	b, err := bridge.Listen(bridge.Config{Addr: addr, Token: tok, Origins: origins, Methods: g.app, Own: g.app.win,
 		Files: g.ui, EventMethod: eventChannel, Log: g.log})
 	if err != nil {
 		return "", err
@@ -185,16 +178,16 @@ type IntegrationSettings struct {
 
 // IntegrationSettings returns the integration API's setting and, while
 // it is on, its address and token.
-func (a *App) IntegrationSettings() IntegrationSettings {
+func (w *Window) IntegrationSettings() IntegrationSettings {
 	var saved settings.Integration
-	if a.desk.prefs != nil {
-		s, _ := a.desk.prefs.Load()
+	if w.app.desk.prefs != nil {
+		s, _ := w.app.desk.prefs.Load()
 		saved = s.Integration
 	}
-	g := a.api
+	g := w.app.api
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	v := IntegrationSettings{Available: a.window, Enabled: saved.Enabled, Port: saved.Port, Origins: saved.Origins,
+	v := IntegrationSettings{Available: w.app.window, Enabled: saved.Enabled, Port: saved.Port, Origins: saved.Origins,
 		Fixed: g.fixed, TokenFixed: g.envToken != "", RPC: g.info.RPC, Token: g.info.Token, Error: g.lastErr}
 	if v.Port == 0 {
 		v.Port = defaultIntegrationPort
@@ -211,27 +204,27 @@ func (a *App) IntegrationSettings() IntegrationSettings {
 // SetIntegrationSettings turns the integration API on (at 127.0.0.1:port,
 // for the origins given) or off, now and for the next starts. Turned off
 // or moved, its connections close.
-func (a *App) SetIntegrationSettings(s IntegrationSettings) (IntegrationSettings, error) {
-	g := a.api
+func (w *Window) SetIntegrationSettings(s IntegrationSettings) (IntegrationSettings, error) {
+	g := w.app.api
 	if g.fixed {
-		return a.IntegrationSettings(), errors.New("the integration API is set by --bridge for this run; start VoiceDesk without it to set it here")
+		return w.IntegrationSettings(), errors.New("the integration API is set by --bridge for this run; start VoiceDesk without it to set it here")
 	}
-	if a.desk.prefs == nil {
-		return a.IntegrationSettings(), errors.New("the integration API setting cannot be kept: no settings file (see --settings)")
+	if w.app.desk.prefs == nil {
+		return w.IntegrationSettings(), errors.New("the integration API setting cannot be kept: no settings file (see --settings)")
 	}
 	if s.Port == 0 {
 		s.Port = defaultIntegrationPort
 	}
 	if s.Port < 1024 || s.Port > 65535 {
-		return a.IntegrationSettings(), fmt.Errorf("port %d: choose one from 1024 to 65535", s.Port)
+		return w.IntegrationSettings(), fmt.Errorf("port %d: choose one from 1024 to 65535", s.Port)
 	}
 	origins, err := cleanOrigins(s.Origins)
 	if err != nil {
-		return a.IntegrationSettings(), err
+		return w.IntegrationSettings(), err
 	}
 	if s.Enabled {
 		if _, err := g.start(integrationAddr(s.Port), origins); err != nil {
-			return a.IntegrationSettings(), fmt.Errorf("the integration API cannot start: %w", err)
+			return w.IntegrationSettings(), fmt.Errorf("the integration API cannot start: %w", err)
 		}
 	} else {
 		g.stop()
@@ -239,23 +232,23 @@ func (a *App) SetIntegrationSettings(s IntegrationSettings) (IntegrationSettings
 		g.lastErr = ""
 		g.mu.Unlock()
 	}
-	err = a.desk.prefs.Update(func(st *settings.Settings) {
+	err = w.app.desk.prefs.Update(func(st *settings.Settings) {
 		st.Integration = settings.Integration{Enabled: s.Enabled, Port: s.Port, Origins: origins}
 	})
 	if err != nil {
-		return a.IntegrationSettings(), fmt.Errorf("keep the integration API setting: %w", err)
+		return w.IntegrationSettings(), fmt.Errorf("keep the integration API setting: %w", err)
 	}
-	return a.IntegrationSettings(), nil
+	return w.IntegrationSettings(), nil
 }
 
 // RenewIntegrationToken replaces the integration API's token: integrations
 // holding the old one are disconnected and refused from now on.
-func (a *App) RenewIntegrationToken() (IntegrationSettings, error) {
-	g := a.api
+func (w *Window) RenewIntegrationToken() (IntegrationSettings, error) {
+	g := w.app.api
 	g.mu.Lock()
 	if g.envToken != "" {
 		g.mu.Unlock()
-		return a.IntegrationSettings(), errors.New("the integration token is set by VOICEDESK_BRIDGE_TOKEN; change it there")
+		return w.IntegrationSettings(), errors.New("the integration token is set by VOICEDESK_BRIDGE_TOKEN; change it there")
 	}
 	g.runToken = ""
 	if g.secrets != nil {
@@ -272,7 +265,7 @@ func (a *App) RenewIntegrationToken() (IntegrationSettings, error) {
 		}
 	}
 	g.mu.Unlock()
-	return a.IntegrationSettings(), err
+	return w.IntegrationSettings(), err
 }
 
 // cleanOrigins trims the origins, drops empty lines and checks each is

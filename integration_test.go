@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,16 +62,16 @@ func TestIntegrationSettings(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "settings.json")
 	prefs := settings.Open(path)
 	keyring := &secrets.Memory{}
-	app := &App{window: true, desk: desk{prefs: prefs}}
+	app := (&App{window: true, desk: desk{prefs: prefs}}).withWindow()
 	app.api = &integrationAPI{app: app, log: slog.Default(), secrets: keyring}
 	defer app.api.stop()
 
-	if v := app.IntegrationSettings(); v.Enabled || v.RPC != "" || v.Port != defaultIntegrationPort || !v.Available {
+	if v := app.win.IntegrationSettings(); v.Enabled || v.RPC != "" || v.Port != defaultIntegrationPort || !v.Available {
 		t.Fatalf("at first %+v, want off, available, on port %d", v, defaultIntegrationPort)
 	}
 
 	port := desktop.FreePort(t)
-	v, err := app.SetIntegrationSettings(IntegrationSettings{Enabled: true, Port: port,
+	v, err := app.win.SetIntegrationSettings(IntegrationSettings{Enabled: true, Port: port,
 		Origins: []string{" https://crm.example.com/ ", "", "HTTPS://crm.example.com", "http://localhost:8080"}})
 	if err != nil {
 		t.Fatal(err)
@@ -88,10 +89,11 @@ func TestIntegrationSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("an allowed page cannot connect: %d %v", status, err)
 	}
-	if msg := call(t, c, "DesktopSettings"); msg != "" {
-		t.Errorf("DesktopSettings over the API: %s", msg)
-	}
-	for _, m := range windowOnly {
+	// Fail-closed: every method of the window surface, whatever its name,
+	// is unknown to a CRM page.
+	wt := reflect.TypeOf(app.win)
+	for i := 0; i < wt.NumMethod(); i++ {
+		m := wt.Method(i).Name
 		if msg := call(t, c, m); !strings.Contains(msg, "method not found") {
 			t.Errorf("%s over the API answered %q; it is the window's only", m, msg)
 		}
@@ -126,7 +128,7 @@ func TestIntegrationSettings(t *testing.T) {
 		{"a port in use", IntegrationSettings{Enabled: true, Port: busyPort}, "cannot start"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := app.SetIntegrationSettings(tc.in)
+			got, err := app.win.SetIntegrationSettings(tc.in)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want it to say %q", err, tc.want)
 			}
@@ -135,13 +137,15 @@ func TestIntegrationSettings(t *testing.T) {
 			}
 		})
 	}
-	if call(t, c, "DesktopSettings") != "" {
-		t.Fatal("the integration's connection did not survive refused changes")
+	// Still connected: it is answered (call fails the test on a closed
+	// connection), and still refused the window's methods.
+	if msg := call(t, c, "DesktopSettings"); !strings.Contains(msg, "method not found") {
+		t.Fatalf("after refused changes DesktopSettings answered %q, want method not found", msg)
 	}
 
 	// A new token: the connected integration is dropped, the old token
 	// refused, the new one taken, on the same address.
-	renewed, err := app.RenewIntegrationToken()
+	renewed, err := app.win.RenewIntegrationToken()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,18 +171,18 @@ func TestIntegrationSettings(t *testing.T) {
 		t.Fatalf("kept %+v, %v", saved.Integration, err)
 	}
 	app.api.stop()
-	next := &App{window: true, desk: desk{prefs: prefs}}
+	next := (&App{window: true, desk: desk{prefs: prefs}}).withWindow()
 	next.api = &integrationAPI{app: next, log: slog.Default(), secrets: keyring}
 	defer next.api.stop()
 	if _, err := next.api.startSaved(saved.Integration); err != nil {
 		t.Fatal(err)
 	}
-	if got := next.IntegrationSettings(); got.RPC != v.RPC || got.Token != renewed.Token {
+	if got := next.win.IntegrationSettings(); got.RPC != v.RPC || got.Token != renewed.Token {
 		t.Fatalf("the next start serves %+v, want %s with the renewed token", got, v.RPC)
 	}
 
 	// Off: nothing listens, and it stays off.
-	if off, err := next.SetIntegrationSettings(IntegrationSettings{Enabled: false, Port: port}); err != nil || off.Enabled || off.RPC != "" {
+	if off, err := next.win.SetIntegrationSettings(IntegrationSettings{Enabled: false, Port: port}); err != nil || off.Enabled || off.RPC != "" {
 		t.Fatalf("turned off: %+v, %v", off, err)
 	}
 	if _, _, err := dialAPI(v.RPC, renewed.Token, ""); err == nil {
@@ -191,19 +195,19 @@ func TestIntegrationSettings(t *testing.T) {
 
 // --bridge fixes the API for the run: the settings view cannot move it.
 func TestIntegrationFixedByTheCommandLine(t *testing.T) {
-	app := &App{window: true, desk: desk{prefs: settings.Open(filepath.Join(t.TempDir(), "s.json"))}}
+	app := (&App{window: true, desk: desk{prefs: settings.Open(filepath.Join(t.TempDir(), "s.json"))}}).withWindow()
 	app.api = &integrationAPI{app: app, log: slog.Default(), secrets: &secrets.Memory{}, fixed: true, envToken: strings.Repeat("t", 32)}
 	defer app.api.stop()
 	if _, err := app.api.start("127.0.0.1:0", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.SetIntegrationSettings(IntegrationSettings{Enabled: false}); err == nil || !strings.Contains(err.Error(), "--bridge") {
+	if _, err := app.win.SetIntegrationSettings(IntegrationSettings{Enabled: false}); err == nil || !strings.Contains(err.Error(), "--bridge") {
 		t.Fatalf("turning off a --bridge API: %v", err)
 	}
-	if _, err := app.RenewIntegrationToken(); err == nil || !strings.Contains(err.Error(), "VOICEDESK_BRIDGE_TOKEN") {
+	if _, err := app.win.RenewIntegrationToken(); err == nil || !strings.Contains(err.Error(), "VOICEDESK_BRIDGE_TOKEN") {
 		t.Fatalf("renewing a token given by the environment: %v", err)
 	}
-	v := app.IntegrationSettings()
+	v := app.win.IntegrationSettings()
 	if !v.Fixed || !v.TokenFixed || !v.Enabled || v.Token != strings.Repeat("t", 32) {
 		t.Fatalf("%+v", v)
 	}

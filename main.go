@@ -130,7 +130,7 @@ func main() {
 		saved = s
 	}
 
-	app := &App{desk: desk{kiosk: kiosk, prefs: prefs, log: log}, started: make(chan struct{})}
+	app := (&App{desk: desk{kiosk: kiosk, prefs: prefs, log: log}, started: make(chan struct{})}).withWindow()
 	// Without a sound system the phone still signals calls; the UI is told
 	// (phone-error audio-device-unavailable) when a call or ring needs sound.
 	card, err := soundcard.Open(log)
@@ -226,7 +226,7 @@ func main() {
 		OnStartup:        app.startup,
 		OnShutdown:       app.shutdown,
 		OnBeforeClose:    app.beforeClose,
-		Bind:             []interface{}{app},
+		Bind:             []interface{}{app, app.win},
 		Linux: &linux.Options{
 			Icon:        icon,
 			ProgramName: "voicedesk",

@@ -53,14 +53,14 @@ type AudioSettings struct {
 
 // TestSound plays the settings' test sound on the chosen speaker (a 440 Hz
 // tone) or ringer (the ringtone), for two seconds.
-func (a *App) TestSound(kind string) error {
+func (w *Window) TestSound(kind string) error {
 	var src audio.Source = &audio.Tone{Hz: 440, Amplitude: 0.25}
 	if kind == "ringer" {
 		src = audio.Ringtone()
 	}
-	return a.sound.m.TestSound(kind, src, 2*time.Second)
+	return w.app.sound.m.TestSound(kind, src, 2*time.Second)
 }
 
 // MicLevel is the chosen microphone's level now (dBFS over 300 ms), for the
 // settings' level meter.
-func (a *App) MicLevel() (float64, error) { return a.sound.m.MicLevel(300 * time.Millisecond) }
+func (w *Window) MicLevel() (float64, error) { return w.app.sound.m.MicLevel(300 * time.Millisecond) }

@@ -4,9 +4,14 @@
 // element runs in an ordinary browser against the same Go backend (the UI
 // tests) and other programs can drive the phone (integrations).
 //
-// The methods are those of one Go value (the app's Wails-bound surface),
+// The methods are those of Go values (the app's Wails-bound surfaces),
 // found by reflection as Wails finds them: the same names, positional
-// arguments and results on both transports.
+// arguments and results on both transports. Two surfaces, served fail-closed:
+// every connection gets Methods (the phone: what an integration may do);
+// only the bridge's own page (the UI in browser mode, Origin the bridge's
+// own address) gets Own too (the window's settings of this machine). A
+// method added to neither is served to nobody; one added to Own never
+// reaches a CRM page, whatever its name.
 package bridge
 
 import (
@@ -39,10 +44,16 @@ type Config struct {
 	// the bridge's own; a connection without an Origin header is a program,
 	// not a page, and needs only the token.
 	Origins []string
-	// Methods is the value whose exported methods are called.
+	// Methods is the phone surface: its exported methods are served to
+	// every connection holding the token.
 	Methods any
-	// Exclude names methods of Methods not served (answered as unknown).
-	Exclude []string
+	// Own, when set, is the window surface: its exported methods are
+	// served only to the bridge's own page (Origin "http://" + the
+	// bridge's address), never to other origins or to programs without
+	// an Origin. A browser cannot forge Origin, so no web page but the
+	// bridge's own reaches them; a local program that forges it already
+	// holds the token and runs as the user.
+	Own any
 	// Files, when set, are served at / (the UI, for browser mode).
 	Files fs.FS
 	// EventMethod names the notification carrying each event.
@@ -53,7 +64,8 @@ type Config struct {
 // Server is a running bridge.
 type Server struct {
 	cfg      Config
-	methods  *methodSet
+	methods  *methodSet // the phone surface, for every connection
+	own      *methodSet // with the window surface, for the bridge's own page
 	ln       net.Listener
 	http     *http.Server
 	upgrader websocket.Upgrader
@@ -99,15 +111,21 @@ func Listen(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("bridge: origin %q: want scheme://host[:port]", o)
 		}
 	}
-	ms, err := newMethodSet(cfg.Methods, cfg.Exclude...)
+	ms, err := newMethodSet(cfg.Methods)
 	if err != nil {
 		return nil, err
+	}
+	own := ms
+	if cfg.Own != nil {
+		if own, err = ms.with(cfg.Own); err != nil {
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("bridge: listen on %s: %w", cfg.Addr, err)
 	}
-	s := &Server{cfg: cfg, methods: ms, ln: ln, clients: map[*client]struct{}{}}
+	s := &Server{cfg: cfg, methods: ms, own: own, ln: ln, clients: map[*client]struct{}{}}
 	s.upgrader = websocket.Upgrader{CheckOrigin: s.originAllowed, ReadBufferSize: 4096, WriteBufferSize: 4096}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/rpc", s.serveRPC)
@@ -192,7 +210,7 @@ func (s *Server) originAllowed(r *http.Request) bool {
 	if o == "" {
 		return true
 	}
-	if strings.EqualFold(o, "http://"+r.Host) {
+	if ownPage(r) {
 		return true
 	}
 	for _, a := range s.cfg.Origins {
@@ -201,6 +219,11 @@ func (s *Server) originAllowed(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// ownPage: the connection comes from the page the bridge itself served.
+func ownPage(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Origin"), "http://"+r.Host)
 }
 
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
@@ -223,7 +246,11 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered
 	}
 	conn.SetReadLimit(maxMessage)
-	c := &client{conn: conn, remote: r.RemoteAddr, events: make(chan []byte, eventQueue), done: make(chan struct{}), slots: make(chan struct{}, maxInFlight)}
+	methods := s.methods
+	if ownPage(r) {
+		methods = s.own
+	}
+	c := &client{conn: conn, methods: methods, remote: r.RemoteAddr, events: make(chan []byte, eventQueue), done: make(chan struct{}), slots: make(chan struct{}, maxInFlight)}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -257,12 +284,13 @@ func securityHeaders(h http.Handler) http.Handler {
 // client is one connection: its read loop owns the requests it starts,
 // its write loop is the only writer and closes the connection.
 type client struct {
-	conn   *websocket.Conn
-	remote string
-	events chan []byte
-	slots  chan struct{}
-	done   chan struct{}
-	once   sync.Once
+	conn    *websocket.Conn
+	methods *methodSet // what this connection may call
+	remote  string
+	events  chan []byte
+	slots   chan struct{}
+	done    chan struct{}
+	once    sync.Once
 }
 
 func (c *client) close() { c.once.Do(func() { close(c.done) }) }
@@ -295,7 +323,7 @@ func (s *Server) readLoop(c *client) {
 		go func() {
 			defer calls.Done()
 			defer func() { <-c.slots }()
-			if out := s.methods.handle(data, s.cfg.Log); out != nil {
+			if out := c.methods.handle(data, s.cfg.Log); out != nil {
 				c.reply(out)
 			}
 		}()

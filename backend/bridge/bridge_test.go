@@ -17,11 +17,14 @@ type options struct {
 	Name string `json:"name"`
 }
 
-// surface stands for the app's bound methods.
+// surface stands for the app's phone surface.
 type surface struct{}
 
-// WindowOnly is excluded from the bridge (Config.Exclude).
-func (surface) WindowOnly() string { return "secret" }
+// window stands for the window surface (Config.Own): the bridge's own page
+// reaches it, no other origin and no program.
+type window struct{}
+
+func (window) WindowOnly() string { return "secret" }
 
 func (surface) Hello(o options) (string, error) {
 	if o.Name == "" {
@@ -44,7 +47,7 @@ const token = "0123456789abcdef0123"
 
 func start(t *testing.T, origins ...string) *Server {
 	t.Helper()
-	s, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, Exclude: []string{"WindowOnly"}, Origins: origins, EventMethod: "phone-event",
+	s, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, Own: window{}, Origins: origins, EventMethod: "phone-event",
 		Files: fstest.MapFS{"index.html": {Data: []byte("<p>ui</p>")}}})
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +169,7 @@ func TestMethods(t *testing.T) {
 		{"optional left out", `{"jsonrpc":"2.0","id":5,"method":"Optional","params":["a"]}`, "a:none", 0, ""},
 		{"optional given", `{"jsonrpc":"2.0","id":6,"method":"Optional","params":["a",{"name":"b"}]}`, "a:b", 0, ""},
 		{"unknown method", `{"jsonrpc":"2.0","id":7,"method":"Nope"}`, nil, codeNoMethod, "method not found: Nope"},
-		{"a method kept from the bridge", `{"jsonrpc":"2.0","id":13,"method":"WindowOnly"}`, nil, codeNoMethod, "method not found: WindowOnly"},
+		{"the window surface, to a program", `{"jsonrpc":"2.0","id":13,"method":"WindowOnly"}`, nil, codeNoMethod, "method not found: WindowOnly"},
 		{"wrong argument type", `{"jsonrpc":"2.0","id":8,"method":"Add","params":["2",3]}`, nil, codeInvalidParams, "argument 1 of Add"},
 		{"too many arguments", `{"jsonrpc":"2.0","id":9,"method":"Add","params":[1,2,3]}`, nil, codeInvalidParams, "takes 2 arguments, got 3"},
 		{"named params", `{"jsonrpc":"2.0","id":10,"method":"Add","params":{"a":1}}`, nil, codeInvalidParams, "as an array"},
@@ -262,5 +265,48 @@ func TestUIFilesWithCSP(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("plain GET /rpc: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+// The window surface is served to the bridge's own page only: an allowed
+// CRM origin and a program (no Origin) get "method not found", fail-closed,
+// and both get the phone surface.
+func TestWindowSurfaceOnlyToTheOwnPage(t *testing.T) {
+	s := start(t, "http://crm.example:8080")
+	cases := []struct {
+		name   string
+		origin string
+		window bool
+	}{
+		{"the bridge's own page", "http://" + s.Addr(), true},
+		{"an allowed CRM origin", "http://crm.example:8080", false},
+		{"a program, no Origin", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			if tc.origin != "" {
+				h.Set("Origin", tc.origin)
+			}
+			c, status := dial(t, s, "?token="+token, h)
+			if status != http.StatusSwitchingProtocols {
+				t.Fatalf("status %d", status)
+			}
+			if out := roundTrip(t, c, `{"jsonrpc":"2.0","id":1,"method":"Add","params":[1,2]}`); out["result"] != 3.0 {
+				t.Fatalf("the phone surface: %v, want 3", out)
+			}
+			out := roundTrip(t, c, `{"jsonrpc":"2.0","id":2,"method":"WindowOnly"}`)
+			if got := out["result"] == "secret"; got != tc.window {
+				t.Fatalf("WindowOnly answered %v; served = %v, want %v", out, got, tc.window)
+			}
+		})
+	}
+}
+
+// A name on both surfaces is refused: which one serves it would be an accident.
+func TestListenRefusesANameOnBothSurfaces(t *testing.T) {
+	_, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, Own: surface{}})
+	if err == nil || !strings.Contains(err.Error(), "two surfaces") {
+		t.Fatalf("Listen: %v, want an error naming two surfaces", err)
 	}
 }

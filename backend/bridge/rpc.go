@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"reflect"
 	"runtime/debug"
-	"slices"
 )
 
 // JSON-RPC 2.0 error codes (the specification's, and one for the phone's
@@ -63,27 +63,53 @@ var errorType = reflect.TypeOf((*error)(nil)).Elem()
 
 // methodSet is the callable methods of one value.
 type methodSet struct {
-	recv    reflect.Value
-	methods map[string]reflect.Method
+	methods map[string]boundMethod
 }
 
-func newMethodSet(v any, exclude ...string) (*methodSet, error) {
+// boundMethod is a method with the value it is called on.
+type boundMethod struct {
+	recv reflect.Value
+	m    reflect.Method
+}
+
+func newMethodSet(v any) (*methodSet, error) {
+	ms := &methodSet{methods: map[string]boundMethod{}}
+	if err := ms.add(v); err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// with is a new set: these methods and v's; a name in both is an error
+// (which surface serves it would depend on the order).
+func (ms *methodSet) with(v any) (*methodSet, error) {
+	both := &methodSet{methods: maps.Clone(ms.methods)}
+	if err := both.add(v); err != nil {
+		return nil, err
+	}
+	return both, nil
+}
+
+func (ms *methodSet) add(v any) error {
 	rv := reflect.ValueOf(v)
 	t := rv.Type()
-	ms := &methodSet{recv: rv, methods: map[string]reflect.Method{}}
+	n := 0
 	for i := 0; i < t.NumMethod(); i++ {
 		m := t.Method(i)
 		// Like Wails: results are (), (T), (error) or (T, error).
-		switch n := m.Type.NumOut(); {
-		case n > 2, n == 2 && m.Type.Out(1) != errorType, slices.Contains(exclude, m.Name):
+		if k := m.Type.NumOut(); k > 2 || k == 2 && m.Type.Out(1) != errorType {
 			continue
 		}
-		ms.methods[m.Name] = m
+		if _, dup := ms.methods[m.Name]; dup {
+			return fmt.Errorf("bridge: %s is on two surfaces (%T and another)", m.Name, v)
+		}
+		ms.methods[m.Name] = boundMethod{recv: rv, m: m}
+		n++
 	}
-	if len(ms.methods) == 0 {
-		return nil, fmt.Errorf("bridge: %T has no methods to serve", v)
+	if n == 0 {
+		return fmt.Errorf("bridge: %T has no methods to serve", v)
 	}
-	return ms, nil
+	return nil
 }
 
 func errorReply(id json.RawMessage, code int, msg string) []byte {
@@ -155,10 +181,11 @@ func (ms *methodSet) handleOne(data []byte, log *slog.Logger) []byte {
 // arguments are their zero values, as when the element leaves an optional
 // one out.
 func (ms *methodSet) call(name string, params json.RawMessage, log *slog.Logger) (result any, code int, msg string) {
-	m, ok := ms.methods[name]
+	bm, ok := ms.methods[name]
 	if !ok {
 		return nil, codeNoMethod, fmt.Sprintf("method not found: %s", name)
 	}
+	m := bm.m
 	var raw []json.RawMessage
 	if p := bytes.TrimSpace(params); len(p) > 0 && string(p) != "null" {
 		if p[0] != '[' {
@@ -172,7 +199,7 @@ func (ms *methodSet) call(name string, params json.RawMessage, log *slog.Logger)
 	if len(raw) > want {
 		return nil, codeInvalidParams, fmt.Sprintf("invalid params: %s takes %d arguments, got %d", name, want, len(raw))
 	}
-	args := []reflect.Value{ms.recv}
+	args := []reflect.Value{bm.recv}
 	for i := 0; i < want; i++ {
 		t := m.Type.In(i + 1)
 		v := reflect.New(t)

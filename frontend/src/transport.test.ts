@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BridgeTransport } from './transport';
+import { BridgeTransport, WailsTransport } from './transport';
 
 const store = () => {
   const m = new Map<string, string>();
@@ -19,5 +19,24 @@ describe('BridgeTransport.fromLocation', () => {
   it('is off for a page not served by a bridge', () => {
     expect(BridgeTransport.fromLocation(loc('http://127.0.0.1:7788/'), store())).toBeNull();
     expect(BridgeTransport.fromLocation(loc('file:///index.html?token=x'), store())).toBeNull();
+  });
+});
+
+describe('WailsTransport', () => {
+  // Wails binds two Go values: App (the phone surface) and Window (the
+  // window's settings); the element calls both by name.
+  const win = {
+    go: { main: { App: { Call: async (n: unknown) => `call ${n}` }, Window: { AudioSettings: async () => ({ mic: 'm' }) } } },
+  } as unknown as Window;
+
+  it('calls the phone surface and the window surface', async () => {
+    const t = new WailsTransport(win as never);
+    expect(await t.invoke('Call', '+358')).toBe('call +358');
+    expect(await t.invoke('AudioSettings')).toEqual({ mic: 'm' });
+  });
+
+  it('rejects a method on neither', async () => {
+    const t = new WailsTransport(win as never);
+    await expect(t.invoke('Nope')).rejects.toThrow('Backend method Nope is not available');
   });
 });

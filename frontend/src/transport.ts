@@ -13,8 +13,10 @@ export interface Transport {
   subscribe(handler: (e: PhoneEvent) => void): () => void;
 }
 
+type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>;
 type WailsWindow = Window & {
-  go?: { main?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
+  // App is the phone surface, Window the window's own (app.go, window.go).
+  go?: { main?: { App?: Bound; Window?: Bound } };
   runtime?: { EventsOn(name: string, cb: (...data: unknown[]) => void): () => void };
 };
 
@@ -29,7 +31,8 @@ export class WailsTransport implements Transport {
   }
 
   async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
-    const fn = this.win.go?.main?.App?.[method];
+    const main = this.win.go?.main;
+    const fn = main?.App?.[method] ?? main?.Window?.[method];
     if (!fn) throw new Error(`Backend method ${method} is not available`);
     try {
       return (await fn(...args)) as T;

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -20,10 +22,26 @@ type Bridge struct {
 }
 
 // DialBridge connects to the bridge whose page URL (with its token) the
-// app printed ("bridge http://127.0.0.1:PORT/?token=...").
+// app printed ("bridge http://127.0.0.1:PORT/?token=..."), as the app's own
+// page (the UI in browser mode): its origin is the bridge's, which reaches
+// the window surface (settings) as well as the phone.
 func DialBridge(ctx context.Context, pageURL string) (*Bridge, error) {
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return nil, fmt.Errorf("the bridge's page URL %q: %w", pageURL, err)
+	}
+	return DialBridgeFrom(ctx, pageURL, "http://"+u.Host)
+}
+
+// DialBridgeFrom connects as a page of origin (a CRM's; "" for a program),
+// which reaches the phone surface only.
+func DialBridgeFrom(ctx context.Context, pageURL, origin string) (*Bridge, error) {
 	ws := strings.Replace(strings.Replace(pageURL, "http://", "ws://", 1), "/?token=", "/rpc?token=", 1)
-	conn, _, err := websocket.DefaultDialer.DialContext(ctx, ws, nil)
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	conn, _, err := websocket.DefaultDialer.DialContext(ctx, ws, h)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the app's bridge: %w", err)
 	}

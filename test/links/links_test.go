@@ -222,7 +222,7 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 	}
 
 	// A CRM's JSON-RPC client places and ends a lab call and hears of it.
-	crm, err := desktop.DialBridge(ctx, u)
+	crm, err := desktop.DialBridgeFrom(ctx, u, crmOrigin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +233,10 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 		want   string
 	}{
 		{"NoSuchMethod", nil, "method not found"},
+		// The window's settings are not a CRM page's to change (fail-closed:
+		// the bridge serves it the phone surface only).
+		{"SetDesktopSettings", []any{map[string]any{"keepRunning": false}}, "method not found"},
+		{"SetIntegrationSettings", []any{map[string]any{"enabled": false}}, "method not found"},
 		{"Call", []any{42, nil}, "invalid params"},
 		{"EndCall", []any{"no-such-call"}, "Call not found"},
 	} {

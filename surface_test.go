@@ -1,0 +1,72 @@
+package main
+
+import (
+	"reflect"
+	"slices"
+	"sort"
+	"testing"
+)
+
+// referenceMethods are the reference's public methods (voice-for-browser,
+// "Methods"), in Go's spelling.
+var referenceMethods = []string{
+	"AnswerCall", "Call", "CallOutboundCallback", "CallOutboundQueue", "ConfirmTransfer", "EndCall",
+	"GetCallExtraData", "GetUserRole", "GetUserRoles", "GetUserStatus", "Login", "LoginUsingAuthHeader",
+	"LoginUsingSSO", "LoginUsingUsernameAndPassword", "Logout", "MakeAPICall", "MuteCall", "PauseCall",
+	"RejectCall", "ResumeCall", "SetAudioHandling", "SetAuthHeader", "SetAuthType", "SetClientId",
+	"SetDiscoveryUrl", "SetPNPSMissionType", "SetPhoneAlerts", "SetPhoneLanguage", "SetUserData",
+	"SetUserRole", "StartCallSupervision", "SendDTMF", "StartCallRecording", "StopCallRecording",
+	"TransferCall", "UnmuteCall", "UpdateBeneUiUrl", "UpdateJWT",
+}
+
+// Beyond the reference's methods, the phone surface has State (what a
+// (re)attaching element or integration reads first) and the element's
+// attributes that change the phone (disable-pnps-query).
+var phoneSurfaceExtras = []string{"State", "DisablePNPSQuery"}
+
+// notYet are reference methods the phone surface does not have yet
+// (issue 19 closes them); listed so that adding one is a visible change.
+var notYet = []string{"LoginUsingAuthHeader", "LoginUsingUsernameAndPassword", "SetAuthType", "UpdateBeneUiUrl"}
+
+// App is what the bridge serves to integrations (CRM pages, programs): it
+// must be exactly the reference's methods and the extras above. A method
+// added to App fails here until it is named in one of these lists, so what
+// an integration may call is always a decision, never an accident; the
+// window's own methods belong on Window, which no integration reaches.
+func TestThePhoneSurfaceIsTheReferences(t *testing.T) {
+	var want []string
+	for _, m := range append(slices.Clone(referenceMethods), phoneSurfaceExtras...) {
+		if !slices.Contains(notYet, m) {
+			want = append(want, m)
+		}
+	}
+	sort.Strings(want)
+	got := methodNames(reflect.TypeOf(&App{}))
+	if !slices.Equal(got, want) {
+		for _, m := range got {
+			if !slices.Contains(want, m) {
+				t.Errorf("App.%s is served to integrations but is not the reference's: move it to Window or name it here", m)
+			}
+		}
+		for _, m := range want {
+			if !slices.Contains(got, m) {
+				t.Errorf("the reference's %s is not on App", m)
+			}
+		}
+	}
+	// And no name is on both surfaces (the bridge refuses that at start).
+	for _, m := range methodNames(reflect.TypeOf(&Window{})) {
+		if slices.Contains(got, m) {
+			t.Errorf("%s is on both App and Window", m)
+		}
+	}
+}
+
+func methodNames(t reflect.Type) []string {
+	var names []string
+	for i := 0; i < t.NumMethod(); i++ {
+		names = append(names, t.Method(i).Name)
+	}
+	sort.Strings(names)
+	return names
+}
