@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -85,10 +87,29 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 	if hooks.Sent != nil {
 		hooks.Sent()
 	}
-	err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{
+	// Giving up (ctx ends) is a CANCEL this agent sends itself: sipgo's
+	// (v1.7.2/1.7.3) builds it without the INVITE's destination and
+	// transport, so it resolved the request's domain in DNS and never
+	// reached the proxy (RFC 3263 §4: a CANCEL goes where its INVITE went),
+	// and the callee went on ringing. sipgo waits on a context of its own,
+	// which only a forced stop (below) ends.
+	waitCtx, stopWait := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stopWait(nil)
+	provisional := make(chan struct{})
+	var sawProvisional sync.Once
+	answered := make(chan struct{})
+	canceller := make(chan struct{})
+	go func() {
+		defer close(canceller)
+		a.cancelWhenGivenUp(ctx, sess, provisional, answered, stopWait)
+	}()
+	err = sess.WaitAnswer(waitCtx, sipgo.AnswerOptions{
 		Username: a.cfg.AuthUser,
 		Password: a.cfg.Password,
 		OnResponse: func(res *sip.Response) error {
+			if res.IsProvisional() {
+				sawProvisional.Do(func() { close(provisional) })
+			}
 			if progress != nil && res.IsProvisional() {
 				progress(int(res.StatusCode), res.Reason)
 			}
@@ -98,6 +119,14 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 			return nil
 		},
 	})
+	close(answered)
+	<-canceller
+	if err != nil && ctx.Err() != nil {
+		// Given up: the far end's 487 (or the forced stop) is the
+		// cancellation's answer, not a failure of the call.
+		sess.Close()
+		return nil, fmt.Errorf("call %s: %w", uri.String(), context.Cause(ctx))
+	}
 	if err != nil {
 		sess.Close()
 		var dr *sipgo.ErrDialogResponse
@@ -112,6 +141,59 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 	}
 	return &Call{sess: sess, agent: a, Answer: sess.InviteResponse.Body()}, nil
 }
+
+// cancelWhenGivenUp sends the INVITE's CANCEL once ctx ends, if no final
+// answer came first. RFC 3261 §9.1: not before a provisional response (the
+// CANCEL could overtake the INVITE), so it waits for one. After the CANCEL
+// the far end's 487 ends WaitAnswer; if none comes within cancelWait (the
+// CANCEL or the 487 lost), stop forces WaitAnswer to return without
+// sipgo's own CANCEL.
+func (a *Agent) cancelWhenGivenUp(ctx context.Context, sess *sipgo.DialogClientSession, provisional, answered <-chan struct{}, stop context.CancelCauseFunc) {
+	select {
+	case <-ctx.Done():
+	case <-answered:
+		return
+	}
+	select {
+	case <-provisional:
+	case <-answered:
+		return
+	case <-time.After(cancelWait):
+		stop(sipgo.WaitAnswerForceCancelErr)
+		return
+	}
+	inv := sess.InviteRequest
+	req := sip.NewRequest(sip.CANCEL, inv.Recipient)
+	req.AppendHeader(sip.HeaderClone(inv.Via())) // the INVITE's top Via: its branch names the transaction
+	req.AppendHeader(sip.HeaderClone(inv.From()))
+	req.AppendHeader(sip.HeaderClone(inv.To()))
+	req.AppendHeader(sip.HeaderClone(inv.CallID()))
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.CANCEL})
+	sip.CopyHeaders("Route", inv, req)
+	req.SetTransport(a.tp)
+	req.SetDestination(a.dest)
+	req.Laddr = inv.Laddr
+	cctx, cancel := context.WithTimeout(context.Background(), cancelWait)
+	defer cancel()
+	res, err := sess.Do(cctx, req)
+	switch {
+	case err != nil:
+		a.log.Warn("CANCEL of an outbound call", "callID", inv.CallID().Value(), "error", err)
+	case res.StatusCode != sip.StatusOK:
+		a.log.Warn("CANCEL of an outbound call refused", "callID", inv.CallID().Value(), "status", res.StatusCode)
+	default:
+		select {
+		case <-answered: // the 487
+			return
+		case <-time.After(cancelWait):
+		}
+	}
+	stop(sipgo.WaitAnswerForceCancelErr)
+}
+
+// cancelWait bounds each step of giving up a call: waiting for a
+// provisional answer to CANCEL, the CANCEL's own answer, then the 487.
+const cancelWait = 5 * time.Second
 
 // Hangup sends BYE (if the far end has not already ended the call).
 func (c *Call) Hangup(ctx context.Context) error {

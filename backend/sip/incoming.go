@@ -38,6 +38,11 @@ type Incoming struct {
 	settled bool // a final answer was sent
 	decided chan struct{}
 	done    chan struct{}
+	// cancelled closes when the caller's CANCEL arrives. Over UDP the
+	// INVITE transaction ends only Timer I (5 s) after its 487, so
+	// waiting for the transaction's end kept the phone ringing for 5 s
+	// after the caller had hung up.
+	cancelled chan struct{}
 }
 
 // CallID is the call's SIP Call-ID.
@@ -76,7 +81,13 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request", nil))
 		return
 	}
-	in := &Incoming{Offer: req.Body(), sess: sess, tx: tx, agent: a, decided: make(chan struct{}), done: make(chan struct{})}
+	in := &Incoming{Offer: req.Body(), sess: sess, tx: tx, agent: a, decided: make(chan struct{}), done: make(chan struct{}),
+		cancelled: make(chan struct{})}
+	var cancelOnce sync.Once
+	markCancelled := func() { cancelOnce.Do(func() { close(in.cancelled) }) }
+	if !tx.OnCancel(func(*sip.Request) { markCancelled() }) {
+		markCancelled() // already cancelled or ended
+	}
 	in.From, in.DisplayName = callerIdentity(req)
 	in.Queue = queueOf(req)
 	in.UserData, in.ExtraData = dataHeader(req, HeaderUserData), dataHeader(req, HeaderCallExtra)
@@ -91,7 +102,9 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	h(in)
 	select {
 	case <-in.decided:
-	case <-tx.Done(): // cancelled by the caller (sipgo answered 487) or timed out
+	case <-in.cancelled: // the caller's CANCEL (sipgo answers 487)
+		return
+	case <-tx.Done(): // timed out
 		return
 	}
 	if sess.LoadState() == sip.DialogStateEnded {
@@ -142,6 +155,8 @@ func (in *Incoming) settle() error {
 		return ErrAlreadyAnswered
 	}
 	select {
+	case <-in.cancelled:
+		return errors.New("the caller cancelled the call")
 	case <-in.tx.Done():
 		return errors.New("the caller cancelled the call")
 	default:

@@ -92,26 +92,23 @@ func TestLabSmoke(t *testing.T) {
 		}
 	})
 
-	t.Run("a call reaches the app's SIP client over UDP", func(t *testing.T) {
-		// Over UDP the proxy sends the INVITE to the registered Contact:
-		// the client must listen there and name its port (before, the
-		// Contact had none, the INVITE went to 5060 and timed out, 408).
+	// Two clients: the callee over UDP (the probe account), the caller
+	// over WebSocket (bob's SIP account, from the lab's seed).
+	udpAndCaller := func(t *testing.T) (callee, caller *sip.Agent) {
+		t.Helper()
 		callee, err := sip.New(sip.Config{Server: st.SIPProxy, Transport: "udp", User: st.Probe.Username,
 			Domain: st.Domain, Password: st.Probe.Password})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer callee.Close()
+		t.Cleanup(func() { callee.Close() })
 		if err := callee.Register(ctx); err != nil {
 			t.Fatal(err)
 		}
-		got := make(chan string, 1)
-		callee.OnIncoming(func(in *sip.Incoming) {
-			got <- in.From
-			_ = in.Answer([]byte(plainSDP))
-		})
+		// Unregistered at the end (before the close): a contact left behind
+		// would be forked to by the next subtest's call, and waited for.
+		t.Cleanup(func() { _ = callee.Unregister(ctx) })
 		users, _, _, _ := apiserver.Seed()
-		var caller *sip.Agent
 		for _, u := range users {
 			if u.SIPUser == "bob" {
 				caller, err = sip.New(sip.Config{Server: st.WebSocketURL, User: u.SIPUser, Domain: st.Domain, Password: u.SIPPassword})
@@ -120,10 +117,23 @@ func TestLabSmoke(t *testing.T) {
 		if caller == nil || err != nil {
 			t.Fatalf("bob's SIP account: %v", err)
 		}
-		defer caller.Close()
+		t.Cleanup(func() { caller.Close() })
 		if err := caller.Register(ctx); err != nil {
 			t.Fatal(err)
 		}
+		return callee, caller
+	}
+
+	t.Run("a call reaches the app's SIP client over UDP", func(t *testing.T) {
+		// Over UDP the proxy sends the INVITE to the registered Contact:
+		// the client must listen there and name its port (before, the
+		// Contact had none, the INVITE went to 5060 and timed out, 408).
+		callee, caller := udpAndCaller(t)
+		got := make(chan string, 1)
+		callee.OnIncoming(func(in *sip.Incoming) {
+			got <- in.From
+			_ = in.Answer([]byte(plainSDP))
+		})
 		callCtx, stop := context.WithTimeout(ctx, 10*time.Second)
 		defer stop()
 		call, err := caller.Dial(callCtx, st.Probe.Username, []byte(plainSDP), nil)
@@ -136,6 +146,41 @@ func TestLabSmoke(t *testing.T) {
 		}
 		if !strings.Contains(string(call.Answer), "m=audio") {
 			t.Fatalf("the UDP client's answer did not reach bob:\n%s", call.Answer)
+		}
+	})
+
+	t.Run("a call given up before it rings is cancelled at the callee", func(t *testing.T) {
+		// The caller hangs up while only 100 Trying has come back: the
+		// CANCEL goes to the proxy, as the INVITE did, and the callee's
+		// side of the call ends.
+		callee, caller := udpAndCaller(t)
+		arrived := make(chan *sip.Incoming, 1)
+		callee.OnIncoming(func(in *sip.Incoming) { arrived <- in })
+		callCtx, giveUp := context.WithCancel(ctx)
+		dialed := make(chan error, 1)
+		go func() {
+			_, err := caller.Dial(callCtx, st.Probe.Username, []byte(plainSDP), nil)
+			dialed <- err
+		}()
+		var in *sip.Incoming
+		select {
+		case in = <-arrived:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the INVITE did not reach the callee")
+		}
+		giveUp()
+		select {
+		case <-in.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatal("the callee's side did not end: the CANCEL did not reach it")
+		}
+		select {
+		case err := <-dialed:
+			if err == nil {
+				t.Fatal("Dial succeeded after it was given up")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Dial did not return after it was given up")
 		}
 	})
 
