@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -95,20 +94,26 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 	// which only a forced stop (below) ends.
 	waitCtx, stopWait := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer stopWait(nil)
-	provisional := make(chan struct{})
-	var sawProvisional sync.Once
+	// The CANCEL is built on WaitAnswer's goroutine, from the INVITE as it
+	// stands at a provisional answer (a digest retry changes its Via and
+	// CSeq), and handed over: sipgo's session is not safe to read elsewhere.
+	cancelReady := make(chan *sip.Request, 1)
 	answered := make(chan struct{})
 	canceller := make(chan struct{})
 	go func() {
 		defer close(canceller)
-		a.cancelWhenGivenUp(ctx, sess, provisional, answered, stopWait)
+		a.cancelWhenGivenUp(ctx, cancelReady, answered, stopWait)
 	}()
 	err = sess.WaitAnswer(waitCtx, sipgo.AnswerOptions{
 		Username: a.cfg.AuthUser,
 		Password: a.cfg.Password,
 		OnResponse: func(res *sip.Response) error {
 			if res.IsProvisional() {
-				sawProvisional.Do(func() { close(provisional) })
+				select {
+				case <-cancelReady: // the newest INVITE's CANCEL replaces an older one
+				default:
+				}
+				cancelReady <- a.cancelRequest(sess.InviteRequest)
 			}
 			if progress != nil && res.IsProvisional() {
 				progress(int(res.StatusCode), res.Reason)
@@ -144,51 +149,73 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 
 // cancelWhenGivenUp sends the INVITE's CANCEL once ctx ends, if no final
 // answer came first. RFC 3261 §9.1: not before a provisional response (the
-// CANCEL could overtake the INVITE), so it waits for one. After the CANCEL
-// the far end's 487 ends WaitAnswer; if none comes within cancelWait (the
-// CANCEL or the 487 lost), stop forces WaitAnswer to return without
-// sipgo's own CANCEL.
-func (a *Agent) cancelWhenGivenUp(ctx context.Context, sess *sipgo.DialogClientSession, provisional, answered <-chan struct{}, stop context.CancelCauseFunc) {
+// CANCEL could overtake the INVITE), so it waits for one (its CANCEL comes
+// with it on ready). After the CANCEL the far end's 487 ends WaitAnswer; if
+// none comes within cancelWait (the CANCEL or the 487 lost), stop forces
+// WaitAnswer to return without sipgo's own CANCEL.
+func (a *Agent) cancelWhenGivenUp(ctx context.Context, ready <-chan *sip.Request, answered <-chan struct{}, stop context.CancelCauseFunc) {
 	select {
 	case <-ctx.Done():
 	case <-answered:
 		return
 	}
+	var req *sip.Request
 	select {
-	case <-provisional:
+	case req = <-ready:
 	case <-answered:
 		return
 	case <-time.After(cancelWait):
 		stop(sipgo.WaitAnswerForceCancelErr)
 		return
 	}
-	inv := sess.InviteRequest
-	req := sip.NewRequest(sip.CANCEL, inv.Recipient)
-	req.AppendHeader(sip.HeaderClone(inv.Via())) // the INVITE's top Via: its branch names the transaction
-	req.AppendHeader(sip.HeaderClone(inv.From()))
-	req.AppendHeader(sip.HeaderClone(inv.To()))
-	req.AppendHeader(sip.HeaderClone(inv.CallID()))
-	req.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.CANCEL})
-	sip.CopyHeaders("Route", inv, req)
-	req.SetTransport(a.tp)
-	req.SetDestination(a.dest)
-	req.Laddr = inv.Laddr
+	callID := req.CallID().Value()
 	cctx, cancel := context.WithTimeout(context.Background(), cancelWait)
 	defer cancel()
-	res, err := sess.Do(cctx, req)
-	switch {
-	case err != nil:
-		a.log.Warn("CANCEL of an outbound call", "callID", inv.CallID().Value(), "error", err)
-	case res.StatusCode != sip.StatusOK:
-		a.log.Warn("CANCEL of an outbound call refused", "callID", inv.CallID().Value(), "status", res.StatusCode)
-	default:
+	// As built: no option of sipgo's rewrites its Via, CSeq or headers.
+	tx, err := a.client.TransactionRequest(cctx, req, func(*sipgo.Client, *sip.Request) error { return nil })
+	if err != nil {
+		a.log.Warn("CANCEL of an outbound call", "callID", callID, "error", err)
+		stop(sipgo.WaitAnswerForceCancelErr)
+		return
+	}
+	defer tx.Terminate()
+	select {
+	case res := <-tx.Responses():
+		if res.StatusCode != sip.StatusOK {
+			a.log.Warn("CANCEL of an outbound call refused", "callID", callID, "status", res.StatusCode)
+			break
+		}
 		select {
 		case <-answered: // the 487
 			return
 		case <-time.After(cancelWait):
 		}
+	case <-tx.Done():
+		a.log.Warn("CANCEL of an outbound call unanswered", "callID", callID, "error", tx.Err())
+	case <-cctx.Done():
+		a.log.Warn("CANCEL of an outbound call unanswered", "callID", callID)
 	}
 	stop(sipgo.WaitAnswerForceCancelErr)
+}
+
+// cancelRequest is the CANCEL of inv: its Request-URI, top Via (whose
+// branch names the transaction), From, To, Call-ID, CSeq number and
+// Route, sent where and how inv was.
+func (a *Agent) cancelRequest(inv *sip.Request) *sip.Request {
+	req := sip.NewRequest(sip.CANCEL, inv.Recipient)
+	req.AppendHeader(sip.HeaderClone(inv.Via()))
+	req.AppendHeader(sip.HeaderClone(inv.From()))
+	req.AppendHeader(sip.HeaderClone(inv.To()))
+	req.AppendHeader(sip.HeaderClone(inv.CallID()))
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.CANCEL})
+	maxFwd := sip.MaxForwardsHeader(70)
+	req.AppendHeader(&maxFwd)
+	sip.CopyHeaders("Route", inv, req)
+	req.SetBody(nil)
+	req.SetTransport(a.tp)
+	req.SetDestination(a.dest)
+	req.Laddr = inv.Laddr
+	return req
 }
 
 // cancelWait bounds each step of giving up a call: waiting for a
