@@ -86,6 +86,10 @@ type AudioFactory func() (audio.Source, audio.Sink)
 
 type call struct {
 	ev CallEvent
+	// state is where the call is (callstate.go); only step moves it,
+	// under mu, and stepMu orders the moves and their events.
+	state  CallState
+	stepMu sync.Mutex
 	// ctx is the call's life: cancelled by EndCall, RejectCall or Logout.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -202,7 +206,7 @@ func (p *Phone) dial(target string, data OutboundServiceCallData) (string, error
 	c := p.newCall(DirectionOutbound, target, "")
 	c.ev.QueueID = data.QueueID
 	c.service = data
-	p.emit.Emit(EventCallStarted, c.ev)
+	p.step(c, inputDial, nil)
 	p.calls.Add(1)
 	go p.runOutbound(c, agent)
 	return c.ev.CallID, nil
@@ -238,7 +242,6 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 		c.setReason(EndMediaFailed)
 		return
 	}
-	var progressOnce sync.Once
 	// The far end has NoAnswerTimeout to answer; sipgo CANCELs on expiry.
 	dialCtx, stopDial := context.WithTimeout(ctx, p.noAnswer)
 	// Early media: the first provisional SDP is applied as the answer (pion
@@ -253,7 +256,7 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	out, err := agent.DialWithHooks(dialCtx, c.ev.PhoneNumber, []byte(offer), sip.DialHooks{
 		Headers: append(c.service.headers(), c.headers...),
 		Progress: func(code int, _ string) {
-			progressOnce.Do(func() { p.emit.Emit(EventCallInProgress, c.ev) })
+			p.step(c, inputProvisional, nil) // once: the model refuses a second
 			if code == 180 && early == nil {
 				ringbackOnce.Do(func() { ringback = p.play(ToneRingback) })
 			}
@@ -309,7 +312,7 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 		untilEnd(ctx, c, out.Done(), out.Hangup)
 		return
 	}
-	p.emit.Emit(EventCallConfirmed, c.ev)
+	p.step(c, inputConnected, nil)
 	untilEnd(ctx, c, out.Done(), out.Hangup)
 }
 
@@ -406,7 +409,7 @@ func (p *Phone) finish(c *call, def string) {
 	ev.EndTime = &end
 	ev.EndReason = c.endReason(def)
 	p.log.Info("call ended", "callId", ev.CallID, "reason", ev.EndReason)
-	p.emit.Emit(EventCallEnded, ev)
+	p.step(c, inputEnded, &ev)
 	if ev.IsConsulted {
 		// Off this call's goroutine: taking the held call off hold is a
 		// re-INVITE. Counted with the calls, so that Close waits for it.
@@ -433,7 +436,7 @@ func (p *Phone) onIncoming(in *sip.Incoming) {
 	c.ev.UserData = userDataOf(in.UserData)
 	c.extra = extraDataOf(c.ev.CallID, in.ExtraData)
 	_ = in.Ringing()
-	p.emit.Emit(EventCallIncoming, c.ev)
+	p.step(c, inputOffered, nil)
 	ring := &toneOnce{}
 	switch {
 	case alerts && busy:
@@ -486,8 +489,7 @@ func (p *Phone) runIncoming(c *call, in *sip.Incoming, ring *toneOnce) {
 	if c.sv != nil {
 		p.supervisionAnswered(c.sv, c.ev.CallID)
 	}
-	p.emit.Emit(EventCallAnswered, c.ev)
-	p.emit.Emit(EventCallConfirmed, c.ev)
+	p.step(c, inputConnected, nil) // call-answered, call-confirmed
 	untilEnd(ctx, c, in.Done(), in.Hangup)
 }
 

@@ -13,7 +13,8 @@ import (
 // tray) ask of the phone without knowing call ids: the calls in progress,
 // answer the one ringing, hang up the one the agent is on.
 
-// Call states of a CallSummary.
+// Call states of a CallSummary: the call model's (CallState), as the
+// desktop's controls and the command line name them.
 const (
 	StateRinging   = "ringing"   // incoming, not answered yet
 	StateDialing   = "dialing"   // outbound, not answered yet
@@ -43,14 +44,15 @@ func (p *Phone) Calls() []CallSummary {
 	for _, c := range calls {
 		s := CallSummary{CallID: c.ev.CallID, Direction: c.ev.CallDirection, Number: c.ev.PhoneNumber, Name: c.ev.DisplayName, StartTime: c.ev.StartTime}
 		c.mu.Lock()
+		// The call model's state (callstate.go), as the desktop names it.
 		switch {
-		case c.sipCallID != "" && c.localHold:
+		case c.state == CallConnected && c.localHold:
 			s.State = StateOnHold
-		case c.sipCallID != "":
+		case c.state == CallConnected:
 			s.State = StateConnected
-		case c.ev.CallDirection == DirectionIncoming:
+		case c.state == CallRinging:
 			s.State = StateRinging
-		default:
+		default: // dialing, the far end ringing
 			s.State = StateDialing
 		}
 		c.mu.Unlock()

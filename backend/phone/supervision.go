@@ -152,6 +152,7 @@ func (p *Phone) onSupervisionCall(in *sip.Incoming) {
 	}
 	c := p.newCall(DirectionIncoming, in.From, in.DisplayName)
 	c.sv = sv
+	p.step(c, inputSupervision, nil)
 	close(c.answer) // answered by the phone itself
 	p.calls.Add(1)
 	go p.runIncoming(c, in, &toneOnce{})

@@ -190,7 +190,7 @@ func (p *Phone) consult(ctx context.Context, c *call, number string) (CallTransf
 	started := c.ev
 	started.TransferredTo = number
 	p.emit.Emit(EventCallTransferStarted, started)
-	p.emit.Emit(EventCallStarted, k.ev)
+	p.step(k, inputDial, nil)
 	p.calls.Add(1)
 	go p.runOutbound(k, agent)
 	p.log.Info("consulted transfer", "callId", c.ev.CallID, "consultation", k.ev.CallID, "to", number)

@@ -1,0 +1,140 @@
+package phone
+
+import (
+	"errors"
+	"fmt"
+)
+
+// CallState is where a call is in its life. The moves between states are
+// one table (next); Phone.step applies them under the call's lock and is
+// the only place that emits a call's life-cycle events, so they are
+// emitted once each, in the state's order, and a late input (a 200 OK
+// crossing the hang-up, a second provisional answer) emits nothing.
+type CallState int
+
+const (
+	// CallNew: created, nothing emitted yet.
+	CallNew CallState = iota
+	// CallDialing: an outbound call, its INVITE sent (call-started).
+	CallDialing
+	// CallFarRinging: an outbound call the far end has answered
+	// provisionally (180, 183: call-in-progress).
+	CallFarRinging
+	// CallRinging: an incoming call ringing here (call-incoming).
+	CallRinging
+	// CallConnected: the call is up (call-confirmed; an incoming call's
+	// call-answered first).
+	CallConnected
+	// CallEnded: over, whichever way (call-ended).
+	CallEnded
+)
+
+func (s CallState) String() string {
+	switch s {
+	case CallNew:
+		return "new"
+	case CallDialing:
+		return "dialing"
+	case CallFarRinging:
+		return "far-ringing"
+	case CallRinging:
+		return "ringing"
+	case CallConnected:
+		return "connected"
+	case CallEnded:
+		return "ended"
+	}
+	return fmt.Sprintf("CallState(%d)", int(s))
+}
+
+// callInput is what moves a call.
+type callInput int
+
+const (
+	inputDial        callInput = iota // an outbound call placed (its INVITE goes out)
+	inputOffered                      // an INVITE for this phone
+	inputProvisional                  // the far end's 1xx to our INVITE
+	inputConnected                    // the call is up: a 200 OK to our INVITE, or ours sent
+	inputEnded                        // over: hung up, cancelled, rejected, failed
+	inputSupervision                  // the platform's supervision call, which the phone answers itself
+)
+
+func (in callInput) String() string {
+	switch in {
+	case inputDial:
+		return "dial"
+	case inputOffered:
+		return "offered"
+	case inputProvisional:
+		return "provisional"
+	case inputConnected:
+		return "connected"
+	case inputEnded:
+		return "ended"
+	case inputSupervision:
+		return "supervision"
+	}
+	return fmt.Sprintf("callInput(%d)", int(in))
+}
+
+// errNoMove: the input does not move the call from its state (a late or
+// repeated input); nothing is emitted.
+var errNoMove = errors.New("no move")
+
+// move is a transition: the state reached and the events it emits, in order.
+type move struct {
+	to   CallState
+	emit []string
+}
+
+// next is the call model: from a state, an input moves the call (and emits
+// events) or is refused with errNoMove.
+func next(from CallState, in callInput) (move, error) {
+	switch {
+	case from == CallNew && in == inputDial:
+		return move{CallDialing, []string{EventCallStarted}}, nil
+	case from == CallNew && in == inputOffered:
+		return move{CallRinging, []string{EventCallIncoming}}, nil
+	case from == CallNew && in == inputSupervision:
+		// It rings nowhere: no call-incoming; answered, it is confirmed
+		// as any incoming call.
+		return move{CallRinging, nil}, nil
+	case from == CallDialing && in == inputProvisional:
+		return move{CallFarRinging, []string{EventCallInProgress}}, nil
+	case (from == CallDialing || from == CallFarRinging) && in == inputConnected:
+		return move{CallConnected, []string{EventCallConfirmed}}, nil
+	case from == CallRinging && in == inputConnected:
+		return move{CallConnected, []string{EventCallAnswered, EventCallConfirmed}}, nil
+	case from != CallNew && from != CallEnded && in == inputEnded:
+		return move{CallEnded, []string{EventCallEnded}}, nil
+	}
+	return move{}, fmt.Errorf("%w: %s from %s", errNoMove, in, from)
+}
+
+// step moves c by in and emits what the move emits, detail being the
+// events' payload (c's CallEvent when nil). It is the only emitter of a
+// call's life-cycle events; a refused input (errNoMove) emits nothing and
+// is logged at debug level. stepMu keeps one call's moves and their
+// events in order when two goroutines step it (the API's EndCall path and
+// the call's own).
+func (p *Phone) step(c *call, in callInput, detail *CallEvent) bool {
+	c.stepMu.Lock()
+	defer c.stepMu.Unlock()
+	c.mu.Lock()
+	m, err := next(c.state, in)
+	if err != nil {
+		c.mu.Unlock()
+		p.log.Debug("call input without a move", "callId", c.ev.CallID, "error", err)
+		return false
+	}
+	c.state = m.to
+	ev := c.ev
+	c.mu.Unlock()
+	if detail != nil {
+		ev = *detail
+	}
+	for _, name := range m.emit {
+		p.emit.Emit(name, ev)
+	}
+	return true
+}
