@@ -101,7 +101,12 @@ func (d *delayEstimator) captured(f []int16) bool {
 		d.last, d.agreed = lag, 1
 	}
 	frames := (lag + d.perFrm/2) / d.perFrm
-	if d.agreed >= 2 && (!d.ok || frames != d.found) {
+	// A move of one frame is not followed: an echo wavering by a few ms
+	// about a frame boundary would move the alignment back and forth, and
+	// each move costs the canceller's filter a second of converging again
+	// (10-15 dB less; TestDelayEstimateHoldsAtAFrameBoundary). The filter
+	// (delay-agnostic, extended) covers a frame's residual itself.
+	if d.agreed >= 2 && (!d.ok || abs(frames-d.found) >= 2) {
 		d.found, d.ok = frames, true
 		return true
 	}

@@ -88,3 +88,53 @@ func TestDelaySearchMatchesItsDefinition(t *testing.T) {
 		})
 	}
 }
+
+// An echo whose delay wavers by a few ms about a frame boundary (the card's
+// period and the sound server's jitter do that) must not move the alignment
+// back and forth: every move makes the canceller's filter converge again,
+// about a second of 10-15 dB less (test/sound saw it). A real move (a
+// starved speaker, a reset buffer: tens of ms) must still be followed.
+func TestDelayEstimateHoldsAtAFrameBoundary(t *testing.T) {
+	const rate, frame = 48000, 480
+	d := newDelayEstimator(rate, frame)
+	rng := rand.New(rand.NewPCG(3, 4))
+	far := make([]int16, 0, 20*rate)
+	delayAt := func(f int) int { // ms; 10 ms frames
+		switch {
+		case f >= 1200: // from 12 s: the echo moved 60 ms later
+			return 105
+		case (f/100)%2 == 0: // each second, 44 or 46 ms: about the 45 ms boundary
+			return 44
+		default:
+			return 46
+		}
+	}
+	moves, movedAfterJump := 0, -1
+	for f := 0; f < 1600; f++ {
+		out := make([]int16, frame)
+		for i := range out {
+			out[i] = int16(rng.NormFloat64() * 3000)
+		}
+		far = append(far, out...)
+		d.played(out)
+		mic := make([]int16, frame)
+		for i := range mic {
+			if at := f*frame + i - delayAt(f)*rate/1000; at >= 0 {
+				mic[i] = int16(0.5 * float64(far[at]))
+			}
+			mic[i] += int16(rng.NormFloat64() * 100)
+		}
+		if d.captured(mic) {
+			moves++
+			if f >= 1200 && movedAfterJump < 0 {
+				movedAfterJump = f - 1200
+			}
+		}
+	}
+	if movedAfterJump < 0 || movedAfterJump > 200 {
+		t.Fatalf("the 60 ms move was followed after %d frames, want within 2 s (200)", movedAfterJump)
+	}
+	if moves != 2 {
+		t.Fatalf("the alignment moved %d times, want 2: once found, once after the real move (not with each 2 ms waver)", moves)
+	}
+}

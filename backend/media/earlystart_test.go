@@ -20,12 +20,7 @@ import (
 func TestAnsweringStartsBeforeTheNomination(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cfg := Config{LoopbackOnly: true, Codecs: []string{"PCMU"}}
-	far, err := NewSession(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer far.Close()
+	far, us := newTestSession(t), newTestSession(t)
 	// The far end (the offerer, so controlling) nominates no host pair for
 	// its first 3 s: pion's acceptance wait, reached as the check interval is.
 	const holdOff = 3 * time.Second
@@ -39,22 +34,7 @@ func TestAnsweringStartsBeforeTheNomination(t *testing.T) {
 	}
 	reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().SetInt(int64(holdOff))
 
-	us, err := NewSession(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer us.Close()
-	offer, err := far.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, err := us.Answer(ctx, offer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := far.SetAnswer(answer); err != nil {
-		t.Fatal(err)
-	}
+	negotiate(t, ctx, far, us, nil)
 	start := time.Now()
 	if err := us.Start(&audio.Tone{Hz: 700}, &audio.Recorder{}); err != nil {
 		t.Fatal(err)

@@ -37,29 +37,8 @@ func lastSecond(r *audio.Recorder) (int, float64) {
 func TestFarEndRestartsICE(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cfg := Config{LoopbackOnly: true, Codecs: []string{"PCMU"}}
-	us, err := NewSession(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer us.Close()
-	far, err := NewSession(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer far.Close()
-
-	offer, err := us.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, err := far.Answer(ctx, offer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := us.SetAnswer(answer); err != nil {
-		t.Fatal(err)
-	}
+	us, far := newTestSession(t), newTestSession(t)
+	offer, answer := negotiate(t, ctx, us, far, nil)
 	ourRec, farRec := &audio.Recorder{}, &audio.Recorder{}
 	if err := us.Start(&audio.Tone{Hz: 700}, ourRec); err != nil {
 		t.Fatal(err)

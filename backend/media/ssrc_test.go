@@ -19,31 +19,15 @@ var ssrcLines = regexp.MustCompile(`(?m)^a=(ssrc|ssrc-group|msid):.*\r?\n`)
 func TestAnswerWithoutSSRCIsHeard(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cfg := Config{LoopbackOnly: true, Codecs: []string{"PCMU"}}
-	us, err := NewSession(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer us.Close()
-	far, err := NewSession(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer far.Close()
-	offer, err := us.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, err := far.Answer(ctx, offer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bare := ssrcLines.ReplaceAllString(answer, "")
-	if bare == answer {
-		t.Fatalf("the far end's answer had no a=ssrc to take out:\n%s", answer)
-	}
-	if err := us.SetAnswer(bare); err != nil {
-		t.Fatal(err)
+	us, far := newTestSession(t), newTestSession(t)
+	stripped := false
+	negotiate(t, ctx, us, far, func(answer string) string {
+		bare := ssrcLines.ReplaceAllString(answer, "")
+		stripped = bare != answer
+		return bare
+	})
+	if !stripped {
+		t.Fatal("the far end's answer had no a=ssrc to take out")
 	}
 	heard := &audio.Recorder{}
 	if err := us.Start(audio.Silence{}, heard); err != nil {
