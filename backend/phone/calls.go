@@ -90,6 +90,8 @@ type call struct {
 	// under mu, and stepMu orders the moves and their events.
 	state  CallState
 	stepMu sync.Mutex
+	// connectedAt is when the call reached CallConnected.
+	connectedAt time.Time
 	// ctx is the call's life: cancelled by EndCall, RejectCall or Logout.
 	ctx    context.Context
 	cancel context.CancelFunc

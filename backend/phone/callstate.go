@@ -127,6 +127,9 @@ func (p *Phone) step(c *call, in callInput, detail *CallEvent) bool {
 		p.log.Debug("call input without a move", "callId", c.ev.CallID, "error", err)
 		return false
 	}
+	if m.to == CallConnected && c.state != CallConnected {
+		c.connectedAt = p.now()
+	}
 	c.state = m.to
 	ev := c.ev
 	c.mu.Unlock()

@@ -145,6 +145,8 @@ type State struct {
 	Connection string `json:"connection,omitempty"`
 	// Kiosk: the app runs as a kiosk station (set by the app, not the phone).
 	Kiosk bool `json:"kiosk,omitempty"`
+	// Calls are the calls in progress, oldest first (callview.go).
+	Calls []CallView `json:"calls,omitempty"`
 }
 
 // The values of State.Connection.
@@ -281,7 +283,6 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 // State returns a snapshot of the phone's state.
 func (p *Phone) State() State {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	s := State{LoggedIn: p.session != nil, Language: p.language, DiscoveryURL: p.discovery}
 	if s.LoggedIn {
 		s.Connection = p.connection
@@ -290,6 +291,9 @@ func (p *Phone) State() State {
 		u := *p.user
 		s.User = &u
 	}
+	p.mu.Unlock()
+	// Each call under its own lock, after the phone's (as Calls does).
+	s.Calls = p.callViews()
 	return s
 }
 

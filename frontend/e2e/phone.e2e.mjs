@@ -189,6 +189,17 @@ test('dial the tone phone from the dial pad: timer, line quality, mute, hold, ke
   await page.getByRole('button', { name: 'Resume' }).click();
   await waitEvent('call-resumed');
 
+  // Reloaded mid-call (or the bridge reconnecting): the call is on the
+  // screen again, connected, its timer counting from the answer, from the
+  // backend's state (State().calls), not an empty list.
+  const seen = await page.evaluate(() => window.__events);
+  await page.reload();
+  // The run's record of events goes on across the reload (later checks count them).
+  await page.evaluate((before) => window.__events.unshift(...before), seen);
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  await page.getByRole('timer').filter({ hasText: /^00:(0[3-9]|[1-5][0-9])$/ }).waitFor({ timeout: 5000 });
+  await screenshot('in-call-reloaded');
+
   const { offset } = await control('/tone/dtmf?since=0', 'GET');
   await page.getByRole('button', { name: 'Keypad' }).click();
   const keypad = page.getByRole('group', { name: 'Keypad' });

@@ -224,6 +224,33 @@ describe('<webrtc-client-ui>', () => {
     expect(got[0].bubbles && got[0].composed).toBe(true);
   });
 
+  it('shows the calls in progress again after a reload or a reconnect (from the backend state)', async () => {
+    // Signed in with a held call and one ringing: what a window reloaded
+    // mid-call, or a browser-mode page whose bridge reconnected, finds.
+    Object.assign(backend.state, {
+      loggedIn: true,
+      user: { userId: '1', username: 'a@x', displayName: 'A', number: '+358401', siloName: 'S' },
+      calls: [
+        { detail: { callId: 'c1', callDirection: 'outbound', phoneNumber: '+358111', startTime: '2026-11-24T10:00:00Z', isConsulted: false },
+          state: 'connected', held: true, connectedAt: '2026-11-24T10:00:05Z' },
+        { detail: { callId: 'c2', callDirection: 'incoming', phoneNumber: '+358222', startTime: '2026-11-24T10:01:00Z', isConsulted: false },
+          state: 'incoming' },
+      ],
+    });
+    const { el } = await mount(backend);
+    const calls = (el as unknown as { calls: Array<{ detail: { callId: string; startTime: Date }; state: string; held: boolean; connectedAt?: number }> }).calls;
+    expect(calls.map((c) => [c.detail.callId, c.state, c.held])).toEqual([['c1', 'connected', true], ['c2', 'incoming', false]]);
+    expect(calls[0].detail.startTime).toBeInstanceOf(Date);
+    expect(calls[0].connectedAt).toBe(Date.parse('2026-11-24T10:00:05Z'));
+    // And the calls' own events go on from there: the ringing one answered.
+    backend.handler!({ name: 'call-confirmed', detail: { callId: 'c2', callDirection: 'incoming', phoneNumber: '+358222', startTime: '2026-11-24T10:01:00Z', isConsulted: false } });
+    const after = (el as unknown as { calls: Array<{ detail: { callId: string }; state: string }> }).calls;
+    expect(after.find((c) => c.detail.callId === 'c2')?.state).toBe('connected');
+    expect(after).toHaveLength(2);
+    // The availability is read too: no event tells it until it changes.
+    expect(backend.calls.some((c) => c.method === 'GetUserStatus')).toBe(true);
+  });
+
   it('carries call methods to the backend by name', async () => {
     const { el } = await mount(backend);
     await el.call('+358401000090');

@@ -128,6 +128,8 @@ interface BackendState {
   discoveryUrl: string;
   /** A kiosk station (the administrator's lock): no settings, no sign-out. */
   kiosk?: boolean;
+  /** The calls in progress (backend/phone CallView), for a UI that (re)attaches mid-call. */
+  calls?: Array<{ detail: unknown; state: CallView['state']; held?: boolean; muted?: boolean; connectedAt?: string }>;
 }
 
 /** The app's desktop choices (desktop.go's DesktopSettings). */
@@ -445,12 +447,30 @@ export class WebrtcClientUi extends LitElement {
     this.kiosk = !!s.kiosk;
     if (this.kiosk && this.screen === 'settings') this.screen = 'main';
     this.user = s.user ?? null;
+    // The backend's calls replace the list: after a reload or the bridge's
+    // reconnect mid-call the screen shows the calls again, not an empty list.
+    this.calls = (s.calls ?? []).map((c) => ({
+      detail: toCallDetail(c.detail),
+      state: c.state,
+      held: !!c.held,
+      muted: !!c.muted,
+      connectedAt: c.connectedAt ? Date.parse(c.connectedAt) : undefined,
+    }));
     await this.applyLanguage(s.language);
     if (this.loggedIn) {
       this.loadRecent();
-      await Promise.all([this.loadAudio(), this.loadRoles()]);
+      await Promise.all([this.loadAudio(), this.loadRoles(), this.loadStatus()]);
     } else {
       this.screen = 'main';
+    }
+  }
+
+  /** Reads the availability for its picker (a reload or reconnect has no event for it until it changes). */
+  private async loadStatus() {
+    try {
+      this.userStatus = await this.getUserStatus();
+    } catch {
+      // Shown as unknown until the next user-status-changed.
     }
   }
 

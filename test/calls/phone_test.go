@@ -126,6 +126,11 @@ func TestPhoneCallsThroughTheLab(t *testing.T) {
 		}
 		ev.wait(t, ctx, phone.EventCallInProgress)
 		ev.wait(t, ctx, phone.EventCallConfirmed)
+		// A UI that attaches now (a reload, the bridge reconnecting) reads
+		// the call from the state, as connected.
+		if calls := p.State().Calls; len(calls) != 1 || calls[0].Detail.CallID != id || calls[0].State != "connected" || calls[0].ConnectedAt == nil {
+			t.Fatalf("State().Calls mid-call = %+v, want this call, connected", calls)
+		}
 		time.Sleep(2 * time.Second)
 		if err := p.EndCall(id); err != nil {
 			t.Fatal(err)
@@ -133,6 +138,9 @@ func TestPhoneCallsThroughTheLab(t *testing.T) {
 		ended := ev.wait(t, ctx, phone.EventCallEnded)
 		if ended.call.CallID != id || ended.call.EndReason != phone.EndLocalHangup || ended.call.EndTime == nil {
 			t.Fatalf("call-ended %+v", ended.call)
+		}
+		if calls := p.State().Calls; len(calls) != 0 {
+			t.Fatalf("State().Calls after the call = %+v, want none", calls)
 		}
 		s, rate := heard.Samples()
 		hz, _ := audio.DominantFrequency(s, rate)
