@@ -57,6 +57,11 @@ const (
 	inputConnected                    // the call is up: a 200 OK to our INVITE, or ours sent
 	inputEnded                        // over: hung up, cancelled, rejected, failed
 	inputSupervision                  // the platform's supervision call, which the phone answers itself
+	// A connected call's flags (nextFlags).
+	inputHold   // held here (pauseCall)
+	inputResume // taken off hold (resumeCall)
+	inputMute   // muted (muteCall)
+	inputUnmute // unmuted (unmuteCall)
 )
 
 func (in callInput) String() string {
@@ -73,6 +78,14 @@ func (in callInput) String() string {
 		return "ended"
 	case inputSupervision:
 		return "supervision"
+	case inputHold:
+		return "hold"
+	case inputResume:
+		return "resume"
+	case inputMute:
+		return "mute"
+	case inputUnmute:
+		return "unmute"
 	}
 	return fmt.Sprintf("callInput(%d)", int(in))
 }
@@ -111,6 +124,33 @@ func next(from CallState, in callInput) (move, error) {
 	return move{}, fmt.Errorf("%w: %s from %s", errNoMove, in, from)
 }
 
+// flags are what a connected call has besides its state: held by this
+// side, muted.
+type flags struct{ held, muted bool }
+
+// nextFlags is the connected call's half of the model: only a connected
+// call is held or muted, each change once, each with its event.
+func nextFlags(st CallState, f flags, in callInput) (flags, string, error) {
+	if st != CallConnected {
+		return f, "", fmt.Errorf("%w: %s on a %s call", errNoMove, in, st)
+	}
+	switch {
+	case in == inputHold && !f.held:
+		f.held = true
+		return f, EventCallPaused, nil
+	case in == inputResume && f.held:
+		f.held = false
+		return f, EventCallResumed, nil
+	case in == inputMute && !f.muted:
+		f.muted = true
+		return f, EventCallMuted, nil
+	case in == inputUnmute && f.muted:
+		f.muted = false
+		return f, EventCallUnmuted, nil
+	}
+	return f, "", fmt.Errorf("%w: %s with held=%t muted=%t", errNoMove, in, f.held, f.muted)
+}
+
 // step moves c by in and emits what the move emits, detail being the
 // events' payload (c's CallEvent when nil). It is the only emitter of a
 // call's life-cycle events; a refused input (errNoMove) emits nothing and
@@ -121,6 +161,19 @@ func (p *Phone) step(c *call, in callInput, detail *CallEvent) bool {
 	c.stepMu.Lock()
 	defer c.stepMu.Unlock()
 	c.mu.Lock()
+	if in >= inputHold {
+		f, name, err := nextFlags(c.state, flags{held: c.localHold, muted: c.muted}, in)
+		if err != nil {
+			c.mu.Unlock()
+			p.log.Debug("call input without a move", "callId", c.ev.CallID, "error", err)
+			return false
+		}
+		c.localHold, c.muted = f.held, f.muted
+		ev := c.ev
+		c.mu.Unlock()
+		p.emit.Emit(name, ev)
+		return true
+	}
 	m, err := next(c.state, in)
 	if err != nil {
 		c.mu.Unlock()

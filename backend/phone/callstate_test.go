@@ -58,11 +58,50 @@ func TestCallModel(t *testing.T) {
 	}
 }
 
+// A connected call's flags: each row names the reference's rule.
+func TestConnectedCallFlags(t *testing.T) {
+	rows := []struct {
+		rule  string
+		st    CallState
+		from  flags
+		in    callInput
+		to    flags
+		event string // "": refused
+	}{
+		{"pauseCall() holds a connected call: call-paused", CallConnected, flags{}, inputHold, flags{held: true}, EventCallPaused},
+		{"resumeCall() takes it off hold: call-resumed", CallConnected, flags{held: true}, inputResume, flags{}, EventCallResumed},
+		{"muteCall() mutes: call-muted", CallConnected, flags{}, inputMute, flags{muted: true}, EventCallMuted},
+		{"unmuteCall() unmutes: call-unmuted", CallConnected, flags{muted: true}, inputUnmute, flags{}, EventCallUnmuted},
+		{"a held call can be muted, and stays held", CallConnected, flags{held: true}, inputMute, flags{held: true, muted: true}, EventCallMuted},
+		{"a muted call can be held, and stays muted", CallConnected, flags{muted: true}, inputHold, flags{held: true, muted: true}, EventCallPaused},
+		{"holding a held call emits nothing", CallConnected, flags{held: true}, inputHold, flags{held: true}, ""},
+		{"resuming a call not held emits nothing", CallConnected, flags{}, inputResume, flags{}, ""},
+		{"muting a muted call emits nothing", CallConnected, flags{muted: true}, inputMute, flags{muted: true}, ""},
+		{"a ringing call is not held", CallRinging, flags{}, inputHold, flags{}, ""},
+		{"a call being dialled is not muted", CallDialing, flags{}, inputMute, flags{}, ""},
+		{"an ended call is not resumed", CallEnded, flags{held: true}, inputResume, flags{held: true}, ""},
+	}
+	for _, r := range rows {
+		t.Run(r.rule, func(t *testing.T) {
+			f, name, err := nextFlags(r.st, r.from, r.in)
+			if r.event == "" {
+				if !errors.Is(err, errNoMove) || name != "" || f != r.from {
+					t.Fatalf("%s on %s %+v: %+v %q %v, want refused", r.in, r.st, r.from, f, name, err)
+				}
+				return
+			}
+			if err != nil || f != r.to || name != r.event {
+				t.Fatalf("%s on %s %+v: %+v %q %v, want %+v %q", r.in, r.st, r.from, f, name, err, r.to, r.event)
+			}
+		})
+	}
+}
+
 // Every state and input has an answer (a move or errNoMove), and every
 // state but new and ended can end: no call is left without its call-ended.
 func TestCallModelIsTotal(t *testing.T) {
 	for s := CallNew; s <= CallEnded; s++ {
-		for in := inputDial; in <= inputSupervision; in++ {
+		for in := inputDial; in <= inputSupervision; in++ { // the flags' inputs: TestConnectedCallFlags
 			if _, err := next(s, in); err != nil && !errors.Is(err, errNoMove) {
 				t.Errorf("%s on %s: %v", in, s, err)
 			}

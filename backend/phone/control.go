@@ -96,15 +96,12 @@ func (p *Phone) hold(ctx context.Context, callID string, on bool) error {
 		return fmt.Errorf("Could not %s: %w", what, err)
 	}
 	m.SetHold(on, remote)
-	c.mu.Lock()
-	c.localHold = on
-	c.mu.Unlock()
 	p.log.Info("hold", "callId", callID, "on", on, "offered", dir, "answered", answerDirection(answer))
-	name := EventCallResumed
+	in := inputResume
 	if on {
-		name = EventCallPaused
+		in = inputHold
 	}
-	p.emit.Emit(name, c.ev)
+	p.step(c, in, nil) // sets the flag, emits call-paused or call-resumed
 	return nil
 }
 
@@ -187,14 +184,11 @@ func (p *Phone) mute(callID string, on bool) error {
 		return ErrNotMuted
 	}
 	m.SetMuted(on)
-	c.mu.Lock()
-	c.muted = on
-	c.mu.Unlock()
-	name := EventCallUnmuted
+	in := inputUnmute
 	if on {
-		name = EventCallMuted
+		in = inputMute
 	}
-	p.emit.Emit(name, c.ev)
+	p.step(c, in, nil) // sets the flag, emits call-muted or call-unmuted
 	return nil
 }
 
