@@ -30,14 +30,8 @@ var elementStates = map[CallState]string{
 
 // callViews are the calls in progress, oldest first.
 func (p *Phone) callViews() []CallView {
-	p.mu.Lock()
-	calls := make([]*call, 0, len(p.active))
-	for _, c := range p.active {
-		calls = append(calls, c)
-	}
-	p.mu.Unlock()
 	var out []CallView
-	for _, c := range calls {
+	for _, c := range p.activeCalls() {
 		c.mu.Lock()
 		st, ok := elementStates[c.state]
 		v := CallView{Detail: c.ev, State: st, Held: c.localHold, Muted: c.muted}
@@ -52,4 +46,16 @@ func (p *Phone) callViews() []CallView {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Detail.StartTime.Before(out[j].Detail.StartTime) })
 	return out
+}
+
+// activeCalls are the calls in progress, in no order; each is read after
+// under its own lock, never under the phone's (the lock order).
+func (p *Phone) activeCalls() []*call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	calls := make([]*call, 0, len(p.active))
+	for _, c := range p.active {
+		calls = append(calls, c)
+	}
+	return calls
 }

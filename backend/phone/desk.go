@@ -34,12 +34,7 @@ type CallSummary struct {
 
 // Calls lists the calls in progress, oldest first.
 func (p *Phone) Calls() []CallSummary {
-	p.mu.Lock()
-	calls := make([]*call, 0, len(p.active))
-	for _, c := range p.active {
-		calls = append(calls, c)
-	}
-	p.mu.Unlock()
+	calls := p.activeCalls()
 	out := make([]CallSummary, 0, len(calls))
 	for _, c := range calls {
 		s := CallSummary{CallID: c.ev.CallID, Direction: c.ev.CallDirection, Number: c.ev.PhoneNumber, Name: c.ev.DisplayName, StartTime: c.ev.StartTime}
