@@ -49,6 +49,25 @@ type App struct {
 	jobs     sync.WaitGroup
 }
 
+// rejection is a method's error as the window's promise rejects with it:
+// the reference's message and, for the phone's own errors, their stable
+// code (phone.ErrorCode), which the frontend maps instead of the words.
+type rejection struct {
+	Message string `json:"message"`
+	Code    string `json:"code,omitempty"`
+}
+
+// formatError is Wails' ErrorFormatter: every bound method's error.
+func formatError(err error) any { return rejection{Message: err.Error(), Code: phone.ErrorCode(err)} }
+
+// errorData is the integration API's JSON-RPC error data: the same code.
+func errorData(err error) any {
+	if code := phone.ErrorCode(err); code != "" {
+		return map[string]string{"code": code}
+	}
+	return nil
+}
+
 // phoneEvent is what the frontend receives on eventChannel.
 type phoneEvent struct {
 	Name   string `json:"name"`

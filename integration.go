@@ -89,7 +89,7 @@ func (g *integrationAPI) startLocked(addr string, origins []string) (string, err
 	if g.srv != nil && g.srv.Addr() == addr {
 		g.stopLocked()
 	}
-	b, err := bridge.Listen(bridge.Config{Addr: addr, Token: tok, Origins: origins, Methods: g.app, Own: g.app.win,
+	b, err := bridge.Listen(bridge.Config{Addr: addr, Token: tok, Origins: origins, Methods: g.app, Own: g.app.win, ErrorData: errorData,
 		Files: g.ui, EventMethod: eventChannel, Log: g.log})
 	if err != nil {
 		return "", err

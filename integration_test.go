@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"voicedesk/backend/phone"
 	"voicedesk/backend/secrets"
 	"voicedesk/backend/settings"
 	"voicedesk/test/desktop"
@@ -218,3 +221,18 @@ func TestIntegrationFixedByTheCommandLine(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Both surfaces reject with the phone's stable code beside its message:
+// the window's promise ({message, code}) and the API's JSON-RPC error data.
+func TestRejectionsCarryTheCode(t *testing.T) {
+	err := fmt.Errorf("%w (callId %q)", phone.ErrNoSuchCall, "x")
+	if got := formatError(err).(rejection); got.Code != "no-such-call" || got.Message != err.Error() {
+		t.Errorf("the window's rejection %+v, want the message and code no-such-call", got)
+	}
+	if got, _ := errorData(err).(map[string]string); got["code"] != "no-such-call" {
+		t.Errorf("the API's error data %v, want code no-such-call", errorData(err))
+	}
+	if got := errorData(errors.New("disk full")); got != nil {
+		t.Errorf("an error without a code has data %v, want none", got)
+	}
+}

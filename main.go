@@ -227,6 +227,7 @@ func main() {
 		OnShutdown:       app.shutdown,
 		OnBeforeClose:    app.beforeClose,
 		Bind:             []interface{}{app, app.win},
+		ErrorFormatter:   formatError,
 		Linux: &linux.Options{
 			Icon:        icon,
 			ProgramName: "voicedesk",

@@ -54,6 +54,10 @@ type Config struct {
 	// bridge's own reaches them; a local program that forges it already
 	// holds the token and runs as the user.
 	Own any
+	// ErrorData, when set, gives a method's rejection its JSON-RPC error
+	// data (the phone's stable error code, so that clients match codes
+	// rather than English).
+	ErrorData func(error) any
 	// Files, when set, are served at / (the UI, for browser mode).
 	Files fs.FS
 	// EventMethod names the notification carrying each event.
@@ -115,6 +119,7 @@ func Listen(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	ms.errData = cfg.ErrorData
 	own := ms
 	if cfg.Own != nil {
 		if own, err = ms.with(cfg.Own); err != nil {

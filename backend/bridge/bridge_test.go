@@ -310,3 +310,32 @@ func TestListenRefusesANameOnBothSurfaces(t *testing.T) {
 		t.Fatalf("Listen: %v, want an error naming two surfaces", err)
 	}
 }
+
+// A method's rejection carries the error data ErrorData gives (the phone's
+// stable code), so that a client matches a code, not English; the errors of
+// the protocol itself carry none.
+func TestRejectionCarriesItsCode(t *testing.T) {
+	s, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{},
+		ErrorData: func(err error) any { return map[string]string{"code": "not-logged-in"} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	c, status := dial(t, s, "?token="+token, nil)
+	if status != http.StatusSwitchingProtocols {
+		t.Fatalf("status %d", status)
+	}
+	out := roundTrip(t, c, `{"jsonrpc":"2.0","id":1,"method":"Fails"}`)
+	e, _ := out["error"].(map[string]any)
+	data, _ := e["data"].(map[string]any)
+	if e["message"] != "Not logged in" || data["code"] != "not-logged-in" {
+		t.Fatalf("rejection %v, want the message and data.code not-logged-in", out)
+	}
+	out = roundTrip(t, c, `{"jsonrpc":"2.0","id":2,"method":"Nope"}`)
+	if e, _ := out["error"].(map[string]any); e["data"] != nil {
+		t.Fatalf("a protocol error %v carries data", out)
+	}
+}

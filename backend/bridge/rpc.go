@@ -46,6 +46,7 @@ type errorResponse struct {
 type rpcError struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
+	Data    any    `json:"data,omitempty"`
 }
 
 type notification struct {
@@ -64,6 +65,8 @@ var errorType = reflect.TypeOf((*error)(nil)).Elem()
 // methodSet is the callable methods of one value.
 type methodSet struct {
 	methods map[string]boundMethod
+	// errData, when set, gives a rejection's error data (its stable code).
+	errData func(error) any
 }
 
 // boundMethod is a method with the value it is called on.
@@ -83,7 +86,7 @@ func newMethodSet(v any) (*methodSet, error) {
 // with is a new set: these methods and v's; a name in both is an error
 // (which surface serves it would depend on the order).
 func (ms *methodSet) with(v any) (*methodSet, error) {
-	both := &methodSet{methods: maps.Clone(ms.methods)}
+	both := &methodSet{methods: maps.Clone(ms.methods), errData: ms.errData}
 	if err := both.add(v); err != nil {
 		return nil, err
 	}
@@ -113,10 +116,15 @@ func (ms *methodSet) add(v any) error {
 }
 
 func errorReply(id json.RawMessage, code int, msg string) []byte {
+	return errorReplyData(id, code, msg, nil)
+}
+
+// errorReplyData is errorReply with the error's data (JSON-RPC 2.0 §5.1).
+func errorReplyData(id json.RawMessage, code int, msg string, data any) []byte {
 	if len(id) == 0 {
 		id = json.RawMessage("null")
 	}
-	b, _ := json.Marshal(errorResponse{JSONRPC: "2.0", Error: rpcError{Code: code, Message: msg}, ID: id})
+	b, _ := json.Marshal(errorResponse{JSONRPC: "2.0", Error: rpcError{Code: code, Message: msg, Data: data}, ID: id})
 	return b
 }
 
@@ -163,12 +171,12 @@ func (ms *methodSet) handleOne(data []byte, log *slog.Logger) []byte {
 	if id := bytes.TrimSpace(req.ID); len(id) > 0 && id[0] != '"' && id[0] != '-' && (id[0] < '0' || id[0] > '9') && string(id) != "null" {
 		return errorReply(nil, codeInvalidRequest, "invalid request: id must be a string, a number or null")
 	}
-	result, code, msg := ms.call(req.Method, req.Params, log)
+	result, code, msg, errData := ms.call(req.Method, req.Params, log)
 	if notify {
 		return nil
 	}
 	if code != 0 {
-		return errorReply(req.ID, code, msg)
+		return errorReplyData(req.ID, code, msg, errData)
 	}
 	b, err := json.Marshal(response{JSONRPC: "2.0", Result: result, ID: req.ID})
 	if err != nil {
@@ -180,24 +188,24 @@ func (ms *methodSet) handleOne(data []byte, log *slog.Logger) []byte {
 // call runs one method with its positional arguments. Missing trailing
 // arguments are their zero values, as when the element leaves an optional
 // one out.
-func (ms *methodSet) call(name string, params json.RawMessage, log *slog.Logger) (result any, code int, msg string) {
+func (ms *methodSet) call(name string, params json.RawMessage, log *slog.Logger) (result any, code int, msg string, data any) {
 	bm, ok := ms.methods[name]
 	if !ok {
-		return nil, codeNoMethod, fmt.Sprintf("method not found: %s", name)
+		return nil, codeNoMethod, fmt.Sprintf("method not found: %s", name), nil
 	}
 	m := bm.m
 	var raw []json.RawMessage
 	if p := bytes.TrimSpace(params); len(p) > 0 && string(p) != "null" {
 		if p[0] != '[' {
-			return nil, codeInvalidParams, "invalid params: give the arguments as an array, in order"
+			return nil, codeInvalidParams, "invalid params: give the arguments as an array, in order", nil
 		}
 		if err := json.Unmarshal(p, &raw); err != nil {
-			return nil, codeInvalidParams, "invalid params: " + err.Error()
+			return nil, codeInvalidParams, "invalid params: " + err.Error(), nil
 		}
 	}
 	want := m.Type.NumIn() - 1 // the receiver
 	if len(raw) > want {
-		return nil, codeInvalidParams, fmt.Sprintf("invalid params: %s takes %d arguments, got %d", name, want, len(raw))
+		return nil, codeInvalidParams, fmt.Sprintf("invalid params: %s takes %d arguments, got %d", name, want, len(raw)), nil
 	}
 	args := []reflect.Value{bm.recv}
 	for i := 0; i < want; i++ {
@@ -207,7 +215,7 @@ func (ms *methodSet) call(name string, params json.RawMessage, log *slog.Logger)
 			// Unknown fields are ignored, as by Wails' bindings: both
 			// transports take what the element sends.
 			if err := json.Unmarshal(raw[i], v.Interface()); err != nil {
-				return nil, codeInvalidParams, fmt.Sprintf("invalid params: argument %d of %s: %v", i+1, name, err)
+				return nil, codeInvalidParams, fmt.Sprintf("invalid params: argument %d of %s: %v", i+1, name, err), nil
 			}
 		}
 		args = append(args, v.Elem())
@@ -215,25 +223,32 @@ func (ms *methodSet) call(name string, params json.RawMessage, log *slog.Logger)
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("bridge: method panicked", "method", name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			result, code, msg = nil, codeInternal, "internal error in "+name
+			result, code, msg, data = nil, codeInternal, "internal error in "+name, nil
 		}
 	}()
 	out := m.Func.Call(args)
 	switch len(out) {
 	case 0:
-		return nil, 0, ""
+		return nil, 0, "", nil
 	case 1:
 		if m.Type.Out(0) == errorType {
 			if err, _ := out[0].Interface().(error); err != nil {
-				return nil, CodeRejected, err.Error()
+				return nil, CodeRejected, err.Error(), ms.dataOf(err)
 			}
-			return nil, 0, ""
+			return nil, 0, "", nil
 		}
-		return out[0].Interface(), 0, ""
+		return out[0].Interface(), 0, "", nil
 	default:
 		if err, _ := out[1].Interface().(error); err != nil {
-			return nil, CodeRejected, err.Error()
+			return nil, CodeRejected, err.Error(), ms.dataOf(err)
 		}
-		return out[0].Interface(), 0, ""
+		return out[0].Interface(), 0, "", nil
 	}
+}
+
+func (ms *methodSet) dataOf(err error) any {
+	if ms.errData == nil {
+		return nil
+	}
+	return ms.errData(err)
 }

@@ -2,7 +2,6 @@ package phone
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -17,9 +16,9 @@ const MaxUserData = 491
 
 // Errors of setUserData and getCallExtraData.
 var (
-	ErrUserDataNotObject = errors.New("User data must be an object")
-	ErrUserDataTooLong   = errors.New("User data length must be under 491 characters in serialized string format")
-	ErrNoOngoingCall     = errors.New("There is no ongoing call")
+	ErrUserDataNotObject = coded("user-data-not-object", "User data must be an object")
+	ErrUserDataTooLong   = coded("user-data-too-long", "User data length must be under 491 characters in serialized string format")
+	ErrNoOngoingCall     = coded("no-ongoing-call", "There is no ongoing call")
 )
 
 // SetUserData is the reference's setUserData(data): data travels with the

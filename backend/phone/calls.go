@@ -50,11 +50,11 @@ const (
 
 // Call errors.
 var (
-	ErrNoSuchCall    = errors.New("Call not found")
-	ErrMissingNumber = errors.New("Target number is missing")
-	ErrBadNumber     = errors.New("Target number may contain only digits, '+', '*', '#' or a SIP user name")
-	ErrNotIncoming   = errors.New("The call is not an incoming call waiting for an answer")
-	ErrPhoneNotReady = errors.New("The phone is not registered")
+	ErrNoSuchCall    = coded("no-such-call", "Call not found")
+	ErrMissingNumber = coded("missing-number", "Target number is missing")
+	ErrBadNumber     = coded("bad-number", "Target number may contain only digits, '+', '*', '#' or a SIP user name")
+	ErrNotIncoming   = coded("not-incoming", "The call is not an incoming call waiting for an answer")
+	ErrPhoneNotReady = coded("phone-not-ready", "The phone is not registered")
 )
 
 // CallEvent is the payload of every call event (the reference's table).

@@ -2,7 +2,6 @@ package phone
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -22,10 +21,10 @@ const (
 
 // Errors of the call control methods.
 var (
-	ErrAlreadyOnHold = errors.New("The call is already on hold")
-	ErrNotOnHold     = errors.New("The call is not on hold")
-	ErrAlreadyMuted  = errors.New("The call is already muted")
-	ErrNotMuted      = errors.New("The call is not muted")
+	ErrAlreadyOnHold = coded("already-on-hold", "The call is already on hold")
+	ErrNotOnHold     = coded("not-on-hold", "The call is not on hold")
+	ErrAlreadyMuted  = coded("already-muted", "The call is already muted")
+	ErrNotMuted      = coded("not-muted", "The call is not muted")
 )
 
 // dialog is what call control needs of a connected call's SIP dialog.
@@ -213,11 +212,11 @@ const (
 
 // Errors of sendDTMF.
 var (
-	ErrDTMFTonesMissing = errors.New("DTMF tones are missing")
-	ErrDTMFTones        = errors.New("DTMF tones may contain only 0-9, A-D, #, * and ,")
-	ErrDTMFTooMany      = errors.New("DTMF tones are limited to 64 per request")
-	ErrDTMFDuration     = errors.New("DTMF duration must be from 40 to 6000 milliseconds")
-	ErrDTMFGap          = errors.New("DTMF interToneGap must be at least 30 milliseconds")
+	ErrDTMFTonesMissing = coded("dtmf-tones-missing", "DTMF tones are missing")
+	ErrDTMFTones        = coded("dtmf-tones", "DTMF tones may contain only 0-9, A-D, #, * and ,")
+	ErrDTMFTooMany      = coded("dtmf-too-many", "DTMF tones are limited to 64 per request")
+	ErrDTMFDuration     = coded("dtmf-duration", "DTMF duration must be from 40 to 6000 milliseconds")
+	ErrDTMFGap          = coded("dtmf-gap", "DTMF interToneGap must be at least 30 milliseconds")
 )
 
 // validDTMF checks tones and options by the reference's rules and returns

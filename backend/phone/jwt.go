@@ -3,7 +3,6 @@ package phone
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,8 +10,8 @@ import (
 
 // Errors of updateJWT.
 var (
-	ErrBadJWT     = errors.New("Token must be a JWT: three base64url parts separated by '.'")
-	ErrExpiredJWT = errors.New("Token has expired")
+	ErrBadJWT     = coded("bad-jwt", "Token must be a JWT: three base64url parts separated by '.'")
+	ErrExpiredJWT = coded("expired-jwt", "Token has expired")
 )
 
 // UpdateJWT is the reference's updateJWT(token): the SDK token the SIP

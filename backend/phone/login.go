@@ -1,7 +1,6 @@
 package phone
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -42,16 +41,16 @@ type LoginOptions struct {
 // user has already signed in or required data is missing from the options
 // object".
 var (
-	ErrAlreadyLoggedIn = errors.New("User is already logged in")
-	ErrNotLoggedIn     = errors.New("User is not logged in")
-	ErrMissingType     = errors.New("Login type is missing. Use 'Credentials', 'AuthHeader' or 'SSO'")
-	ErrUnknownType     = errors.New("Unsupported login type. Use 'Credentials', 'AuthHeader' or 'SSO'")
-	ErrMissingUsername = errors.New("Username is missing from the login options")
-	ErrMissingPassword = errors.New("Password is missing from the login options. It is required by the Credentials login type")
-	ErrMissingHeader   = errors.New("Authorization header is missing from the login options. It is required by the AuthHeader login type")
-	ErrMissingUserID   = errors.New("User id is missing from the login options. It is required by the AuthHeader login type")
-	ErrHeaderValue     = errors.New("Authorization header value is missing. It must hold the token type and the token, e.g. 'Bearer <token>'")
-	ErrHeaderExpiry    = errors.New("Authorization header expiresIn must be more than 60 seconds")
+	ErrAlreadyLoggedIn = coded("already-logged-in", "User is already logged in")
+	ErrNotLoggedIn     = coded("not-logged-in", "User is not logged in")
+	ErrMissingType     = coded("missing-type", "Login type is missing. Use 'Credentials', 'AuthHeader' or 'SSO'")
+	ErrUnknownType     = coded("unknown-type", "Unsupported login type. Use 'Credentials', 'AuthHeader' or 'SSO'")
+	ErrMissingUsername = coded("missing-username", "Username is missing from the login options")
+	ErrMissingPassword = coded("missing-password", "Password is missing from the login options. It is required by the Credentials login type")
+	ErrMissingHeader   = coded("missing-header", "Authorization header is missing from the login options. It is required by the AuthHeader login type")
+	ErrMissingUserID   = coded("missing-user-id", "User id is missing from the login options. It is required by the AuthHeader login type")
+	ErrHeaderValue     = coded("header-value", "Authorization header value is missing. It must hold the token type and the token, e.g. 'Bearer <token>'")
+	ErrHeaderExpiry    = coded("header-expiry", "Authorization header expiresIn must be more than 60 seconds")
 )
 
 // MinTokenLifetime is the reference's lower bound for expiresIn, in seconds:

@@ -56,10 +56,10 @@ func (f EmitterFunc) Emit(name string, detail any) { f(name, detail) }
 var Languages = []string{"en", "es", "fi", "sv", "nl"}
 
 // ErrUnsupportedLanguage is returned by SetPhoneLanguage.
-var ErrUnsupportedLanguage = errors.New("Unsupported language. Supported languages are 'en', 'es', 'fi', 'sv' and 'nl'")
+var ErrUnsupportedLanguage = coded("unsupported-language", "Unsupported language. Supported languages are 'en', 'es', 'fi', 'sv' and 'nl'")
 
 // ErrBadDiscoveryURL is returned by SetDiscoveryURL.
-var ErrBadDiscoveryURL = errors.New("Discovery URL must be an absolute http or https URL")
+var ErrBadDiscoveryURL = coded("bad-discovery-url", "Discovery URL must be an absolute http or https URL")
 
 // Platform is what the phone needs of the platform's API.
 type Platform interface {
@@ -421,7 +421,7 @@ func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*U
 		return nil, nil, loginError(err)
 	}
 	if o.Type == LoginAuthHeader && !strings.EqualFold(me.ID, session.UserID) {
-		return nil, nil, &LoginError{"Login failed: the authorization header belongs to another user than the user id given", nil}
+		return nil, nil, &LoginError{"login-other-user", "Login failed: the authorization header belongs to another user than the user id given", nil}
 	}
 	if o.Type == LoginSSO {
 		// An SSO session learns its user id here, before it is shared.
@@ -456,25 +456,28 @@ func (p *Phone) register(ctx context.Context, session *platform.Session) (*sip.A
 	}
 	agent, err := sip.New(cfg)
 	if err != nil {
-		return nil, &LoginError{"Login failed: the phone's SIP settings are unusable: " + err.Error(), err}
+		return nil, &LoginError{"login-sip-settings", "Login failed: the phone's SIP settings are unusable: " + err.Error(), err}
 	}
 	agent.OnIncoming(p.onIncoming)
 	agent.OnRenegotiate(p.onRenegotiate)
 	if err := agent.Register(ctx); err != nil {
 		agent.Close()
-		return nil, &LoginError{"Login failed: the phone could not register: " + err.Error(), err}
+		return nil, &LoginError{"login-register-failed", "Login failed: the phone could not register: " + err.Error(), err}
 	}
 	return agent, nil
 }
 
 // LoginError is a failed login with a message for the user; it wraps the cause.
 type LoginError struct {
+	// Kind is its stable code (ErrorCode), e.g. login-bad-credentials.
+	Kind    string
 	Message string
 	Err     error
 }
 
 func (e *LoginError) Error() string { return e.Message }
 func (e *LoginError) Unwrap() error { return e.Err }
+func (e *LoginError) Code() string  { return e.Kind }
 
 func loginError(err error) error {
 	var apiErr *platform.APIError
@@ -483,19 +486,19 @@ func loginError(err error) error {
 	case errors.As(err, &done):
 		return done
 	case errors.Is(err, platform.ErrUnknownUser):
-		return &LoginError{"Login failed: user was not found", err}
+		return &LoginError{"login-unknown-user", "Login failed: user was not found", err}
 	case errors.Is(err, platform.ErrUnauthorized):
-		return &LoginError{"Login failed: username or password is incorrect", err}
+		return &LoginError{"login-bad-credentials", "Login failed: username or password is incorrect", err}
 	case errors.Is(err, platform.ErrDenied):
-		return &LoginError{"Login failed: the authorization was refused (an expired or invalid token?)", err}
+		return &LoginError{"login-denied", "Login failed: the authorization was refused (an expired or invalid token?)", err}
 	case errors.Is(err, platform.ErrSiloNotFound):
-		return &LoginError{"Login failed: the user does not belong to the given silo", err}
+		return &LoginError{"login-wrong-silo", "Login failed: the user does not belong to the given silo", err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &LoginError{"Login failed: the request was cancelled or timed out", err}
+		return &LoginError{"login-timeout", "Login failed: the request was cancelled or timed out", err}
 	case errors.As(err, &apiErr):
-		return &LoginError{fmt.Sprintf("Login failed: API error %d: %s", apiErr.Status, apiErr.Message), err}
+		return &LoginError{"login-api-error", fmt.Sprintf("Login failed: API error %d: %s", apiErr.Status, apiErr.Message), err}
 	default:
-		return &LoginError{"Login failed: could not reach the service: " + err.Error(), err}
+		return &LoginError{"login-unreachable", "Login failed: could not reach the service: " + err.Error(), err}
 	}
 }
 

@@ -2,7 +2,6 @@ package phone
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,11 +18,11 @@ var PNPSMissionTypes = []string{"default", "standalone", "salesforce", "d365"}
 
 // Errors of the PNPS methods.
 var (
-	ErrPNPSMissionType = errors.New("Unsupported PNPS mission type. Use 'default', 'standalone', 'salesforce' or 'd365'")
-	ErrPNPSAfterLogin  = errors.New("PNPS mission type must be set before login")
-	ErrPNPSScore       = errors.New("PNPS score must be a whole number from 0 to 10")
-	ErrPNPSComment     = errors.New("PNPS comment may be at most 1000 characters")
-	ErrNoPNPSQuery     = errors.New("No such PNPS query is waiting for an answer")
+	ErrPNPSMissionType = coded("pnps-mission-type", "Unsupported PNPS mission type. Use 'default', 'standalone', 'salesforce' or 'd365'")
+	ErrPNPSAfterLogin  = coded("pnps-after-login", "PNPS mission type must be set before login")
+	ErrPNPSScore       = coded("pnps-score", "PNPS score must be a whole number from 0 to 10")
+	ErrPNPSComment     = coded("pnps-comment", "PNPS comment may be at most 1000 characters")
+	ErrNoPNPSQuery     = coded("no-pnps-query", "No such PNPS query is waiting for an answer")
 )
 
 // When the phone looks for a due PNPS query after login, and how often.

@@ -10,8 +10,8 @@ import (
 
 // Errors of startCallRecording and stopCallRecording.
 var (
-	ErrCallNotConnected = errors.New("The call is not connected")
-	ErrRecordingUnknown = errors.New("Call recording failed: the platform has no such call in progress")
+	ErrCallNotConnected = coded("call-not-connected", "The call is not connected")
+	ErrRecordingUnknown = coded("recording-unknown", "Call recording failed: the platform has no such call in progress")
 )
 
 // StartCallRecording is the reference's startCallRecording(callId): the

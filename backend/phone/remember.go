@@ -63,7 +63,7 @@ func (p *Phone) forget() {
 }
 
 // ErrNothingRemembered is Resume's answer when no login was kept.
-var ErrNothingRemembered = errors.New("no remembered login")
+var ErrNothingRemembered = coded("nothing-remembered", "no remembered login")
 
 // Resume signs in silently with the login kept by "remember me", as at
 // start-up. A kept login the platform no longer accepts is forgotten.

@@ -13,7 +13,7 @@ const EventUserRoleChanged = "user-role-changed"
 
 // ErrRolesNeedV2 is the role methods' error for a user without the V2
 // outbound UI mode, worded as the reference describes it.
-var ErrRolesNeedV2 = errors.New("User roles require the V2 outbound UI mode to be enabled for the user")
+var ErrRolesNeedV2 = coded("roles-need-v2", "User roles require the V2 outbound UI mode to be enabled for the user")
 
 func (p *Phone) sessionOrErr() (*platform.Session, error) {
 	p.mu.Lock()

@@ -23,12 +23,12 @@ type OutboundServiceCallData struct {
 
 // Errors of an outbound service call's data.
 var (
-	ErrServiceCallBoth  = errors.New("Give either queueId, or callbackListId with callbackRequestId, not both")
-	ErrCallbackIDs      = errors.New("callbackListId and callbackRequestId must be given together")
-	ErrServiceCallID    = errors.New("Queue, callback list and callback request ids may contain only letters, digits, '-' and '_'")
-	ErrBadCLI           = errors.New("CLI must be a phone number: digits with an optional leading '+'")
-	ErrQueueIDMissing   = errors.New("Queue id is missing")
-	ErrCallbackIDsEmpty = errors.New("Callback list id and callback request id are missing")
+	ErrServiceCallBoth  = coded("service-call-both", "Give either queueId, or callbackListId with callbackRequestId, not both")
+	ErrCallbackIDs      = coded("callback-ids", "callbackListId and callbackRequestId must be given together")
+	ErrServiceCallID    = coded("service-call-id", "Queue, callback list and callback request ids may contain only letters, digits, '-' and '_'")
+	ErrBadCLI           = coded("bad-cli", "CLI must be a phone number: digits with an optional leading '+'")
+	ErrQueueIDMissing   = coded("queue-id-missing", "Queue id is missing")
+	ErrCallbackIDsEmpty = coded("callback-ids-empty", "Callback list id and callback request id are missing")
 )
 
 var (

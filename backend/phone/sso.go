@@ -23,9 +23,9 @@ const ssoWait = 5 * time.Minute
 
 // Errors of the SSO login and setClientId.
 var (
-	ErrSSONotEnabled = errors.New("Login failed: SSO (modern authentication) is not enabled for the user")
-	ErrBadClientID   = errors.New("Client id must be a non-empty string without spaces")
-	ErrLoginCanceled = errors.New("Login failed: the sign-in was cancelled")
+	ErrSSONotEnabled = coded("sso-not-enabled", "Login failed: SSO (modern authentication) is not enabled for the user")
+	ErrBadClientID   = coded("bad-client-id", "Client id must be a non-empty string without spaces")
+	ErrLoginCanceled = coded("login-canceled", "Login failed: the sign-in was cancelled")
 )
 
 // SetClientID is the reference's setClientId: the client the next SSO
@@ -75,7 +75,7 @@ func (p *Phone) CancelLogin() {
 // rotate.
 func (p *Phone) loginSSO(ctx context.Context, silo platform.Silo, o LoginOptions) (*platform.Session, error) {
 	if silo.Authority == nil || strings.TrimSpace(*silo.Authority) == "" {
-		return nil, &LoginError{ErrSSONotEnabled.Error(), ErrSSONotEnabled}
+		return nil, &LoginError{"sso-not-enabled", ErrSSONotEnabled.Error(), ErrSSONotEnabled}
 	}
 	cfg := p.ssoConfig(*silo.Authority)
 	cfg.LoginHint = o.Username
@@ -95,18 +95,18 @@ func (p *Phone) loginSSO(ctx context.Context, silo platform.Silo, o LoginOptions
 	res, err := sso.Login(wctx, p.ctx, cfg)
 	switch {
 	case errors.Is(err, context.Canceled) && ctx.Err() == nil:
-		return nil, &LoginError{ErrLoginCanceled.Error(), err}
+		return nil, &LoginError{"login-canceled", ErrLoginCanceled.Error(), err}
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-		return nil, &LoginError{"Login failed: the sign-in in the browser was not finished in time", err}
+		return nil, &LoginError{"sso-timeout", "Login failed: the sign-in in the browser was not finished in time", err}
 	case errors.Is(err, sso.ErrRefused):
-		return nil, &LoginError{"Login failed: " + err.Error(), err}
+		return nil, &LoginError{"sso-refused", "Login failed: " + err.Error(), err}
 	case err != nil:
-		return nil, &LoginError{"Login failed: single sign-on did not complete: " + err.Error(), err}
+		return nil, &LoginError{"sso-failed", "Login failed: single sign-on did not complete: " + err.Error(), err}
 	}
 	// Signing in as somebody else in the browser must not log in that
 	// other user under the name the host asked for.
 	if !strings.EqualFold(res.Username, o.Username) {
-		return nil, &LoginError{fmt.Sprintf("Login failed: signed in at the identity provider as %q, not as %q", res.Username, o.Username), nil}
+		return nil, &LoginError{"sso-other-user", fmt.Sprintf("Login failed: signed in at the identity provider as %q, not as %q", res.Username, o.Username), nil}
 	}
 	tokens := res.Tokens
 	if o.RememberMe {

@@ -2,7 +2,6 @@ package phone
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,7 +14,7 @@ import (
 const EventUserStatusChanged = "user-status-changed"
 
 // ErrBadStatus is SetUserStatus's error for an unknown availability type.
-var ErrBadStatus = errors.New("Availability must be 1 (Available), 2 (Busy), 3 (Do not disturb), 4 (Off work), 5 (Be right back) or 6 (Away)")
+var ErrBadStatus = coded("bad-status", "Availability must be 1 (Available), 2 (Busy), 3 (Do not disturb), 4 (Off work), 5 (Be right back) or 6 (Away)")
 
 // Default polling of the availability: the lab's (and, as far as its public
 // documents say, the platform's) API has no event stream the phone may use,

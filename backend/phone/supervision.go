@@ -31,11 +31,11 @@ type SupervisingState struct {
 
 // Errors of startCallSupervision.
 var (
-	ErrSupervisionTarget   = errors.New("Target user id is missing")
-	ErrSupervisionTargetID = errors.New("Target user id may contain only letters, digits, '-' and '_'")
-	ErrCallInProgress      = errors.New("Call supervision cannot start while a call is in progress")
-	ErrSupervising         = errors.New("A call supervision is already in progress")
-	ErrSupervisionNoCall   = errors.New("Call supervision failed: the supervision call did not arrive")
+	ErrSupervisionTarget   = coded("supervision-target", "Target user id is missing")
+	ErrSupervisionTargetID = coded("supervision-target-id", "Target user id may contain only letters, digits, '-' and '_'")
+	ErrCallInProgress      = coded("call-in-progress", "Call supervision cannot start while a call is in progress")
+	ErrSupervising         = coded("supervising", "A call supervision is already in progress")
+	ErrSupervisionNoCall   = coded("supervision-no-call", "Call supervision failed: the supervision call did not arrive")
 )
 
 // supervisionWait is how long the platform has to call the supervisor after

@@ -26,9 +26,9 @@ const (
 
 // Errors of setAuthHeader and makeAPICall.
 var (
-	ErrNotAuthHeaderLogin = errors.New("The authorization header can only be set when logged in with the AuthHeader login type")
-	ErrAPIMethod          = errors.New("Unsupported HTTP method. Use 'GET', 'POST', 'PUT' or 'DELETE'")
-	ErrAPIPath            = errors.New("The relative path of the API call is missing")
+	ErrNotAuthHeaderLogin = coded("not-auth-header-login", "The authorization header can only be set when logged in with the AuthHeader login type")
+	ErrAPIMethod          = coded("api-method", "Unsupported HTTP method. Use 'GET', 'POST', 'PUT' or 'DELETE'")
+	ErrAPIPath            = coded("api-path", "The relative path of the API call is missing")
 )
 
 // After schedules f after d and returns its cancel; the Phone's clock for

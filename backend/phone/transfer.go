@@ -36,9 +36,9 @@ type CallTransferState struct {
 
 // Errors of transferCall.
 var (
-	ErrTransferType     = errors.New("Unsupported transfer type. Use 'direct' or 'consulted'")
-	ErrNoCallToTransfer = errors.New("There is no ongoing call to transfer")
-	ErrConsulting       = errors.New("A consulted transfer is already in progress")
+	ErrTransferType     = coded("transfer-type", "Unsupported transfer type. Use 'direct' or 'consulted'")
+	ErrNoCallToTransfer = coded("no-call-to-transfer", "There is no ongoing call to transfer")
+	ErrConsulting       = coded("consulting", "A consulted transfer is already in progress")
 )
 
 // ongoing is the basic call a transfer acts on: connected, not a
@@ -127,7 +127,7 @@ func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTran
 
 // ErrNoConsultation is confirmTransfer's answer when no consulted transfer
 // waits for confirmation.
-var ErrNoConsultation = errors.New("There is no consulted transfer to confirm")
+var ErrNoConsultation = coded("no-consultation", "There is no consulted transfer to confirm")
 
 // refer sends c's far end a REFER to referTo and follows it to the end;
 // while it is under way the far end's hang-up counts as the transfer's.

@@ -1,3 +1,25 @@
+/**
+ * A rejection from the backend: the reference's message, and the phone's
+ * stable code for it when it has one (backend/phone ErrorCode). The screen
+ * and integrations match codes, never the English words.
+ */
+export class BackendError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+/** What a transport rejected with, as an Error (a BackendError when the backend sent a code). */
+export function toBackendError(e: unknown): Error {
+  if (e instanceof Error) return e;
+  if (e && typeof e === 'object' && 'message' in e) {
+    const { message, code } = e as { message: unknown; code?: unknown };
+    return new BackendError(String(message), typeof code === 'string' && code ? code : undefined);
+  }
+  return new BackendError(String(e));
+}
+
 /** An event from the backend's phone: the reference's event name and detail. */
 export interface PhoneEvent {
   name: string;
@@ -37,8 +59,8 @@ export class WailsTransport implements Transport {
     try {
       return (await fn(...args)) as T;
     } catch (e) {
-      // Wails rejects with the Go error's text; callers get an Error.
-      throw e instanceof Error ? e : new Error(String(e));
+      // Wails rejects with {message, code} (main.go's ErrorFormatter).
+      throw toBackendError(e);
     }
   }
 
@@ -130,7 +152,7 @@ export class BridgeTransport implements Transport {
       return;
     }
     for (const m of Array.isArray(msg) ? msg : [msg]) {
-      const r = m as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: PhoneEvent };
+      const r = m as { id?: number; result?: unknown; error?: { message: string; data?: { code?: string } }; method?: string; params?: PhoneEvent };
       if (r.method === BRIDGE_EVENT && r.params) {
         this.dispatch(r.params);
         continue;
@@ -139,7 +161,7 @@ export class BridgeTransport implements Transport {
       const p = this.pending.get(r.id);
       if (!p) continue;
       this.pending.delete(r.id);
-      if (r.error) p.reject(new Error(r.error.message));
+      if (r.error) p.reject(new BackendError(r.error.message, r.error.data?.code));
       else p.resolve(r.result ?? undefined);
     }
   }

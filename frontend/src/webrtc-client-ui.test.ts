@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PhoneEvent, Transport } from './transport';
+import { BackendError, type PhoneEvent, type Transport } from './transport';
 import { i18n } from './i18n';
 import './webrtc-client-ui';
 import type { WebrtcClientUi } from './webrtc-client-ui';
@@ -14,7 +14,8 @@ class FakeBackend implements Transport {
   handler: ((e: PhoneEvent) => void) | null = null;
   state = { loggedIn: false, language: 'en', discoveryUrl: 'x', user: undefined as unknown, kiosk: false };
   desktop = { available: true, keepRunning: true, startMinimized: false, tray: true, kiosk: false, autostart: false };
-  loginError: string | null = null;
+  /** The backend's rejection of Login: its message and the phone's code (backend/phone ErrorCode). */
+  loginError: { message: string; code?: string } | null = null;
   handlingByUser = false;
   roles: Array<{ Name: string; QueueId?: string; Numbers: Array<{ Default: boolean; DisplayNumber: string; DisplayName: string }> }> | null = null;
   integration = { available: true, enabled: false, port: 7788, origins: [] as string[], fixed: false, tokenFixed: false, rpc: '', token: '' };
@@ -29,7 +30,7 @@ class FakeBackend implements Transport {
       case 'State':
         return this.state as T;
       case 'Login':
-        if (this.loginError) throw new Error(this.loginError);
+        if (this.loginError) throw new BackendError(this.loginError.message, this.loginError.code);
         this.state.loggedIn = true;
         this.state.user = { userId: '1', username: 'a@x', displayName: '<img src=x onerror=alert(1)>', number: '+358401', siloName: 'S' };
         queueMicrotask(() => this.handler?.({ name: 'logged-in' }));
@@ -181,17 +182,25 @@ describe('<webrtc-client-ui>', () => {
   });
 
   it('shows a translated message when the backend rejects the password', async () => {
-    backend.loginError = 'Login failed: username or password is incorrect';
+    backend.loginError = { message: 'Login failed: username or password is incorrect', code: 'login-bad-credentials' };
     const { el } = await mount(backend);
     await el.setPhoneLanguage('sv');
     await fill(el, 'a@x', 'bad');
     expect(loginView(el).shadowRoot!.querySelector('[role=alert]')!.textContent).toBe('Användarnamnet eller lösenordet är fel.');
   });
 
-  it('login() rejects with the backend error for programmatic callers', async () => {
-    backend.loginError = 'User is already logged in';
+  it('translates a login error by its code, whatever its English words', async () => {
+    backend.loginError = { message: 'Some other wording of a wrong password', code: 'login-bad-credentials' };
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'bad');
+    expect(loginView(el).shadowRoot!.querySelector('[role=alert]')!.textContent).toBe('The username or password is incorrect.');
+  });
+
+  it('login() rejects with the backend error and its code for programmatic callers', async () => {
+    backend.loginError = { message: 'User is already logged in', code: 'already-logged-in' };
     const { el } = await mount(backend);
     await expect(el.login({ type: 'Credentials', username: 'a', password: 'b' })).rejects.toThrow('User is already logged in');
+    await expect(el.login({ type: 'Credentials', username: 'a', password: 'b' })).rejects.toMatchObject({ code: 'already-logged-in' });
   });
 
   it('switches language from the picker and re-renders', async () => {
@@ -533,7 +542,7 @@ describe('<webrtc-client-ui>', () => {
   });
 
   it('shows the SSO errors translated', async () => {
-    backend.loginError = 'Login failed: SSO (modern authentication) is not enabled for the user';
+    backend.loginError = { message: 'Login failed: SSO (modern authentication) is not enabled for the user', code: 'sso-not-enabled' };
     const { el } = await mount(backend);
     await el.setPhoneLanguage('fi');
     const view = loginView(el);

@@ -1007,7 +1007,7 @@ export class WebrtcClientUi extends LitElement {
     try {
       await this.login(opts);
     } catch (err) {
-      const { key, message } = loginErrorKey((err as Error).message);
+      const { key, message } = loginErrorKey(err as Error);
       this.error = t(key, { message });
     }
   }
