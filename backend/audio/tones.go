@@ -92,6 +92,11 @@ func CallWaiting() *Pattern {
 	}}
 }
 
+// DTMFKeys are the DTMF keys, in the order of their RFC 4733 event codes
+// (0-9, *, #, A-D: the code of a key is its index): the one table of which
+// keys there are, for the phone's validation, the RTP events and the tones.
+const DTMFKeys = "0123456789*#ABCD"
+
 // dtmf are the row and column frequencies of each key (ITU-T Q.23).
 var dtmf = map[rune][2]float64{
 	'1': {697, 1209}, '2': {697, 1336}, '3': {697, 1477}, 'A': {697, 1633},

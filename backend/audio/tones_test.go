@@ -54,3 +54,16 @@ func TestTones(t *testing.T) {
 		t.Error("DTMF for x")
 	}
 }
+
+// The tone table and the key table are the same keys: every DTMF key has
+// its tone pair, and nothing else has one.
+func TestDTMFKeysHaveTones(t *testing.T) {
+	if len(dtmf) != len(DTMFKeys) {
+		t.Fatalf("%d tone pairs for %d keys", len(dtmf), len(DTMFKeys))
+	}
+	for _, k := range DTMFKeys {
+		if _, ok := DTMF(k); !ok {
+			t.Errorf("key %q has no tone pair", k)
+		}
+	}
+}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+
+	"voicedesk/backend/audio"
 )
 
 // telephoneEvent is RFC 4733's payload format for DTMF.
@@ -121,19 +123,11 @@ func (t *audioTrack) canSendEvents() bool {
 	return t.teOK && t.ws != nil
 }
 
-// eventCode is RFC 4733's event number of a DTMF key.
+// eventCode is RFC 4733's event number of a DTMF key: its index in
+// audio.DTMFKeys.
 func eventCode(key rune) (byte, bool) {
-	switch {
-	case key >= '0' && key <= '9':
-		return byte(key - '0'), true
-	case key == '*':
-		return 10, true
-	case key == '#':
-		return 11, true
-	case key >= 'A' && key <= 'D':
-		return byte(12 + key - 'A'), true
-	}
-	return 0, false
+	i := strings.IndexRune(audio.DTMFKeys, key)
+	return byte(i), i >= 0
 }
 
 // writeEvent sends one packet of a DTMF event that started at start (its

@@ -230,7 +230,7 @@ func validDTMF(tones string, opts DTMFOptions) (string, time.Duration, time.Dura
 		return "", 0, 0, ErrDTMFTooMany
 	}
 	for _, r := range tones {
-		if !strings.ContainsRune("0123456789ABCD#*,", r) {
+		if r != ',' && !strings.ContainsRune(audio.DTMFKeys, r) { // ',' is a pause
 			return "", 0, 0, fmt.Errorf("%w (got %q)", ErrDTMFTones, r)
 		}
 	}
