@@ -26,7 +26,15 @@ const eventChannel = "phone-event"
 // semantics. Errors returned here reject the frontend's promise with the
 // error's text.
 type App struct {
-	ctx   context.Context
+	// ctx is the Wails runtime's context, for the runtime's calls only
+	// (events to the window, quit): set by startup, nil until then.
+	ctx context.Context
+	// life is the app's life (ended by SIGTERM or Ctrl+C), set before the
+	// integration API can call a method: the phone's operations run under
+	// it. Before, they ran under ctx, nil until startup; a client of the
+	// integration API that called Login before startup had it fail with
+	// "net/http: nil Context" (test/links saw it once).
+	life  context.Context
 	phone *phone.Phone
 	sound sound
 	// window: the Wails window is up (not headless), so its runtime takes
@@ -89,6 +97,14 @@ func (e emitter) Emit(name string, detail any) {
 	}
 }
 
+// opCtx is the context of the phone's operations: the app's life.
+func (a *App) opCtx() context.Context {
+	if a.life != nil {
+		return a.life
+	}
+	return context.Background()
+}
+
 // startup runs when the window (or, headless, the bridge) is up.
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
@@ -145,12 +161,12 @@ func (a *App) State() phone.State {
 }
 
 // Login is the reference's login(options).
-func (a *App) Login(opts phone.LoginOptions) (bool, error) { return a.phone.Login(a.ctx, opts) }
+func (a *App) Login(opts phone.LoginOptions) (bool, error) { return a.phone.Login(a.opCtx(), opts) }
 
 // LoginUsingSSO is the reference's deprecated loginUsingSSO(username, ...,
 // siloName): false when the user has no SSO.
 func (a *App) LoginUsingSSO(username, siloName string) (bool, error) {
-	return a.phone.LoginUsingSSO(a.ctx, username, siloName)
+	return a.phone.LoginUsingSSO(a.opCtx(), username, siloName)
 }
 
 // SetClientId is the reference's setClientId(id).
@@ -201,10 +217,10 @@ func (a *App) RejectCall(callID string) error { return a.phone.RejectCall(callID
 func (a *App) EndCall(callID string) error { return a.phone.EndCall(callID) }
 
 // PauseCall is the reference's pauseCall(callId): hold.
-func (a *App) PauseCall(callID string) error { return a.phone.PauseCall(a.ctx, callID) }
+func (a *App) PauseCall(callID string) error { return a.phone.PauseCall(a.opCtx(), callID) }
 
 // ResumeCall is the reference's resumeCall(callId).
-func (a *App) ResumeCall(callID string) error { return a.phone.ResumeCall(a.ctx, callID) }
+func (a *App) ResumeCall(callID string) error { return a.phone.ResumeCall(a.opCtx(), callID) }
 
 // MuteCall is the reference's muteCall(callId).
 func (a *App) MuteCall(callID string) error { return a.phone.MuteCall(callID) }
@@ -214,26 +230,28 @@ func (a *App) UnmuteCall(callID string) error { return a.phone.UnmuteCall(callID
 
 // SendDTMF is the reference's sendDTMF(callId, tones, options): true when sent.
 func (a *App) SendDTMF(callID, tones string, options phone.DTMFOptions) (bool, error) {
-	return a.phone.SendDTMF(a.ctx, callID, tones, options)
+	return a.phone.SendDTMF(a.opCtx(), callID, tones, options)
 }
 
 // TransferCall is the reference's transferCall(transferType, number).
 func (a *App) TransferCall(kind, number string) (phone.CallTransferState, error) {
-	return a.phone.TransferCall(a.ctx, kind, number)
+	return a.phone.TransferCall(a.opCtx(), kind, number)
 }
 
 // ConfirmTransfer is the reference's confirmTransfer().
 func (a *App) ConfirmTransfer() (phone.CallTransferState, error) {
-	return a.phone.ConfirmTransfer(a.ctx)
+	return a.phone.ConfirmTransfer(a.opCtx())
 }
 
 // StartCallRecording is the reference's startCallRecording(callId).
 func (a *App) StartCallRecording(callID string) error {
-	return a.phone.StartCallRecording(a.ctx, callID)
+	return a.phone.StartCallRecording(a.opCtx(), callID)
 }
 
 // StopCallRecording is the reference's stopCallRecording(callId).
-func (a *App) StopCallRecording(callID string) error { return a.phone.StopCallRecording(a.ctx, callID) }
+func (a *App) StopCallRecording(callID string) error {
+	return a.phone.StopCallRecording(a.opCtx(), callID)
+}
 
 // SetUserData is the reference's setUserData(data): resolves true.
 func (a *App) SetUserData(data any) (bool, error) { return a.phone.SetUserData(data) }
@@ -247,7 +265,7 @@ func (a *App) UpdateJWT(token string) error { return a.phone.UpdateJWT(token) }
 
 // StartCallSupervision is the reference's startCallSupervision(targetUserId).
 func (a *App) StartCallSupervision(targetUserID string) (bool, error) {
-	return a.phone.StartCallSupervision(a.ctx, targetUserID)
+	return a.phone.StartCallSupervision(a.opCtx(), targetUserID)
 }
 
 // SetPNPSMissionType is the reference's setPNPSMissionType(type), before login.
@@ -281,19 +299,19 @@ func (a *App) SetAuthHeader(h phone.AuthHeader) error { return a.phone.SetAuthHe
 // MakeAPICall is the reference's makeAPICall(method, relativePath, payload):
 // it resolves with the API's JSON answer.
 func (a *App) MakeAPICall(method, relativePath string, payload any) (any, error) {
-	return a.phone.MakeAPICall(a.ctx, method, relativePath, payload)
+	return a.phone.MakeAPICall(a.opCtx(), method, relativePath, payload)
 }
 
 // GetUserRoles is the reference's getUserRoles().
-func (a *App) GetUserRoles() ([]platform.UserRole, error) { return a.phone.GetUserRoles(a.ctx) }
+func (a *App) GetUserRoles() ([]platform.UserRole, error) { return a.phone.GetUserRoles(a.opCtx()) }
 
 // GetUserRole is the reference's getUserRole().
-func (a *App) GetUserRole() (platform.UserRole, error) { return a.phone.GetUserRole(a.ctx) }
+func (a *App) GetUserRole() (platform.UserRole, error) { return a.phone.GetUserRole(a.opCtx()) }
 
 // SetUserRole is the reference's setUserRole(queueId?, number?).
 func (a *App) SetUserRole(queueID, number string) (bool, error) {
-	return a.phone.SetUserRole(a.ctx, queueID, number)
+	return a.phone.SetUserRole(a.opCtx(), queueID, number)
 }
 
 // GetUserStatus is the reference's getUserStatus().
-func (a *App) GetUserStatus() (platform.UserStatus, error) { return a.phone.GetUserStatus(a.ctx) }
+func (a *App) GetUserStatus() (platform.UserStatus, error) { return a.phone.GetUserStatus(a.opCtx()) }

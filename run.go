@@ -84,6 +84,7 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	app.desk.signalled = ctx
+	app.life = ctx // before the integration API can take a call
 	// This is the running app: later launches hand over to it.
 	ctl, err := instance.Listen(cfg.control, app.command, log)
 	if errors.Is(err, instance.ErrRunning) { // another launch got there first

@@ -29,12 +29,12 @@ func (w *Window) CancelLogin() { w.app.phone.CancelLogin() }
 
 // AnswerPNPS answers the PNPS query the UI shows.
 func (w *Window) AnswerPNPS(queryID string, score int, comment string) error {
-	return w.app.phone.AnswerPNPS(w.app.ctx, queryID, score, comment)
+	return w.app.phone.AnswerPNPS(w.app.opCtx(), queryID, score, comment)
 }
 
 // DismissPNPS dismisses the PNPS query the UI shows.
 func (w *Window) DismissPNPS(queryID string) error {
-	return w.app.phone.DismissPNPS(w.app.ctx, queryID)
+	return w.app.phone.DismissPNPS(w.app.opCtx(), queryID)
 }
 
 // AudioDevices lists the microphones and speakers for the settings view.
@@ -75,5 +75,5 @@ func (w *Window) CallStats(callID string) (phone.CallQuality, error) {
 // SetUserStatus changes the availability from the phone's own UI (not in
 // the reference, whose hosts change it elsewhere).
 func (w *Window) SetUserStatus(eventTypeID int, note string) (platform.UserStatus, error) {
-	return w.app.phone.SetUserStatus(w.app.ctx, eventTypeID, note)
+	return w.app.phone.SetUserStatus(w.app.opCtx(), eventTypeID, note)
 }
