@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"voicedesk/backend/audio"
-	"voicedesk/backend/media"
 	"voicedesk/backend/sip"
 )
 
@@ -95,13 +94,16 @@ type call struct {
 	// ctx is the call's life: cancelled by EndCall, RejectCall or Logout.
 	ctx    context.Context
 	cancel context.CancelFunc
-	media  *media.Session
+	media  MediaSession
 	// release closes the call's sound (set once its media starts);
 	// prepared is the sound opened while the call rings, until then.
 	release  func()
 	prepared *preparedAudio
 	mu       sync.Mutex
 	answer   chan struct{} // closed by AnswerCall (incoming)
+	// up and over close when the call reaches CallConnected and CallEnded
+	// (step closes them, as it moves the state).
+	up, over chan struct{}
 	// service is an outbound service call's data (queue, callback, CLI).
 	service OutboundServiceCallData
 	// sipCallID is the SIP Call-ID, set once the call is connected.
@@ -112,7 +114,7 @@ type call struct {
 	sv *supervision
 	// dlg is the connected call's SIP dialog; renego serialises its
 	// renegotiations (holds, the far end's re-INVITEs).
-	dlg    dialog
+	dlg    Dialog
 	renego sync.Mutex
 	// Who holds the call, and whether this side is muted.
 	localHold, remoteHold, muted bool
@@ -127,7 +129,7 @@ type call struct {
 }
 
 // connected records that the call is up, under its SIP Call-ID.
-func (c *call) connected(sipCallID string, d dialog) {
+func (c *call) connected(sipCallID string, d Dialog) {
 	c.mu.Lock()
 	c.sipCallID, c.dlg = sipCallID, d
 	c.mu.Unlock()
@@ -217,20 +219,20 @@ func (p *Phone) dial(target string, data OutboundServiceCallData) (string, error
 func (p *Phone) newCall(direction, number, name string) *call {
 	ctx, cancel := context.WithCancel(p.ctx)
 	c := &call{ev: CallEvent{CallID: newCallID(), CallDirection: direction, PhoneNumber: number, StartTime: p.now(), DisplayName: name},
-		ctx: ctx, cancel: cancel, answer: make(chan struct{})}
+		ctx: ctx, cancel: cancel, answer: make(chan struct{}), up: make(chan struct{}), over: make(chan struct{})}
 	p.mu.Lock()
 	p.active[c.ev.CallID] = c
 	p.mu.Unlock()
 	return c
 }
 
-func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
+func (p *Phone) runOutbound(c *call, agent UserAgent) {
 	defer p.calls.Done()
 	ctx := c.ctx
 	defer c.cancel()
 	defer p.finish(c, EndFailed)
 	p.prepareAudio(c)
-	sess, err := media.NewSession(p.mediaCfg)
+	sess, err := p.newMedia(p.mediaCfg)
 	if err != nil {
 		p.log.Warn("call media", "callId", c.ev.CallID, "error", err)
 		c.setReason(EndMediaFailed)
@@ -255,7 +257,7 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 	var ringback *toneOnce
 	var ringbackOnce sync.Once
 	defer func() { ringback.Stop() }()
-	out, err := agent.DialWithHooks(dialCtx, c.ev.PhoneNumber, []byte(offer), sip.DialHooks{
+	out, err := agent.Dial(dialCtx, c.ev.PhoneNumber, []byte(offer), sip.DialHooks{
 		Headers: append(c.service.headers(), c.headers...),
 		Progress: func(code int, _ string) {
 			p.step(c, inputProvisional, nil) // once: the model refuses a second
@@ -292,14 +294,14 @@ func (p *Phone) runOutbound(c *call, agent *sip.Agent) {
 		return
 	}
 	if early == nil {
-		if err := sess.SetAnswer(string(out.Answer)); err != nil {
+		if err := sess.SetAnswer(string(out.AnswerSDP())); err != nil {
 			p.log.Warn("call answer SDP", "callId", c.ev.CallID, "error", err)
 			c.setReason(EndMediaFailed)
 			_ = out.Hangup(context.Background())
 			return
 		}
 		p.startAudio(c, sess)
-	} else if !bytes.Equal(early, out.Answer) {
+	} else if !bytes.Equal(early, out.AnswerSDP()) {
 		// Changing the media after early media needs a re-INVITE; keep the
 		// early session, which the far end has been using.
 		p.log.Warn("answer SDP differs from the early media SDP; keeping the early one", "callId", c.ev.CallID)
@@ -365,7 +367,7 @@ func failureReason(ctx context.Context, err error) string {
 	return EndFailed
 }
 
-func (p *Phone) startAudio(c *call, sess *media.Session) {
+func (p *Phone) startAudio(c *call, sess MediaSession) {
 	src, sink, release := p.takeAudio(c)
 	if c.sv != nil {
 		src = audio.Silence{} // a supervisor listens: nothing goes to the call
@@ -423,8 +425,8 @@ func (p *Phone) finish(c *call, def string) {
 	}
 }
 
-// onIncoming is the SIP agent's handler for a new INVITE.
-func (p *Phone) onIncoming(in *sip.Incoming) {
+// onOffer is the SIP agent's handler for a new INVITE.
+func (p *Phone) onOffer(in Offer) {
 	if in.SupervisionTarget != "" {
 		p.onSupervisionCall(in)
 		return
@@ -437,7 +439,7 @@ func (p *Phone) onIncoming(in *sip.Incoming) {
 	c.ev.QueueID, c.ev.QueueName, c.ev.QueueArrivalTime = in.Queue.ID, in.Queue.Name, in.Queue.Arrival
 	c.ev.UserData = userDataOf(in.UserData)
 	c.extra = extraDataOf(c.ev.CallID, in.ExtraData)
-	_ = in.Ringing()
+	_ = in.Dialog.Ringing()
 	p.step(c, inputOffered, nil)
 	ring := &toneOnce{}
 	switch {
@@ -450,7 +452,8 @@ func (p *Phone) onIncoming(in *sip.Incoming) {
 	go p.runIncoming(c, in, ring)
 }
 
-func (p *Phone) runIncoming(c *call, in *sip.Incoming, ring *toneOnce) {
+func (p *Phone) runIncoming(c *call, in Offer, ring *toneOnce) {
+	d := in.Dialog
 	defer p.calls.Done()
 	ctx := c.ctx
 	defer c.cancel()
@@ -458,41 +461,50 @@ func (p *Phone) runIncoming(c *call, in *sip.Incoming, ring *toneOnce) {
 	defer ring.Stop()
 	p.prepareAudio(c)
 	select {
-	case <-in.Done():
+	case <-d.Done():
 		c.setReason(EndCancelled)
 		return
 	case <-ctx.Done():
 		// EndCall/RejectCall before the answer, or logout.
 		c.setReason(EndRejected)
-		_ = in.Reject(603, "Decline")
+		_ = d.Reject(603, "Decline")
 		return
 	case <-c.answer:
 	}
 	ring.Stop()
-	sess, err := media.NewSession(p.mediaCfg)
+	sess, err := p.newMedia(p.mediaCfg)
 	if err == nil {
 		c.mu.Lock()
 		c.media = sess
 		c.mu.Unlock()
 		var answer string
-		answer, err = sess.Answer(ctx, string(in.Offer))
+		answer, err = sess.Answer(ctx, string(in.SDP))
 		if err == nil {
-			err = in.Answer([]byte(answer))
+			err = d.Answer([]byte(answer))
 		}
 	}
 	if err != nil {
+		select {
+		case <-d.Done():
+			// The caller's CANCEL crossed the answer: the call was never
+			// answered, whatever failed on the way.
+			p.log.Info("the caller hung up as the call was answered", "callId", c.ev.CallID, "error", err)
+			c.setReason(EndCancelled)
+			return
+		default:
+		}
 		p.log.Warn("answer call", "callId", c.ev.CallID, "error", err)
 		c.setReason(EndMediaFailed)
-		_ = in.Reject(488, "Not Acceptable Here")
+		_ = d.Reject(488, "Not Acceptable Here")
 		return
 	}
 	p.startAudio(c, sess)
-	c.connected(in.CallID(), in)
+	c.connected(d.CallID(), d)
 	if c.sv != nil {
 		p.supervisionAnswered(c.sv, c.ev.CallID)
 	}
 	p.step(c, inputConnected, nil) // call-answered, call-confirmed
-	untilEnd(ctx, c, in.Done(), in.Hangup)
+	untilEnd(ctx, c, d.Done(), d.Hangup)
 }
 
 func (p *Phone) lookup(callID string) (*call, error) {

@@ -183,8 +183,12 @@ func (p *Phone) step(c *call, in callInput, detail *CallEvent) bool {
 		p.log.Debug("call input without a move", "callId", c.ev.CallID, "error", err)
 		return false
 	}
-	if m.to == CallConnected && c.state != CallConnected {
+	switch m.to {
+	case CallConnected:
 		c.connectedAt = p.now()
+		close(c.up)
+	case CallEnded:
+		defer close(c.over) // after call-ended
 	}
 	c.state = m.to
 	ev := c.ev

@@ -27,17 +27,10 @@ var (
 	ErrNotMuted      = coded("not-muted", "The call is not muted")
 )
 
-// dialog is what call control needs of a connected call's SIP dialog.
-type dialog interface {
-	Renegotiate(ctx context.Context, sdp []byte) ([]byte, error)
-	Info(ctx context.Context, contentType string, body []byte) error
-	Refer(ctx context.Context, referTo string) (sip.TransferResult, error)
-}
-
 // controlled returns a connected call with its dialog and media, holding
 // its renegotiation lock (released by the caller) so that two holds or a
 // hold and the far end's re-INVITE do not cross.
-func (p *Phone) controlled(callID string) (*call, dialog, *media.Session, error) {
+func (p *Phone) controlled(callID string) (*call, Dialog, MediaSession, error) {
 	c, err := p.lookup(callID)
 	if err != nil {
 		return nil, nil, nil, err

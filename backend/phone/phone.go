@@ -90,6 +90,11 @@ type Config struct {
 	Secrets secrets.Store
 	// NoSIP skips registration after login (unit tests of login alone).
 	NoSIP bool
+	// NewUserAgent and NewMedia make a login's SIP account and a call's
+	// media; the defaults are backend/sip and backend/media, tests give
+	// phonetest's fakes.
+	NewUserAgent NewUserAgent
+	NewMedia     NewMedia
 	// Media configures each call's peer connection.
 	Media media.Config
 	// Sound is the sound card: calls' audio and the tones. Without it calls
@@ -165,6 +170,8 @@ type Phone struct {
 	secrets  secrets.Store
 	noSIP    bool
 	mediaCfg media.Config
+	newUA    NewUserAgent
+	newMedia NewMedia
 	connCfg  sip.MaintainConfig
 	noAnswer time.Duration
 	audio    AudioFactory
@@ -222,7 +229,7 @@ type Phone struct {
 	userData string
 	// role is the selected outbound role (V2), which calls are made as.
 	role   *platform.UserRole
-	agent  *sip.Agent
+	agent  UserAgent
 	active map[string]*call
 	// stopMaintain ends the registration keeper of the current login.
 	stopMaintain context.CancelFunc
@@ -273,8 +280,14 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	if cfg.NoAnswerTimeout <= 0 {
 		cfg.NoAnswerTimeout = 60 * time.Second
 	}
+	if cfg.NewUserAgent == nil {
+		cfg.NewUserAgent = newSIPAgent
+	}
+	if cfg.NewMedia == nil {
+		cfg.NewMedia = newMediaSession
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
+	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
 		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, pnpsMission: "default", connFailed: make(chan struct{}, 1),
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
@@ -342,7 +355,7 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 	p.mu.Unlock()
 
 	user, session, err := authenticate(ctx)
-	var agent *sip.Agent
+	var agent UserAgent
 	if err == nil && !p.noSIP {
 		agent, err = p.register(ctx, session)
 	}
@@ -431,7 +444,7 @@ func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*U
 }
 
 // register gets the user's SIP settings from the platform and registers.
-func (p *Phone) register(ctx context.Context, session *platform.Session) (*sip.Agent, error) {
+func (p *Phone) register(ctx context.Context, session *platform.Session) (UserAgent, error) {
 	set, err := p.api.SIPSettings(ctx, session)
 	if err != nil {
 		return nil, loginError(err)
@@ -454,11 +467,11 @@ func (p *Phone) register(ctx context.Context, session *platform.Session) (*sip.A
 		p.mu.Unlock()
 		cfg.Token = p.currentSDKToken
 	}
-	agent, err := sip.New(cfg)
+	agent, err := p.newUA(cfg)
 	if err != nil {
 		return nil, &LoginError{"login-sip-settings", "Login failed: the phone's SIP settings are unusable: " + err.Error(), err}
 	}
-	agent.OnIncoming(p.onIncoming)
+	agent.OnOffer(p.onOffer)
 	agent.OnRenegotiate(p.onRenegotiate)
 	if err := agent.Register(ctx); err != nil {
 		agent.Close()

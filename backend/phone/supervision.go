@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"voicedesk/backend/platform"
-	"voicedesk/backend/sip"
 )
 
 // EventCallSupervisingStateChanged is the reference's
@@ -143,11 +142,11 @@ func (p *Phone) supervisionAnswered(sv *supervision, callID string) {
 
 // onSupervisionCall answers the platform's supervision call, without
 // ringing, if this phone asked for it; any other is refused.
-func (p *Phone) onSupervisionCall(in *sip.Incoming) {
+func (p *Phone) onSupervisionCall(in Offer) {
 	sv := p.supervisionFor(in.SupervisionTarget)
 	if sv == nil {
 		p.log.Warn("an unrequested supervision call was refused", "target", in.SupervisionTarget)
-		_ = in.Reject(603, "Decline")
+		_ = in.Dialog.Reject(603, "Decline")
 		return
 	}
 	c := p.newCall(DirectionIncoming, in.From, in.DisplayName)

@@ -195,18 +195,14 @@ func (p *Phone) consult(ctx context.Context, c *call, number string) (CallTransf
 	go p.runOutbound(k, agent)
 	p.log.Info("consulted transfer", "callId", c.ev.CallID, "consultation", k.ev.CallID, "to", number)
 	// Wait for the target's answer (or the consultation's end).
-	for {
-		if k.established() != "" {
-			return CallTransferState{CallID: c.ev.CallID, Confirmed: false, TransferredTo: number}, nil
-		}
-		select {
-		case <-k.ctx.Done():
-			return CallTransferState{}, fmt.Errorf("Transfer failed: the consultation call to %s ended (%s)", number, k.endReason(EndFailed))
-		case <-ctx.Done():
-			k.cancel()
-			return CallTransferState{}, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
+	select {
+	case <-k.up:
+		return CallTransferState{CallID: c.ev.CallID, Confirmed: false, TransferredTo: number}, nil
+	case <-k.over:
+		return CallTransferState{}, fmt.Errorf("Transfer failed: the consultation call to %s ended (%s)", number, k.endReason(EndFailed))
+	case <-ctx.Done():
+		k.cancel()
+		return CallTransferState{}, ctx.Err()
 	}
 }
 
@@ -266,6 +262,13 @@ func (p *Phone) consultationEnded(c *call) {
 	ev := cons.original.ev
 	ev.TransferredTo = cons.number
 	if confirmed {
+		// Both legs are ending; the transfer has succeeded once the
+		// original's call-ended is out too, so that an integration sees
+		// the two calls end and then the success.
+		select {
+		case <-cons.original.over:
+		case <-p.ctx.Done():
+		}
 		p.emit.Emit(EventCallTransferSuccess, ev)
 		return
 	}
