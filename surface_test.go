@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"testing"
@@ -69,4 +71,24 @@ func methodNames(t reflect.Type) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// The frontend reaches the backend only through frontend/src/api.ts: every
+// method it names must be bound (on App or Window), so a rename on either
+// side fails here, not as "method not found" in a view at run time.
+func TestTheFrontendCallsOnlyBoundMethods(t *testing.T) {
+	src, err := os.ReadFile("frontend/src/api.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := append(methodNames(reflect.TypeOf(&App{})), methodNames(reflect.TypeOf(&Window{}))...)
+	calls := regexp.MustCompile(`this\.call<[^(]*>\('([A-Za-z]+)'`).FindAllStringSubmatch(string(src), -1)
+	if len(calls) < 40 {
+		t.Fatalf("found %d backend calls in api.ts; the pattern no longer matches its code", len(calls))
+	}
+	for _, m := range calls {
+		if !slices.Contains(bound, m[1]) {
+			t.Errorf("api.ts calls %s, which neither App nor Window has", m[1])
+		}
+	}
 }

@@ -141,7 +141,7 @@ test('sign in: the main screen with availability and role', async () => {
   await page.getByLabel('Availability').waitFor();
   await page.waitForFunction(() => {
     const el = document.querySelector('webrtc-client-ui');
-    return el?.userStatus != null;
+    return el?.store?.userStatus != null;
   });
   await screenshot('main');
 });

@@ -1,31 +1,9 @@
 import { LitElement, css, html } from 'lit';
 import { t } from '../i18n';
-import type { CallEventDetail } from '../webrtc-client-ui';
 
-export type CallState = 'calling' | 'ringing' | 'incoming' | 'connected';
+import type { CallView, RecentCall } from '../types';
 
-export interface CallView {
-  detail: CallEventDetail;
-  state: CallState;
-  /** On hold (call-paused) and muted (call-muted), from the events. */
-  held?: boolean;
-  muted?: boolean;
-  /** When the call was answered (ms since the epoch), for its timer. */
-  connectedAt?: number;
-}
-
-/** A finished call, for the recent calls list. */
-export interface RecentCall {
-  number: string;
-  /** The caller's name as received: untrusted text. */
-  name?: string;
-  direction: 'incoming' | 'outbound';
-  /** An incoming call that was never answered. */
-  missed: boolean;
-  /** When it started and how long it was connected (ms). */
-  at: number;
-  connectedMs: number;
-}
+export type { CallState, CallView, RecentCall } from '../types';
 
 /** mm:ss, or h:mm:ss past an hour. */
 export function clock(ms: number): string {

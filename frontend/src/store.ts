@@ -1,0 +1,304 @@
+/**
+ * The phone's state as the screen shows it, kept from the backend's events
+ * and reads: a Lit ReactiveController, so its host re-renders when it
+ * changes. It owns the list of calls, the recent calls (per user, in this
+ * profile's storage), the line quality poll, the keypad's queue and the
+ * notices; it re-dispatches every backend event on its host as the
+ * reference's CustomEvent. The element only renders it and carries the
+ * reference's methods.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { PhoneApi } from './api';
+import { i18n, isLanguage, t } from './i18n';
+import { RECONNECTED, type PhoneEvent } from './transport';
+import { toCallDetail } from './types';
+import type { CallEventDetail, CallState, CallView, PublicUserRole, PublicUserStatus, RecentCall } from './types';
+import type { AudioDevices, AudioSettings } from './views/audio-settings';
+import type { UserInfo } from './views/home-view';
+import type { PNPSQuery } from './views/pnps-query';
+
+/** How many finished calls the recent calls list keeps. */
+const RECENT_MAX = 20;
+
+/** phone-error names about the sound devices (beside the reference's user-click-needed). */
+const AUDIO_NOTICES = new Set(['audio-device-unavailable', 'audio-device-lost', 'audio-device-restored']);
+
+/** The call life-cycle events that move a call to a state (callstate.go's, in the element's words). */
+const CALL_STATES: Record<string, CallState | undefined> = {
+  'call-started': 'calling',
+  'call-in-progress': 'ringing',
+  'call-incoming': 'incoming',
+  'call-answered': 'connected',
+  'call-confirmed': 'connected',
+};
+
+/** The events that set a connected call's flags. */
+const CALL_FLAGS: Record<string, ['held' | 'muted', boolean] | undefined> = {
+  'call-paused': ['held', true],
+  'call-resumed': ['held', false],
+  'call-muted': ['muted', true],
+  'call-unmuted': ['muted', false],
+};
+
+type Host = ReactiveControllerHost & EventTarget;
+
+export class PhoneStore implements ReactiveController {
+  loggedIn = false;
+  /** A kiosk station (the administrator's lock): no settings, no sign-out. */
+  kiosk = false;
+  user: UserInfo | null = null;
+  language = 'en';
+  calls: CallView[] = [];
+  /** The last calls, newest first, kept per user in this profile's storage. */
+  recent: RecentCall[] = [];
+  /** The ids of the calls being recorded (set by the recording methods). */
+  recording = new Set<string>();
+  /** Line quality per connected call id, from CallStats. */
+  quality: Record<string, string> = {};
+  userStatus: PublicUserStatus | null = null;
+  /** The roles of a V2 user and the selected one; null for V1 users. */
+  roles: PublicUserRole[] | null = null;
+  selectedRole: PublicUserRole | null = null;
+  /** The PNPS query on show (from the backend's pnps-query event). */
+  pnpsQuery: PNPSQuery | null = null;
+  /** disable-pnps-query: the queries are not shown. */
+  pnpsOff = false;
+  audioSettings: AudioSettings | null = null;
+  audioDevices: AudioDevices | null = null;
+  /** The last call's end, or a failed call action, shown under the calls. */
+  notice = '';
+  /** The login screen's error. */
+  error = '';
+
+  private unsubscribe: (() => void) | null = null;
+  private qualityTimer: ReturnType<typeof setInterval> | null = null;
+  private dtmfChain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly host: Host,
+    readonly api: PhoneApi,
+  ) {
+    host.addController(this);
+  }
+
+  /** Sets fields and re-renders the host. */
+  set(patch: Partial<PhoneStore>) {
+    Object.assign(this, patch);
+    this.host.requestUpdate();
+  }
+
+  hostConnected() {
+    this.unsubscribe = this.api.transport.subscribe((e) => this.onBackendEvent(e));
+  }
+
+  hostDisconnected() {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.qualityTimer) clearInterval(this.qualityTimer);
+    this.qualityTimer = null;
+  }
+
+  // Line quality of the connected calls, every two seconds while there
+  // are any: an idle phone wakes nothing.
+  hostUpdated() {
+    const connected = this.unsubscribe !== null && this.calls.some((c) => c.state === 'connected');
+    if (connected && !this.qualityTimer) {
+      this.qualityTimer = setInterval(() => void this.pollQuality(), 2000);
+    } else if (!connected && this.qualityTimer) {
+      clearInterval(this.qualityTimer);
+      this.qualityTimer = null;
+      if (Object.keys(this.quality).length) this.set({ quality: {} });
+    }
+  }
+
+  /** Dispatches a reference event on the host. */
+  emit(name: string, detail?: unknown) {
+    this.host.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+
+  /** A screen action: its failure becomes the notice. */
+  action(p: Promise<unknown>) {
+    this.set({ notice: '' });
+    p.catch((err) => this.set({ notice: (err as Error).message }));
+  }
+
+  /**
+   * A keypad press: the keys go out one after the other in the order
+   * pressed (each sendDTMF waits for the one before; sent at once, two
+   * requests could reach the backend in either order).
+   */
+  keypad(callId: string, key: string) {
+    const next = this.dtmfChain.catch(() => undefined).then(() => this.api.sendDTMF(callId, key, { duration: 160, interToneGap: 60 }));
+    this.dtmfChain = next;
+    this.action(next);
+  }
+
+  setRecording(callId: string, on: boolean) {
+    const ids = new Set(this.recording);
+    if (on) ids.add(callId);
+    else ids.delete(callId);
+    this.set({ recording: ids });
+  }
+
+  /** Reads the whole state: at start, at sign-in and -out, after the bridge reconnects. */
+  async refresh() {
+    const s = await this.api.state();
+    // The backend's calls replace the list: after a reload or the bridge's
+    // reconnect mid-call the screen shows the calls again, not an empty list.
+    const calls = (s.calls ?? []).map((c) => ({
+      detail: toCallDetail(c.detail),
+      state: c.state,
+      held: !!c.held,
+      muted: !!c.muted,
+      connectedAt: c.connectedAt ? Date.parse(c.connectedAt) : undefined,
+    }));
+    this.set({ loggedIn: s.loggedIn, kiosk: !!s.kiosk, user: s.user ?? null, calls });
+    await this.applyLanguage(s.language);
+    if (this.loggedIn) {
+      this.loadRecent();
+      await Promise.all([this.loadAudio(), this.loadRoles(), this.loadStatus()]);
+    }
+  }
+
+  async applyLanguage(lang: string) {
+    if (!isLanguage(lang)) return;
+    await i18n.changeLanguage(lang);
+    document.documentElement.lang = lang;
+    this.set({ language: lang });
+  }
+
+  /** Reads the availability for its picker (a reload or reconnect has no event for it until it changes). */
+  private async loadStatus() {
+    try {
+      this.set({ userStatus: await this.api.getUserStatus() });
+    } catch {
+      // Shown as unknown until the next user-status-changed.
+    }
+  }
+
+  /** Reads the roles for the picker; a V1 user (no roles) gets none. */
+  private async loadRoles() {
+    try {
+      const [roles, selectedRole] = await Promise.all([this.api.getUserRoles(), this.api.getUserRole()]);
+      this.set({ roles, selectedRole });
+    } catch {
+      this.set({ roles: null, selectedRole: null });
+    }
+  }
+
+  /** Reads the sound devices and choices for the settings view. */
+  async loadAudio() {
+    const [settings, devices] = await Promise.allSettled([this.api.audioSettings(), this.api.audioDevices()]);
+    this.set({
+      audioSettings: settings.status === 'fulfilled' ? settings.value : null,
+      audioDevices: devices.status === 'fulfilled' ? devices.value : null, // shown as "no sound devices"
+    });
+  }
+
+  private onBackendEvent(e: PhoneEvent) {
+    if (e.name === 'logged-in' || e.name === 'logged-out' || e.name === RECONNECTED) {
+      void this.refresh().catch((err) => this.set({ error: (err as Error).message }));
+    }
+    if (e.name.startsWith('call-') && e.name !== 'call-supervising-state-changed') {
+      const detail = toCallDetail(e.detail);
+      this.trackCall(e.name, detail);
+      this.emit(e.name, detail);
+      return;
+    }
+    switch (e.name) {
+      case 'user-status-changed':
+        this.set({ userStatus: e.detail as PublicUserStatus });
+        break;
+      case 'call-supervising-state-changed': {
+        const state = (e.detail as { state?: string } | undefined)?.state;
+        if (state && ['connecting', 'started', 'ended', 'failed'].includes(state)) this.set({ notice: t(`supervision.${state}`) });
+        break;
+      }
+      case 'pnps-query':
+        if (!this.pnpsOff) this.set({ pnpsQuery: e.detail as PNPSQuery });
+        break;
+      case 'user-role-changed':
+        this.set({ selectedRole: e.detail as PublicUserRole });
+        break;
+      case 'logged-out':
+        this.set({ userStatus: null, pnpsQuery: null, roles: null, selectedRole: null });
+        break;
+      case 'phone-error':
+        if (AUDIO_NOTICES.has(String(e.detail))) {
+          this.set({ notice: t(`notices.${String(e.detail)}`) });
+          void this.loadAudio();
+        }
+    }
+    this.emit(e.name, e.detail);
+  }
+
+  /** Keeps the list of calls the screen shows, from the backend's events only. */
+  private trackCall(name: string, d: CallEventDetail) {
+    const flag = CALL_FLAGS[name];
+    if (flag) {
+      this.set({ calls: this.calls.map((c) => (c.detail.callId === d.callId ? { ...c, [flag[0]]: flag[1] } : c)) });
+      return;
+    }
+    const others = this.calls.filter((c) => c.detail.callId !== d.callId);
+    const prev = this.calls.find((c) => c.detail.callId === d.callId);
+    const state = CALL_STATES[name];
+    if (name === 'call-ended') {
+      if (prev) this.remember(prev, d);
+      if (this.recording.has(d.callId)) this.setRecording(d.callId, false);
+      this.set({ calls: others, notice: t('call.ended', { reason: d.endReason ?? '' }) });
+    } else if (state) {
+      const connectedAt = prev?.connectedAt ?? (state === 'connected' ? Date.now() : undefined);
+      this.set({ calls: [...others, { ...prev, detail: d, state, connectedAt }] });
+    }
+  }
+
+  private async pollQuality() {
+    const connected = this.calls.filter((c) => c.state === 'connected');
+    if (!connected.length) return; // hostUpdated stops the poll and clears the figures
+    const next: Record<string, string> = {};
+    await Promise.all(
+      connected.map(async (c) => {
+        try {
+          const s = await this.api.callStats(c.detail.callId);
+          if (s.quality) next[c.detail.callId] = s.quality;
+        } catch {
+          // The call ended meanwhile, or has no media yet.
+        }
+      }),
+    );
+    this.set({ quality: next });
+  }
+
+  private recentKey(): string | null {
+    return this.user ? `voicedesk-recent:${this.user.userId || this.user.username}` : null;
+  }
+
+  private loadRecent() {
+    const key = this.recentKey();
+    try {
+      const raw = key ? localStorage.getItem(key) : null;
+      this.set({ recent: raw ? (JSON.parse(raw) as RecentCall[]).slice(0, RECENT_MAX) : [] });
+    } catch {
+      this.set({ recent: [] });
+    }
+  }
+
+  private remember(c: CallView, d: CallEventDetail) {
+    if (d.isConsulted) return;
+    const entry: RecentCall = {
+      number: d.phoneNumber,
+      name: d.displayName,
+      direction: d.callDirection === 'incoming' ? 'incoming' : 'outbound',
+      missed: d.callDirection === 'incoming' && !c.connectedAt,
+      at: new Date(d.startTime).getTime() || Date.now(),
+      connectedMs: c.connectedAt ? Date.now() - c.connectedAt : 0,
+    };
+    this.set({ recent: [entry, ...this.recent].slice(0, RECENT_MAX) });
+    const key = this.recentKey();
+    try {
+      if (key) localStorage.setItem(key, JSON.stringify(this.recent));
+    } catch {
+      // Storage full or off: the list lives as long as the page.
+    }
+  }
+}
