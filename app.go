@@ -11,9 +11,11 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"voicedesk/backend/bridge"
+	"voicedesk/backend/events"
 	"voicedesk/backend/notify"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
+	"voicedesk/backend/presenter"
 	"voicedesk/backend/soundcard"
 )
 
@@ -36,7 +38,13 @@ type App struct {
 	// "net/http: nil Context" (test/links saw it once).
 	life  context.Context
 	phone *phone.Phone
-	sound sound
+	// hub is the phone's event stream: the window, the integration API
+	// and the presenter each read it on their own goroutine.
+	hub *events.Hub
+	// presenter shows the phone in the tray and the notifications (nil
+	// headless).
+	presenter *presenter.Presenter
+	sound     sound
 	// window: the Wails window is up (not headless), so its runtime takes
 	// events; bridge, when on, takes them too.
 	window bool
@@ -82,18 +90,23 @@ type phoneEvent struct {
 	Detail any    `json:"detail,omitempty"`
 }
 
-// emitter forwards phone events to the window once it has started, and to
-// the bridge's clients when the bridge is on.
-type emitter struct{ app *App }
-
-func (e emitter) Emit(name string, detail any) {
-	e.app.onCallEvent(name, detail)
-	e.app.onDeskEvent(name, detail)
-	if e.app.window && e.app.ctx != nil {
-		runtime.EventsEmit(e.app.ctx, eventChannel, phoneEvent{Name: name, Detail: detail})
+// toWindow gives each event of the stream to the window, as a Wails event
+// on eventChannel, until the stream ends. toBridge gives each to the
+// integration API's clients while the API is on; it runs from before the
+// API can take a call (a client may sign in before the window is up).
+// Each runs on its own goroutine: neither waits for the phone, nor the
+// phone for them.
+func (a *App) toWindow(ctx context.Context, stream <-chan events.Event) {
+	for ev := range stream {
+		runtime.EventsEmit(ctx, eventChannel, phoneEvent{Name: ev.Name, Detail: ev.Detail})
 	}
-	if b := e.app.bridge.Load(); b != nil {
-		b.Emit(name, detail)
+}
+
+func (a *App) toBridge(stream <-chan events.Event) {
+	for ev := range stream {
+		if b := a.bridge.Load(); b != nil {
+			b.Emit(ev.Name, ev.Detail)
+		}
 	}
 }
 
@@ -111,6 +124,16 @@ func (a *App) startup(ctx context.Context) {
 	jctx, stop := context.WithCancel(context.Background())
 	a.stopJobs = stop
 	a.jobs.Add(1)
+	if a.window {
+		// Events reach the window from now on: the subscription is taken
+		// here, before the jobs below can emit.
+		stream := a.hub.Subscribe(jctx, "window")
+		a.jobs.Add(1)
+		go func() {
+			defer a.jobs.Done()
+			a.toWindow(ctx, stream)
+		}()
+	}
 	if a.desk.kiosk && a.window {
 		a.fillScreen(ctx)
 	}
@@ -180,7 +203,9 @@ func (a *App) SetPhoneLanguage(lang string) error {
 	if err := a.phone.SetPhoneLanguage(lang); err != nil {
 		return err
 	}
-	a.updateTray()
+	if a.presenter != nil {
+		a.presenter.Refresh() // no event tells the tray
+	}
 	return nil
 }
 

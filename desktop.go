@@ -5,7 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image/color"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -18,8 +18,7 @@ import (
 
 	"voicedesk/backend/autostart"
 	"voicedesk/backend/linkhandler"
-	"voicedesk/backend/phone"
-	"voicedesk/backend/platform"
+	"voicedesk/backend/presenter"
 	"voicedesk/backend/settings"
 	"voicedesk/backend/supervise"
 	"voicedesk/backend/tray"
@@ -29,36 +28,6 @@ import (
 // glance, a menu to change it), a window that hides to the tray when
 // closed, and the kiosk's window that cannot be closed. Like app.go this
 // only carries: availability is backend/phone's, the icon backend/tray's.
-
-// trayLabels are the tray's words per phone language; the availability
-// names are the window's (frontend/src/i18n, checked by desktop_test.go).
-type trayLabels struct {
-	SignedOut, Show, Quit, Ringing, InCall string
-	Status                                 map[int]string
-}
-
-var trayWords = map[string]trayLabels{
-	"en": {SignedOut: "Signed out", Show: "Show VoiceDesk", Quit: "Quit VoiceDesk", Ringing: "Incoming call", InCall: "On a call",
-		Status: map[int]string{1: "Available", 2: "Busy", 3: "Do not disturb", 4: "Off work", 5: "Be right back", 6: "Away"}},
-	"es": {SignedOut: "Sesión cerrada", Show: "Mostrar VoiceDesk", Quit: "Salir de VoiceDesk", Ringing: "Llamada entrante", InCall: "En una llamada",
-		Status: map[int]string{1: "Disponible", 2: "Ocupado", 3: "No molestar", 4: "Fuera del trabajo", 5: "Vuelvo enseguida", 6: "Ausente"}},
-	"fi": {SignedOut: "Kirjautunut ulos", Show: "Näytä VoiceDesk", Quit: "Lopeta VoiceDesk", Ringing: "Saapuva puhelu", InCall: "Puhelussa",
-		Status: map[int]string{1: "Tavoitettavissa", 2: "Varattu", 3: "Älä häiritse", 4: "Vapaalla", 5: "Palaan pian", 6: "Poissa"}},
-	"sv": {SignedOut: "Utloggad", Show: "Visa VoiceDesk", Quit: "Avsluta VoiceDesk", Ringing: "Inkommande samtal", InCall: "I samtal",
-		Status: map[int]string{1: "Tillgänglig", 2: "Upptagen", 3: "Stör ej", 4: "Ledig", 5: "Strax tillbaka", 6: "Borta"}},
-	"nl": {SignedOut: "Uitgelogd", Show: "VoiceDesk tonen", Quit: "VoiceDesk afsluiten", Ringing: "Inkomende oproep", InCall: "In gesprek",
-		Status: map[int]string{1: "Beschikbaar", 2: "Bezet", 3: "Niet storen", 4: "Vrij", 5: "Zo terug", 6: "Afwezig"}},
-}
-
-// statusColours are the tray dot's colours: green, red, grey, amber.
-var statusColours = map[int]color.Color{
-	platform.StatusAvailable: color.RGBA{0x2e, 0xa0, 0x43, 0xff},
-	platform.StatusBusy:      color.RGBA{0xd3, 0x2f, 0x2f, 0xff},
-	platform.StatusDND:       color.RGBA{0xd3, 0x2f, 0x2f, 0xff},
-	platform.StatusOffWork:   color.RGBA{0x8a, 0x94, 0xa6, 0xff},
-	platform.StatusBRB:       color.RGBA{0xf0, 0xa2, 0x02, 0xff},
-	platform.StatusAway:      color.RGBA{0xf0, 0xa2, 0x02, 0xff},
-}
 
 // desk is the app's desktop side; a zero desk (headless) does nothing.
 type desk struct {
@@ -241,13 +210,13 @@ func (a *App) quit() {
 	}
 }
 
-// startTray puts the icon in the tray.
+// startTray puts the icon in the tray; the presenter fills it.
 func (a *App) startTray(log *slog.Logger) {
-	t, err := tray.Start(tray.Config{Icon: icon, Statuses: len(trayWords["en"].Status), Log: log,
+	t, err := tray.Start(tray.Config{Icon: icon, Statuses: presenter.Statuses, Log: log,
 		OnShow: a.raise,
 		OnQuit: a.quit,
 		OnStatus: func(id int) {
-			if _, err := a.phone.SetUserStatus(context.Background(), id, ""); err != nil {
+			if _, err := a.phone.SetUserStatus(a.opCtx(), id, ""); err != nil {
 				log.Warn("availability from the tray", "status", id, "error", err)
 			}
 		},
@@ -257,74 +226,29 @@ func (a *App) startTray(log *slog.Logger) {
 		return
 	}
 	a.desk.tray = t
-	a.updateTray()
 }
 
-// onDeskEvent follows the phone's events the tray shows.
-func (a *App) onDeskEvent(name string, detail any) {
-	if a.desk.tray == nil {
-		return
+// startPresenter has the tray and the notifications follow the phone, in
+// the window's words, until ctx ends (the returned channel closes then).
+func (a *App) startPresenter(ctx context.Context, log *slog.Logger) (<-chan struct{}, error) {
+	words, err := fs.Sub(translations, "frontend/src/i18n")
+	if err != nil {
+		return nil, err
 	}
-	switch name {
-	case phone.EventUserStatusChanged:
-		if st, ok := detail.(platform.UserStatus); ok {
-			a.desk.mu.Lock()
-			a.desk.status = st.EventTypeID
-			a.desk.mu.Unlock()
-		}
-	case phone.EventLoggedOut:
-		a.desk.mu.Lock()
-		a.desk.status = 0
-		a.desk.mu.Unlock()
-	case phone.EventLoggedIn, phone.EventCallIncoming, phone.EventCallAnswered, phone.EventCallEnded, phone.EventCallStarted:
-	default:
-		return
+	book, err := presenter.Load(words)
+	if err != nil {
+		return nil, err
 	}
-	a.updateTray()
-}
-
-// updateTray shows the phone's state in the tray.
-func (a *App) updateTray() {
-	if a.desk.tray == nil {
-		return
+	p := &presenter.Presenter{Phone: a.phone, Book: book, Raise: a.raise, Log: log}
+	// Typed nils would not be nil interfaces.
+	if a.desk.tray != nil {
+		p.Tray = a.desk.tray
 	}
-	st := a.phone.State()
-	w, ok := trayWords[st.Language]
-	if !ok {
-		w = trayWords["en"]
+	if a.notes != nil {
+		p.Notes = a.notes
 	}
-	a.desk.mu.Lock()
-	status := a.desk.status
-	a.desk.mu.Unlock()
-	v := tray.View{Show: w.Show, Quit: w.Quit, StatusEnabled: st.LoggedIn}
-	for id := 1; id <= len(w.Status); id++ {
-		v.Statuses = append(v.Statuses, tray.Status{ID: id, Label: w.Status[id], Current: id == status})
-	}
-	switch {
-	case !st.LoggedIn || st.User == nil:
-		v.Header = w.SignedOut
-	default:
-		v.Header = st.User.DisplayName
-		if name, ok := w.Status[status]; ok {
-			v.Header += ": " + name
-			v.Dot = statusColours[status]
-		}
-	}
-	v.Tooltip = "VoiceDesk: " + v.Header
-	// A call ringing (a second one, too, while on the first) is what the
-	// tooltip tells and the icon blinks for; else the call in progress.
-	calls := a.phone.Calls()
-	for _, c := range calls {
-		if c.State == phone.StateRinging {
-			v.Ringing = true
-			v.Tooltip += " · " + w.Ringing + " " + c.Number
-			break
-		}
-	}
-	if !v.Ringing && len(calls) > 0 {
-		v.Tooltip += " · " + w.InCall + " " + calls[0].Number
-	}
-	a.desk.tray.Update(v)
+	a.presenter = p
+	return presenter.Start(ctx, a.hub, p), nil
 }
 
 // supervisedEnv marks the kiosk's app process, the supervisor's child.

@@ -16,6 +16,12 @@ import (
 //go:embed all:frontend/dist
 var assets embed.FS
 
+// translations are the frontend's strings, which the tray and the
+// notifications speak too (backend/presenter).
+//
+//go:embed frontend/src/i18n/*.json
+var translations embed.FS
+
 //go:embed build/appicon.png
 var icon []byte
 

@@ -15,6 +15,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
+	"voicedesk/backend/events"
 	"voicedesk/backend/instance"
 	"voicedesk/backend/media"
 	"voicedesk/backend/notify"
@@ -56,7 +57,25 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		saved = s
 	}
 
-	app := (&App{desk: desk{kiosk: cfg.kiosk, prefs: prefs, log: log}, started: make(chan struct{})}).withWindow()
+	app := (&App{desk: desk{kiosk: cfg.kiosk, prefs: prefs, log: log}, hub: events.New(log), started: make(chan struct{})}).withWindow()
+	// The event stream's readers that live as long as run: the
+	// integration API's (from before it can take a call) and, with a
+	// window, the presenter's. run waits for them before it returns.
+	streams, stopStreams := context.WithCancel(context.Background())
+	var readers []<-chan struct{}
+	defer func() {
+		stopStreams()
+		for _, done := range readers {
+			<-done
+		}
+	}()
+	bridgeStream := app.hub.Subscribe(streams, "integration API")
+	bridgeDone := make(chan struct{})
+	readers = append(readers, bridgeDone)
+	go func() {
+		defer close(bridgeDone)
+		app.toBridge(bridgeStream)
+	}()
 	// Without a sound system the phone still signals calls; the UI is told
 	// (phone-error audio-device-unavailable) when a call or ring needs sound.
 	card, err := soundcard.Open(log)
@@ -70,7 +89,7 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 			name = phone.ErrorAudioDeviceLost
 		}
 		log.Info("audio device", "kind", kind, "id", id, "event", name)
-		emitter{app}.Emit(phone.EventPhoneError, name)
+		app.hub.Emit(phone.EventPhoneError, name)
 	})}
 	app.phone = phone.New(phone.Config{DiscoveryURL: cfg.discovery, Language: saved.Language, Log: log, Settings: prefs,
 		Secrets:    secrets.Keyring{},
@@ -78,7 +97,7 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		Connection: sip.MaintainConfig{Check: cfg.keepalive, GiveUpAfter: cfg.giveUp},
 		// Against a loopback platform (the lab) media must stay on loopback too.
 		Media: media.Config{LoopbackOnly: isLoopbackURL(cfg.discovery), Log: log}},
-		platform.New(platform.Config{UserAgent: "VoiceDesk"}), emitter{app})
+		platform.New(platform.Config{UserAgent: "VoiceDesk"}), app.hub)
 	app.phone.SetPhoneAlerts(settings.On(saved.Audio.Alerts))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -141,6 +160,11 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 	}
 	if !cfg.kiosk {
 		app.startTray(log)
+	}
+	if done, err := app.startPresenter(streams, log); err != nil {
+		log.Warn("the tray and notifications have no words", "error", err)
+	} else {
+		readers = append(readers, done)
 	}
 	win := &options.App{
 		Title:            "VoiceDesk",

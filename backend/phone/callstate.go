@@ -156,10 +156,9 @@ func nextFlags(st CallState, f flags, in callInput) (flags, string, error) {
 // call's life-cycle events; a refused input (errNoMove) emits nothing and
 // is logged at debug level. stepMu keeps one call's moves and their
 // events in order when two goroutines step it (the API's EndCall path and
-// the call's own). The events are emitted holding stepMu: an Emitter must
-// not step the same call from inside Emit (today's handlers, the window,
-// the bridge, the tray and notifications, do not; the typed event stream
-// issue 18 asks for moves them onto their own goroutines).
+// the call's own). The events are emitted holding stepMu, which is why an
+// Emitter only queues (the app's is backend/events' Hub: its readers run
+// on their own goroutines and may call the phone).
 func (p *Phone) step(c *call, in callInput, detail *CallEvent) bool {
 	c.stepMu.Lock()
 	defer c.stepMu.Unlock()

@@ -41,7 +41,9 @@ const (
 	ErrorConnectionFailed   = "connection-failed"
 )
 
-// Emitter delivers events to whoever shows or forwards them.
+// Emitter delivers events to whoever shows or forwards them. Emit must
+// not block or call back into the phone (it runs under a call's lock):
+// the app's Emitter is backend/events' Hub, which only queues.
 type Emitter interface {
 	Emit(name string, detail any)
 }

@@ -1,9 +1,13 @@
 import i18next, { type i18n as I18n } from 'i18next';
-import en from './en';
-import es from './es';
-import fi from './fi';
-import nl from './nl';
-import sv from './sv';
+// The strings, one JSON file per language: the window reads them here and
+// the Go side (the tray, the notifications) embeds the same files, so a
+// word is written once. Every language has exactly the English keys
+// (i18n.test.ts).
+import en from './en.json';
+import es from './es.json';
+import fi from './fi.json';
+import nl from './nl.json';
+import sv from './sv.json';
 
 /** The reference's phone languages, with their names in their own language. */
 export const LANGUAGES = [
