@@ -5,9 +5,12 @@ GO    ?= go
 WAILS := $(shell $(GO) env GOPATH)/bin/wails
 APP   := build/bin/voicedesk
 LAB   := bin/lab
+# golangci-lint, built once into bin/ at the version .golangci.yml is written for.
+GOLANGCI_VERSION := v2.15.0
+GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 export LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: install uninstall demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet test-go test-frontend test-lab test-calls test-sound test-window test-links test-desktop test-ui clean
+.PHONY: install uninstall demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-calls test-sound test-window test-links test-desktop test-ui clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -18,7 +21,7 @@ demo: setup app labbin
 ## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
 test: setup app labbin
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory vet test-go test-frontend test-lab test-calls test-sound test-window test-links test-desktop test-ui && \
+	$(MAKE) --no-print-directory vet lint test-go test-frontend test-lab test-calls test-sound test-window test-links test-desktop test-ui && \
 	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
 
 setup:
@@ -66,6 +69,16 @@ lab-health: labbin
 vet:
 	@echo "== go vet"
 	@$(GO) vet ./...
+
+## lint: golangci-lint with .golangci.yml (the import rules of docs/architecture.md, errcheck, revive, staticcheck)
+lint: $(GOLANGCI)
+	@echo "== golangci-lint $(GOLANGCI_VERSION)"
+	@$(GOLANGCI) run ./...
+
+$(GOLANGCI):
+	@echo "== building golangci-lint $(GOLANGCI_VERSION) into bin/ (once, about a minute)"
+	@mkdir -p bin && GOBIN=$(CURDIR)/bin/.golangci $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	@mv bin/.golangci/golangci-lint $@ && rmdir bin/.golangci
 
 # The sound card's tests play and record in real time: they run on their own,
 # after the rest and without the race detector, whose slowdown of the audio

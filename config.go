@@ -119,7 +119,7 @@ func envOr(key, def string) string {
 }
 
 func usage() {
-	fmt.Fprintf(flag.CommandLine.Output(), `VoiceDesk, a desktop softphone.
+	_, _ = fmt.Fprintf(flag.CommandLine.Output(), `VoiceDesk, a desktop softphone.
 
   voicedesk [flags]                 start the app (or bring the running one forward)
   voicedesk [flags] LINK            dial a tel:, callto:, sip: or sips: link or a number

@@ -67,11 +67,11 @@ func handOver(path string, req instance.Request, stdout, stderr io.Writer) (int,
 		return 0, false
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "voicedesk:", err)
+		_, _ = fmt.Fprintln(stderr, "voicedesk:", err)
 		return 1, true
 	}
 	if !resp.OK {
-		fmt.Fprintln(stderr, "voicedesk:", resp.Error)
+		_, _ = fmt.Fprintln(stderr, "voicedesk:", resp.Error)
 		return 1, true
 	}
 	switch req.Command {
@@ -79,11 +79,11 @@ func handOver(path string, req instance.Request, stdout, stderr io.Writer) (int,
 		var v any
 		_ = json.Unmarshal(resp.Result, &v)
 		b, _ := json.MarshalIndent(v, "", "  ")
-		fmt.Fprintln(stdout, string(b))
+		_, _ = fmt.Fprintln(stdout, string(b))
 	case cmdCall, cmdAnswer, cmdHangup:
 		var id string
 		_ = json.Unmarshal(resp.Result, &id)
-		fmt.Fprintf(stdout, "%s: call %s\n", req.Command, id)
+		_, _ = fmt.Fprintf(stdout, "%s: call %s\n", req.Command, id)
 	}
 	return 0, true
 }

@@ -37,8 +37,6 @@ type desk struct {
 	log   *slog.Logger
 
 	mu sync.Mutex
-	// status is the last availability seen (0: none, signed out).
-	status int
 	// quitting: the app is on its way out (tray's Quit, SIGTERM), so the
 	// window's close is not turned into a hide.
 	quitting bool

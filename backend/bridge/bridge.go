@@ -155,7 +155,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	s.shutdown()
-	<-errc
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+		s.cfg.Log.Warn("bridge: serve after shutdown", "error", err)
+	}
 	return nil
 }
 
@@ -259,7 +261,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		conn.Close()
+		_ = conn.Close()
 		return
 	}
 	s.clients[c] = struct{}{}
@@ -352,12 +354,12 @@ func (s *Server) writeLoop(c *client) {
 		case <-c.done:
 			// Closing the connection also ends readLoop's ReadMessage.
 			_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(time.Second))
-			c.conn.Close()
+			_ = c.conn.Close()
 			return
 		case msg := <-c.events:
 			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
-				c.conn.Close()
+				_ = c.conn.Close()
 				return
 			}
 		}

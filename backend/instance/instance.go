@@ -90,7 +90,7 @@ func Listen(path string, h Handler, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("instance socket folder: %w", err)
 	}
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
+		_ = c.Close()
 		return nil, ErrRunning
 	}
 	_ = os.Remove(path) // a crashed instance's
@@ -99,7 +99,7 @@ func Listen(path string, h Handler, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return nil, fmt.Errorf("instance socket: %w", err)
 	}
 	return &Server{ln: ln, path: path, h: h, log: log}, nil
@@ -111,10 +111,10 @@ func (s *Server) Path() string { return s.path }
 // Serve answers commands until ctx ends, then removes the socket and waits
 // for the commands under way.
 func (s *Server) Serve(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() { s.ln.Close() })
+	stop := context.AfterFunc(ctx, func() { _ = s.ln.Close() })
 	defer stop()
 	defer s.wg.Wait()
-	defer os.Remove(s.path)
+	defer func() { _ = os.Remove(s.path) }()
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
@@ -132,7 +132,7 @@ func (s *Server) Serve(ctx context.Context) error {
 }
 
 func (s *Server) serve(ctx context.Context, c net.Conn) {
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	_ = c.SetDeadline(time.Now().Add(commandTimeout + 5*time.Second))
 	var resp Response
 	line, err := bufio.NewReaderSize(io.LimitReader(c, maxRequest), maxRequest).ReadSlice('\n')
@@ -167,7 +167,7 @@ func Send(ctx context.Context, path string, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, ErrNotRunning
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	if dl, ok := ctx.Deadline(); ok {
 		_ = c.SetDeadline(dl)
 	} else {

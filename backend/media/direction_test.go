@@ -24,7 +24,7 @@ func TestRemoteHolds(t *testing.T) {
 		{"sendonly holds", base + "m=audio 4000 RTP/AVP 0\r\na=sendonly\r\n", true},
 		{"inactive holds", base + "m=audio 4000 RTP/AVP 0\r\na=inactive\r\n", true},
 		{"recvonly does not hold this side", base + "m=audio 4000 RTP/AVP 0\r\na=recvonly\r\n", false},
-		{"session-level sendonly holds", base[:len(base)] + "a=sendonly\r\nm=audio 4000 RTP/AVP 0\r\n", true},
+		{"session-level sendonly holds", base + "a=sendonly\r\nm=audio 4000 RTP/AVP 0\r\n", true},
 		{"port 0 holds", base + "m=audio 0 RTP/AVP 0\r\n", true},
 	} {
 		got, err := RemoteHolds(tc.sdp)

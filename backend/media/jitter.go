@@ -21,7 +21,6 @@ type jitterBuffer struct {
 	frames map[uint16][]byte
 	next   uint16 // sequence number of the next frame to play
 	primed bool   // playout has started
-	ended  bool
 
 	target, minFrames, maxFrames int
 	clock                        float64 // RTP clock rate

@@ -169,13 +169,13 @@ func NewSession(cfg Config) (*Session, error) {
 		return nil, fmt.Errorf("create peer connection: %w", err)
 	}
 	if err := setICECheckInterval(pc, iceCheckInterval); err != nil {
-		pc.Close()
+		_ = pc.Close()
 		return nil, err
 	}
 	// The track binds to whichever registered codec the answer picks.
 	track := newAudioTrack()
 	if _, err := pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
-		pc.Close()
+		_ = pc.Close()
 		return nil, fmt.Errorf("add audio transceiver: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -71,7 +71,7 @@ func Open(log *slog.Logger, onAction func(callID, action string)) (*Notifier, er
 	}
 	n, err := New(conn, log, onAction)
 	if err != nil {
-		conn.Close()
+		_ = conn.Close()
 		return nil, err
 	}
 	return n, nil
@@ -170,7 +170,7 @@ func (n *Notifier) Close() {
 	}
 	n.cancel()
 	<-n.done
-	n.conn.Close()
+	_ = n.conn.Close()
 }
 
 func (n *Notifier) listen(ctx context.Context, signals chan *dbus.Signal) {

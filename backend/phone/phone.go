@@ -476,7 +476,7 @@ func (p *Phone) register(ctx context.Context, session *platform.Session) (UserAg
 	agent.OnOffer(p.onOffer)
 	agent.OnRenegotiate(p.onRenegotiate)
 	if err := agent.Register(ctx); err != nil {
-		agent.Close()
+		_ = agent.Close()
 		return nil, &LoginError{"login-register-failed", "Login failed: the phone could not register: " + err.Error(), err}
 	}
 	return agent, nil
@@ -566,7 +566,7 @@ func (p *Phone) signOut(force bool) {
 			p.log.Warn("unregister at logout", "error", err)
 		}
 		cancel()
-		agent.Close()
+		_ = agent.Close()
 	}
 	if was {
 		p.log.Info("logged out", "force", force)

@@ -173,6 +173,7 @@ func TestLoginFlow(t *testing.T) {
 			rec := &recorder{}
 			// No availability poll: its first read would race the events checked here.
 			p := New(Config{NoSIP: true, StatusPoll: -1, DiscoveryURL: "http://127.0.0.1:9/api/user/"}, &fakePlatform{password: "pw"}, rec)
+			defer p.Close()
 			ok, err := p.Login(ctx, tt.opts)
 			if ok != tt.wantOK {
 				t.Fatalf("Login ok = %v (err %v), want %v", ok, err, tt.wantOK)
@@ -201,6 +202,7 @@ func TestLoginFlow(t *testing.T) {
 func TestLoginTwiceRejects(t *testing.T) {
 	ctx := context.Background()
 	p := New(Config{NoSIP: true}, &fakePlatform{password: "pw"}, &recorder{})
+	defer p.Close()
 	opts := LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw"}
 	if ok, err := p.Login(ctx, opts); !ok {
 		t.Fatal(err)
@@ -220,6 +222,7 @@ func TestLoginTwiceRejects(t *testing.T) {
 func TestConcurrentLoginRejectsSecond(t *testing.T) {
 	fp := &fakePlatform{password: "pw", block: make(chan struct{})}
 	p := New(Config{NoSIP: true}, fp, &recorder{})
+	defer p.Close()
 	opts := LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw"}
 	done := make(chan error, 1)
 	go func() { _, err := p.Login(context.Background(), opts); done <- err }()
@@ -243,6 +246,7 @@ func TestConcurrentLoginRejectsSecond(t *testing.T) {
 
 func TestSetters(t *testing.T) {
 	p := New(Config{NoSIP: true}, &fakePlatform{}, &recorder{})
+	defer p.Close()
 	for _, l := range []string{"en", "es", "fi", "sv", "nl", "FI"} {
 		if err := p.SetPhoneLanguage(l); err != nil {
 			t.Errorf("SetPhoneLanguage(%q) = %v", l, err)
@@ -269,6 +273,7 @@ func TestSetters(t *testing.T) {
 func TestLanguagePersists(t *testing.T) {
 	store := settings.Open(t.TempDir() + "/settings.json")
 	p := New(Config{NoSIP: true, Settings: store}, &fakePlatform{}, &recorder{})
+	defer p.Close()
 	if err := p.SetPhoneLanguage("sv"); err != nil {
 		t.Fatal(err)
 	}
@@ -534,6 +539,7 @@ func (f *fakePlatform) SetRecording(context.Context, *platform.Session, string, 
 
 func TestSetUserDataLength(t *testing.T) {
 	p := New(Config{NoSIP: true}, &fakePlatform{password: "pw"}, &recorder{})
+	defer p.Close()
 	for _, tc := range []struct {
 		rule string
 		n    int // the value's length: the object serializes to n+8 characters

@@ -334,7 +334,7 @@ func (c *Client) do(ctx context.Context, method, target string, hdr http.Header,
 	if err != nil {
 		return err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
 	if err != nil {
 		return fmt.Errorf("read answer: %w", err)

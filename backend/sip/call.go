@@ -129,11 +129,11 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 	if err != nil && ctx.Err() != nil {
 		// Given up: the far end's 487 (or the forced stop) is the
 		// cancellation's answer, not a failure of the call.
-		sess.Close()
+		_ = sess.Close()
 		return nil, fmt.Errorf("call %s: %w", uri.String(), context.Cause(ctx))
 	}
 	if err != nil {
-		sess.Close()
+		_ = sess.Close()
 		var dr *sipgo.ErrDialogResponse
 		if errors.As(err, &dr) {
 			return nil, fmt.Errorf("call %s: %w", uri.String(), &FailureError{Status: int(dr.Res.StatusCode), Reason: dr.Res.Reason})
@@ -141,7 +141,7 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 		return nil, fmt.Errorf("call %s: %w", uri.String(), err)
 	}
 	if err := sess.Ack(ctx); err != nil {
-		sess.Close()
+		_ = sess.Close()
 		return nil, fmt.Errorf("call %s: ACK: %w", uri.String(), err)
 	}
 	return &Call{sess: sess, agent: a, Answer: sess.InviteResponse.Body()}, nil
@@ -224,7 +224,7 @@ const cancelWait = 5 * time.Second
 
 // Hangup sends BYE (if the far end has not already ended the call).
 func (c *Call) Hangup(ctx context.Context) error {
-	defer c.sess.Close()
+	defer func() { _ = c.sess.Close() }()
 	if c.sess.LoadState() == sip.DialogStateEnded {
 		return nil
 	}

@@ -124,12 +124,12 @@ func uriUser(u sip.Uri) string {
 }
 
 // cleanText makes untrusted header text safe to display.
-func cleanText(s string, max int) string {
+func cleanText(s string, limit int) string {
 	s = strings.ToValidUTF8(s, "")
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
-		if n == max {
+		if n == limit {
 			break
 		}
 		switch {

@@ -98,7 +98,7 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		in.callID = id.Value()
 	}
 	defer close(in.done)
-	defer sess.Close()
+	defer func() { _ = sess.Close() }()
 	h(in)
 	select {
 	case <-in.decided:

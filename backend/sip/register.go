@@ -136,7 +136,7 @@ func New(cfg Config) (*Agent, error) {
 	var udp net.PacketConn
 	if strings.EqualFold(tp, TransportUDP) {
 		if udp, err = net.ListenPacket("udp", net.JoinHostPort(localHost, "0")); err != nil {
-			ua.Close()
+			_ = ua.Close()
 			return nil, fmt.Errorf("open the SIP UDP socket on %s: %w", localHost, err)
 		}
 		addr := udp.LocalAddr().(*net.UDPAddr)
@@ -145,9 +145,9 @@ func New(cfg Config) (*Agent, error) {
 	client, err := sipgo.NewClient(ua, clientOpts...)
 	if err != nil {
 		if udp != nil {
-			udp.Close()
+			_ = udp.Close()
 		}
-		ua.Close()
+		_ = ua.Close()
 		return nil, fmt.Errorf("create SIP client: %w", err)
 	}
 	// The server side handles what the proxy sends on the same connection:
@@ -155,9 +155,9 @@ func New(cfg Config) (*Agent, error) {
 	server, err := sipgo.NewServer(ua)
 	if err != nil {
 		if udp != nil {
-			udp.Close()
+			_ = udp.Close()
 		}
-		ua.Close()
+		_ = ua.Close()
 		return nil, fmt.Errorf("create SIP server: %w", err)
 	}
 	a := &Agent{cfg: cfg, dest: dest, tp: tp, ua: ua, client: client, server: server, log: cfg.Log,
@@ -285,7 +285,7 @@ func outboundIP(dest string) string {
 	if err != nil {
 		return "127.0.0.1"
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	return c.LocalAddr().(*net.UDPAddr).IP.String()
 }
 

@@ -56,8 +56,3 @@ func (r *ring) len() int {
 	return r.n
 }
 
-func (r *ring) reset() {
-	r.mu.Lock()
-	r.head, r.n = 0, 0
-	r.mu.Unlock()
-}

@@ -158,7 +158,7 @@ func Login(ctx, keep context.Context, cfg Config) (*Result, error) {
 			finish(outcome{err: fmt.Errorf("sso: exchange the authorization code: %w", err)})
 			return
 		}
-		res, err := s.result(tok, nonce, keep)
+		res, err := s.result(keep, tok, nonce)
 		if err != nil {
 			page(w, http.StatusBadGateway, "VoiceDesk could not complete the sign-in. You can close this tab.")
 			finish(outcome{err: err})
@@ -210,12 +210,12 @@ func Resume(ctx, keep context.Context, cfg Config, refreshToken string) (*Result
 	if err != nil {
 		return nil, fmt.Errorf("sso: refresh the kept sign-in: %w", err)
 	}
-	return s.result(tok, "", keep)
+	return s.result(keep, tok, "")
 }
 
 // result checks the token answer's ID token and wraps the tokens in a
 // refreshing source that lives with keep.
-func (s *session) result(tok *oauth2.Token, nonce string, keep context.Context) (*Result, error) {
+func (s *session) result(keep context.Context, tok *oauth2.Token, nonce string) (*Result, error) {
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
 		return nil, errors.New("sso: the identity provider answered without an ID token")

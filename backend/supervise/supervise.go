@@ -69,7 +69,8 @@ func Run(ctx context.Context, cfg Config) (restarts int, err error) {
 		select {
 		case werr = <-exit:
 		case <-ctx.Done():
-			stop(cmd, exit, cfg.Grace)
+			// Asked to stop: how the child ended is only logged.
+			cfg.Log.Info("supervisor: stopped the program", "exit", stop(cmd, exit, cfg.Grace))
 			return restarts, nil
 		}
 		ran := time.Since(started)
@@ -84,7 +85,7 @@ func Run(ctx context.Context, cfg Config) (restarts int, err error) {
 		if ran >= cfg.Healthy {
 			wait = cfg.First
 		}
-		cfg.Log.Warn("supervisor: the program crashed; restarting", "exit", ee.ProcessState.String(),
+		cfg.Log.Warn("supervisor: the program crashed; restarting", "exit", ee.String(),
 			"ran", ran.Round(time.Millisecond).String(), "in", wait.String())
 		select {
 		case <-ctx.Done():
@@ -96,13 +97,15 @@ func Run(ctx context.Context, cfg Config) (restarts int, err error) {
 	}
 }
 
-// stop asks the program to stop and kills it after grace.
-func stop(cmd *exec.Cmd, exit <-chan error, grace time.Duration) {
+// stop asks the program to stop, kills it after grace, and returns how it
+// exited.
+func stop(cmd *exec.Cmd, exit <-chan error, grace time.Duration) error {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-exit:
+	case err := <-exit:
+		return err
 	case <-time.After(grace):
 		_ = cmd.Process.Kill()
-		<-exit
+		return <-exit
 	}
 }

@@ -45,7 +45,7 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(home)
+	defer func() { _ = os.RemoveAll(home) }()
 	l, err := launchApp(app, home, display, st)
 	if err != nil {
 		return nil, err

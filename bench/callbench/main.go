@@ -109,12 +109,12 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	st, err := labctl.Up(ctx, labctl.Config{Dir: dir, LabBinary: labBin})
 	if err != nil {
 		return err
 	}
-	defer labctl.Down(st)
+	defer func() { _ = labctl.Down(st) }()
 	if appOnly {
 		app, err := measureApp(ctx, appPath, st, callSecs)
 		if err != nil {
@@ -128,7 +128,7 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer agent.Close()
+	defer func() { _ = agent.Close() }()
 	if err := agent.Register(ctx); err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return err
 		}
@@ -172,7 +172,7 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	pcmuCPU := (cpuSeconds() - before) / time.Since(start).Minutes()
 
 	fmt.Fprintln(os.Stderr, "callbench: the engine measured; now the app with its window (Xvfb)")
-	agent.Close() // the app signs in as Alice itself
+	_ = agent.Close() // the app signs in as Alice itself
 	app, err := measureApp(ctx, appPath, st, callSecs)
 	if err != nil {
 		return fmt.Errorf("the app: %w", err)
@@ -280,7 +280,7 @@ func oneCall(ctx context.Context, agent *sip.Agent, number string, log *slog.Log
 	if err != nil {
 		return r, err
 	}
-	defer sess.Close()
+	defer func() { _ = sess.Close() }()
 	offer, err := sess.Offer(ctx)
 	if err != nil {
 		return r, err

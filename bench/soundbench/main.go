@@ -87,7 +87,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 	if err != nil {
 		return err
 	}
-	b.Cleanup(func() { os.RemoveAll(dir) })
+	b.Cleanup(func() { _ = os.RemoveAll(dir) })
 	lab, err := labctl.Up(ctx, labctl.Config{Dir: dir, LabBinary: labBin})
 	if err != nil {
 		return err
@@ -169,7 +169,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 		farMu.Lock()
 		defer farMu.Unlock()
 		if farSess != nil {
-			farSess.Close()
+			_ = farSess.Close()
 		}
 	})
 
@@ -192,7 +192,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 		farMu.Lock()
 		defer farMu.Unlock()
 		if farSess != nil {
-			farSess.Close() // that call is over; its reader must not take the bursts
+			_ = farSess.Close() // that call is over; its reader must not take the bursts
 			farSess = nil
 		}
 	}
@@ -209,7 +209,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 			}
 			offer, err := s.Offer(ctx)
 			if err != nil {
-				s.Close()
+				_ = s.Close()
 				return nil, nil, nil, err
 			}
 			dialed := make(chan error, 1)
@@ -222,7 +222,7 @@ func (b *bench) run(labBin string, calls, bursts, answers, cpuSecs int, outDir s
 				}
 				dialed <- err
 			}()
-			return func() error { return <-dialed }, s.Connected(), func() { s.Close() }, nil
+			return func() error { return <-dialed }, s.Connected(), func() { _ = s.Close() }, nil
 		}}
 	trunkLeg, err := b.trunkLeg(ctx, lab, ear, quiet)
 	if err != nil {

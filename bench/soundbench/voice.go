@@ -45,8 +45,7 @@ func (f *farSink) Write(pcm []int16, rate int) error {
 	return on.Write(pcm, rate)
 }
 
-// onsets is the detector now in use; fresh drops what an earlier call left.
-func (f *farSink) onsets() *onsets { f.mu.Lock(); defer f.mu.Unlock(); return f.on }
+// fresh drops what an earlier call left.
 func (f *farSink) fresh() *onsets {
 	f.mu.Lock()
 	defer f.mu.Unlock()

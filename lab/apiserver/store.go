@@ -61,7 +61,7 @@ func OpenStore(path string) (*Store, error) {
 	}
 	s := &Store{db: db}
 	if err := s.seed(); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, fmt.Errorf("seed lab store: %w", err)
 	}
 	return s, nil

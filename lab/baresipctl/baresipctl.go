@@ -23,7 +23,7 @@ func Command(ctx context.Context, addr, command, params string) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("connect to baresip ctrl %s: %w", addr, err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)

@@ -48,7 +48,7 @@ func writeKamailioConfig(path string, ports Ports, routing apiserver.Routing, tl
 	if err != nil {
 		return fmt.Errorf("write kamailio config: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	err = kamailioTmpl.Execute(f, map[string]any{
 		"Domain":     apiserver.SIPDomain,
 		"UDPPort":    ports.SIPUDP,

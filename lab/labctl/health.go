@@ -77,7 +77,7 @@ func pingRtpengine(ctx context.Context, port int) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	cookie := randomToken(4)
 	if _, err := conn.Write([]byte(cookie + " d7:command4:pinge")); err != nil {
 		return fmt.Errorf("send ng ping: %w", err)
@@ -116,7 +116,7 @@ func sipOptions(ctx context.Context, port int, uri string) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	local := conn.LocalAddr().(*net.UDPAddr)
 	branch := "z9hG4bK" + randomToken(8)
 	callID := randomToken(12) + "@labctl"
@@ -166,7 +166,7 @@ func httpHealth(ctx context.Context, url string) error {
 	if err != nil {
 		return err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", url, res.Status)
 	}

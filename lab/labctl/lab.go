@@ -156,7 +156,7 @@ type runner struct {
 }
 
 func (r *runner) progress(format string, args ...any) {
-	fmt.Fprintf(r.cfg.Progress, "lab: "+format+"\n", args...)
+	_, _ = fmt.Fprintf(r.cfg.Progress, "lab: "+format+"\n", args...)
 }
 
 // Up starts the lab and waits until every component answers. If a lab is
@@ -390,7 +390,7 @@ func readRouting(storePath string) (apiserver.Routing, error) {
 	if err != nil {
 		return apiserver.Routing{}, err
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	return store.Routing()
 }
 
@@ -439,7 +439,7 @@ func pickPorts() (Ports, error) {
 	var closers []io.Closer
 	defer func() {
 		for _, c := range closers {
-			c.Close()
+			_ = c.Close()
 		}
 	}()
 	// Go's listeners set SO_REUSEADDR, which would hand out a port still in
@@ -538,7 +538,7 @@ func resyncTokens(ctx context.Context, apiURL string) error {
 	if err != nil {
 		return fmt.Errorf("resync the SDK tokens: %w", err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("resync the SDK tokens: %s", res.Status)
 	}

@@ -25,20 +25,20 @@ type Process struct {
 
 // start runs argv with its output in logPath, in a process group of its own
 // so that its children (Kamailio's workers) stop with it.
-func (l *runner) start(name, logPath string, argv ...string) (Process, error) {
-	return l.startLog(name, logPath, os.O_TRUNC, argv...)
+func (r *runner) start(name, logPath string, argv ...string) (Process, error) {
+	return r.startLog(name, logPath, os.O_TRUNC, argv...)
 }
 
-func (l *runner) startLog(name, logPath string, mode int, argv ...string) (Process, error) {
+func (r *runner) startLog(name, logPath string, mode int, argv ...string) (Process, error) {
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|mode, 0o644)
 	if err != nil {
 		return Process{}, fmt.Errorf("open log of %s: %w", name, err)
 	}
-	defer logf.Close()
+	defer func() { _ = logf.Close() }()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Env = append(os.Environ(), "HOME="+l.dir)
+	cmd.Env = append(os.Environ(), "HOME="+r.dir)
 	if err := cmd.Start(); err != nil {
 		return Process{}, fmt.Errorf("start %s (%s): %w", name, argv[0], err)
 	}

@@ -49,7 +49,7 @@ func (c Client) Command(ctx context.Context, command string, args map[string]any
 	if err != nil {
 		return nil, fmt.Errorf("ng %s: %w", command, err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}

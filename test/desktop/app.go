@@ -52,13 +52,13 @@ func StartApp(t testing.TB, bin, logPath, control string, env []string, args ...
 			if rest, ok := strings.CutPrefix(sc.Text(), "bridge "); ok {
 				a.Bridges <- rest
 			} else {
-				logf.WriteString(sc.Text() + "\n")
+				_, _ = logf.WriteString(sc.Text() + "\n")
 			}
 		}
 	}()
 	t.Cleanup(func() {
 		Stop(cmd)
-		logf.Close()
+		_ = logf.Close()
 		if t.Failed() {
 			b, _ := os.ReadFile(logPath)
 			if len(b) > 20000 {
@@ -157,6 +157,6 @@ func FreePort(t testing.TB) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -74,7 +74,7 @@ func (c *Bridge) WaitEvent(name string, d time.Duration) error {
 }
 
 // Close ends the connection.
-func (c *Bridge) Close() { c.conn.Close() }
+func (c *Bridge) Close() { _ = c.conn.Close() }
 
 // Call sends one request and waits for its answer, noting the events that
 // arrive meanwhile.

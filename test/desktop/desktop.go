@@ -20,15 +20,15 @@ func Xvfb() (display string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		w.Close()
+		_ = w.Close()
 		return "", nil, fmt.Errorf("start Xvfb: %w", err)
 	}
-	w.Close()
+	_ = w.Close()
 	stop = func() { Stop(cmd) }
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil {

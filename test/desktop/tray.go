@@ -49,7 +49,7 @@ func StartTrayHost() (*TrayHost, error) {
 	const path = "/StatusNotifierWatcher"
 	const iface = "org.kde.StatusNotifierWatcher"
 	if err := conn.Export(watcher{h}, path, iface); err != nil {
-		conn.Close()
+		_ = conn.Close()
 		return nil, err
 	}
 	if _, err := prop.Export(conn, path, prop.Map{iface: {
@@ -57,19 +57,19 @@ func StartTrayHost() (*TrayHost, error) {
 		"ProtocolVersion":                {Value: int32(0), Emit: prop.EmitFalse},
 		"RegisteredStatusNotifierItems":  {Value: []string{}, Emit: prop.EmitFalse},
 	}}); err != nil {
-		conn.Close()
+		_ = conn.Close()
 		return nil, err
 	}
 	reply, err := conn.RequestName(iface, dbus.NameFlagDoNotQueue)
 	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		conn.Close()
+		_ = conn.Close()
 		return nil, fmt.Errorf("tray host: the watcher's name is taken (%v, %v)", reply, err)
 	}
 	return h, nil
 }
 
 // Close leaves the bus.
-func (h *TrayHost) Close() { h.conn.Close() }
+func (h *TrayHost) Close() { _ = h.conn.Close() }
 
 // WaitItem waits for an item to register and returns its bus name.
 func (h *TrayHost) WaitItem(ctx context.Context) (string, error) {
@@ -217,7 +217,7 @@ func (h *TrayHost) IconColours(item string, x, y int, d time.Duration) ([][4]byt
 	if err := h.conn.AddMatchSignal(match...); err != nil {
 		return nil, fmt.Errorf("follow the icon: %w", err)
 	}
-	defer h.conn.RemoveMatchSignal(match...)
+	defer func() { _ = h.conn.RemoveMatchSignal(match...) }()
 	signals := make(chan *dbus.Signal, 64)
 	h.conn.Signal(signals)
 	defer h.conn.RemoveSignal(signals)

@@ -15,7 +15,7 @@ func ReadWAV(path string) ([]int16, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	d := wav.NewDecoder(f)
 	buf, err := d.FullPCMBuffer()
 	if err != nil {

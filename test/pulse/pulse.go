@@ -115,7 +115,7 @@ set-default-source mic
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 	})
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Ctl("info") != nil {
