@@ -55,4 +55,3 @@ func (r *ring) len() int {
 	defer r.mu.Unlock()
 	return r.n
 }
-
