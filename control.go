@@ -106,7 +106,7 @@ func (a *App) command(ctx context.Context, r instance.Request) (any, error) {
 	switch r.Command {
 	case cmdCall:
 		a.raise()
-		return a.dialWhenReady(ctx, r.Arg)
+		return a.phone.DialLinkWhenReady(ctx, r.Arg)
 	case cmdAnswer:
 		return a.phone.AnswerRinging()
 	case cmdHangup:
@@ -128,29 +128,12 @@ func (a *App) command(ctx context.Context, r instance.Request) (any, error) {
 	return nil, fmt.Errorf("unknown command %q: use call NUMBER, answer, hangup, status or integration", r.Command)
 }
 
-// dialWhenReady dials link, waiting while the phone signs in and registers
-// (a link that launched the app, the keyring's silent sign-in) until ctx
-// ends.
-func (a *App) dialWhenReady(ctx context.Context, link string) (string, error) {
-	for {
-		id, err := a.phone.DialLink(link)
-		if !errors.Is(err, phone.ErrNotLoggedIn) && !errors.Is(err, phone.ErrPhoneNotReady) {
-			return id, err
-		}
-		select {
-		case <-ctx.Done():
-			return "", fmt.Errorf("%w (waited for the phone to sign in)", err)
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
-}
-
 // dialAtLaunch dials the link the app was launched with, once signed in
 // (by hand or from the keyring), for at most two minutes.
 func (a *App) dialAtLaunch(ctx context.Context, link string, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	id, err := a.dialWhenReady(ctx, link)
+	id, err := a.phone.DialLinkWhenReady(ctx, link)
 	if err != nil {
 		log.Warn("the link the app was opened with was not dialled", "link", link, "error", err)
 		return

@@ -499,3 +499,45 @@ func TestConsultedTransferStories(t *testing.T) {
 		})
 	}
 }
+
+// A link that launched the app is dialled once the phone signs in: it
+// waits on the sign-in (no poll), and gives up when its context ends.
+func TestDialLinkWhenReady(t *testing.T) {
+	agent, medias, ev := phonetest.NewAgent(), &phonetest.Medias{}, newEvents()
+	p := phone.New(phone.Config{NewUserAgent: agent.New(), NewMedia: medias.New, StatusPoll: -1, PNPSFirst: -1}, phonetest.Platform{}, ev)
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	short, stop := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer stop()
+	if _, err := p.DialLinkWhenReady(short, "tel:+358401"); err == nil || !strings.Contains(err.Error(), "waited for the phone to sign in") {
+		t.Fatalf("with nobody signing in: %v, want a timeout that says what it waited for", err)
+	}
+
+	type result struct {
+		id  string
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		id, err := p.DialLinkWhenReady(ctx, "tel:+358401")
+		got <- result{id, err}
+	}()
+	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "agent@lab", Password: "secret"}); !ok {
+		t.Fatalf("login: %v", err)
+	}
+	d, err := agent.Dialed(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Target != "+358401" {
+		t.Errorf("dialled %q, want +358401", d.Target)
+	}
+	r := <-got
+	if r.err != nil || r.id == "" {
+		t.Fatalf("DialLinkWhenReady: %q, %v", r.id, r.err)
+	}
+	d.Fail(486, "Busy Here")
+	ev.await(t, r.id, phone.EventCallEnded)
+}

@@ -1,6 +1,8 @@
 package phone
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -114,4 +116,35 @@ func (p *Phone) DialLink(link string) (string, error) {
 		}
 	}
 	return p.Call(t.Number)
+}
+
+// DialLinkWhenReady is DialLink once the phone is signed in: a link that
+// launched the app waits for the sign-in (by hand, or the keyring's
+// silent one) until ctx ends. It waits on the sign-in itself, not a poll.
+func (p *Phone) DialLinkWhenReady(ctx context.Context, link string) (string, error) {
+	for {
+		p.mu.Lock()
+		ready := p.ready
+		p.mu.Unlock()
+		id, err := p.DialLink(link)
+		if !errors.Is(err, ErrNotLoggedIn) && !errors.Is(err, ErrPhoneNotReady) {
+			return id, err
+		}
+		select {
+		case <-ready:
+			// Signed in when DialLink looked: signed out since (look
+			// again, the next ready is open), or signed in without a
+			// registration to wait for.
+			if errors.Is(err, ErrPhoneNotReady) {
+				return "", err
+			}
+			continue
+		default:
+		}
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return "", fmt.Errorf("%w (waited for the phone to sign in)", err)
+		}
+	}
 }

@@ -233,6 +233,9 @@ type Phone struct {
 	role   *platform.UserRole
 	agent  UserAgent
 	active map[string]*call
+	// ready is closed while the phone is signed in (and registered, with
+	// SIP): what waits to dial waits on it. signOut puts an open one back.
+	ready chan struct{}
 	// stopMaintain ends the registration keeper of the current login.
 	stopMaintain context.CancelFunc
 	maintaining  sync.WaitGroup
@@ -292,7 +295,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
 		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, pnpsMission: "default", connFailed: make(chan struct{}, 1),
-		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}}
+		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}, ready: make(chan struct{})}
 }
 
 // State returns a snapshot of the phone's state.
@@ -366,6 +369,7 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 	p.loggingIn = false
 	if err == nil {
 		p.session, p.user, p.agent, p.connection = session, user, agent, ConnectionRegistered
+		close(p.ready)
 		if agent != nil {
 			mctx, stop := context.WithCancel(p.ctx)
 			p.stopMaintain = stop
@@ -544,6 +548,9 @@ func (p *Phone) signOut(force bool) {
 	p.calls.Wait()
 	p.mu.Lock()
 	stop := p.stopMaintain
+	if was {
+		p.ready = make(chan struct{})
+	}
 	p.session, p.user, p.agent, p.stopMaintain, p.role, p.userData, p.pnpsShown, p.sdkToken = nil, nil, nil, nil, nil, "", "", ""
 	if p.stopToken != nil {
 		p.stopToken()
