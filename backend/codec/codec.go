@@ -1,6 +1,8 @@
 // Package codec holds the audio codecs behind one interface: Opus (libopus
-// through cgo) and G.711 (PCMU, PCMA). It knows PCM frames and payloads,
-// not RTP or SDP.
+// through cgo) and G.711 (PCMU, PCMA), and the one table that describes
+// them (Codecs): their SDP name, clock, payload type and format
+// parameters, from which backend/media builds its offer. It knows PCM
+// frames and payloads, not RTP packets.
 package codec
 
 import (
@@ -22,16 +24,44 @@ type Codec interface {
 	Decode(dst []int16, payload []byte) ([]int16, error)
 }
 
+// Info describes a codec as an SDP offer names it.
+type Info struct {
+	// Name is the SDP encoding name (RFC 4855: case-insensitive).
+	Name string
+	// PayloadType is the static type (RFC 3551) or the dynamic one offered.
+	PayloadType uint8
+	ClockRate   int
+	// Channels in SDP: Opus is always 2 there (RFC 7587), mono or not.
+	Channels int
+	// Fmtp is the format parameters offered.
+	Fmtp string
+	make func() (Codec, error)
+}
+
+// Codecs are the codecs the phone speaks, in order of preference: Opus
+// (in-band FEC on, 10 ms frames allowed), then G.711.
+var Codecs = []Info{
+	{Name: "opus", PayloadType: 111, ClockRate: 48000, Channels: 2, Fmtp: "minptime=10;useinbandfec=1",
+		make: func() (Codec, error) { return newOpus() }},
+	{Name: "PCMU", PayloadType: 0, ClockRate: 8000, Channels: 1, make: func() (Codec, error) { return pcmu{}, nil }},
+	{Name: "PCMA", PayloadType: 8, ClockRate: 8000, Channels: 1, make: func() (Codec, error) { return pcma{}, nil }},
+}
+
+// Lookup finds a codec's description by its SDP name.
+func Lookup(name string) (Info, bool) {
+	for _, c := range Codecs {
+		if strings.EqualFold(c.Name, name) {
+			return c, true
+		}
+	}
+	return Info{}, false
+}
+
 // ByName returns a new codec for an SDP encoding name. Opus codecs hold
 // state: use one per call.
 func ByName(name string) (Codec, error) {
-	switch strings.ToUpper(name) {
-	case "OPUS":
-		return newOpus()
-	case "PCMU":
-		return pcmu{}, nil
-	case "PCMA":
-		return pcma{}, nil
+	if c, ok := Lookup(name); ok {
+		return c.make()
 	}
 	return nil, fmt.Errorf("codec %q is not supported", name)
 }

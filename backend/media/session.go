@@ -40,12 +40,16 @@ type Config struct {
 	Log           *slog.Logger
 }
 
-// The codecs the engine offers, by SDP name (upper case).
-var codecs = map[string]webrtc.RTPCodecParameters{
-	"OPUS": {PayloadType: 111, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}},
-	"PCMU": {PayloadType: 0, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}},
-	"PCMA": {PayloadType: 8, RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMA, ClockRate: 8000, Channels: 1}},
-}
+// codecs are the engine's codecs as pion registers them, by SDP name in
+// upper case: backend/codec's table, the one place they are described.
+var codecs = func() map[string]webrtc.RTPCodecParameters {
+	m := map[string]webrtc.RTPCodecParameters{}
+	for _, c := range codec.Codecs {
+		m[strings.ToUpper(c.Name)] = webrtc.RTPCodecParameters{PayloadType: webrtc.PayloadType(c.PayloadType),
+			RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: "audio/" + c.Name, ClockRate: uint32(c.ClockRate), Channels: uint16(c.Channels), SDPFmtpLine: c.Fmtp}}
+	}
+	return m
+}()
 
 // Session is the media of one call.
 type Session struct {
@@ -86,7 +90,9 @@ type Session struct {
 // NewSession creates the PeerConnection with an audio transceiver.
 func NewSession(cfg Config) (*Session, error) {
 	if len(cfg.Codecs) == 0 {
-		cfg.Codecs = []string{"opus", "PCMU", "PCMA"}
+		for _, c := range codec.Codecs {
+			cfg.Codecs = append(cfg.Codecs, c.Name)
+		}
 	}
 	if cfg.GatherTimeout == 0 {
 		cfg.GatherTimeout = time.Second

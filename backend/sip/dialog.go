@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/emiago/sipgo"
@@ -117,17 +118,17 @@ func (a *Agent) handleRenegotiation(req *sip.Request, tx sip.ServerTransaction) 
 		id = cid.Value()
 	}
 	if h == nil {
-		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		noDialog(tx, req)
 		return
 	}
 	answer, err := h(id, req.Body())
 	if err != nil {
 		a.log.Info("renegotiation refused", "sipCallId", id, "method", req.Method, "error", err)
-		status, reason := 488, "Not Acceptable Here"
-		if err == ErrNoDialog {
-			status, reason = sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist"
+		if errors.Is(err, ErrNoDialog) {
+			noDialog(tx, req)
+			return
 		}
-		_ = tx.Respond(sip.NewResponseFromRequest(req, status, reason, nil))
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 488, "Not Acceptable Here", nil))
 		return
 	}
 	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", answer)
@@ -146,3 +147,9 @@ var ErrNoDialog = fmt.Errorf("no call in this dialog")
 
 var _ dialogRequests = (*sipgo.DialogClientSession)(nil)
 var _ dialogRequests = (*sipgo.DialogServerSession)(nil)
+
+// noDialog answers a request in a dialog this agent does not have (RFC
+// 3261 12.2.2): 481, the one answer for it in this package.
+func noDialog(tx sip.ServerTransaction, req *sip.Request) {
+	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+}

@@ -101,7 +101,7 @@ func (a *Agent) handleNotify(req *sip.Request, tx sip.ServerTransaction) {
 	ch := a.notify[id]
 	a.mu.Unlock()
 	if ch == nil {
-		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		noDialog(tx, req)
 		return
 	}
 	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))

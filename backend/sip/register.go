@@ -202,7 +202,7 @@ func New(cfg Config) (*Agent, error) {
 			return
 		}
 		if err := a.serverDialogs.ReadBye(req, tx); err != nil {
-			_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+			noDialog(tx, req)
 		}
 	})
 	server.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
