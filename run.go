@@ -83,7 +83,7 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		log.Warn("no sound", "error", err)
 		card = nil
 	}
-	app.sound = sound{prefs: prefs, log: log, m: soundcard.NewManager(card, choiceOf(saved.Audio), func(kind, id string, fallback bool) {
+	app.sound = sound{prefs: prefs, log: log, m: soundcard.NewManager(card, soundcard.ChoiceOf(saved.Audio), func(kind, id string, fallback bool) {
 		name := phone.ErrorAudioDeviceRestored
 		if fallback {
 			name = phone.ErrorAudioDeviceLost

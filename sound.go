@@ -17,23 +17,12 @@ type sound struct {
 	log   *slog.Logger
 }
 
-// choiceOf turns saved settings into the sound card's choice.
-func choiceOf(a settings.Audio) soundcard.Choice {
-	return soundcard.Choice{Mic: a.Mic, Speaker: a.Speaker, Ringer: a.Ringer,
-		EchoCancel: settings.On(a.EchoCancel), NoiseSuppression: settings.On(a.NoiseSuppression), AutoGain: a.AutoGain,
-		Handling: soundcard.Handling(a.Handling), HandlingByUser: a.HandlingByUser}
-}
-
 // save writes the choice (and alerts) to the settings file.
 func (s sound) save(c soundcard.Choice, alerts bool) {
 	if s.prefs == nil {
 		return
 	}
-	err := s.prefs.Update(func(st *settings.Settings) {
-		ec, ns := c.EchoCancel, c.NoiseSuppression
-		st.Audio = settings.Audio{Mic: c.Mic, Speaker: c.Speaker, Ringer: c.Ringer, EchoCancel: &ec, NoiseSuppression: &ns, AutoGain: c.AutoGain,
-			Handling: string(c.Handling), HandlingByUser: c.HandlingByUser, Alerts: &alerts}
-	})
+	err := s.prefs.Update(func(st *settings.Settings) { st.Audio = c.Saved(alerts) })
 	if err != nil {
 		s.log.Warn("save audio settings", "error", err)
 	}

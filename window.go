@@ -54,11 +54,9 @@ func (w *Window) AudioSettings() AudioSettings {
 // SetAudioSettings applies and keeps the settings view's choices; a
 // handling chosen here wins over setAudioHandling from then on.
 func (w *Window) SetAudioSettings(s AudioSettings) error {
-	old := w.app.sound.m.Choice()
-	c := soundcard.Choice{Mic: s.Mic, Speaker: s.Speaker, Ringer: s.Ringer, EchoCancel: s.EchoCancel,
-		NoiseSuppression: s.NoiseSuppression, AutoGain: s.AutoGain, Handling: soundcard.Handling(s.Handling),
-		HandlingByUser: old.HandlingByUser || soundcard.Handling(s.Handling) != old.Handling}
-	if err := w.app.sound.m.Set(c); err != nil && !errors.Is(err, soundcard.ErrNoDevice) {
+	c, err := w.app.sound.m.Choose(soundcard.Choice{Mic: s.Mic, Speaker: s.Speaker, Ringer: s.Ringer, EchoCancel: s.EchoCancel,
+		NoiseSuppression: s.NoiseSuppression, AutoGain: s.AutoGain, Handling: soundcard.Handling(s.Handling)})
+	if err != nil && !errors.Is(err, soundcard.ErrNoDevice) {
 		return err
 	}
 	w.app.phone.SetPhoneAlerts(s.Alerts)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"voicedesk/backend/audio"
+
+	"voicedesk/backend/settings"
 )
 
 // Handling is the reference's AudioHandlingEnum.
@@ -117,6 +119,31 @@ func (m *Manager) SetHandling(h Handling, byUser bool) (Choice, error) {
 	c.Handling = h
 	c.HandlingByUser = c.HandlingByUser || byUser
 	return c, m.Set(c)
+}
+
+// Choose applies the user's choice from the phone's settings. A handling
+// changed there is the user's from then on, which setAudioHandling may
+// not override (SetHandling with byUser false is refused).
+func (m *Manager) Choose(c Choice) (Choice, error) {
+	old := m.Choice()
+	c.HandlingByUser = old.HandlingByUser || c.Handling != old.Handling
+	return c, m.Set(c)
+}
+
+// ChoiceOf is the choice kept in the settings file; what it leaves out
+// is the default (echo cancellation and noise suppression on).
+func ChoiceOf(a settings.Audio) Choice {
+	return Choice{Mic: a.Mic, Speaker: a.Speaker, Ringer: a.Ringer,
+		EchoCancel: settings.On(a.EchoCancel), NoiseSuppression: settings.On(a.NoiseSuppression), AutoGain: a.AutoGain,
+		Handling: Handling(a.Handling), HandlingByUser: a.HandlingByUser}
+}
+
+// Saved is the choice as the settings file keeps it, with the ringtone's
+// on or off (the phone's, kept beside the sound card's choice).
+func (c Choice) Saved(alerts bool) settings.Audio {
+	ec, ns := c.EchoCancel, c.NoiseSuppression
+	return settings.Audio{Mic: c.Mic, Speaker: c.Speaker, Ringer: c.Ringer, EchoCancel: &ec, NoiseSuppression: &ns, AutoGain: c.AutoGain,
+		Handling: string(c.Handling), HandlingByUser: c.HandlingByUser, Alerts: &alerts}
 }
 
 func streamChoiceChanged(a, b Choice) bool {
