@@ -63,23 +63,48 @@ var ErrUnsupportedLanguage = coded("unsupported-language", "Unsupported language
 // ErrBadDiscoveryURL is returned by SetDiscoveryURL.
 var ErrBadDiscoveryURL = coded("bad-discovery-url", "Discovery URL must be an absolute http or https URL")
 
-// Platform is what the phone needs of the platform's API.
-type Platform interface {
-	Discover(ctx context.Context, discoveryURL, username string) ([]platform.Silo, error)
-	LoginCredentials(ctx context.Context, silo platform.Silo, username, password string) (*platform.Session, error)
-	Me(ctx context.Context, s *platform.Session) (platform.User, error)
-	SIPSettings(ctx context.Context, s *platform.Session) (platform.SIPSettings, error)
-	Call(ctx context.Context, s *platform.Session, method, relPath string, payload, out any) error
-	Roles(ctx context.Context, s *platform.Session) ([]platform.UserRole, error)
-	CurrentRole(ctx context.Context, s *platform.Session) (platform.UserRole, error)
-	SetCurrentRole(ctx context.Context, s *platform.Session, queueID, number string) (platform.UserRole, error)
-	Status(ctx context.Context, s *platform.Session) (platform.UserStatus, error)
-	SetStatus(ctx context.Context, s *platform.Session, eventTypeID int, note string) (platform.UserStatus, error)
-	SetRecording(ctx context.Context, s *platform.Session, sipCallID string, on bool) error
-	DuePNPSQuery(ctx context.Context, s *platform.Session, missionType string) (*platform.PNPSQuery, error)
-	AnswerPNPS(ctx context.Context, s *platform.Session, queryID string, score *int, comment string) error
-	StartSupervision(ctx context.Context, s *platform.Session, targetUserID string) error
-}
+// What the phone needs of the platform's REST API, by who needs it (each
+// a small interface a test can fake on its own); Platform is all of them,
+// backend/platform's Client.
+type (
+	// AccountAPI signs in: discovery, credentials, the user, SIP settings.
+	AccountAPI interface {
+		Discover(ctx context.Context, discoveryURL, username string) ([]platform.Silo, error)
+		LoginCredentials(ctx context.Context, silo platform.Silo, username, password string) (*platform.Session, error)
+		Me(ctx context.Context, s *platform.Session) (platform.User, error)
+		SIPSettings(ctx context.Context, s *platform.Session) (platform.SIPSettings, error)
+	}
+	// PresenceAPI is the availability and the outbound role.
+	PresenceAPI interface {
+		Status(ctx context.Context, s *platform.Session) (platform.UserStatus, error)
+		SetStatus(ctx context.Context, s *platform.Session, eventTypeID int, note string) (platform.UserStatus, error)
+		Roles(ctx context.Context, s *platform.Session) ([]platform.UserRole, error)
+		CurrentRole(ctx context.Context, s *platform.Session) (platform.UserRole, error)
+		SetCurrentRole(ctx context.Context, s *platform.Session, queueID, number string) (platform.UserRole, error)
+	}
+	// SurveyAPI is the PNPS survey.
+	SurveyAPI interface {
+		DuePNPSQuery(ctx context.Context, s *platform.Session, missionType string) (*platform.PNPSQuery, error)
+		AnswerPNPS(ctx context.Context, s *platform.Session, queryID string, score *int, comment string) error
+	}
+	// CallsAPI is what calls ask of the platform: recording, supervision.
+	CallsAPI interface {
+		SetRecording(ctx context.Context, s *platform.Session, sipCallID string, on bool) error
+		StartSupervision(ctx context.Context, s *platform.Session, targetUserID string) error
+	}
+	// RESTAPI is makeAPICall's way through.
+	RESTAPI interface {
+		Call(ctx context.Context, s *platform.Session, method, relPath string, payload, out any) error
+	}
+	// Platform is the whole of it.
+	Platform interface {
+		AccountAPI
+		PresenceAPI
+		SurveyAPI
+		CallsAPI
+		RESTAPI
+	}
+)
 
 // Config configures a Phone.
 type Config struct {
@@ -199,8 +224,9 @@ type Phone struct {
 	tokenExpires time.Time
 	stopToken    func()
 	lastExpired  time.Time
-	// status is the last availability seen; stopStatus ends its poller.
-	status     *platform.UserStatus
+	// presence: the availability, role and PNPS (its own lock); stopStatus
+	// ends the login's pollers.
+	pres       presence
 	stopStatus context.CancelFunc
 	polling    sync.WaitGroup
 	discovery  string
@@ -211,10 +237,6 @@ type Phone struct {
 	loggingIn bool
 	session   *platform.Session
 	user      *UserInfo
-	// The PNPS queries: their mission type, off (disable-pnps-query), and
-	// the id of the query shown.
-	pnpsMission, pnpsShown string
-	pnpsOff                bool
 	// sdkToken is the SIP WebSocket's SDK token (updateJWT renews it).
 	sdkToken string
 	// connection is the registration's state (State.Connection).
@@ -229,8 +251,6 @@ type Phone struct {
 	supervision *supervision
 	// userData is setUserData's object, serialized.
 	userData string
-	// role is the selected outbound role (V2), which calls are made as.
-	role   *platform.UserRole
 	agent  UserAgent
 	active map[string]*call
 	// ready is closed while the phone is signed in (and registered, with
@@ -292,10 +312,12 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 		cfg.NewMedia = newMediaSession
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
+	p := &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
-		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, pnpsMission: "default", connFailed: make(chan struct{}, 1),
+		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, connFailed: make(chan struct{}, 1),
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}, ready: make(chan struct{})}
+	p.pres.pnpsMission = "default"
+	return p
 }
 
 // State returns a snapshot of the phone's state.
@@ -393,8 +415,9 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 	sctx, stop := context.WithCancel(p.ctx)
 	p.mu.Lock()
 	p.stopStatus = stop
-	pnps := !p.pnpsOff && p.pnpsFirst > 0
 	p.mu.Unlock()
+	_, _, pnpsOff := p.pres.pnps()
+	pnps := !pnpsOff && p.pnpsFirst > 0
 	if p.statusEvery > 0 {
 		p.polling.Add(1)
 		go func() {
@@ -551,14 +574,15 @@ func (p *Phone) signOut(force bool) {
 	if was {
 		p.ready = make(chan struct{})
 	}
-	p.session, p.user, p.agent, p.stopMaintain, p.role, p.userData, p.pnpsShown, p.sdkToken = nil, nil, nil, nil, nil, "", "", ""
+	p.session, p.user, p.agent, p.stopMaintain, p.userData, p.sdkToken = nil, nil, nil, nil, "", ""
 	if p.stopToken != nil {
 		p.stopToken()
 		p.stopToken = nil
 	}
 	stopStatus := p.stopStatus
-	p.stopStatus, p.status = nil, nil
+	p.stopStatus = nil
 	p.mu.Unlock()
+	p.pres.signedOut()
 	if stopStatus != nil {
 		stopStatus()
 	}

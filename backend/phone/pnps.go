@@ -43,20 +43,19 @@ func (p *Phone) SetPNPSMissionType(t string) error {
 		return fmt.Errorf("%w (got %q)", ErrPNPSMissionType, t)
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.session != nil || p.loggingIn {
+	in := p.session != nil || p.loggingIn
+	p.mu.Unlock()
+	if in {
 		return ErrPNPSAfterLogin
 	}
-	p.pnpsMission = t
+	p.pres.setPNPS(t, nil)
 	return nil
 }
 
 // DisablePNPSQuery is the disable-pnps-query attribute: no PNPS queries
 // are asked. Like the mission type it takes effect at the next login.
 func (p *Phone) DisablePNPSQuery(off bool) {
-	p.mu.Lock()
-	p.pnpsOff = off
-	p.mu.Unlock()
+	p.pres.setPNPS("", &off)
 }
 
 // pollPNPS looks for a due PNPS query after first, then every every, until
@@ -74,9 +73,7 @@ func (p *Phone) pollPNPS(ctx context.Context, first, every time.Duration) {
 		if err != nil {
 			return
 		}
-		p.mu.Lock()
-		mission, shown := p.pnpsMission, p.pnpsShown
-		p.mu.Unlock()
+		mission, shown, _ := p.pres.pnps()
 		q, err := p.api.DuePNPSQuery(ctx, s, mission)
 		if err != nil {
 			p.apiFailed(err)
@@ -86,9 +83,7 @@ func (p *Phone) pollPNPS(ctx context.Context, first, every time.Duration) {
 		if q == nil || q.ID == shown {
 			continue
 		}
-		p.mu.Lock()
-		p.pnpsShown = q.ID
-		p.mu.Unlock()
+		p.pres.showPNPS(q.ID)
 		p.emit.Emit(EventPNPSQuery, *q)
 	}
 }
@@ -115,9 +110,7 @@ func (p *Phone) finishPNPS(ctx context.Context, queryID string, score *int, comm
 	if err != nil {
 		return err
 	}
-	p.mu.Lock()
-	shown := p.pnpsShown
-	p.mu.Unlock()
+	_, shown, _ := p.pres.pnps()
 	if queryID == "" || queryID != shown {
 		return ErrNoPNPSQuery
 	}

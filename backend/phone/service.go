@@ -111,9 +111,7 @@ func (p *Phone) CallOutboundCallback(target, listID, requestID, cli string) (str
 // its selected number, or the personal role's selected number when it is
 // not the default.
 func (p *Phone) roleCallData() OutboundServiceCallData {
-	p.mu.Lock()
-	r := p.role
-	p.mu.Unlock()
+	r := p.pres.selectedRole()
 	if r == nil || r.SelectedNumber == nil {
 		return OutboundServiceCallData{}
 	}
@@ -127,11 +125,7 @@ func (p *Phone) roleCallData() OutboundServiceCallData {
 }
 
 // setRole keeps the selected role for the calls that follow.
-func (p *Phone) setRole(r *platform.UserRole) {
-	p.mu.Lock()
-	p.role = r
-	p.mu.Unlock()
-}
+func (p *Phone) setRole(r *platform.UserRole) { p.pres.setRole(r) }
 
 // loadRole reads the selected role once after login; a V1 user has none.
 func (p *Phone) loadRole(ctx context.Context) {

@@ -61,11 +61,7 @@ func (p *Phone) SetUserStatus(ctx context.Context, eventTypeID int, note string)
 // noteStatus remembers the last status seen and emits user-status-changed
 // when it differs.
 func (p *Phone) noteStatus(st platform.UserStatus) {
-	p.mu.Lock()
-	changed := p.status == nil || !p.status.Same(st)
-	p.status = &st
-	p.mu.Unlock()
-	if changed {
+	if p.pres.noteStatus(st) {
 		p.emit.Emit(EventUserStatusChanged, st)
 	}
 }

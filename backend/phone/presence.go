@@ -1,0 +1,75 @@
+package phone
+
+import (
+	"sync"
+
+	"voicedesk/backend/platform"
+)
+
+// presence is the signed-in user's standing with the platform beside the
+// calls: the availability last seen, the outbound role selected, and the
+// satisfaction survey (PNPS) asked. It has its own lock, never held with
+// Phone.mu: noting a status or reading the role for a call does not wait
+// for a login or the calls, nor they for it.
+type presence struct {
+	mu     sync.Mutex
+	status *platform.UserStatus
+	role   *platform.UserRole
+	// The PNPS queries: their mission type, off (disable-pnps-query), and
+	// the id of the query shown.
+	pnpsMission, pnpsShown string
+	pnpsOff                bool
+}
+
+// noteStatus keeps st and says whether it differs from the last seen.
+func (s *presence) noteStatus(st platform.UserStatus) (changed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed = s.status == nil || !s.status.Same(st)
+	s.status = &st
+	return changed
+}
+
+func (s *presence) setRole(r *platform.UserRole) {
+	s.mu.Lock()
+	s.role = r
+	s.mu.Unlock()
+}
+
+func (s *presence) selectedRole() *platform.UserRole {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.role
+}
+
+func (s *presence) setPNPS(mission string, off *bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if mission != "" {
+		s.pnpsMission = mission
+	}
+	if off != nil {
+		s.pnpsOff = *off
+	}
+}
+
+// pnps returns the mission type, the query shown, and whether queries are off.
+func (s *presence) pnps() (mission, shown string, off bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pnpsMission, s.pnpsShown, s.pnpsOff
+}
+
+func (s *presence) showPNPS(id string) {
+	s.mu.Lock()
+	s.pnpsShown = id
+	s.mu.Unlock()
+}
+
+// signedOut forgets what belonged to the login; the mission type and
+// disable-pnps-query are the host's and stay.
+func (s *presence) signedOut() {
+	s.mu.Lock()
+	s.status, s.role, s.pnpsShown = nil, nil, ""
+	s.mu.Unlock()
+}
