@@ -251,8 +251,8 @@ type Phone struct {
 	supervision *supervision
 	// userData is setUserData's object, serialized.
 	userData string
-	agent  UserAgent
-	active map[string]*call
+	agent    UserAgent
+	active   map[string]*call
 	// ready is closed while the phone is signed in (and registered, with
 	// SIP): what waits to dial waits on it. signOut puts an open one back.
 	ready chan struct{}
