@@ -12,6 +12,7 @@ import (
 
 	"voicedesk/backend/bridge"
 	"voicedesk/backend/events"
+	"voicedesk/backend/integration"
 	"voicedesk/backend/notify"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
@@ -53,7 +54,7 @@ type App struct {
 	notes    *notify.Notifier
 	attached sync.Once
 	// api runs the integration API (the bridge), when on (integration.go).
-	api *integrationAPI
+	api *integration.API
 	// win is the window surface (window.go), bound with App.
 	win *Window
 	// desk is the tray, the window's close and the kiosk (desktop.go).

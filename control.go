@@ -88,13 +88,6 @@ func handOver(path string, req instance.Request, stdout, stderr io.Writer) (int,
 	return 0, true
 }
 
-// integration is what "voicedesk integration" prints.
-type integration struct {
-	RPC     string   `json:"rpc"`
-	Token   string   `json:"token"`
-	Origins []string `json:"origins,omitempty"`
-}
-
 // deskStatus is what "voicedesk status" prints.
 type deskStatus struct {
 	phone.State
@@ -116,7 +109,7 @@ func (a *App) command(ctx context.Context, r instance.Request) (any, error) {
 		st.Kiosk = a.desk.kiosk
 		return deskStatus{State: st, Calls: a.phone.Calls()}, nil
 	case cmdIntegration:
-		info := a.api.current()
+		info := a.api.Current()
 		if info.RPC == "" {
 			return nil, errors.New("the integration API is off: turn it on in Settings → Integration API, or start VoiceDesk with --bridge 127.0.0.1:PORT")
 		}

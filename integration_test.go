@@ -17,6 +17,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"voicedesk/backend/integration"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/secrets"
 	"voicedesk/backend/settings"
@@ -66,15 +67,15 @@ func TestIntegrationSettings(t *testing.T) {
 	prefs := settings.Open(path)
 	keyring := &secrets.Memory{}
 	app := (&App{window: true, desk: desk{prefs: prefs}}).withWindow()
-	app.api = &integrationAPI{app: app, log: slog.Default(), secrets: keyring}
-	defer app.api.stop()
+	app.api = app.newIntegrationAPI(integration.Config{Log: slog.Default(), Secrets: keyring, Prefs: prefs})
+	defer app.api.Stop()
 
-	if v := app.win.IntegrationSettings(); v.Enabled || v.RPC != "" || v.Port != defaultIntegrationPort || !v.Available {
-		t.Fatalf("at first %+v, want off, available, on port %d", v, defaultIntegrationPort)
+	if v := app.win.IntegrationSettings(); v.Enabled || v.RPC != "" || v.Port != integration.DefaultPort || !v.Available {
+		t.Fatalf("at first %+v, want off, available, on port %d", v, integration.DefaultPort)
 	}
 
 	port := desktop.FreePort(t)
-	v, err := app.win.SetIntegrationSettings(IntegrationSettings{Enabled: true, Port: port,
+	v, err := app.win.SetIntegrationSettings(integration.Settings{Enabled: true, Port: port,
 		Origins: []string{" https://crm.example.com/ ", "", "HTTPS://crm.example.com", "http://localhost:8080"}})
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +108,7 @@ func TestIntegrationSettings(t *testing.T) {
 	if _, status, _ := dialAPI(v.RPC, strings.Repeat("0", 48), ""); status != http.StatusUnauthorized {
 		t.Errorf("a wrong token got %d, want 401", status)
 	}
-	if got := app.api.current(); got.RPC != v.RPC || got.Token != v.Token {
+	if got := app.api.Current(); got.RPC != v.RPC || got.Token != v.Token {
 		t.Errorf("voicedesk integration would print %+v", got)
 	}
 
@@ -120,15 +121,15 @@ func TestIntegrationSettings(t *testing.T) {
 	busyPort := busy.Addr().(*net.TCPAddr).Port
 	for _, tc := range []struct {
 		name string
-		in   IntegrationSettings
+		in   integration.Settings
 		want string
 	}{
-		{"a system port", IntegrationSettings{Enabled: true, Port: 80}, "port 80: choose one from 1024 to 65535"},
-		{"no such port", IntegrationSettings{Enabled: true, Port: 70000}, "port 70000"},
-		{"an origin without a scheme", IntegrationSettings{Enabled: true, Port: port, Origins: []string{"crm.example.com"}}, `web page "crm.example.com"`},
-		{"an origin with a path", IntegrationSettings{Enabled: true, Port: port, Origins: []string{"https://crm.example.com/app"}}, "https://crm.example.com/app"},
-		{"not a web page", IntegrationSettings{Enabled: true, Port: port, Origins: []string{"ftp://files.example.com"}}, "ftp://"},
-		{"a port in use", IntegrationSettings{Enabled: true, Port: busyPort}, "cannot start"},
+		{"a system port", integration.Settings{Enabled: true, Port: 80}, "port 80: choose one from 1024 to 65535"},
+		{"no such port", integration.Settings{Enabled: true, Port: 70000}, "port 70000"},
+		{"an origin without a scheme", integration.Settings{Enabled: true, Port: port, Origins: []string{"crm.example.com"}}, `web page "crm.example.com"`},
+		{"an origin with a path", integration.Settings{Enabled: true, Port: port, Origins: []string{"https://crm.example.com/app"}}, "https://crm.example.com/app"},
+		{"not a web page", integration.Settings{Enabled: true, Port: port, Origins: []string{"ftp://files.example.com"}}, "ftp://"},
+		{"a port in use", integration.Settings{Enabled: true, Port: busyPort}, "cannot start"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := app.win.SetIntegrationSettings(tc.in)
@@ -173,11 +174,11 @@ func TestIntegrationSettings(t *testing.T) {
 	if err != nil || !saved.Integration.Enabled || saved.Integration.Port != port {
 		t.Fatalf("kept %+v, %v", saved.Integration, err)
 	}
-	app.api.stop()
+	app.api.Stop()
 	next := (&App{window: true, desk: desk{prefs: prefs}}).withWindow()
-	next.api = &integrationAPI{app: next, log: slog.Default(), secrets: keyring}
-	defer next.api.stop()
-	if _, err := next.api.startSaved(saved.Integration); err != nil {
+	next.api = next.newIntegrationAPI(integration.Config{Log: slog.Default(), Secrets: keyring, Prefs: prefs})
+	defer next.api.Stop()
+	if _, err := next.api.StartSaved(saved.Integration); err != nil {
 		t.Fatal(err)
 	}
 	if got := next.win.IntegrationSettings(); got.RPC != v.RPC || got.Token != renewed.Token {
@@ -185,7 +186,7 @@ func TestIntegrationSettings(t *testing.T) {
 	}
 
 	// Off: nothing listens, and it stays off.
-	if off, err := next.win.SetIntegrationSettings(IntegrationSettings{Enabled: false, Port: port}); err != nil || off.Enabled || off.RPC != "" {
+	if off, err := next.win.SetIntegrationSettings(integration.Settings{Enabled: false, Port: port}); err != nil || off.Enabled || off.RPC != "" {
 		t.Fatalf("turned off: %+v, %v", off, err)
 	}
 	if _, _, err := dialAPI(v.RPC, renewed.Token, ""); err == nil {
@@ -198,13 +199,14 @@ func TestIntegrationSettings(t *testing.T) {
 
 // --bridge fixes the API for the run: the settings view cannot move it.
 func TestIntegrationFixedByTheCommandLine(t *testing.T) {
-	app := (&App{window: true, desk: desk{prefs: settings.Open(filepath.Join(t.TempDir(), "s.json"))}}).withWindow()
-	app.api = &integrationAPI{app: app, log: slog.Default(), secrets: &secrets.Memory{}, fixed: true, envToken: strings.Repeat("t", 32)}
-	defer app.api.stop()
-	if _, err := app.api.start("127.0.0.1:0", nil); err != nil {
+	prefs := settings.Open(filepath.Join(t.TempDir(), "s.json"))
+	app := (&App{window: true, desk: desk{prefs: prefs}}).withWindow()
+	app.api = app.newIntegrationAPI(integration.Config{Log: slog.Default(), Secrets: &secrets.Memory{}, Prefs: prefs, Fixed: true, EnvToken: strings.Repeat("t", 32)})
+	defer app.api.Stop()
+	if _, err := app.api.Start("127.0.0.1:0", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.win.SetIntegrationSettings(IntegrationSettings{Enabled: false}); err == nil || !strings.Contains(err.Error(), "--bridge") {
+	if _, err := app.win.SetIntegrationSettings(integration.Settings{Enabled: false}); err == nil || !strings.Contains(err.Error(), "--bridge") {
 		t.Fatalf("turning off a --bridge API: %v", err)
 	}
 	if _, err := app.win.RenewIntegrationToken(); err == nil || !strings.Contains(err.Error(), "VOICEDESK_BRIDGE_TOKEN") {

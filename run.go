@@ -17,6 +17,7 @@ import (
 
 	"voicedesk/backend/events"
 	"voicedesk/backend/instance"
+	"voicedesk/backend/integration"
 	"voicedesk/backend/media"
 	"voicedesk/backend/notify"
 	"voicedesk/backend/phone"
@@ -127,10 +128,10 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		go app.dialAtLaunch(ctx, cfg.req.Arg, log)
 	}
 	ui, _ := fs.Sub(assets, "frontend/dist")
-	app.api = &integrationAPI{app: app, ui: ui, log: log, secrets: secrets.Keyring{},
-		envToken: os.Getenv("VOICEDESK_BRIDGE_TOKEN"), fixed: cfg.bridgeAddr != ""}
+	app.api = app.newIntegrationAPI(integration.Config{UI: ui, Log: log, Secrets: secrets.Keyring{}, Prefs: prefs,
+		EnvToken: os.Getenv("VOICEDESK_BRIDGE_TOKEN"), Fixed: cfg.bridgeAddr != ""})
 	if cfg.bridgeAddr != "" {
-		link, err := app.api.start(cfg.bridgeAddr, splitList(cfg.bridgeOrigins))
+		link, err := app.api.Start(cfg.bridgeAddr, splitList(cfg.bridgeOrigins))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "voicedesk:", err)
 			return 1
@@ -138,7 +139,7 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		// The launching program (a test, a script) reads the address here.
 		fmt.Println("bridge", link)
 	} else if !cfg.headless {
-		if link, err := app.api.startSaved(saved.Integration); err == nil && link != "" {
+		if link, err := app.api.StartSaved(saved.Integration); err == nil && link != "" {
 			fmt.Println("bridge", link)
 		}
 	}
@@ -148,7 +149,7 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		log.Info("stopping")
 		<-controlDone
 		app.shutdown(ctx)
-		app.api.stop()
+		app.api.Stop()
 		return 0
 	}
 
@@ -218,7 +219,7 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		app.desk.tray.Close()
 	}
 	<-controlDone
-	app.api.stop()
+	app.api.Stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicedesk:", err)
 		return 1
