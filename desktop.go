@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"os/exec"
 	"os/signal"
 	"sync"
 	"syscall"
@@ -92,7 +91,7 @@ func (w *Window) SetDesktopSettings(s DesktopSettings) error {
 		return errSettingsNotKept
 	}
 	if s.Autostart != nil {
-		if err := setAutostart(*s.Autostart); err != nil {
+		if err := autostart.Set(*s.Autostart); err != nil {
 			return err
 		}
 	}
@@ -125,34 +124,6 @@ func (w *Window) RegisterLinkHandler() (linkhandler.State, error) {
 	}
 	slog.Info("VoiceDesk is now the app for phone links", "exe", exe, "handlers", st.Handlers)
 	return st, nil
-}
-
-// setAutostart has VoiceDesk start (minimized) at login, or not.
-func setAutostart(on bool) error {
-	was, err := autostart.Enabled()
-	if err != nil {
-		return err
-	}
-	switch {
-	case on:
-		// Written again when on: it runs this binary, wherever it is now.
-		exe, err := os.Executable()
-		if err != nil {
-			return fmt.Errorf("find the app to start at login: %w", err)
-		}
-		if err := autostart.Enable(exe); err != nil {
-			return err
-		}
-		if !was {
-			slog.Info("VoiceDesk starts at login", "entry", autostart.Path())
-		}
-	case !on && was:
-		if err := autostart.Disable(); err != nil {
-			return err
-		}
-		slog.Info("VoiceDesk no longer starts at login")
-	}
-	return nil
 }
 
 // beforeClose decides what closing the window does: nothing in a kiosk,
@@ -266,18 +237,7 @@ func superviseKiosk(log *slog.Logger) int {
 	defer stop()
 	all := os.Args[1:]
 	flagsOnly := all[:len(all)-flag.NArg()]
-	starts := 0
-	restarts, err := supervise.Run(ctx, supervise.Config{Log: log, Command: func() *exec.Cmd {
-		args := all
-		if starts > 0 {
-			args = flagsOnly
-		}
-		starts++
-		cmd := exec.Command(exe, args...)
-		cmd.Env = append(os.Environ(), supervisedEnv+"=1")
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-		return cmd
-	}})
+	restarts, err := supervise.Run(ctx, supervise.Config{Log: log, Command: supervise.Child(exe, all, flagsOnly, supervisedEnv+"=1")})
 	if err != nil {
 		log.Error("kiosk", "error", err, "restarts", restarts)
 		return 1

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,6 +85,36 @@ func Enable(exe string) error {
 func Disable() error {
 	if err := os.Remove(Path()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove the autostart entry: %w", err)
+	}
+	return nil
+}
+
+// Set has VoiceDesk start (in the tray) at login, or not. Turned on, the
+// entry is written again, so it runs this binary wherever it is now (an
+// app moved or updated since); turned off, an entry that is not there is
+// no error.
+func Set(on bool) error {
+	was, err := Enabled()
+	if err != nil {
+		return err
+	}
+	switch {
+	case on:
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("find the app to start at login: %w", err)
+		}
+		if err := Enable(exe); err != nil {
+			return err
+		}
+		if !was {
+			slog.Info("VoiceDesk starts at login", "entry", Path())
+		}
+	case was:
+		if err := Disable(); err != nil {
+			return err
+		}
+		slog.Info("VoiceDesk no longer starts at login")
 	}
 	return nil
 }

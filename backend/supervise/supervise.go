@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
@@ -107,5 +108,25 @@ func stop(cmd *exec.Cmd, exit <-chan error, grace time.Duration) error {
 	case <-time.After(grace):
 		_ = cmd.Process.Kill()
 		return <-exit
+	}
+}
+
+// Child makes the supervised program's command for each start: the first
+// with args, those after a crash with restartArgs (a link or command the
+// first start was given is carried out once, not at every restart). env
+// is added to the environment (how the child knows it is supervised); its
+// standard streams are the supervisor's.
+func Child(exe string, args, restartArgs []string, env ...string) func() *exec.Cmd {
+	starts := 0
+	return func() *exec.Cmd {
+		a := args
+		if starts > 0 {
+			a = restartArgs
+		}
+		starts++
+		cmd := exec.Command(exe, a...)
+		cmd.Env = append(os.Environ(), env...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		return cmd
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -116,5 +117,21 @@ func TestRunReportsAProgramThatCannotStart(t *testing.T) {
 	_, err := Run(context.Background(), Config{Command: func() *exec.Cmd { return exec.Command(filepath.Join(t.TempDir(), "missing")) }})
 	if err == nil || !strings.Contains(err.Error(), "start ") {
 		t.Fatalf("got %v, want a start error", err)
+	}
+}
+
+// A kiosk's first start carries out its link; a restart after a crash does
+// not dial it again.
+func TestChildRestartsWithoutTheCommand(t *testing.T) {
+	next := Child("/bin/app", []string{"--kiosk", "tel:+358401"}, []string{"--kiosk"}, "SUPERVISED=1")
+	first, again := next(), next()
+	if got := strings.Join(first.Args[1:], " "); got != "--kiosk tel:+358401" {
+		t.Errorf("first start %q", got)
+	}
+	if got := strings.Join(again.Args[1:], " "); got != "--kiosk" {
+		t.Errorf("restart %q, want the flags only", got)
+	}
+	if !slices.Contains(again.Env, "SUPERVISED=1") {
+		t.Error("the child is not told it is supervised")
 	}
 }
