@@ -187,10 +187,29 @@ func (a *App) State() phone.State {
 // Login is the reference's login(options).
 func (a *App) Login(opts phone.LoginOptions) (bool, error) { return a.phone.Login(a.opCtx(), opts) }
 
-// LoginUsingSSO is the reference's deprecated loginUsingSSO(username, ...,
-// siloName): false when the user has no SSO.
-func (a *App) LoginUsingSSO(username, siloName string) (bool, error) {
+// LoginUsingSSO is the reference's deprecated loginUsingSSO(username,
+// isInIFrame?, keycloak?, siloName?): false when the user has no SSO. The
+// Keycloak object has no desktop use (the system browser signs in).
+func (a *App) LoginUsingSSO(username string, isInIFrame *bool, keycloak any, siloName string) (bool, error) {
 	return a.phone.LoginUsingSSO(a.opCtx(), username, siloName)
+}
+
+// LoginUsingUsernameAndPassword is the reference's deprecated
+// loginUsingUsernameAndPassword(username, password, isInIFrame?, siloName?):
+// true when signed in, false when the login failed (isInIFrame defaults
+// to false, as the reference says).
+func (a *App) LoginUsingUsernameAndPassword(username, password string, isInIFrame *bool, siloName string) (bool, error) {
+	return a.phone.LoginOrFalse(a.opCtx(), phone.LoginOptions{Type: phone.LoginCredentials, Username: username, Password: password,
+		IsInIframe: isInIFrame != nil && *isInIFrame, SiloName: siloName})
+}
+
+// LoginUsingAuthHeader is the reference's deprecated
+// loginUsingAuthHeader(authHeader, userId, username, isInIFrame?, siloName?):
+// true when signed in, false when the login failed (isInIFrame defaults
+// to true here, as the reference says).
+func (a *App) LoginUsingAuthHeader(authHeader phone.AuthHeader, userID, username string, isInIFrame *bool, siloName string) (bool, error) {
+	return a.phone.LoginOrFalse(a.opCtx(), phone.LoginOptions{Type: phone.LoginAuthHeader, AuthHeader: &authHeader, UserID: userID,
+		Username: username, IsInIframe: isInIFrame == nil || *isInIFrame, SiloName: siloName})
 }
 
 // SetClientId is the reference's setClientId(id).

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"voicedesk/backend/bridge"
 	"voicedesk/backend/integration"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/secrets"
@@ -93,12 +94,17 @@ func TestIntegrationSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("an allowed page cannot connect: %d %v", status, err)
 	}
-	// Fail-closed: every method of the window surface, whatever its name,
-	// is unknown to a CRM page.
+	// The phone surface is found by the reference's names (this App has
+	// no phone behind it: found is what is checked)...
+	if msg := call(t, c, "getUserStatus"); strings.Contains(msg, "method not found") {
+		t.Errorf("getUserStatus over the API: %q", msg)
+	}
+	// ...and fail-closed: every method of the window surface, whatever its
+	// name, is unknown to a CRM page.
 	wt := reflect.TypeOf(app.win)
 	for i := 0; i < wt.NumMethod(); i++ {
 		m := wt.Method(i).Name
-		if msg := call(t, c, m); !strings.Contains(msg, "method not found") {
+		if msg := call(t, c, bridge.ReferenceName(m)); !strings.Contains(msg, "method not found") {
 			t.Errorf("%s over the API answered %q; it is the window's only", m, msg)
 		}
 	}
@@ -143,7 +149,7 @@ func TestIntegrationSettings(t *testing.T) {
 	}
 	// Still connected: it is answered (call fails the test on a closed
 	// connection), and still refused the window's methods.
-	if msg := call(t, c, "DesktopSettings"); !strings.Contains(msg, "method not found") {
+	if msg := call(t, c, "desktopSettings"); !strings.Contains(msg, "method not found") {
 		t.Fatalf("after refused changes DesktopSettings answered %q, want method not found", msg)
 	}
 

@@ -161,22 +161,23 @@ func TestMethods(t *testing.T) {
 		code      float64
 		msg       string
 	}{
-		{"result", `{"jsonrpc":"2.0","id":1,"method":"Hello","params":[{"name":"Ada"}]}`, "hello Ada", 0, ""},
-		{"rejected as the element would", `{"jsonrpc":"2.0","id":2,"method":"Hello","params":[{}]}`, nil, CodeRejected, "Name is missing"},
-		{"two arguments", `{"jsonrpc":"2.0","id":3,"method":"Add","params":[2,3]}`, 5.0, 0, ""},
-		{"no result", `{"jsonrpc":"2.0","id":"x","method":"Nothing"}`, nil, 0, ""},
-		{"error only", `{"jsonrpc":"2.0","id":4,"method":"Fails","params":[]}`, nil, CodeRejected, "Not logged in"},
-		{"optional left out", `{"jsonrpc":"2.0","id":5,"method":"Optional","params":["a"]}`, "a:none", 0, ""},
-		{"optional given", `{"jsonrpc":"2.0","id":6,"method":"Optional","params":["a",{"name":"b"}]}`, "a:b", 0, ""},
-		{"unknown method", `{"jsonrpc":"2.0","id":7,"method":"Nope"}`, nil, codeNoMethod, "method not found: Nope"},
-		{"the window surface, to a program", `{"jsonrpc":"2.0","id":13,"method":"WindowOnly"}`, nil, codeNoMethod, "method not found: WindowOnly"},
-		{"wrong argument type", `{"jsonrpc":"2.0","id":8,"method":"Add","params":["2",3]}`, nil, codeInvalidParams, "argument 1 of Add"},
-		{"too many arguments", `{"jsonrpc":"2.0","id":9,"method":"Add","params":[1,2,3]}`, nil, codeInvalidParams, "takes 2 arguments, got 3"},
-		{"named params", `{"jsonrpc":"2.0","id":10,"method":"Add","params":{"a":1}}`, nil, codeInvalidParams, "as an array"},
+		{"result", `{"jsonrpc":"2.0","id":1,"method":"hello","params":[{"name":"Ada"}]}`, "hello Ada", 0, ""},
+		{"rejected as the element would", `{"jsonrpc":"2.0","id":2,"method":"hello","params":[{}]}`, nil, CodeRejected, "Name is missing"},
+		{"two arguments", `{"jsonrpc":"2.0","id":3,"method":"add","params":[2,3]}`, 5.0, 0, ""},
+		{"no result", `{"jsonrpc":"2.0","id":"x","method":"nothing"}`, nil, 0, ""},
+		{"error only", `{"jsonrpc":"2.0","id":4,"method":"fails","params":[]}`, nil, CodeRejected, "Not logged in"},
+		{"optional left out", `{"jsonrpc":"2.0","id":5,"method":"optional","params":["a"]}`, "a:none", 0, ""},
+		{"optional given", `{"jsonrpc":"2.0","id":6,"method":"optional","params":["a",{"name":"b"}]}`, "a:b", 0, ""},
+		{"unknown method", `{"jsonrpc":"2.0","id":7,"method":"nope"}`, nil, codeNoMethod, "method not found: nope"},
+		{"the reference's names are case-sensitive: the Go spelling is unknown", `{"jsonrpc":"2.0","id":14,"method":"Add","params":[2,3]}`, nil, codeNoMethod, "method not found: Add"},
+		{"the window surface, to a program", `{"jsonrpc":"2.0","id":13,"method":"windowOnly"}`, nil, codeNoMethod, "method not found: windowOnly"},
+		{"wrong argument type", `{"jsonrpc":"2.0","id":8,"method":"add","params":["2",3]}`, nil, codeInvalidParams, "argument 1 of add"},
+		{"too many arguments", `{"jsonrpc":"2.0","id":9,"method":"add","params":[1,2,3]}`, nil, codeInvalidParams, "takes 2 arguments, got 3"},
+		{"named params", `{"jsonrpc":"2.0","id":10,"method":"add","params":{"a":1}}`, nil, codeInvalidParams, "as an array"},
 		{"not JSON", `{"jsonrpc":`, nil, codeParse, "parse error"},
-		{"no version", `{"id":11,"method":"Add"}`, nil, codeInvalidRequest, "jsonrpc"},
-		{"bad id", `{"jsonrpc":"2.0","id":{},"method":"Add"}`, nil, codeInvalidRequest, "id must be"},
-		{"a panic is an internal error", `{"jsonrpc":"2.0","id":12,"method":"Panics"}`, nil, codeInternal, "internal error in Panics"},
+		{"no version", `{"id":11,"method":"add"}`, nil, codeInvalidRequest, "jsonrpc"},
+		{"bad id", `{"jsonrpc":"2.0","id":{},"method":"add"}`, nil, codeInvalidRequest, "id must be"},
+		{"a panic is an internal error", `{"jsonrpc":"2.0","id":12,"method":"panics"}`, nil, codeInternal, "internal error in panics"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -201,14 +202,14 @@ func TestMethods(t *testing.T) {
 	}
 	// A notification (no id) gets no answer; the next request's answer is
 	// the next message.
-	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","method":"Add","params":[1,1]}`)); err != nil {
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","method":"add","params":[1,1]}`)); err != nil {
 		t.Fatal(err)
 	}
-	if out := roundTrip(t, c, `{"jsonrpc":"2.0","id":"after","method":"Add","params":[1,2]}`); out["id"] != "after" {
+	if out := roundTrip(t, c, `{"jsonrpc":"2.0","id":"after","method":"add","params":[1,2]}`); out["id"] != "after" {
 		t.Fatalf("after a notification got %v", out)
 	}
 	// A batch is answered as one array.
-	if err := c.WriteMessage(websocket.TextMessage, []byte(`[{"jsonrpc":"2.0","id":1,"method":"Add","params":[1,2]},{"jsonrpc":"2.0","id":2,"method":"Nope"}]`)); err != nil {
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`[{"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]},{"jsonrpc":"2.0","id":2,"method":"nope"}]`)); err != nil {
 		t.Fatal(err)
 	}
 	_, data, err := c.ReadMessage()
@@ -292,10 +293,10 @@ func TestWindowSurfaceOnlyToTheOwnPage(t *testing.T) {
 			if status != http.StatusSwitchingProtocols {
 				t.Fatalf("status %d", status)
 			}
-			if out := roundTrip(t, c, `{"jsonrpc":"2.0","id":1,"method":"Add","params":[1,2]}`); out["result"] != 3.0 {
+			if out := roundTrip(t, c, `{"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]}`); out["result"] != 3.0 {
 				t.Fatalf("the phone surface: %v, want 3", out)
 			}
-			out := roundTrip(t, c, `{"jsonrpc":"2.0","id":2,"method":"WindowOnly"}`)
+			out := roundTrip(t, c, `{"jsonrpc":"2.0","id":2,"method":"windowOnly"}`)
 			if got := out["result"] == "secret"; got != tc.window {
 				t.Fatalf("WindowOnly answered %v; served = %v, want %v", out, got, tc.window)
 			}
@@ -328,13 +329,13 @@ func TestRejectionCarriesItsCode(t *testing.T) {
 	if status != http.StatusSwitchingProtocols {
 		t.Fatalf("status %d", status)
 	}
-	out := roundTrip(t, c, `{"jsonrpc":"2.0","id":1,"method":"Fails"}`)
+	out := roundTrip(t, c, `{"jsonrpc":"2.0","id":1,"method":"fails"}`)
 	e, _ := out["error"].(map[string]any)
 	data, _ := e["data"].(map[string]any)
 	if e["message"] != "Not logged in" || data["code"] != "not-logged-in" {
 		t.Fatalf("rejection %v, want the message and data.code not-logged-in", out)
 	}
-	out = roundTrip(t, c, `{"jsonrpc":"2.0","id":2,"method":"Nope"}`)
+	out = roundTrip(t, c, `{"jsonrpc":"2.0","id":2,"method":"nope"}`)
 	if e, _ := out["error"].(map[string]any); e["data"] != nil {
 		t.Fatalf("a protocol error %v carries data", out)
 	}

@@ -9,6 +9,8 @@ import (
 	"maps"
 	"reflect"
 	"runtime/debug"
+	"unicode"
+	"unicode/utf8"
 )
 
 // JSON-RPC 2.0 error codes (the specification's, and one for the phone's
@@ -103,10 +105,11 @@ func (ms *methodSet) add(v any) error {
 		if k := m.Type.NumOut(); k > 2 || k == 2 && m.Type.Out(1) != errorType {
 			continue
 		}
-		if _, dup := ms.methods[m.Name]; dup {
-			return fmt.Errorf("bridge: %s is on two surfaces (%T and another)", m.Name, v)
+		name := ReferenceName(m.Name)
+		if _, dup := ms.methods[name]; dup {
+			return fmt.Errorf("bridge: %s is on two surfaces (%T and another)", name, v)
 		}
-		ms.methods[m.Name] = boundMethod{recv: rv, m: m}
+		ms.methods[name] = boundMethod{recv: rv, m: m}
 		n++
 	}
 	if n == 0 {
@@ -251,4 +254,13 @@ func (ms *methodSet) dataOf(err error) any {
 		return nil
 	}
 	return ms.errData(err)
+}
+
+// ReferenceName is the name a Go method is served under: the reference's
+// own spelling, its first letter in lower case (AnswerCall is answerCall,
+// UpdateJWT updateJWT). Names are case-sensitive, as the reference's are:
+// the Go spelling is "method not found".
+func ReferenceName(goName string) string {
+	r, n := utf8.DecodeRuneInString(goName)
+	return string(unicode.ToLower(r)) + goName[n:]
 }

@@ -18,7 +18,6 @@ const MaxUserData = 491
 var (
 	ErrUserDataNotObject = coded("user-data-not-object", "User data must be an object")
 	ErrUserDataTooLong   = coded("user-data-too-long", "User data length must be under 491 characters in serialized string format")
-	ErrNoOngoingCall     = coded("no-ongoing-call", "There is no ongoing call")
 )
 
 // SetUserData is the reference's setUserData(data): data travels with the
@@ -130,7 +129,8 @@ func (p *Phone) GetCallExtraData() ([]CallExtraData, error) {
 		}
 	}
 	if basic == nil {
-		return nil, ErrNoOngoingCall
+		// The reference's list, empty: no ongoing call has no extra data.
+		return []CallExtraData{}, nil
 	}
 	out := make([]CallExtraData, 0, len(basic.extra))
 	for _, d := range basic.extra {

@@ -2,6 +2,7 @@ package phone_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -541,3 +542,26 @@ func TestDialLinkWhenReady(t *testing.T) {
 	d.Fail(486, "Busy Here")
 	ev.await(t, r.id, phone.EventCallEnded)
 }
+
+// sendDTMF checks as the reference orders it: logged in, the call exists,
+// then the tones and options.
+func TestDTMFChecksInTheReferencesOrder(t *testing.T) {
+	out := phone.New(phone.Config{NoSIP: true, StatusPoll: -1, PNPSFirst: -1}, phonetest.Platform{}, newEvents())
+	defer out.Close()
+	if _, err := out.SendDTMF(context.Background(), "x", "bad tones", phone.DTMFOptions{}); !errors.Is(err, phone.ErrNotLoggedIn) {
+		t.Errorf("signed out: %v, want ErrNotLoggedIn first", err)
+	}
+	r := newRig(t)
+	if _, err := r.p.SendDTMF(r.ctx, "nosuchcall", "bad tones", phone.DTMFOptions{}); !errors.Is(err, phone.ErrNoSuchCall) {
+		t.Errorf("no such call: %v, want ErrNoSuchCall before the tones", err)
+	}
+	id, _ := r.connected()
+	if _, err := r.p.SendDTMF(r.ctx, id, "12a", phone.DTMFOptions{}); !errors.Is(err, phone.ErrDTMFTones) {
+		t.Errorf("lower case: %v, want ErrDTMFTones", err)
+	}
+	if ok, err := r.p.SendDTMF(r.ctx, id, "1#", phone.DTMFOptions{Duration: f64(40), InterToneGap: f64(30)}); !ok {
+		t.Errorf("valid tones: %v", err)
+	}
+}
+
+func f64(v float64) *float64 { return &v }

@@ -215,7 +215,8 @@ var (
 // validDTMF checks tones and options by the reference's rules and returns
 // the tones (upper case) and the duration and gap to use.
 func validDTMF(tones string, opts DTMFOptions) (string, time.Duration, time.Duration, error) {
-	tones = strings.ToUpper(strings.TrimSpace(tones))
+	// The reference's set exactly: [0-9, A-D, #, *, and ,], so a lower-case
+	// letter or a space is refused, not mended.
 	if tones == "" {
 		return "", 0, 0, ErrDTMFTonesMissing
 	}
@@ -249,6 +250,11 @@ func validDTMF(tones string, opts DTMFOptions) (string, time.Duration, time.Dura
 // (application/dtmf-relay); paced by duration and gap, ',' pausing 2 s.
 // It resolves true when all are sent.
 func (p *Phone) SendDTMF(ctx context.Context, callID, tones string, opts DTMFOptions) (bool, error) {
+	// The reference's order: logged in, the call exists, then the tones
+	// and options.
+	if _, err := p.lookup(callID); err != nil {
+		return false, err
+	}
 	tones, dur, gap, err := validDTMF(tones, opts)
 	if err != nil {
 		return false, err

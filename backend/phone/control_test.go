@@ -18,7 +18,9 @@ func TestDTMFRules(t *testing.T) {
 		normalized string
 	}{
 		{"defaults are 160 ms tones with 1200 ms gaps", "123", DTMFOptions{}, nil, 160 * time.Millisecond, 1200 * time.Millisecond, "123"},
-		{"A-D in any case, # * and , are tones", "abcd#*,", DTMFOptions{}, nil, 160 * time.Millisecond, 1200 * time.Millisecond, "ABCD#*,"},
+		{"A-D # * and , are tones", "ABCD#*,", DTMFOptions{}, nil, 160 * time.Millisecond, 1200 * time.Millisecond, "ABCD#*,"},
+		{"lower case is not in the reference's set", "a", DTMFOptions{}, ErrDTMFTones, 0, 0, ""},
+		{"a space is not a tone (not trimmed either)", " 1", DTMFOptions{}, ErrDTMFTones, 0, 0, ""},
 		{"tones are required", "", DTMFOptions{}, ErrDTMFTonesMissing, 0, 0, ""},
 		{"other characters are refused", "1 2", DTMFOptions{}, ErrDTMFTones, 0, 0, ""},
 		{"E is not a tone", "E", DTMFOptions{}, ErrDTMFTones, 0, 0, ""},

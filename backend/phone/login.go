@@ -1,6 +1,8 @@
 package phone
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -19,6 +21,21 @@ const (
 type AuthHeader struct {
 	Value     string  `json:"value"`
 	ExpiresIn float64 `json:"expiresIn"`
+}
+
+// LoginOrFalse is login for the reference's deprecated login methods, which
+// resolve a boolean "indicating if user was logged in successfully": a
+// failed login (a wrong password, an unknown user, a refused token, an
+// unreachable platform) is false, its reason logged; the caller's own
+// mistakes (a missing argument, a login under way or done) still reject.
+func (p *Phone) LoginOrFalse(ctx context.Context, o LoginOptions) (bool, error) {
+	ok, err := p.Login(ctx, o)
+	var failed *LoginError
+	if errors.As(err, &failed) {
+		p.log.Info("login failed; the deprecated method resolves false", "type", o.Type, "error", err)
+		return false, nil
+	}
+	return ok, err
 }
 
 // LoginOptions is the reference's LoginOptionsInterface. The Keycloak object

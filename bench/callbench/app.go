@@ -71,7 +71,7 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	}
 	defer rpc.Close()
 	remember := os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
-	if _, err := rpc.Call("Login", map[string]any{"type": "Credentials", "username": st.Demo[0].Username, "password": st.Demo[0].Password, "rememberMe": remember}); err != nil {
+	if _, err := rpc.Call("login", map[string]any{"type": "Credentials", "username": st.Demo[0].Username, "password": st.Demo[0].Password, "rememberMe": remember}); err != nil {
 		return nil, fmt.Errorf("sign in through the bridge: %w", err)
 	}
 	time.Sleep(5 * time.Second) // settled: registered, the main screen drawn
@@ -81,7 +81,7 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	c0 := treeCPU(pids)
 	time.Sleep(10 * time.Second)
 	f.IdleCPU = (treeCPU(pids) - c0) / 10 * 60
-	res, err := rpc.Call("Call", st.Tone.Number, nil)
+	res, err := rpc.Call("call", st.Tone.Number, nil)
 	if err != nil {
 		return nil, fmt.Errorf("call through the bridge: %w", err)
 	}
@@ -100,7 +100,7 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 			f.CallThreads[name] = d
 		}
 	}
-	if _, err := rpc.Call("EndCall", id); err != nil {
+	if _, err := rpc.Call("endCall", id); err != nil {
 		return nil, fmt.Errorf("hang up through the bridge: %w", err)
 	}
 	if !remember {

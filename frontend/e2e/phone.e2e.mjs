@@ -266,25 +266,27 @@ test('the element has every method and event of the reference, and each method r
     return methods.filter((m) => typeof el[m] !== 'function');
   }, reference.methods);
   assert.deepEqual(missing, [], 'methods missing on the element');
-  // Each method called with no (or harmless) arguments either resolves or
-  // rejects with the backend's own message: never "not available" or
-  // "method not found", which would mean the call did not reach Go.
+  // Each method called with no (or harmless) arguments, signed in with no
+  // call: never "not available" or "method not found" (the call did not
+  // reach Go), and the answer reference.json expects.
   const answers = await page.evaluate(async (probe) => {
     const el = document.querySelector('webrtc-client-ui');
     const out = {};
     for (const [m, args] of Object.entries(probe)) {
       try {
-        const r = el[m](...args);
-        await Promise.race([Promise.resolve(r), new Promise((res) => setTimeout(res, 3000))]);
-        out[m] = 'ok';
+        const r = await Promise.race([Promise.resolve(el[m](...args)), new Promise((res) => setTimeout(() => res('timeout'), 3000))]);
+        out[m] = 'resolves ' + (Array.isArray(r) ? 'array' : r === null ? 'null' : typeof r);
       } catch (e) {
-        out[m] = String(e?.message ?? e);
+        out[m] = 'rejects ' + String(e?.message ?? e);
       }
     }
     return out;
   }, reference.probe);
+  // Each answers as the reference has it (its result's type, or its
+  // rejection's message), not only "it reached Go".
   for (const [m, a] of Object.entries(answers)) {
     assert.ok(!/not available|method not found|not connected/i.test(a), `${m} did not reach the backend: ${a}`);
+    assert.ok(a.startsWith(reference.expect[m]), `${m}: ${a}, want ${reference.expect[m]}`);
   }
   const dispatched = new Set((await page.evaluate(() => window.__events.map((e) => e.name))));
   for (const e of ['init', 'logged-in', 'call-started', 'call-in-progress', 'call-incoming', 'call-answered', 'call-confirmed',

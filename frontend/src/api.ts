@@ -32,7 +32,13 @@ export class PhoneApi {
   // ---- The phone surface (App): the reference's methods ----
   state = () => this.call<BackendState>('State');
   login = (o: LoginOptions) => this.call<boolean>('Login', o);
-  loginUsingSSO = (username: string, siloName: string) => this.call<boolean>('LoginUsingSSO', username, siloName);
+  // The deprecated logins, in the reference's argument order.
+  loginUsingSSO = (username: string, isInIFrame: boolean | null, siloName: string) =>
+    this.call<boolean>('LoginUsingSSO', username, isInIFrame, null, siloName);
+  loginUsingUsernameAndPassword = (username: string, password: string, isInIFrame: boolean | null, siloName: string) =>
+    this.call<boolean>('LoginUsingUsernameAndPassword', username, password, isInIFrame, siloName);
+  loginUsingAuthHeader = (h: AuthHeaderValue, userId: string, username: string, isInIFrame: boolean | null, siloName: string) =>
+    this.call<boolean>('LoginUsingAuthHeader', h, userId, username, isInIFrame, siloName);
   logout = (force: boolean) => this.call<void>('Logout', force);
   setClientId = (id: string) => this.call<boolean>('SetClientId', id);
   setAuthHeader = (h: AuthHeaderValue) => this.call<void>('SetAuthHeader', h);

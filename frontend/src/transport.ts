@@ -172,7 +172,10 @@ export class BridgeTransport implements Transport {
 
   invoke<T>(method: string, ...args: unknown[]): Promise<T> {
     const id = this.nextId++;
-    const msg = JSON.stringify({ jsonrpc: '2.0', id, method, params: args.map((a) => (a === undefined ? null : a)) });
+    // The bridge serves the reference's spelling (call, answerCall, state):
+    // the Go method's name with its first letter in lower case.
+    const name = method.charAt(0).toLowerCase() + method.slice(1);
+    const msg = JSON.stringify({ jsonrpc: '2.0', id, method: name, params: args.map((a) => (a === undefined ? null : a)) });
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(msg);

@@ -458,10 +458,10 @@ describe('<webrtc-client-ui>', () => {
 
   it('carries the AuthHeader methods and makeAPICall to the backend', async () => {
     const { el } = await mount(backend);
+    // The reference's argument order; an absent isInIFrame is the backend's
+    // to default (true for this method, as the reference says).
     await el.loginUsingAuthHeader({ value: 'Bearer t', expiresIn: 3600 }, 'uid', 'a@x');
-    expect(backend.calls.find((c) => c.method === 'Login')!.args[0]).toEqual({
-      type: 'AuthHeader', authHeader: { value: 'Bearer t', expiresIn: 3600 }, userId: 'uid', username: 'a@x', isInIframe: false, siloName: undefined,
-    });
+    expect(backend.calls.find((c) => c.method === 'LoginUsingAuthHeader')!.args).toEqual([{ value: 'Bearer t', expiresIn: 3600 }, 'uid', 'a@x', null, '']);
     el.setAuthHeader({ value: 'Bearer u', expiresIn: 120 });
     expect(backend.calls.find((c) => c.method === 'SetAuthHeader')!.args).toEqual([{ value: 'Bearer u', expiresIn: 120 }]);
     expect(() => el.setAuthHeader({ value: 'x' } as never)).toThrow('setAuthHeader takes');
@@ -536,7 +536,7 @@ describe('<webrtc-client-ui>', () => {
   it('loginUsingSSO and setClientId go to the backend by name', async () => {
     const { el } = await mount(backend);
     await expect(el.loginUsingSSO('a@x', true, undefined, 'S1')).resolves.toBe(true);
-    expect(backend.calls.find((c) => c.method === 'LoginUsingSSO')!.args).toEqual(['a@x', 'S1']);
+    expect(backend.calls.find((c) => c.method === 'LoginUsingSSO')!.args).toEqual(['a@x', true, null, 'S1']);
     await expect(el.setClientId('crm')).resolves.toBe(true);
     expect(el.clientId).toBe('crm');
   });

@@ -120,8 +120,8 @@ export class WebrtcClientUi extends LitElement {
   }
 
   /** Deprecated: login() with type 'SSO'; false when the user has no SSO. Keycloak has no desktop use (the system browser signs in). */
-  async loginUsingSSO(username: string, _isInIFrame?: boolean, _keycloak?: unknown, siloName?: string): Promise<boolean> {
-    return this.signingIn(true, () => this.api.loginUsingSSO(username, siloName ?? ''));
+  async loginUsingSSO(username: string, isInIFrame?: boolean, _keycloak?: unknown, siloName?: string): Promise<boolean> {
+    return this.signingIn(true, () => this.api.loginUsingSSO(username, isInIFrame ?? null, siloName ?? ''));
   }
 
   private async signingIn(sso: boolean, run: () => Promise<boolean>): Promise<boolean> {
@@ -143,14 +143,14 @@ export class WebrtcClientUi extends LitElement {
     return ok;
   }
 
-  /** Deprecated: login() with type 'Credentials'. */
+  /** Deprecated: login() with type 'Credentials'; resolves false when the login fails. */
   loginUsingUsernameAndPassword(username: string, password: string, isInIFrame?: boolean, siloName?: string): Promise<boolean> {
-    return this.login({ type: 'Credentials', username, password, isInIframe: isInIFrame ?? false, siloName });
+    return this.signingIn(false, () => this.api.loginUsingUsernameAndPassword(username, password, isInIFrame ?? null, siloName ?? ''));
   }
 
-  /** Deprecated: login() with type 'AuthHeader'. */
+  /** Deprecated: login() with type 'AuthHeader' (isInIFrame defaults to true); resolves false when the login fails. */
   loginUsingAuthHeader(authHeader: AuthHeaderValue, userId: string, username: string, isInIFrame?: boolean, siloName?: string): Promise<boolean> {
-    return this.login({ type: 'AuthHeader', authHeader, userId, username, isInIframe: isInIFrame ?? false, siloName });
+    return this.signingIn(false, () => this.api.loginUsingAuthHeader(authHeader, userId, username, isInIFrame ?? null, siloName ?? ''));
   }
 
   /** setAuthHeader(authHeader): renews an AuthHeader login's token. Throws on a malformed header; a refusal shows as a notice. */

@@ -236,7 +236,8 @@ func TestDTMFAndHoldWithBaresip(t *testing.T) {
 				opts  phone.DTMFOptions
 				want  error
 			}{
-				{"tones are given", id, " ", phone.DTMFOptions{}, phone.ErrDTMFTonesMissing},
+				{"tones are given", id, "", phone.DTMFOptions{}, phone.ErrDTMFTonesMissing},
+				{"the call exists before the tones are looked at", "nosuchcall", "xyz", phone.DTMFOptions{}, phone.ErrNoSuchCall},
 				{"tones are 0-9 A-D # * ,", id, "12E", phone.DTMFOptions{}, phone.ErrDTMFTones},
 				{"duration is at least 40 ms", id, "1", phone.DTMFOptions{Duration: ms(39)}, phone.ErrDTMFDuration},
 				{"duration is at most 6000 ms", id, "1", phone.DTMFOptions{Duration: ms(6001)}, phone.ErrDTMFDuration},
@@ -255,7 +256,7 @@ func TestDTMFAndHoldWithBaresip(t *testing.T) {
 			}
 			_, offset := toneDigits(t, 0)
 			sent := time.Now()
-			if ok, err := p.SendDTMF(ctx, id, "1#5a", phone.DTMFOptions{Duration: ms(100), InterToneGap: ms(100)}); !ok {
+			if ok, err := p.SendDTMF(ctx, id, "1#5A", phone.DTMFOptions{Duration: ms(100), InterToneGap: ms(100)}); !ok {
 				t.Fatalf("sendDTMF: %v", err)
 			}
 			if took := time.Since(sent); took < 600*time.Millisecond {

@@ -118,7 +118,7 @@ func TestKioskRecoversByItself(t *testing.T) {
 		}
 		defer rpc.Close()
 		// rememberMe is not asked for: a kiosk keeps the login anyway.
-		if _, err := rpc.Call("Login", map[string]any{"type": "Credentials", "username": lab.Demo[0].Username, "password": lab.Demo[0].Password}); err != nil {
+		if _, err := rpc.Call("login", map[string]any{"type": "Credentials", "username": lab.Demo[0].Username, "password": lab.Demo[0].Password}); err != nil {
 			t.Fatal(err)
 		}
 		if s, err := a.WaitStatus(ctx, 20*time.Second, func(s desktop.Status) bool { return s.LoggedIn && s.Kiosk }); err != nil {

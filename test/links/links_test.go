@@ -97,7 +97,7 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rpc.Close()
-	if _, err := rpc.Call("Login", map[string]any{"type": "Credentials", "username": lab.Demo[0].Username, "password": lab.Demo[0].Password}); err != nil {
+	if _, err := rpc.Call("login", map[string]any{"type": "Credentials", "username": lab.Demo[0].Username, "password": lab.Demo[0].Password}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -244,7 +244,7 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 			t.Errorf("%s%v: %v, want %q", tc.method, tc.params, err, tc.want)
 		}
 	}
-	res, err := crm.Call("Call", lab.Tone.Number, nil)
+	res, err := crm.Call("call", lab.Tone.Number, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := crm.Call("EndCall", callID); err != nil {
+	if _, err := crm.Call("endCall", callID); err != nil {
 		t.Fatal(err)
 	}
 	if err := crm.WaitEvent(phone.EventCallEnded, 10*time.Second); err != nil {

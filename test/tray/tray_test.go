@@ -70,10 +70,10 @@ func TestTrayAndWindow(t *testing.T) {
 	})
 
 	t.Run("signed in: name, availability and its colour", func(t *testing.T) {
-		if _, err := rpc.Call("Login", map[string]any{"type": "Credentials", "username": lab.Demo[0].Username, "password": lab.Demo[0].Password}); err != nil {
+		if _, err := rpc.Call("login", map[string]any{"type": "Credentials", "username": lab.Demo[0].Username, "password": lab.Demo[0].Password}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := rpc.Call("SetUserStatus", platform.StatusAvailable, ""); err != nil {
+		if _, err := rpc.Call("setUserStatus", platform.StatusAvailable, ""); err != nil {
 			t.Fatal(err)
 		}
 		menu := waitMenu(t, host, item, "Alice Agent: Available", 20*time.Second)
@@ -97,7 +97,7 @@ func TestTrayAndWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitMenu(t, host, item, "Alice Agent: Busy", 10*time.Second)
-		res, err := rpc.Call("GetUserStatus")
+		res, err := rpc.Call("getUserStatus")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,18 +169,18 @@ func TestTrayAndWindow(t *testing.T) {
 	})
 
 	t.Run("the tray speaks the phone's language", func(t *testing.T) {
-		if _, err := rpc.Call("SetPhoneLanguage", "fi"); err != nil {
+		if _, err := rpc.Call("setPhoneLanguage", "fi"); err != nil {
 			t.Fatal(err)
 		}
 		waitMenu(t, host, item, "Alice Agent: Varattu", 10*time.Second)
-		if _, err := rpc.Call("SetPhoneLanguage", "en"); err != nil {
+		if _, err := rpc.Call("setPhoneLanguage", "en"); err != nil {
 			t.Fatal(err)
 		}
 	})
 
 	t.Run("Quit ends the app", func(t *testing.T) {
 		// Chosen in the settings view: start in the tray from now on.
-		if _, err := rpc.Call("SetDesktopSettings", map[string]any{"keepRunning": true, "startMinimized": true}); err != nil {
+		if _, err := rpc.Call("setDesktopSettings", map[string]any{"keepRunning": true, "startMinimized": true}); err != nil {
 			t.Fatal(err)
 		}
 		if err := host.Click(item, "Quit VoiceDesk"); err != nil {
@@ -211,7 +211,7 @@ func TestTrayAndWindow(t *testing.T) {
 		desktop.WaitWindow(t, display, true, 10*time.Second)
 
 		// Not kept running: closing the window quits.
-		if _, err := rpc.Call("SetDesktopSettings", map[string]any{"keepRunning": false, "startMinimized": false}); err != nil {
+		if _, err := rpc.Call("setDesktopSettings", map[string]any{"keepRunning": false, "startMinimized": false}); err != nil {
 			t.Fatal(err)
 		}
 		if err := desktop.CloseWindow(display, desktop.VisibleWindow(display)); err != nil {

@@ -273,7 +273,7 @@ func TestAppWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rpc.Close()
-		res, err := rpc.Call("State")
+		res, err := rpc.Call("state")
 		var state struct{ LoggedIn bool }
 		if err != nil || json.Unmarshal(res, &state) != nil || !state.LoggedIn {
 			t.Fatalf("State over the integration API: %s, %v; want signed in", res, err)
