@@ -232,13 +232,13 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 		params []any
 		want   string
 	}{
-		{"NoSuchMethod", nil, "method not found"},
+		{"noSuchMethod", nil, "method not found"},
 		// The window's settings are not a CRM page's to change (fail-closed:
 		// the bridge serves it the phone surface only).
-		{"SetDesktopSettings", []any{map[string]any{"keepRunning": false}}, "method not found"},
-		{"SetIntegrationSettings", []any{map[string]any{"enabled": false}}, "method not found"},
-		{"Call", []any{42, nil}, "invalid params"},
-		{"EndCall", []any{"no-such-call"}, "Call not found"},
+		{"setDesktopSettings", []any{map[string]any{"keepRunning": false}}, "method not found"},
+		{"setIntegrationSettings", []any{map[string]any{"enabled": false}}, "method not found"},
+		{"call", []any{42, nil}, "invalid params"},
+		{"endCall", []any{"no-such-call"}, "Call not found"},
 	} {
 		if _, err := crm.Call(tc.method, tc.params...); err == nil || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(tc.want)) {
 			t.Errorf("%s%v: %v, want %q", tc.method, tc.params, err, tc.want)
