@@ -152,10 +152,14 @@ func (a *App) startup(ctx context.Context) {
 		go func() {
 			defer a.jobs.Done()
 			rctx, cancel := context.WithTimeout(jctx, 30*time.Second)
-			defer cancel()
 			if _, err := a.phone.Resume(rctx); err != nil && !errors.Is(err, phone.ErrNothingRemembered) {
 				slog.Warn("silent sign-in", "error", err)
 			}
+			cancel()
+			// A connection given up on signs out and in again on every
+			// desk, as the reference asks of its host (a kiosk's
+			// StaySignedIn does it too).
+			a.phone.KeepInService(jctx, phone.DefaultRecovery)
 		}()
 	}
 	if a.started != nil {

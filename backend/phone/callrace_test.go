@@ -44,12 +44,29 @@ func (e *events) Emit(name string, detail any) {
 			e.ended[id] = ev
 		}
 	}
-	e.all = append(e.all, name+" "+id)
+	switch d := detail.(type) {
+	case string:
+		e.all = append(e.all, name+":"+d) // phone-error's detail
+	case nil:
+		e.all = append(e.all, name)
+	default:
+		e.all = append(e.all, name+" "+id)
+	}
 	e.mu.Unlock()
 	select {
 	case e.wake <- struct{}{}:
 	default:
 	}
+}
+
+// from returns what was emitted from the first entry that is first on.
+func (e *events) from(first string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if i := slices.Index(e.all, first); i >= 0 {
+		return slices.Clone(e.all[i:])
+	}
+	return nil
 }
 
 // of returns the names emitted for a call.

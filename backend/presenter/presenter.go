@@ -90,7 +90,7 @@ func (p *Presenter) handle(ev events.Event) {
 		p.status = 0
 	case phone.EventCallIncoming, phone.EventCallAnswered, phone.EventCallEnded:
 		p.notify(ev)
-	case phone.EventLoggedIn, phone.EventCallStarted:
+	case phone.EventLoggedIn, phone.EventCallStarted, phone.EventPhoneError:
 	default:
 		return
 	}
@@ -133,6 +133,7 @@ func (p *Presenter) updateTray() {
 	if st.LoggedIn && st.User != nil {
 		ts.SignedIn, ts.User = true, st.User.DisplayName
 		ts.Calls = p.Phone.Calls()
+		ts.Away = st.Connection == phone.ConnectionReconnecting || st.Connection == phone.ConnectionFailed
 	}
 	p.Tray.Update(TrayView(p.Book.Words(st.Language), ts))
 }

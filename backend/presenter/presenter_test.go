@@ -49,7 +49,7 @@ func TestWords(t *testing.T) {
 		})
 	}
 	// Every word the presenter uses exists in every language.
-	keys := []string{"tray.show", "tray.quit", "tray.signedOut", "tray.inCall", "call.state.incoming", "call.answer", "call.reject", "call.queue"}
+	keys := []string{"tray.show", "tray.quit", "tray.signedOut", "tray.inCall", "call.state.incoming", "call.answer", "call.reject", "call.queue", "connection.lost"}
 	for id := 1; id <= Statuses; id++ {
 		keys = append(keys, "status."+string(rune('0'+id)))
 	}
@@ -99,6 +99,8 @@ func TestTrayView(t *testing.T) {
 		{"an unknown availability shows no dot", TrayState{SignedIn: true, User: "Alice", Status: 42}, "VoiceDesk: Alice", nil, false},
 		{"on a call: the number in the tooltip", TrayState{SignedIn: true, User: "Alice", Calls: []phone.CallSummary{talking}},
 			"VoiceDesk: Alice · On a call +358401", nil, false},
+		{"the registration lost: said, and the dot grey (no calls can arrive)", TrayState{SignedIn: true, User: "Alice", Status: platform.StatusAvailable, Away: true},
+			"VoiceDesk: Alice: Available · Connection lost: reconnecting…", statusColours[platform.StatusOffWork], false},
 		{"a second call ringing while on the first: the ringing one is told and blinks", TrayState{SignedIn: true, User: "Alice", Calls: []phone.CallSummary{talking, ringing}},
 			"VoiceDesk: Alice · Incoming call +358402", nil, true},
 	}

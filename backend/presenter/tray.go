@@ -31,6 +31,8 @@ type TrayState struct {
 	// Status is the availability's id (0: unknown).
 	Status int
 	Calls  []phone.CallSummary
+	// Away: the registration is lost (reconnecting, or given up on).
+	Away bool
 }
 
 // TrayView is the tray for a phone state, in w's words.
@@ -47,6 +49,11 @@ func TrayView(w Words, st TrayState) tray.View {
 			v.Header += ": " + w(fmt.Sprint("status.", st.Status))
 			v.Dot = statusColours[st.Status]
 		}
+	}
+	if st.Away {
+		// No calls arrive: the availability is not what the agent is.
+		v.Header += " · " + w("connection.lost")
+		v.Dot = statusColours[platform.StatusOffWork]
 	}
 	v.Tooltip = "VoiceDesk: " + v.Header
 	// A call ringing (a second one, too, while on the first) is what the

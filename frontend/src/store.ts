@@ -40,6 +40,13 @@ const CALL_FLAGS: Record<string, ['held' | 'muted', boolean] | undefined> = {
   'call-unmuted': ['muted', false],
 };
 
+/** phone-error names that say where the registration is (State.connection's words). */
+const CONNECTION: Record<string, string | undefined> = {
+  'connection-lost': 'reconnecting',
+  'connection-restored': 'registered',
+  'connection-failed': 'failed',
+};
+
 type Host = ReactiveControllerHost & EventTarget;
 
 export class PhoneStore implements ReactiveController {
@@ -69,6 +76,8 @@ export class PhoneStore implements ReactiveController {
   notice = '';
   /** The login screen's error. */
   error = '';
+  /** The registration while signed in: 'registered', 'reconnecting' (a banner says so) or 'failed'. */
+  connection = '';
 
   private unsubscribe: (() => void) | null = null;
   private qualityTimer: ReturnType<typeof setInterval> | null = null;
@@ -152,7 +161,7 @@ export class PhoneStore implements ReactiveController {
       muted: !!c.muted,
       connectedAt: c.connectedAt ? Date.parse(c.connectedAt) : undefined,
     }));
-    this.set({ loggedIn: s.loggedIn, kiosk: !!s.kiosk, user: s.user ?? null, calls });
+    this.set({ loggedIn: s.loggedIn, kiosk: !!s.kiosk, user: s.user ?? null, calls, connection: s.connection ?? '' });
     await this.applyLanguage(s.language);
     if (this.loggedIn) {
       this.loadRecent();
@@ -220,14 +229,26 @@ export class PhoneStore implements ReactiveController {
       case 'user-role-changed':
         this.set({ selectedRole: e.detail as PublicUserRole });
         break;
+      case 'logged-in':
+        this.set({ error: '' });
+        break;
       case 'logged-out':
         this.set({ userStatus: null, pnpsQuery: null, roles: null, selectedRole: null });
         break;
-      case 'phone-error':
-        if (AUDIO_NOTICES.has(String(e.detail))) {
-          this.set({ notice: t(`notices.${String(e.detail)}`) });
+      case 'phone-error': {
+        const name = String(e.detail);
+        if (AUDIO_NOTICES.has(name)) {
+          this.set({ notice: t(`notices.${name}`) });
           void this.loadAudio();
         }
+        // The registration: a banner while it is away; given up on, the
+        // phone signs out and in again (the login screen says so), or asks
+        // the user to (sign-in-again: nothing was remembered).
+        const connection = CONNECTION[name];
+        if (connection !== undefined) this.set({ connection });
+        if (name === 'connection-failed') this.set({ error: t('connection.signingInAgain') });
+        if (name === 'sign-in-again') this.set({ error: t('connection.signInAgain') });
+      }
     }
     this.emit(e.name, e.detail);
   }

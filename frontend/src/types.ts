@@ -114,6 +114,8 @@ export interface BackendState {
   discoveryUrl: string;
   /** A kiosk station (the administrator's lock): no settings, no sign-out. */
   kiosk?: boolean;
+  /** The registration while signed in: 'registered', 'reconnecting' or 'failed'. */
+  connection?: string;
   /** The calls in progress (backend/phone CallView), for a UI that (re)attaches mid-call. */
   calls?: Array<{ detail: unknown; state: CallState; held?: boolean; muted?: boolean; connectedAt?: string }>;
 }

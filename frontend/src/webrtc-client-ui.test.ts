@@ -446,6 +446,32 @@ describe('<webrtc-client-ui>', () => {
     expect(el.shadowRoot!.querySelector('#settings-h')).toBeNull();
   });
 
+  it('shows the registration while it is away, and why the user is back at the login screen', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    await tick();
+    await el.updateComplete;
+    const home = el.shadowRoot!.querySelector('vd-home-view')!;
+    const banner = () => home.shadowRoot!.querySelector('.banner')?.textContent ?? null;
+    backend.handler!({ name: 'phone-error', detail: 'connection-lost' });
+    await el.updateComplete;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(banner()).toBe('Connection lost: reconnecting…');
+    backend.handler!({ name: 'phone-error', detail: 'connection-restored' });
+    await el.updateComplete;
+    await (home as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(banner()).toBeNull();
+    // Given up on, with nothing remembered: signed out, and told why.
+    backend.state.loggedIn = false;
+    backend.handler!({ name: 'phone-error', detail: 'connection-failed' });
+    backend.handler!({ name: 'logged-out' });
+    backend.handler!({ name: 'phone-error', detail: 'sign-in-again' });
+    await tick();
+    await el.updateComplete;
+    const login = loginView(el) as unknown as { error: string };
+    expect(login.error).toBe('The connection to the phone service was lost. Sign in again.');
+  });
+
   it('tells the user when the sound device goes and re-emits the phone-error', async () => {
     const { el } = await mount(backend);
     const got: unknown[] = [];

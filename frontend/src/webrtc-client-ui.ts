@@ -323,7 +323,7 @@ export class WebrtcClientUi extends LitElement {
     const pnpsDone = (p: Promise<unknown>) => (s.set({ pnpsQuery: null }), act(p));
     return html`${this.uiUrl ? html`<a class="ui-link" href=${this.uiUrl} target="_blank" rel="noopener noreferrer" @click=${this.openUiUrl}>${t('home.openWebUi')}</a>` : ''}
       <vd-home-view .user=${s.user} .status=${s.userStatus} .roles=${s.roles} .selectedRole=${s.selectedRole}
-        language=${s.language} ?kiosk=${s.kiosk} @vd-logout=${() => this.logout(true)}
+        language=${s.language} ?kiosk=${s.kiosk} connection=${s.connection} @vd-logout=${() => this.logout(true)}
         @vd-settings=${() => (s.set({ notice: '' }), (this.screen = 'settings'))}
         @vd-role=${(e: Ev<{ queueId: string; number: string }>) => act(this.setUserRole(e.detail.queueId, e.detail.number))}
         @vd-status=${(e: Ev<{ id: number }>) => act(this.setUserStatus(e.detail.id))}></vd-home-view>

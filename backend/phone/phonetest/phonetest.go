@@ -91,19 +91,23 @@ func (Platform) StartSupervision(context.Context, *platform.Session, string) err
 
 // Agent is a SIP account whose far ends the test plays.
 type Agent struct {
-	dials   chan *Dialing
-	mu      sync.Mutex
-	offer   func(phone.Offer)
-	renego  sip.Renegotiator
-	closed  bool
-	nextID  int
-	dialogs []*Dialog
+	// maintained carries Maintain's report function while it runs.
+	maintained chan func(sip.ConnState)
+	dials      chan *Dialing
+	mu         sync.Mutex
+	offer      func(phone.Offer)
+	renego     sip.Renegotiator
+	closed     bool
+	nextID     int
+	dialogs    []*Dialog
 }
 
 var _ phone.UserAgent = (*Agent)(nil)
 
 // NewAgent returns an Agent; New gives it to a phone.
-func NewAgent() *Agent { return &Agent{dials: make(chan *Dialing, 8)} }
+func NewAgent() *Agent {
+	return &Agent{dials: make(chan *Dialing, 8), maintained: make(chan func(sip.ConnState), 1)}
+}
 
 // New returns the NewUserAgent that hands out a.
 func (a *Agent) New() phone.NewUserAgent {
@@ -112,8 +116,29 @@ func (a *Agent) New() phone.NewUserAgent {
 
 func (a *Agent) Register(context.Context) error   { return nil }
 func (a *Agent) Unregister(context.Context) error { return nil }
-func (a *Agent) Maintain(ctx context.Context, _ sip.MaintainConfig, _ func(sip.ConnState)) {
+func (a *Agent) Maintain(ctx context.Context, _ sip.MaintainConfig, report func(sip.ConnState)) {
+	select {
+	case a.maintained <- report:
+	default: // a report function not yet taken is replaced by a later login's
+		select {
+		case <-a.maintained:
+		default:
+		}
+		a.maintained <- report
+	}
 	<-ctx.Done()
+}
+
+// Report has the registration keeper report st (lost, restored, given
+// up on), as the network or the proxy would make it.
+func (a *Agent) Report(ctx context.Context, st sip.ConnState) error {
+	select {
+	case report := <-a.maintained:
+		report(st)
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("the registration is not being kept: %w", ctx.Err())
+	}
 }
 func (a *Agent) Domain() string              { return "lab" }
 func (a *Agent) TargetURI(n string) string   { return "sip:" + n + "@lab" }

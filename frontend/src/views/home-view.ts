@@ -26,7 +26,10 @@ export class HomeView extends LitElement {
     selectedRole: { attribute: false },
     language: { type: String },
     kiosk: { type: Boolean },
+    connection: { type: String },
   };
+  /** The registration: 'reconnecting' shows a banner until it is back. */
+  declare connection: string;
   /** A kiosk station: no settings, no sign-out (the administrator's lock). */
   declare kiosk: boolean;
   declare user: UserInfo | null;
@@ -45,6 +48,7 @@ export class HomeView extends LitElement {
     this.selectedRole = null;
     this.language = 'en';
     this.kiosk = false;
+    this.connection = '';
   }
 
   static styles = css`
@@ -58,6 +62,7 @@ export class HomeView extends LitElement {
     .buttons { display: flex; gap: 8px; margin-top: 14px; }
     button { flex: 1; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; background: #e7edf7; color: #133d7a; }
     button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
+    .banner { margin: 16px 0 0; padding: 10px 14px; border-radius: 8px; background: #fff4d6; color: #6b4a00; font-weight: 600; font-size: 14px; }
   `;
 
   private renderRoles(roles: RoleInfo[]) {
@@ -83,7 +88,9 @@ export class HomeView extends LitElement {
   render() {
     const u = this.user;
     if (!u) return html``;
+    const away = this.connection === 'reconnecting' || this.connection === 'failed';
     return html`
+      ${away ? html`<p class="banner" role="status">${t('connection.lost')}</p>` : ''}
       <section aria-labelledby="who">
         <h2 id="who">${t('home.signedInAs', { name: u.displayName || u.username })}</h2>
         <dl>
