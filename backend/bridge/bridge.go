@@ -62,7 +62,10 @@ type Config struct {
 	Files fs.FS
 	// EventMethod names the notification carrying each event.
 	EventMethod string
-	Log         *slog.Logger
+	// Greeting, when set, is the event each connection gets first (the
+	// reference's init: the phone is up and its methods may be called).
+	Greeting string
+	Log      *slog.Logger
 }
 
 // Server is a running bridge.
@@ -258,6 +261,11 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 		methods = s.own
 	}
 	c := &client{conn: conn, methods: methods, remote: r.RemoteAddr, events: make(chan []byte, eventQueue), done: make(chan struct{}), slots: make(chan struct{}, maxInFlight)}
+	if s.cfg.Greeting != "" {
+		if msg, err := json.Marshal(notification{JSONRPC: "2.0", Method: s.cfg.EventMethod, Params: event{Name: s.cfg.Greeting}}); err == nil {
+			c.events <- msg // first in its queue, ahead of every event
+		}
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -247,6 +247,28 @@ func TestEventsReachEveryClient(t *testing.T) {
 	}
 }
 
+// The reference's init reaches each integration first, when it connects:
+// the phone is up and its methods may be called.
+func TestGreetingComesFirst(t *testing.T) {
+	s, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, EventMethod: "phone-event", Greeting: "init"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	c, _ := dial(t, s, "?token="+token, nil)
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, data, err := c.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"jsonrpc":"2.0","method":"phone-event","params":{"name":"init"}}`; string(data) != want {
+		t.Fatalf("first message %s, want %s", data, want)
+	}
+}
+
 func TestUIFilesWithCSP(t *testing.T) {
 	s := start(t)
 	resp, err := http.Get("http://" + s.Addr() + "/index.html")

@@ -156,7 +156,7 @@ func (g *API) startLocked(addr string, origins []string) (string, error) {
 		g.stopLocked()
 	}
 	b, err := bridge.Listen(bridge.Config{Addr: addr, Token: tok, Origins: origins, Methods: g.cfg.Phone, Own: g.cfg.Window,
-		ErrorData: g.cfg.ErrorData, Files: g.cfg.UI, EventMethod: g.cfg.EventMethod, Log: g.cfg.Log})
+		ErrorData: g.cfg.ErrorData, Files: g.cfg.UI, EventMethod: g.cfg.EventMethod, Greeting: "init", Log: g.cfg.Log})
 	if err != nil {
 		return "", err
 	}

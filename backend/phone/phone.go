@@ -641,7 +641,7 @@ func (p *Phone) Close() {
 
 // SetPhoneLanguage sets the language of the phone's UI.
 func (p *Phone) SetPhoneLanguage(lang string) error {
-	lang = strings.ToLower(strings.TrimSpace(lang))
+	// The reference's codes exactly: 'fi', not 'FI' or ' fi'.
 	if !validLanguage(lang) {
 		return fmt.Errorf("%w (got %q)", ErrUnsupportedLanguage, lang)
 	}

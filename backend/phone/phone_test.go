@@ -247,12 +247,12 @@ func TestConcurrentLoginRejectsSecond(t *testing.T) {
 func TestSetters(t *testing.T) {
 	p := New(Config{NoSIP: true}, &fakePlatform{}, &recorder{})
 	defer p.Close()
-	for _, l := range []string{"en", "es", "fi", "sv", "nl", "FI"} {
+	for _, l := range []string{"en", "es", "sv", "nl", "fi"} {
 		if err := p.SetPhoneLanguage(l); err != nil {
 			t.Errorf("SetPhoneLanguage(%q) = %v", l, err)
 		}
 	}
-	for _, l := range []string{"", "de", "english"} {
+	for _, l := range []string{"", "de", "english", "FI", " sv"} { // the reference's codes, as written
 		if err := p.SetPhoneLanguage(l); !errors.Is(err, ErrUnsupportedLanguage) {
 			t.Errorf("SetPhoneLanguage(%q) = %v, want ErrUnsupportedLanguage", l, err)
 		}
@@ -410,7 +410,8 @@ func TestMakeAPICall(t *testing.T) {
 		want                   error
 	}{
 		{"GET", "users/[me]/availability/current", "GET users/id-1/availability/current", nil},
-		{"post", "users/[ME]/x/[Me]", "POST users/id-1/x/id-1", nil},
+		{"POST", "users/[ME]/x/[Me]", "POST users/id-1/x/id-1", nil},
+		{"post", "users/[me]", "", ErrAPIMethod}, // the reference's APICallTypeEnum, as written
 		{"PATCH", "users/[me]", "", ErrAPIMethod},
 		{"HEAD", "users/[me]", "", ErrAPIMethod},
 		{"GET", " ", "", ErrAPIPath},

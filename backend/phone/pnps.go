@@ -34,7 +34,7 @@ const (
 // SetPNPSMissionType is the reference's setPNPSMissionType(type): the
 // context of the PNPS queries; only before login.
 func (p *Phone) SetPNPSMissionType(t string) error {
-	t = strings.ToLower(strings.TrimSpace(t))
+	// The reference's values exactly ('salesforce', not 'Salesforce').
 	ok := false
 	for _, m := range PNPSMissionTypes {
 		ok = ok || m == t

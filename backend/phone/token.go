@@ -102,7 +102,8 @@ var mePlaceholder = regexp.MustCompile(`(?i)\[me\]`)
 // MakeAPICall is the reference's makeAPICall: a request to the platform API
 // as the signed-in user, with [ME] (any case) replaced by the user's id.
 func (p *Phone) MakeAPICall(ctx context.Context, method, relativePath string, payload any) (any, error) {
-	m := strings.ToUpper(strings.TrimSpace(method))
+	// The reference's APICallTypeEnum exactly: 'GET', not 'get'.
+	m := method
 	switch m {
 	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete:
 	default:

@@ -72,7 +72,7 @@ func (p *Phone) ongoing() (*call, error) {
 // the far end reports that the target answered; if it does not, the call
 // stays and the promise rejects with the reason.
 func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTransferState, error) {
-	kind = strings.ToLower(strings.TrimSpace(kind))
+	// The reference's TransferTypeEnum exactly: 'direct', not 'Direct'.
 	if kind != TransferDirect && kind != TransferConsulted {
 		return CallTransferState{}, fmt.Errorf("%w (got %q)", ErrTransferType, kind)
 	}

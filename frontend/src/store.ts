@@ -80,6 +80,8 @@ export class PhoneStore implements ReactiveController {
   connection = '';
 
   private unsubscribe: (() => void) | null = null;
+  /** Events held back until init is out (a silent sign-in's logged-in may come first). */
+  private early: Array<[string, unknown]> | null = [];
   private qualityTimer: ReturnType<typeof setInterval> | null = null;
   private dtmfChain: Promise<unknown> = Promise.resolve();
 
@@ -120,9 +122,22 @@ export class PhoneStore implements ReactiveController {
     }
   }
 
-  /** Dispatches a reference event on the host. */
+  /** Dispatches a reference event on the host; before init, it waits for init. */
   emit(name: string, detail?: unknown) {
-    this.host.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+    if (this.early) this.early.push([name, detail]);
+    else this.host.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+
+  /**
+   * The reference's init: "emitted after the app is initialized, before
+   * authentication". It goes first; what the backend said meanwhile (a
+   * silent sign-in's logged-in) follows in order.
+   */
+  initialized() {
+    const early = this.early ?? [];
+    this.early = null;
+    this.emit('init');
+    for (const [name, detail] of early) this.emit(name, detail);
   }
 
   /** A screen action: its failure becomes the notice. */
@@ -205,6 +220,9 @@ export class PhoneStore implements ReactiveController {
   }
 
   private onBackendEvent(e: PhoneEvent) {
+    // The bridge greets each connection with init; the element sends its
+    // own once it has started (initialized).
+    if (e.name === 'init') return;
     if (e.name === 'logged-in' || e.name === 'logged-out' || e.name === RECONNECTED) {
       void this.refresh().catch((err) => this.set({ error: (err as Error).message }));
     }

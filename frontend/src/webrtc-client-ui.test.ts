@@ -472,6 +472,38 @@ describe('<webrtc-client-ui>', () => {
     expect(login.error).toBe('The connection to the phone service was lost. Sign in again.');
   });
 
+  it('sends init before a logged-in that a silent sign-in sent while the element started', async () => {
+    const orig = backend.invoke.bind(backend);
+    let once = true;
+    backend.invoke = (async (method: string, ...args: unknown[]) => {
+      if (method === 'State' && once) {
+        once = false;
+        backend.handler?.({ name: 'logged-in' }); // the keyring's sign-in, racing the start
+      }
+      return orig(method, ...args);
+    }) as typeof backend.invoke;
+    const { events } = await mount(backend);
+    expect(events).toEqual(['init', 'logged-in']);
+  });
+
+  it('carries an attribute changed after the element started to the backend', async () => {
+    const { el } = await mount(backend, { 'client-id': 'crm' });
+    expect(backend.calls.filter((c) => c.method === 'SetClientId').map((c) => c.args[0])).toEqual(['crm']);
+    el.setAttribute('client-id', 'other');
+    el.setAttribute('disable-pnps-query', '');
+    el.setAttribute('discovery-url', 'https://discovery.example.com/');
+    await el.updateComplete;
+    await tick();
+    expect(backend.calls.filter((c) => c.method === 'SetClientId').map((c) => c.args[0])).toEqual(['crm', 'other']);
+    expect(backend.calls.find((c) => c.method === 'DisablePNPSQuery')?.args).toEqual([true]);
+    expect(backend.calls.find((c) => c.method === 'SetDiscoveryUrl')?.args).toEqual(['https://discovery.example.com/']);
+    // A method that set the value itself is not sent twice.
+    await el.setClientId('third');
+    await el.updateComplete;
+    await tick();
+    expect(backend.calls.filter((c) => c.method === 'SetClientId').map((c) => c.args[0])).toEqual(['crm', 'other', 'third']);
+  });
+
   it('tells the user when the sound device goes and re-emits the phone-error', async () => {
     const { el } = await mount(backend);
     const got: unknown[] = [];

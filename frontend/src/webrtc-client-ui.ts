@@ -1,5 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { PhoneApi } from './api';
+import { AttributeSync } from './attributes';
 import { loginErrorKey } from './errors';
 import { t } from './i18n';
 import { Shortcuts } from './shortcuts';
@@ -53,6 +54,7 @@ export class WebrtcClientUi extends LitElement {
 
   readonly api = new PhoneApi(defaultTransport());
   readonly store = new PhoneStore(this, this.api);
+  private readonly attrSync = new AttributeSync(this, this.api, (err) => this.store.set({ notice: err.message }));
 
   constructor() {
     super();
@@ -97,19 +99,15 @@ export class WebrtcClientUi extends LitElement {
     if (this.screen === 'settings' && (this.store.kiosk || !this.store.loggedIn)) this.screen = 'main';
   }
 
-  /** The attributes go to the backend, then the state is read and init emitted. */
+  /** The attributes go to the backend, then the state is read and init emitted, before any other event. */
   private async start() {
     try {
-      if (this.discoveryUrl) await this.setDiscoveryUrl(this.discoveryUrl);
-      if (this.clientId && this.clientId !== 'voice-for-browser') await this.setClientId(this.clientId);
-      if (this.pnpsMissionType && this.pnpsMissionType !== 'default') await this.setPNPSMissionType(this.pnpsMissionType);
-      if (this.disablePnpsQuery) await this.api.disablePNPSQuery(true);
+      await this.attrSync.start();
       await this.store.refresh();
     } catch (e) {
       this.store.set({ error: (e as Error).message });
     }
-    // The reference: emitted after the app is initialized, before authentication.
-    this.store.emit('init');
+    this.store.initialized();
   }
 
   // ---- Public methods of the reference ----
@@ -139,6 +137,7 @@ export class WebrtcClientUi extends LitElement {
   /** setClientId(id): the client the next SSO login identifies as; resolves true. */
   async setClientId(id: string): Promise<boolean> {
     const ok = await this.api.setClientId(id);
+    this.attrSync.noteSent('clientId', id);
     this.clientId = id;
     return ok;
   }
@@ -185,7 +184,7 @@ export class WebrtcClientUi extends LitElement {
   /** setPhoneLanguage(lang): 'en' | 'es' | 'fi' | 'sv' | 'nl'. */
   async setPhoneLanguage(lang: string): Promise<void> {
     await this.api.setPhoneLanguage(lang);
-    await this.store.applyLanguage(lang.trim().toLowerCase());
+    await this.store.applyLanguage(lang);
   }
 
   /** setDiscoveryUrl(url): resolves true when set. */
@@ -208,6 +207,7 @@ export class WebrtcClientUi extends LitElement {
   /** setPNPSMissionType(type): 'default' | 'standalone' | 'salesforce' | 'd365'; before login only. */
   async setPNPSMissionType(type: string): Promise<void> {
     await this.api.setPNPSMissionType(type);
+    this.attrSync.noteSent('pnpsMissionType', type);
     this.pnpsMissionType = type;
   }
 

@@ -262,6 +262,9 @@ func TestSecondLaunchDialsInTheFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("the CRM client heard %v", crm.Events)
+	if len(crm.Events) == 0 || crm.Events[0] != phone.EventInit {
+		t.Errorf("the CRM client heard %v first, want the reference's init as it connected", crm.Events)
+	}
 	if n := strings.Count(strings.Join(crm.Events, " "), phone.EventCallConfirmed); n != 1 {
 		t.Errorf("the CRM client heard call-confirmed %d times, want once: %v", n, crm.Events)
 	}

@@ -115,7 +115,7 @@ export class SettingsView extends LitElement {
 
   private async setLanguage(lang: string) {
     await this.store.api.setPhoneLanguage(lang);
-    await this.store.applyLanguage(lang.trim().toLowerCase());
+    await this.store.applyLanguage(lang);
   }
 }
 
