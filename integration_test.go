@@ -48,16 +48,22 @@ func call(t *testing.T, c *websocket.Conn, method string) string {
 		t.Fatal(err)
 	}
 	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
-	var out struct {
-		Error *struct{ Message string } `json:"error"`
+	for {
+		var out struct {
+			ID    json.RawMessage           `json:"id"`
+			Error *struct{ Message string } `json:"error"`
+		}
+		if err := c.ReadJSON(&out); err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		if out.ID == nil {
+			continue // a notification (the greeting's init, an event), not the answer
+		}
+		if out.Error != nil {
+			return out.Error.Message
+		}
+		return ""
 	}
-	if err := c.ReadJSON(&out); err != nil {
-		t.Fatalf("%s: %v", method, err)
-	}
-	if out.Error != nil {
-		return out.Error.Message
-	}
-	return ""
 }
 
 // The settings view turns the integration API on and off, moves it,

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf16"
 
 	"voicedesk/backend/sip"
 )
@@ -29,15 +30,15 @@ func (p *Phone) SetUserData(data any) (bool, error) {
 	if !ok || obj == nil {
 		return false, fmt.Errorf("%w (got %T)", ErrUserDataNotObject, data)
 	}
-	raw, err := json.Marshal(obj)
+	raw, err := serializeLikeJS(obj)
 	if err != nil {
 		return false, fmt.Errorf("%w: %v", ErrUserDataNotObject, err)
 	}
-	if len([]rune(string(raw))) >= MaxUserData {
-		return false, fmt.Errorf("%w (got %d)", ErrUserDataTooLong, len([]rune(string(raw))))
+	if n := jsLength(raw); n >= MaxUserData {
+		return false, fmt.Errorf("%w (got %d)", ErrUserDataTooLong, n)
 	}
 	p.mu.Lock()
-	p.userData = string(raw)
+	p.userData = raw
 	p.mu.Unlock()
 	return true, nil
 }
@@ -139,3 +140,19 @@ func (p *Phone) GetCallExtraData() ([]CallExtraData, error) {
 	}
 	return out, nil
 }
+
+// serializeLikeJS is the object as the browser's JSON.stringify writes it:
+// no HTML escaping of <, > and & (Go's default writes them as \u003c…).
+func serializeLikeJS(v any) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// jsLength is a string's length as JavaScript counts it (String.length):
+// UTF-16 code units, so an emoji outside the BMP counts 2.
+func jsLength(s string) int { return len(utf16.Encode([]rune(s))) }

@@ -45,3 +45,27 @@ func TestDeprecatedLoginsResolveFalse(t *testing.T) {
 		})
 	}
 }
+
+// loginUsingSSO: "If SSO authentication is not set to the user, returned
+// boolean will be false" (phonetest's silo has no identity provider).
+func TestLoginUsingSSOWithoutSSOIsFalse(t *testing.T) {
+	p := phone.New(phone.Config{NoSIP: true, StatusPoll: -1, PNPSFirst: -1}, phonetest.Platform{}, newEvents())
+	defer p.Close()
+	ok, err := p.LoginUsingSSO(context.Background(), "agent@lab", "")
+	if ok || err != nil {
+		t.Errorf("got %t, %v; want false and no error", ok, err)
+	}
+	if p.State().LoggedIn {
+		t.Error("signed in")
+	}
+}
+
+// startCallSupervision checks "signed in" before its argument, as the
+// reference orders its checks.
+func TestSupervisionChecksTheLoginFirst(t *testing.T) {
+	p := phone.New(phone.Config{NoSIP: true, StatusPoll: -1, PNPSFirst: -1}, phonetest.Platform{}, newEvents())
+	defer p.Close()
+	if _, err := p.StartCallSupervision(context.Background(), ""); !errors.Is(err, phone.ErrNotLoggedIn) {
+		t.Errorf("signed out, no target: %v, want ErrNotLoggedIn first", err)
+	}
+}

@@ -440,9 +440,10 @@ func (p *Phone) login(ctx context.Context, discovery string, o LoginOptions) (*U
 	if err != nil {
 		return nil, nil, loginError(err)
 	}
-	silo, err := platform.PickSilo(silos, o.SiloName)
-	if err != nil {
-		return nil, nil, loginError(err)
+	// The reference: "signed in to the provided silo if possible".
+	silo, matched := platform.PickSilo(silos, o.SiloName)
+	if !matched {
+		p.log.Info("the silo asked for is not one of the user's; signing in to their first", "asked", o.SiloName, "silo", silo.SiloName)
 	}
 	var session *platform.Session
 	switch o.Type {
@@ -533,8 +534,6 @@ func loginError(err error) error {
 		return &LoginError{"login-bad-credentials", "Login failed: username or password is incorrect", err}
 	case errors.Is(err, platform.ErrDenied):
 		return &LoginError{"login-denied", "Login failed: the authorization was refused (an expired or invalid token?)", err}
-	case errors.Is(err, platform.ErrSiloNotFound):
-		return &LoginError{"login-wrong-silo", "Login failed: the user does not belong to the given silo", err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &LoginError{"login-timeout", "Login failed: the request was cancelled or timed out", err}
 	case errors.As(err, &apiErr):

@@ -165,7 +165,7 @@ func TestLoginFlow(t *testing.T) {
 		{"right password", LoginOptions{Type: LoginCredentials, Username: " alice@x ", Password: "pw"}, true, "", nil},
 		{"wrong password", LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "bad"}, false, "Login failed: username or password is incorrect", platform.ErrUnauthorized},
 		{"unknown user", LoginOptions{Type: LoginCredentials, Username: "bob@x", Password: "pw"}, false, "Login failed: user was not found", platform.ErrUnknownUser},
-		{"silo mismatch", LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw", SiloName: "Other"}, false, "Login failed: the user does not belong to the given silo", platform.ErrSiloNotFound},
+		{"another silo signs in to the user's own (the reference: 'if possible')", LoginOptions{Type: LoginCredentials, Username: "alice@x", Password: "pw", SiloName: "Other"}, true, "", nil},
 		{"SSO for a user without an identity provider", LoginOptions{Type: LoginSSO, Username: "alice@x"}, false, ErrSSONotEnabled.Error(), ErrSSONotEnabled},
 	}
 	for _, tt := range tests {
@@ -541,23 +541,35 @@ func (f *fakePlatform) SetRecording(context.Context, *platform.Session, string, 
 func TestSetUserDataLength(t *testing.T) {
 	p := New(Config{NoSIP: true}, &fakePlatform{password: "pw"}, &recorder{})
 	defer p.Close()
+	// The length is JSON.stringify's in the browser: String.length, in
+	// UTF-16 code units, of JSON without HTML escaping. {"k":"…"} adds 8.
 	for _, tc := range []struct {
-		rule string
-		n    int // the value's length: the object serializes to n+8 characters
-		want error
+		rule  string
+		value string
+		want  error
 	}{
-		{"490 characters serialized are under the bound", 482, nil},
-		{"491 characters serialized are not", 483, ErrUserDataTooLong},
-		{"characters, not bytes, are counted", -1, nil},
+		{"490 characters serialized are under the bound", strings.Repeat("a", 482), nil},
+		{"491 characters serialized are not", strings.Repeat("a", 483), ErrUserDataTooLong},
+		{"characters, not bytes, are counted (ä is one)", strings.Repeat("ä", 482), nil},
+		{"< > & count as themselves, as JSON.stringify writes them (Go would write \u003c)", strings.Repeat("<&>", 160) + "ab", nil},
+		{"an emoji counts 2, as String.length does", strings.Repeat("😀", 241), nil},
+		{"so 242 emoji (484 units) with the rest are over", strings.Repeat("😀", 242), ErrUserDataTooLong},
 	} {
-		v := strings.Repeat("ä", 482) // 964 bytes, 490 characters serialized
-		if tc.n >= 0 {
-			v = strings.Repeat("a", tc.n)
-		}
-		if _, err := p.SetUserData(map[string]any{"k": v}); !errors.Is(err, tc.want) {
+		if _, err := p.SetUserData(map[string]any{"k": tc.value}); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.rule, err, tc.want)
 		}
 	}
+	// The issue's example: 22 in a browser (36 as Go's json.Marshal counted).
+	if n := jsLength(must(serializeLikeJS(map[string]any{"k": "<a&b>", "e": "😀"}))); n != 22 {
+		t.Errorf(`{"k":"<a&b>","e":"😀"} measures %d, want 22 as JSON.stringify`, n)
+	}
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 func (f *fakePlatform) DuePNPSQuery(context.Context, *platform.Session, string) (*platform.PNPSQuery, error) {

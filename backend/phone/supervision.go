@@ -54,6 +54,10 @@ type supervision struct {
 // the phone answers by itself, listen-only. It resolves true once that call
 // is up; the states arrive as call-supervising-state-changed.
 func (p *Phone) StartCallSupervision(ctx context.Context, targetUserID string) (bool, error) {
+	// The reference's order: signed in first, then the target.
+	if _, err := p.sessionOrErr(); err != nil {
+		return false, err
+	}
 	target := strings.TrimSpace(targetUserID)
 	if target == "" {
 		return false, ErrSupervisionTarget

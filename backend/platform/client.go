@@ -33,7 +33,6 @@ var (
 	// ErrDenied is a 401 to an authenticated call: the secret key or the
 	// Authorization header (an impersonation token) is no longer accepted.
 	ErrDenied       = errors.New("the API refused the session's authorization")
-	ErrSiloNotFound = errors.New("silo not found for user")
 	ErrBadDiscovery = errors.New("discovery answered with an unusable endpoint")
 )
 
@@ -213,17 +212,15 @@ func (c *Client) Discover(ctx context.Context, discoveryURL, username string) ([
 	return silos, nil
 }
 
-// PickSilo returns the silo named name, or the first one when name is empty.
-func PickSilo(silos []Silo, name string) (Silo, error) {
-	if name == "" {
-		return silos[0], nil
-	}
+// PickSilo returns the silo named name "if possible" (the reference's
+// siloName), else the first one; matched says whether name was found.
+func PickSilo(silos []Silo, name string) (s Silo, matched bool) {
 	for _, s := range silos {
-		if strings.EqualFold(s.SiloName, name) {
-			return s, nil
+		if name != "" && strings.EqualFold(s.SiloName, name) {
+			return s, true
 		}
 	}
-	return Silo{}, fmt.Errorf("%w: %q", ErrSiloNotFound, name)
+	return silos[0], name == ""
 }
 
 // LoginCredentials exchanges user name and password for a session.
