@@ -42,7 +42,38 @@ func (p *Phone) GetUserRoles(ctx context.Context) ([]platform.UserRole, error) {
 	if err != nil {
 		return nil, p.roleErr(err)
 	}
-	return roles, nil
+	// The reference's PublicUserRoleInterface always has SelectedNumber:
+	// the selected role's as selected, every other role's default.
+	current, cerr := p.api.CurrentRole(ctx, s)
+	if cerr != nil {
+		p.log.Debug("read the selected role for getUserRoles", "error", cerr)
+	}
+	return withSelectedNumbers(roles, current), nil
+}
+
+// withSelectedNumbers gives each role the number it would call as: the
+// current role's selected one, else the role's default (else its first).
+func withSelectedNumbers(roles []platform.UserRole, current platform.UserRole) []platform.UserRole {
+	out := make([]platform.UserRole, len(roles))
+	for i, r := range roles {
+		switch {
+		case r.SelectedNumber != nil:
+		case r.QueueID == current.QueueID && r.Name == current.Name && current.SelectedNumber != nil:
+			n := *current.SelectedNumber
+			r.SelectedNumber = &n
+		case len(r.Numbers) > 0:
+			n := r.Numbers[0]
+			for _, x := range r.Numbers {
+				if x.Default {
+					n = x
+					break
+				}
+			}
+			r.SelectedNumber = &n
+		}
+		out[i] = r
+	}
+	return out
 }
 
 // GetUserRole is the reference's getUserRole: the selected role.

@@ -434,6 +434,11 @@ func TestUserRolesThroughTheLab(t *testing.T) {
 	if err != nil || len(roles) != 3 {
 		t.Fatalf("roles %+v, %v", roles, err)
 	}
+	for _, r := range roles { // the reference's PublicUserRoleInterface: SelectedNumber is not optional
+		if r.SelectedNumber == nil {
+			t.Errorf("getUserRoles' %s has no SelectedNumber", r.Name)
+		}
+	}
 	cur, err := p.GetUserRole(ctx)
 	if err != nil || cur.Name != "personal" || cur.SelectedNumber == nil || cur.SelectedNumber.DisplayNumber != "+358401000001" {
 		t.Fatalf("current role %+v, %v; want personal +358401000001", cur, err)
