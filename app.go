@@ -216,6 +216,14 @@ func (a *App) LoginUsingAuthHeader(authHeader phone.AuthHeader, userID, username
 		Username: username, IsInIframe: isInIFrame == nil || *isInIFrame, SiloName: siloName})
 }
 
+// SetAuthType is the reference's setAuthType(authType): 'loginForm' or
+// 'JWT' (a welcome screen instead of the form).
+func (a *App) SetAuthType(authType string) error { return a.phone.SetAuthType(authType) }
+
+// UpdateBeneUiUrl is the reference's updateBeneUiUrl(url): the platform's
+// web UI, linked from the phone.
+func (a *App) UpdateBeneUiUrl(url string) error { return a.phone.UpdateBeneUIURL(url) }
+
 // SetClientId is the reference's setClientId(id).
 func (a *App) SetClientId(id string) (bool, error) { return a.phone.SetClientID(id) }
 

@@ -28,7 +28,7 @@ var phoneSurfaceExtras = []string{"State", "DisablePNPSQuery"}
 
 // notYet are reference methods the phone surface does not have yet
 // (issue 19 closes them); listed so that adding one is a visible change.
-var notYet = []string{"SetAuthType", "UpdateBeneUiUrl"}
+var notYet = []string{}
 
 // App is what the bridge serves to integrations (CRM pages, programs): it
 // must be exactly the reference's methods and the extras above. A method

@@ -179,6 +179,10 @@ type State struct {
 	Kiosk bool `json:"kiosk,omitempty"`
 	// Calls are the calls in progress, oldest first (callview.go).
 	Calls []CallView `json:"calls,omitempty"`
+	// AuthType and UIURL are what the host set (setAuthType,
+	// updateBeneUiUrl): the login screen's kind and the web UI's link.
+	AuthType string `json:"authType,omitempty"`
+	UIURL    string `json:"uiUrl,omitempty"`
 }
 
 // The values of State.Connection.
@@ -251,8 +255,10 @@ type Phone struct {
 	supervision *supervision
 	// userData is setUserData's object, serialized.
 	userData string
-	agent    UserAgent
-	active   map[string]*call
+	// authType and uiURL are the host's setAuthType and updateBeneUiUrl.
+	authType, uiURL string
+	agent           UserAgent
+	active          map[string]*call
 	// ready is closed while the phone is signed in (and registered, with
 	// SIP): what waits to dial waits on it. signOut puts an open one back.
 	ready chan struct{}
@@ -323,7 +329,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 // State returns a snapshot of the phone's state.
 func (p *Phone) State() State {
 	p.mu.Lock()
-	s := State{LoggedIn: p.session != nil, Language: p.language, DiscoveryURL: p.discovery}
+	s := State{LoggedIn: p.session != nil, Language: p.language, DiscoveryURL: p.discovery, AuthType: p.authType, UIURL: p.uiURL}
 	if s.LoggedIn {
 		s.Connection = p.connection
 	}

@@ -74,6 +74,8 @@ export class PhoneApi {
   getCallExtraData = () => this.call<CallExtraData[]>('GetCallExtraData');
   setAudioHandling = (h: AudioHandling) => this.call<boolean>('SetAudioHandling', h);
   setPhoneAlerts = (on: boolean) => this.call<void>('SetPhoneAlerts', on);
+  setAuthType = (t: string) => this.call<void>('SetAuthType', t);
+  updateBeneUiUrl = (url: string) => this.call<void>('UpdateBeneUiUrl', url);
 
   // ---- The window surface (Window) ----
   cancelLogin = () => this.call<void>('CancelLogin');

@@ -15,6 +15,7 @@ import { toCallDetail } from './types';
 import type { CallEventDetail, CallState, CallView, PublicUserRole, PublicUserStatus, RecentCall } from './types';
 import type { AudioDevices, AudioSettings } from './views/audio-settings';
 import type { UserInfo } from './views/home-view';
+import type { AuthType } from './views/login-view';
 import type { PNPSQuery } from './views/pnps-query';
 
 /** How many finished calls the recent calls list keeps. */
@@ -78,6 +79,9 @@ export class PhoneStore implements ReactiveController {
   error = '';
   /** The registration while signed in: 'registered', 'reconnecting' (a banner says so) or 'failed'. */
   connection = '';
+  /** What the host set (setAuthType, updateBeneUiUrl), here or through the integration API. */
+  authType: AuthType = 'loginForm';
+  uiUrl = '';
 
   private unsubscribe: (() => void) | null = null;
   /** Events held back until init is out (a silent sign-in's logged-in may come first). */
@@ -177,6 +181,8 @@ export class PhoneStore implements ReactiveController {
       connectedAt: c.connectedAt ? Date.parse(c.connectedAt) : undefined,
     }));
     this.set({ loggedIn: s.loggedIn, kiosk: !!s.kiosk, user: s.user ?? null, calls, connection: s.connection ?? '' });
+    if (s.authType === 'loginForm' || s.authType === 'JWT') this.set({ authType: s.authType });
+    if (s.uiUrl) this.set({ uiUrl: s.uiUrl });
     await this.applyLanguage(s.language);
     if (this.loggedIn) {
       this.loadRecent();
@@ -249,6 +255,12 @@ export class PhoneStore implements ReactiveController {
         break;
       case 'logged-in':
         this.set({ error: '' });
+        break;
+      case 'auth-type-changed':
+        if (e.detail === 'loginForm' || e.detail === 'JWT') this.set({ authType: e.detail });
+        break;
+      case 'ui-url-changed':
+        this.set({ uiUrl: String(e.detail ?? '') });
         break;
       case 'logged-out':
         this.set({ userStatus: null, pnpsQuery: null, roles: null, selectedRole: null });

@@ -116,6 +116,9 @@ export interface BackendState {
   kiosk?: boolean;
   /** The registration while signed in: 'registered', 'reconnecting' or 'failed'. */
   connection?: string;
+  /** What the host set: setAuthType's login screen, updateBeneUiUrl's link. */
+  authType?: string;
+  uiUrl?: string;
   /** The calls in progress (backend/phone CallView), for a UI that (re)attaches mid-call. */
   calls?: Array<{ detail: unknown; state: CallState; held?: boolean; muted?: boolean; connectedAt?: string }>;
 }

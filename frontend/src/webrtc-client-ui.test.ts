@@ -283,6 +283,12 @@ describe('<webrtc-client-ui>', () => {
     expect(loginView(el).shadowRoot!.querySelector('form')).toBeNull();
     expect(loginView(el).shadowRoot!.querySelector('.welcome')).not.toBeNull();
     expect(() => el.setAuthType('nope' as never)).toThrow("Use 'loginForm' or 'JWT'");
+    // Kept by the backend, so an integration sees it, and set there by one too.
+    expect(backend.calls.find((c) => c.method === 'SetAuthType')?.args).toEqual(['JWT']);
+    backend.handler!({ name: 'auth-type-changed', detail: 'loginForm' });
+    await el.updateComplete;
+    await (loginView(el) as unknown as { updateComplete: Promise<void> }).updateComplete;
+    expect(loginView(el).shadowRoot!.querySelector('form')).not.toBeNull();
   });
 
   it('setAudioHandling resolves true, and rejects once the user has chosen in the UI', async () => {

@@ -23,8 +23,9 @@ export * from './types';
  * are the reference's; each method is carried to the Go backend, which owns
  * the semantics (validation, state, errors), and backend events come back
  * as CustomEvents with the reference's detail (the store re-dispatches
- * them). The element holds only what the reference gives the host (its
- * attributes, the auth type, the web UI's link) and which screen is shown.
+ * them). The element holds only its attributes, a login under way and
+ * which screen is shown; what the host sets (the auth type, the web UI's
+ * link) is kept by the backend, so the window and integrations agree.
  */
 export class WebrtcClientUi extends LitElement {
   static properties = {
@@ -32,25 +33,20 @@ export class WebrtcClientUi extends LitElement {
     clientId: { type: String, attribute: 'client-id' },
     pnpsMissionType: { type: String, attribute: 'pnps-mission-type' },
     disablePnpsQuery: { type: Boolean, attribute: 'disable-pnps-query' },
-    authType: { state: true },
     busy: { state: true },
     ssoWaiting: { state: true },
     screen: { state: true },
-    uiUrl: { state: true },
   };
 
   declare discoveryUrl: string | undefined;
   declare clientId: string;
   declare pnpsMissionType: string;
   declare disablePnpsQuery: boolean;
-  declare authType: AuthType;
   /** A login is under way (and, for SSO, waits for the system browser). */
   declare busy: boolean;
   declare ssoWaiting: boolean;
   /** The signed-in screen shown: the phone, or its settings. */
   declare screen: 'main' | 'settings';
-  /** The platform's web UI (updateBeneUiUrl), linked from the phone. */
-  declare uiUrl: string;
 
   readonly api = new PhoneApi(defaultTransport());
   readonly store = new PhoneStore(this, this.api);
@@ -62,11 +58,9 @@ export class WebrtcClientUi extends LitElement {
     this.clientId = 'voice-for-browser';
     this.pnpsMissionType = 'default';
     this.disablePnpsQuery = false;
-    this.authType = 'loginForm';
     this.busy = false;
     this.ssoWaiting = false;
     this.screen = 'main';
-    this.uiUrl = '';
     new Shortcuts(this, this.store, this);
   }
 
@@ -273,7 +267,8 @@ export class WebrtcClientUi extends LitElement {
       throw new Error(`Invalid UI URL '${String(url)}'`);
     }
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`Invalid UI URL '${url}': use an http(s) URL`);
-    this.uiUrl = u.href;
+    this.store.set({ uiUrl: u.href });
+    void this.api.updateBeneUiUrl(u.href).catch((e) => this.store.set({ notice: (e as Error).message }));
   }
 
   /** setAuthType('loginForm' | 'JWT'): 'JWT' shows a welcome screen instead of the form. */
@@ -281,7 +276,8 @@ export class WebrtcClientUi extends LitElement {
     if (authType !== 'loginForm' && authType !== 'JWT') {
       throw new Error(`Unsupported auth type '${String(authType)}'. Use 'loginForm' or 'JWT'`);
     }
-    this.authType = authType;
+    this.store.set({ authType });
+    void this.api.setAuthType(authType).catch((e) => this.store.set({ notice: (e as Error).message }));
   }
 
   // ---- Screen actions ----
@@ -300,7 +296,7 @@ export class WebrtcClientUi extends LitElement {
     const rt = (window as unknown as { runtime?: { BrowserOpenURL(url: string): void } }).runtime;
     if (rt?.BrowserOpenURL) {
       e.preventDefault();
-      rt.BrowserOpenURL(this.uiUrl);
+      rt.BrowserOpenURL(this.store.uiUrl);
     }
   }
 
@@ -309,7 +305,7 @@ export class WebrtcClientUi extends LitElement {
     const act = (p: Promise<unknown>) => s.action(p);
     type Ev<T> = CustomEvent<T>;
     if (!s.loggedIn) {
-      return html`<vd-login-view language=${s.language} authType=${this.authType} ?busy=${this.busy} ?ssoWaiting=${this.ssoWaiting}
+      return html`<vd-login-view language=${s.language} authType=${s.authType} ?busy=${this.busy} ?ssoWaiting=${this.ssoWaiting}
         error=${s.error} ?kiosk=${s.kiosk}
         @vd-login=${(e: Ev<{ username: string; password: string; rememberMe: boolean }>) => this.loginFromScreen({ type: 'Credentials', ...e.detail })}
         @vd-sso=${(e: Ev<{ username: string; rememberMe: boolean }>) => this.loginFromScreen({ type: 'SSO', ...e.detail })}
@@ -321,7 +317,7 @@ export class WebrtcClientUi extends LitElement {
         @vd-settings-close=${() => (this.screen = 'main')}></vd-settings-view>`;
     }
     const pnpsDone = (p: Promise<unknown>) => (s.set({ pnpsQuery: null }), act(p));
-    return html`${this.uiUrl ? html`<a class="ui-link" href=${this.uiUrl} target="_blank" rel="noopener noreferrer" @click=${this.openUiUrl}>${t('home.openWebUi')}</a>` : ''}
+    return html`${s.uiUrl ? html`<a class="ui-link" href=${s.uiUrl} target="_blank" rel="noopener noreferrer" @click=${this.openUiUrl}>${t('home.openWebUi')}</a>` : ''}
       <vd-home-view .user=${s.user} .status=${s.userStatus} .roles=${s.roles} .selectedRole=${s.selectedRole}
         language=${s.language} ?kiosk=${s.kiosk} connection=${s.connection} @vd-logout=${() => this.logout(true)}
         @vd-settings=${() => (s.set({ notice: '' }), (this.screen = 'settings'))}
