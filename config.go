@@ -28,6 +28,9 @@ type config struct {
 	keepalive     time.Duration
 	giveUp        time.Duration
 	policyPath    string
+	// attended: a direct transfer waits for the target's answer (VoiceDesk's
+	// option; the reference's is blind).
+	attended bool
 	// req is the command or link given after the flags.
 	req instance.Request
 }
@@ -56,13 +59,15 @@ func parseConfig() (config, error) {
 	minimized := flag.Bool("minimized", false, "start in the tray (minimized without one), e.g. from the desktop's autostart")
 	keepalive := flag.Duration("sip-keepalive", 25*time.Second, "how often the registration's path is checked with an OPTIONS (a closed connection is noticed within a second; a path that dies silently within this)")
 	giveUp := flag.Duration("sip-give-up", 5*time.Minute, "how long a lost connection is retried before the phone restarts (connection-failed, restart-phone; a kiosk then signs in again)")
+	attended := flag.Bool("attended-transfer", os.Getenv("VOICEDESK_ATTENDED_TRANSFER") == "1",
+		"a direct transfer waits for the target's answer and keeps the call if there is none (the reference's is blind: the call ends once the far end accepts it)")
 	flag.Usage = usage
 	flag.Parse()
 
 	req, err := parseCommand(flag.Args())
 	cfg := config{discovery: *discovery, settingsPath: *settingsPath, bridgeAddr: *bridgeAddr, bridgeOrigins: *bridgeOrigins,
 		headless: *headless, control: *control, kiosk: *kioskFlag, policyPath: *policyPath, minimized: *minimized,
-		keepalive: *keepalive, giveUp: *giveUp, req: req}
+		keepalive: *keepalive, giveUp: *giveUp, attended: *attended, req: req}
 	if err != nil {
 		return cfg, errUsage{err.Error()}
 	}

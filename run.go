@@ -93,9 +93,10 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		app.hub.Emit(phone.EventPhoneError, name)
 	})}
 	app.phone = phone.New(phone.Config{DiscoveryURL: cfg.discovery, Language: saved.Language, Log: log, Settings: prefs,
-		Secrets:    secrets.Keyring{},
-		Sound:      app.sound.m,
-		Connection: sip.MaintainConfig{Check: cfg.keepalive, GiveUpAfter: cfg.giveUp},
+		Secrets:          secrets.Keyring{},
+		Sound:            app.sound.m,
+		Connection:       sip.MaintainConfig{Check: cfg.keepalive, GiveUpAfter: cfg.giveUp},
+		AttendedTransfer: cfg.attended,
 		// Against a loopback platform (the lab) media must stay on loopback too.
 		Media: media.Config{LoopbackOnly: isLoopbackURL(cfg.discovery), Log: log}},
 		platform.New(platform.Config{UserAgent: "VoiceDesk"}), app.hub)

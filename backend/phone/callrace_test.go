@@ -109,10 +109,14 @@ type rig struct {
 	ctx    context.Context
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T, options ...func(*phone.Config)) *rig {
 	t.Helper()
 	r := &rig{t: t, agent: phonetest.NewAgent(), medias: &phonetest.Medias{}, ev: newEvents()}
-	r.p = phone.New(phone.Config{NewUserAgent: r.agent.New(), NewMedia: r.medias.New, StatusPoll: -1, PNPSFirst: -1}, phonetest.Platform{}, r.ev)
+	cfg := phone.Config{NewUserAgent: r.agent.New(), NewMedia: r.medias.New, StatusPoll: -1, PNPSFirst: -1}
+	for _, o := range options {
+		o(&cfg)
+	}
+	r.p = phone.New(cfg, phonetest.Platform{}, r.ev)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(func() { cancel(); r.p.Close() })
 	r.ctx = ctx
@@ -168,6 +172,8 @@ func (r *rig) must(err error, what string) {
 func TestCallStories(t *testing.T) {
 	tests := []struct {
 		rule string
+		// attended: the phone runs with AttendedTransfer (VoiceDesk's option).
+		attended bool
 		// story plays the call and returns its id; the rig checks the
 		// events and the end reason.
 		story  func(r *rig) string
@@ -390,7 +396,7 @@ func TestCallStories(t *testing.T) {
 			reason: phone.EndUnavailable,
 		},
 		{
-			rule: "a direct transfer the target answers: the call ends with endReason transferred",
+			rule: "a direct transfer is blind, as the reference's: the call ends transferred once the far end accepts the REFER",
 			story: func(r *rig) string {
 				id, dlg := r.connected()
 				res, err := r.p.TransferCall(r.ctx, phone.TransferDirect, "400")
@@ -408,7 +414,26 @@ func TestCallStories(t *testing.T) {
 			reason: phone.EndTransferred,
 		},
 		{
-			rule: "a direct transfer the target refuses leaves the call connected and the promise rejects with the reason",
+			rule: "a REFER the far end refuses leaves the call connected and the promise rejects with its answer",
+			story: func(r *rig) string {
+				id, dlg := r.connected()
+				dlg.RefuseRefer(405)
+				_, err := r.p.TransferCall(r.ctx, phone.TransferDirect, "400")
+				if err == nil || !strings.Contains(err.Error(), "405") {
+					r.t.Errorf("transferCall: %v, want the far end's 405", err)
+				}
+				if got := r.p.Calls(); len(got) != 1 {
+					r.t.Errorf("%d calls after a refused REFER, want the one", len(got))
+				}
+				dlg.HangUp()
+				return id
+			},
+			events: []string{"call-started", "call-confirmed", "call-transfer-started", "call-ended"},
+			reason: phone.EndRemoteHangup,
+		},
+		{
+			rule:     "attended (VoiceDesk's option): a target that does not answer leaves the call connected and the promise rejects with the reason",
+			attended: true,
 			story: func(r *rig) string {
 				id, dlg := r.connected()
 				dlg.OnRefer(func(string) (sip.TransferResult, error) {
@@ -430,7 +455,7 @@ func TestCallStories(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			r := newRig(t)
+			r := newRig(t, func(c *phone.Config) { c.AttendedTransfer = tt.attended })
 			id := tt.story(r)
 			r.ev.await(t, id, phone.EventCallEnded)
 			if got := r.ev.of(id); !slices.Equal(got, tt.events) {

@@ -43,6 +43,8 @@ type Dialog interface {
 	Renegotiate(ctx context.Context, sdp []byte) ([]byte, error)
 	Info(ctx context.Context, contentType string, body []byte) error
 	Refer(ctx context.Context, referTo string) (sip.TransferResult, error)
+	// ReferAccepted asks for a blind transfer: it returns at the REFER's 2xx.
+	ReferAccepted(ctx context.Context, referTo string) error
 }
 
 // OutboundDialog is the dialog of an answered outbound call.

@@ -151,6 +151,11 @@ type Config struct {
 	// PNPSFirst and PNPSEvery say when a due PNPS query is looked for after
 	// login and how often; defaults 2 min and 1 h, negative: never.
 	PNPSFirst, PNPSEvery time.Duration
+	// AttendedTransfer makes a direct transfer wait for the target's
+	// answer (the far end's NOTIFY) and keep the call when the target does
+	// not answer; without it a direct transfer is the reference's: the call
+	// ends once the far end has accepted the REFER.
+	AttendedTransfer bool
 	// NoAnswerTimeout ends an outbound call that is not answered in time
 	// (CANCEL, endReason no-answer); default 60 s, as the browser phone's JsSIP.
 	NoAnswerTimeout time.Duration
@@ -205,6 +210,7 @@ type Phone struct {
 	newMedia NewMedia
 	connCfg  sip.MaintainConfig
 	noAnswer time.Duration
+	attended bool
 	audio    AudioFactory
 	sound    Sound
 	now      func() time.Time
@@ -318,7 +324,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 		cfg.NewMedia = newMediaSession
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout,
+	p := &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout, attended: cfg.AttendedTransfer,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
 		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, connFailed: make(chan struct{}, 1),
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}, ready: make(chan struct{})}

@@ -105,7 +105,19 @@ func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTran
 	started := c.ev
 	started.TransferredTo = number
 	p.emit.Emit(EventCallTransferStarted, started)
-	p.log.Info("transfer", "callId", c.ev.CallID, "kind", kind, "to", number)
+	p.log.Info("transfer", "callId", c.ev.CallID, "kind", kind, "to", number, "attended", p.attended)
+	if !p.attended {
+		// The reference's direct transfer: the far end calls the target
+		// and this call ends, once the far end has accepted the REFER.
+		if err := p.referAccepted(ctx, c, referTo); err != nil {
+			var fe *sip.FailureError
+			if errors.As(err, &fe) {
+				return CallTransferState{}, fmt.Errorf("Transfer failed: the far end refused it (%d %s)", fe.Status, fe.Reason)
+			}
+			return CallTransferState{}, fmt.Errorf("Transfer failed: %w", err)
+		}
+		return p.transferred(c, number), nil
+	}
 	res, err := p.refer(ctx, c, referTo)
 	if err != nil {
 		var fe *sip.FailureError
@@ -117,12 +129,38 @@ func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTran
 		}
 		return CallTransferState{}, fmt.Errorf("Transfer failed: %w", err)
 	}
+	return p.transferred(c, number), nil
+}
+
+// transferred ends c as transferred to number: this leg hangs up, the far
+// end talks to the target now.
+func (p *Phone) transferred(c *call, number string) CallTransferState {
 	c.mu.Lock()
 	c.ev.TransferredTo = number
 	c.mu.Unlock()
 	c.setReason(EndTransferred)
-	c.cancel() // this leg hangs up: the far end talks to the target now
-	return CallTransferState{CallID: c.ev.CallID, Confirmed: true, TransferredTo: number}, nil
+	c.cancel()
+	return CallTransferState{CallID: c.ev.CallID, Confirmed: true, TransferredTo: number}
+}
+
+// referAccepted sends c's far end a blind REFER to referTo; while it is
+// under way the far end's hang-up counts as the transfer's.
+func (p *Phone) referAccepted(ctx context.Context, c *call, referTo string) error {
+	c.mu.Lock()
+	d := c.dlg
+	c.transferring = d != nil
+	c.mu.Unlock()
+	if d == nil {
+		return ErrCallNotConnected
+	}
+	if err := d.ReferAccepted(ctx, referTo); err != nil {
+		c.mu.Lock()
+		c.transferring = false
+		c.mu.Unlock()
+		p.log.Info("transfer refused", "callId", c.ev.CallID, "error", err)
+		return err
+	}
+	return nil
 }
 
 // ErrNoConsultation is confirmTransfer's answer when no consulted transfer

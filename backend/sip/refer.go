@@ -24,16 +24,30 @@ type TransferResult struct {
 	Reason string
 }
 
-// Refer asks the far end to call referTo (a blind transfer, RFC 3515): it
+// Refer asks the far end to call referTo (RFC 3515) and follows it: it
 // returns when the far end has reported the outcome of its call to the
 // target in a NOTIFY (sipfrag), or ctx ends.
 func (c *Call) Refer(ctx context.Context, referTo string) (TransferResult, error) {
-	return refer(ctx, c.agent, c.sess, c.remoteTarget(), c.CallID(), referTo)
+	return refer(ctx, c.agent, c.sess, c.remoteTarget(), c.CallID(), referTo, true)
 }
 
 // Refer asks the far end of a received call to call referTo.
 func (in *Incoming) Refer(ctx context.Context, referTo string) (TransferResult, error) {
-	return refer(ctx, in.agent, in.sess, in.remoteTarget(), in.callID, referTo)
+	return refer(ctx, in.agent, in.sess, in.remoteTarget(), in.callID, referTo, true)
+}
+
+// ReferAccepted asks the far end to call referTo and returns once it has
+// accepted the REFER (2xx): a blind transfer, whose outcome is the far
+// end's to see to.
+func (c *Call) ReferAccepted(ctx context.Context, referTo string) error {
+	_, err := refer(ctx, c.agent, c.sess, c.remoteTarget(), c.CallID(), referTo, false)
+	return err
+}
+
+// ReferAccepted is Call.ReferAccepted for a received call.
+func (in *Incoming) ReferAccepted(ctx context.Context, referTo string) error {
+	_, err := refer(ctx, in.agent, in.sess, in.remoteTarget(), in.callID, referTo, false)
+	return err
 }
 
 // TargetURI is the SIP URI of a number or user in the account's domain.
@@ -41,7 +55,7 @@ func (a *Agent) TargetURI(number string) string {
 	return (&sip.Uri{Scheme: "sip", User: number, Host: a.cfg.Domain}).String()
 }
 
-func refer(ctx context.Context, a *Agent, d dialogRequests, target sip.Uri, callID, referTo string) (TransferResult, error) {
+func refer(ctx context.Context, a *Agent, d dialogRequests, target sip.Uri, callID, referTo string, untilOutcome bool) (TransferResult, error) {
 	notes := a.watchNotify(callID)
 	defer a.unwatchNotify(callID)
 	req := sip.NewRequest(sip.REFER, target)
@@ -54,6 +68,9 @@ func refer(ctx context.Context, a *Agent, d dialogRequests, target sip.Uri, call
 	}
 	if !res.IsSuccess() {
 		return TransferResult{Status: int(res.StatusCode), Reason: res.Reason}, fmt.Errorf("REFER: %w: %w", ErrTransferFailed, &FailureError{Status: int(res.StatusCode), Reason: res.Reason})
+	}
+	if !untilOutcome {
+		return TransferResult{Status: int(res.StatusCode), Reason: res.Reason}, nil
 	}
 	for {
 		select {

@@ -35,11 +35,14 @@ func tonePeer(t *testing.T, ctx context.Context) string {
 	return ""
 }
 
-func loggedInPhone(t *testing.T, ctx context.Context, username, password string) (*phone.Phone, *events) {
+func loggedInPhone(t *testing.T, ctx context.Context, username, password string, options ...func(*phone.Config)) (*phone.Phone, *events) {
 	t.Helper()
 	ev := newEvents()
-	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true}, StatusPoll: -1},
-		platform.New(platform.Config{}), ev)
+	cfg := phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true}, StatusPoll: -1}
+	for _, o := range options {
+		o(&cfg)
+	}
+	p := phone.New(cfg, platform.New(platform.Config{}), ev)
 	t.Cleanup(p.Close)
 	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: username, Password: password}); !ok {
 		t.Fatalf("login %s: %v", username, err)

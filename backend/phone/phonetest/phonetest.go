@@ -294,16 +294,17 @@ type Dialog struct {
 	// answer is the SDP of the 200 OK (outbound).
 	answer string
 
-	mu       sync.Mutex
-	offered  bool
-	done     chan struct{}
-	ended    bool
-	status   int // incoming: 180, 200 or the rejection's status
-	hangups  int
-	offers   []string
-	infos    []string
-	refer    func(referTo string) (sip.TransferResult, error)
-	referred []string
+	mu          sync.Mutex
+	offered     bool
+	done        chan struct{}
+	ended       bool
+	status      int // incoming: 180, 200 or the rejection's status
+	hangups     int
+	offers      []string
+	infos       []string
+	refer       func(referTo string) (sip.TransferResult, error)
+	referStatus int // the REFER's own answer when over 299
+	referred    []string
 }
 
 var (
@@ -391,6 +392,25 @@ func (d *Dialog) OnRefer(f func(referTo string) (sip.TransferResult, error)) {
 	d.mu.Lock()
 	d.refer = f
 	d.mu.Unlock()
+}
+
+// RefuseRefer has the far end answer a REFER with status (405, 603…).
+func (d *Dialog) RefuseRefer(status int) {
+	d.mu.Lock()
+	d.referStatus = status
+	d.mu.Unlock()
+}
+
+// ReferAccepted is a blind transfer: the far end accepts the REFER unless
+// RefuseRefer said otherwise; what its call to the target does is its own.
+func (d *Dialog) ReferAccepted(_ context.Context, referTo string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.referStatus >= 300 {
+		return &sip.FailureError{Status: d.referStatus, Reason: "Refused"}
+	}
+	d.referred = append(d.referred, referTo)
+	return nil
 }
 
 func (d *Dialog) Refer(_ context.Context, referTo string) (sip.TransferResult, error) {
