@@ -73,6 +73,7 @@ type (
 		LoginCredentials(ctx context.Context, silo platform.Silo, username, password string) (*platform.Session, error)
 		Me(ctx context.Context, s *platform.Session) (platform.User, error)
 		SIPSettings(ctx context.Context, s *platform.Session) (platform.SIPSettings, error)
+		NewSDKToken(ctx context.Context, s *platform.Session) (platform.SDKToken, error)
 	}
 	// PresenceAPI is the availability and the outbound role.
 	PresenceAPI interface {
@@ -247,8 +248,10 @@ type Phone struct {
 	loggingIn bool
 	session   *platform.Session
 	user      *UserInfo
-	// sdkToken is the SIP WebSocket's SDK token (updateJWT renews it).
+	// sdkToken is the SIP WebSocket's SDK token (the phone renews it,
+	// sdkrenew.go; updateJWT too); stopSDK cancels the renewal's timer.
 	sdkToken string
+	stopSDK  func()
 	// connection is the registration's state (State.Connection).
 	connection string
 	// staySignedIn (kiosk): every login is remembered, and a connection
@@ -508,6 +511,8 @@ func (p *Phone) register(ctx context.Context, session *platform.Session) (UserAg
 		p.sdkToken = set.Token
 		p.mu.Unlock()
 		cfg.Token = p.currentSDKToken
+		lifetime := time.Duration(set.TokenExpiresIn) * time.Second
+		p.renewSDKTokenIn(lifetime, p.now().Add(lifetime))
 	}
 	agent, err := p.newUA(cfg)
 	if err != nil {
@@ -589,6 +594,10 @@ func (p *Phone) signOut(force bool) {
 	if p.stopToken != nil {
 		p.stopToken()
 		p.stopToken = nil
+	}
+	if p.stopSDK != nil {
+		p.stopSDK()
+		p.stopSDK = nil
 	}
 	stopStatus := p.stopStatus
 	p.stopStatus = nil

@@ -82,6 +82,10 @@ func (f *fakePlatform) LoginCredentials(_ context.Context, _ platform.Silo, u, p
 	return platform.RestoreSession("http://127.0.0.1:1/", u, "id-1", "secret-key-of-"+u)
 }
 
+func (f *fakePlatform) NewSDKToken(context.Context, *platform.Session) (platform.SDKToken, error) {
+	return platform.SDKToken{}, errors.New("no SDK tokens in unit tests")
+}
+
 func (f *fakePlatform) SIPSettings(context.Context, *platform.Session) (platform.SIPSettings, error) {
 	return platform.SIPSettings{}, errors.New("no SIP in unit tests")
 }

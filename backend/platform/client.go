@@ -271,6 +271,25 @@ func (c *Client) SIPSettings(ctx context.Context, s *Session) (SIPSettings, erro
 	return out, nil
 }
 
+// SDKToken is a new token for the SIP WebSocket and its lifetime in s.
+type SDKToken struct {
+	Token     string `json:"Token"`
+	ExpiresIn int    `json:"ExpiresIn"`
+}
+
+// NewSDKToken asks the platform for a new SDK token (the one SIPSettings
+// gave expires; lab/API.md has the route).
+func (c *Client) NewSDKToken(ctx context.Context, s *Session) (SDKToken, error) {
+	var out SDKToken
+	if err := c.Call(ctx, s, http.MethodPost, "users/"+url.PathEscape(s.UserID)+"/sdktoken", nil, &out); err != nil {
+		return SDKToken{}, fmt.Errorf("renew the SDK token: %w", err)
+	}
+	if out.Token == "" {
+		return SDKToken{}, errors.New("renew the SDK token: the platform answered no token")
+	}
+	return out, nil
+}
+
 // Call makes an authenticated request to a path relative to the session's
 // API endpoint and decodes the JSON answer into out (when out is not nil).
 func (c *Client) Call(ctx context.Context, s *Session, method, relPath string, payload, out any) error {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"voicedesk/backend/audio"
@@ -30,7 +31,26 @@ func SDP(dir string) string {
 }
 
 // Platform is a platform with one user whose password is "secret".
-type Platform struct{}
+// SDKLifetime, when set, gives the SIP settings an SDK token (sdk-0) that
+// lives that many seconds; each renewal answers the next (sdk-1…).
+type Platform struct {
+	SDKLifetime int
+	renewals    *atomic.Int32
+}
+
+// NewPlatform returns a Platform whose SDK tokens live lifetime seconds.
+func NewPlatform(lifetime int) Platform {
+	return Platform{SDKLifetime: lifetime, renewals: &atomic.Int32{}}
+}
+
+// NewSDKToken is the platform's renewal of the SDK token.
+func (p Platform) NewSDKToken(context.Context, *platform.Session) (platform.SDKToken, error) {
+	if p.renewals == nil {
+		return platform.SDKToken{}, errors.New("phonetest: no SDK tokens here")
+	}
+	n := p.renewals.Add(1)
+	return platform.SDKToken{Token: fmt.Sprintf("sdk-%d", n), ExpiresIn: p.SDKLifetime}, nil
+}
 
 var _ phone.Platform = Platform{}
 
@@ -49,8 +69,12 @@ func (Platform) Me(context.Context, *platform.Session) (platform.User, error) {
 	return platform.User{ID: "id-1", Username: "agent@lab", DisplayName: "Agent"}, nil
 }
 
-func (Platform) SIPSettings(context.Context, *platform.Session) (platform.SIPSettings, error) {
-	return platform.SIPSettings{SIPProxy: "127.0.0.1:5060", AuthUser: "agent", Realm: "lab", Password: "pw"}, nil
+func (p Platform) SIPSettings(context.Context, *platform.Session) (platform.SIPSettings, error) {
+	s := platform.SIPSettings{SIPProxy: "127.0.0.1:5060", AuthUser: "agent", Realm: "lab", Password: "pw"}
+	if p.SDKLifetime > 0 {
+		s.Token, s.TokenExpiresIn = "sdk-0", p.SDKLifetime
+	}
+	return s, nil
 }
 
 func (Platform) Call(context.Context, *platform.Session, string, string, any, any) error {
@@ -98,6 +122,7 @@ type Agent struct {
 	offer      func(phone.Offer)
 	renego     sip.Renegotiator
 	closed     bool
+	cfg        sip.Config
 	nextID     int
 	dialogs    []*Dialog
 }
@@ -111,7 +136,23 @@ func NewAgent() *Agent {
 
 // New returns the NewUserAgent that hands out a.
 func (a *Agent) New() phone.NewUserAgent {
-	return func(sip.Config) (phone.UserAgent, error) { return a, nil }
+	return func(cfg sip.Config) (phone.UserAgent, error) {
+		a.mu.Lock()
+		a.cfg = cfg
+		a.mu.Unlock()
+		return a, nil
+	}
+}
+
+// Token is the SDK token the agent's next connection would use.
+func (a *Agent) Token() string {
+	a.mu.Lock()
+	tok := a.cfg.Token
+	a.mu.Unlock()
+	if tok == nil {
+		return ""
+	}
+	return tok()
 }
 
 func (a *Agent) Register(context.Context) error   { return nil }
