@@ -3,7 +3,6 @@ package phone
 import (
 	"context"
 	"time"
-
 )
 
 // The SDK token's renewal: the platform issues the SIP WebSocket's token
@@ -67,4 +66,3 @@ func (p *Phone) renewSDKToken(expires time.Time) {
 	p.log.Info("SDK token renewed by the phone", "expiresIn", lifetime.String())
 	p.renewSDKTokenIn(lifetime, p.now().Add(lifetime))
 }
-
