@@ -47,8 +47,14 @@ const token = "0123456789abcdef0123"
 
 func start(t *testing.T, origins ...string) *Server {
 	t.Helper()
-	s, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, Own: window{}, Origins: origins, EventMethod: "phone-event",
+	return serve(t, Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, Own: window{}, Origins: origins, EventMethod: "phone-event",
 		Files: fstest.MapFS{"index.html": {Data: []byte("<p>ui</p>")}}})
+}
+
+// serve runs a bridge with cfg until the test ends.
+func serve(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	s, err := Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,14 +256,7 @@ func TestEventsReachEveryClient(t *testing.T) {
 // The reference's init reaches each integration first, when it connects:
 // the phone is up and its methods may be called.
 func TestGreetingComesFirst(t *testing.T) {
-	s, err := Listen(Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, EventMethod: "phone-event", Greeting: "init"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
-	defer func() { cancel(); <-done }()
+	s := serve(t, Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, EventMethod: "phone-event", Greeting: "init"})
 	c, _ := dial(t, s, "?token="+token, nil)
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, data, err := c.ReadMessage()

@@ -1,6 +1,6 @@
-import { LitElement, html } from 'lit';
-import type { PhoneApi } from '../api';
+import { html } from 'lit';
 import { t } from '../i18n';
+import { SettingsSection } from './section';
 import type { DesktopSettings, LinkHandlerState } from '../types';
 
 /**
@@ -9,33 +9,19 @@ import type { DesktopSettings, LinkHandlerState } from '../types';
  * surface itself. Rendered in the settings screen's tree (no shadow root of
  * its own), so the element's styles and ids reach it.
  */
-export class DesktopSettingsView extends LitElement {
-  static properties = { api: { attribute: false }, language: { type: String }, settings: { state: true }, links: { state: true }, notice: { state: true } };
-  declare api: PhoneApi;
-  /** Re-renders the words when the language changes. */
-  declare language: string;
+export class DesktopSettingsView extends SettingsSection {
+  static properties = { ...SettingsSection.properties, settings: { state: true }, links: { state: true } };
   declare settings: DesktopSettings | null;
   declare links: LinkHandlerState | null;
-  declare notice: string;
 
   constructor() {
     super();
     this.settings = null;
     this.links = null;
-    this.notice = '';
-  }
-
-  createRenderRoot() {
-    return this;
-  }
-
-  connectedCallback() {
-    super.connectedCallback();
-    void this.load();
   }
 
   /** Reads the desktop choices and the link handler. */
-  private async load() {
+  protected async load() {
     try {
       this.settings = await this.api.desktopSettings();
     } catch {

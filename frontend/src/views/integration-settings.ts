@@ -1,6 +1,6 @@
-import { LitElement, html } from 'lit';
-import type { PhoneApi } from '../api';
+import { html } from 'lit';
 import { t } from '../i18n';
+import { SettingsSection } from './section';
 import type { IntegrationSettings } from '../types';
 
 /**
@@ -9,32 +9,18 @@ import type { IntegrationSettings } from '../types';
  * and are kept; what the backend put in force is shown, not what was
  * typed. Rendered in the settings screen's tree (no shadow root).
  */
-export class IntegrationSettingsView extends LitElement {
-  static properties = { api: { attribute: false }, language: { type: String }, settings: { state: true }, showToken: { state: true }, notice: { state: true } };
-  declare api: PhoneApi;
-  /** Re-renders the words when the language changes. */
-  declare language: string;
+export class IntegrationSettingsView extends SettingsSection {
+  static properties = { ...SettingsSection.properties, settings: { state: true }, showToken: { state: true } };
   declare settings: IntegrationSettings | null;
   declare showToken: boolean;
-  declare notice: string;
 
   constructor() {
     super();
     this.settings = null;
     this.showToken = false;
-    this.notice = '';
   }
 
-  createRenderRoot() {
-    return this;
-  }
-
-  connectedCallback() {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load() {
+  protected async load() {
     try {
       this.settings = await this.api.integrationSettings();
     } catch {
