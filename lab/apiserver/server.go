@@ -100,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /users/{id}/supervision", s.authed(s.startSupervision))
 	mux.Handle("POST /users/{id}/sdktoken", s.authed(s.newSDKToken))
 	mux.HandleFunc("POST /lab/sdktokens/resync", s.resyncSDKTokens)
+	mux.HandleFunc("POST /lab/sdktokens/lifetime", s.setSDKTokenLifetime)
 	mux.Handle("GET /users/{id}/pnps/query", s.authed(s.pnpsQuery))
 	mux.Handle("POST /users/{id}/pnps/query/{queryId}", s.authed(s.pnpsAnswer))
 	mux.Handle("PUT /calls/{callId}/recording", s.authed(s.setRecording))
@@ -387,7 +388,7 @@ func (s *Server) sipSettings(w http.ResponseWriter, r *http.Request, me storedUs
 		"DisplayName":  me.DisplayName,
 	}
 	if s.cfg.SDKTokens != nil {
-		tok, err := s.cfg.SDKTokens.issue(r.Context(), me, s.cfg.Now())
+		tok, lifetime, err := s.cfg.SDKTokens.issue(r.Context(), me, s.cfg.Now())
 		if err != nil {
 			s.log.Warn("sdk token", "error", err)
 			writeError(w, http.StatusBadGateway, "The SIP server did not take the token.")
@@ -395,7 +396,7 @@ func (s *Server) sipSettings(w http.ResponseWriter, r *http.Request, me storedUs
 		}
 		// The app's WebSocket endpoint, which needs the token.
 		settings["WebSocketUrl"] = strings.TrimSuffix(s.cfg.WebSocketURL, "/") + "/sdk"
-		settings["Token"], settings["TokenExpiresIn"] = tok, int(SDKTokenLifetime.Seconds())
+		settings["Token"], settings["TokenExpiresIn"] = tok, int(lifetime.Seconds())
 	}
 	writeJSON(w, http.StatusOK, settings)
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -541,6 +542,27 @@ func resyncTokens(ctx context.Context, apiURL string) error {
 	defer func() { _ = res.Body.Close() }()
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("resync the SDK tokens: %s", res.Status)
+	}
+	return nil
+}
+
+// SetSDKTokenLifetime makes the lab's API issue the SDK tokens of sipUser
+// with the given lifetime from now on (0: the default hour), so that a
+// test sees one expire and the phone renew it.
+func SetSDKTokenLifetime(ctx context.Context, s *State, sipUser string, d time.Duration) error {
+	body := fmt.Sprintf(`{"User":%q,"Seconds":%d}`, sipUser, int(d.Seconds()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.APIURL+"lab/sdktokens/lifetime", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("set the SDK token lifetime: %w", err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	if res.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+		return fmt.Errorf("set the SDK token lifetime: %s: %s", res.Status, msg)
 	}
 	return nil
 }

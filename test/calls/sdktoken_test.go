@@ -124,3 +124,67 @@ func TestSDKTokenAndUpdateJWT(t *testing.T) {
 	}
 	fmt.Printf("e2e: SDK token: /sdk refused without one; updateJWT with a renewed token reconnected in %v\n", time.Since(renewed).Round(time.Millisecond))
 }
+
+// The phone renews the SDK token itself before it expires (issue 19): the
+// lab issues Bob's tokens for 10 s, so the token of the login has expired
+// at Kamailio when the WebSocket is cut 11 s later, and only the renewed
+// one lets the phone back in. The test's own token, issued at the same
+// time as the login's and never renewed, is refused by then: without the
+// renewal the phone would be too.
+func TestSDKTokenRenewedByThePhone(t *testing.T) {
+	const lifetime = 10 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	if err := labctl.SetSDKTokenLifetime(ctx, lab, "bob", lifetime); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := labctl.SetSDKTokenLifetime(context.Background(), lab, "bob", 0); err != nil {
+			t.Error(err)
+		}
+	}()
+	ev := newEvents()
+	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, StatusPoll: -1, PNPSFirst: -1,
+		Connection: sip.MaintainConfig{Check: 300 * time.Millisecond, GiveUpAfter: 40 * time.Second, MaxBackoff: 500 * time.Millisecond}},
+		platform.New(platform.Config{}), ev)
+	defer p.Close()
+	loggedIn := time.Now()
+	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "bob@voicedesk.lab", Password: "bob-secret"}); !ok {
+		t.Fatalf("login: %v", err)
+	}
+	// A token issued with the login's, that nobody renews.
+	res, err := p.MakeAPICall(ctx, "GET", "users/[me]/sipsettings", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _ := res.(map[string]any)
+	stale, _ := set["Token"].(string)
+	if got, _ := set["TokenExpiresIn"].(float64); time.Duration(got)*time.Second != lifetime {
+		t.Fatalf("the lab issued a token for %v s, want %v", got, lifetime)
+	}
+
+	time.Sleep(time.Until(loggedIn.Add(lifetime + time.Second)))
+	// Bob's own SIP password: only the token can make it fail.
+	password, _ := set["Password"].(string)
+	a, err := sip.New(sip.Config{Server: lab.WebSocketURL + "sdk", User: "bob", Domain: lab.Domain, Password: password,
+		Token: func() string { return stale }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, rcancel := context.WithTimeout(ctx, 3*time.Second)
+	if err := a.Register(rctx); err == nil {
+		t.Error("a token past its lifetime still opens the SIP WebSocket: the test cannot tell a renewal from none")
+	}
+	rcancel()
+	a.Close()
+
+	cut := time.Now()
+	closeWebSockets(t)
+	ev.waitFor(t, ctx, phone.EventPhoneError, phone.ErrorConnectionLost)
+	ev.waitFor(t, ctx, phone.EventPhoneError, phone.ErrorConnectionRestored)
+	if err := labctl.Ping(ctx, lab, "sip:bob@"+lab.Domain); err != nil {
+		t.Fatalf("bob not reachable after the reconnection: %v", err)
+	}
+	fmt.Printf("e2e: SDK token of %v renewed by the phone: the login's token refused %v after it was issued, the phone back in %v after the cut\n",
+		lifetime, time.Since(loggedIn).Round(time.Second), time.Since(cut).Round(time.Millisecond))
+}
