@@ -27,7 +27,9 @@ type events struct {
 	all    []string // "name callId"
 	byCall map[string][]string
 	ended  map[string]phone.CallEvent
-	wake   chan struct{}
+	// details are the call events' payloads, in order.
+	details []phone.CallEvent
+	wake    chan struct{}
 }
 
 func newEvents() *events {
@@ -40,6 +42,7 @@ func (e *events) Emit(name string, detail any) {
 	if ev, ok := detail.(phone.CallEvent); ok {
 		id = ev.CallID
 		e.byCall[id] = append(e.byCall[id], name)
+		e.details = append(e.details, ev)
 		if name == phone.EventCallEnded {
 			e.ended[id] = ev
 		}

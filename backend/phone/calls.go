@@ -58,7 +58,15 @@ var (
 
 // CallEvent is the payload of every call event (the reference's table).
 type CallEvent struct {
-	CallID        string     `json:"callId"`
+	// CallID is the platform's id of the call (the reference's "given by
+	// FreeSwitch"): the one the platform sent with a call to the phone, or
+	// the one the phone made for a call it places, which is also that
+	// call's SIP Call-ID and which the platform adopts (lab/API.md). It
+	// stays the same for the call's life.
+	CallID string `json:"callId"`
+	// SIPCallID is this phone's SIP Call-ID of the call (an addition to
+	// the reference), so that a CRM can match the call with SIP traces.
+	SIPCallID     string     `json:"sipCallId,omitempty"`
 	CallDirection string     `json:"callDirection"`
 	PhoneNumber   string     `json:"phoneNumber"`
 	StartTime     time.Time  `json:"startTime"`
@@ -207,7 +215,8 @@ func (p *Phone) dial(target string, data OutboundServiceCallData) (string, error
 	if agent == nil {
 		return "", ErrPhoneNotReady
 	}
-	c := p.newCall(DirectionOutbound, target, "")
+	c := p.newCall(DirectionOutbound, target, "", "")
+	c.ev.SIPCallID = c.ev.CallID
 	c.ev.QueueID = data.QueueID
 	c.service = data
 	p.step(c, inputDial, nil)
@@ -216,12 +225,23 @@ func (p *Phone) dial(target string, data OutboundServiceCallData) (string, error
 	return c.ev.CallID, nil
 }
 
-func (p *Phone) newCall(direction, number, name string) *call {
+// newCall registers a call under id, the platform's, or under an id of its
+// own when the platform sent none or one already in use here (a platform
+// that gave two legs of a call to this phone the same id).
+func (p *Phone) newCall(direction, number, name, id string) *call {
 	ctx, cancel := context.WithCancel(p.ctx)
-	c := &call{ev: CallEvent{CallID: newCallID(), CallDirection: direction, PhoneNumber: number, StartTime: p.now(), DisplayName: name},
+	c := &call{ev: CallEvent{CallDirection: direction, PhoneNumber: number, StartTime: p.now(), DisplayName: name},
 		ctx: ctx, cancel: cancel, answer: make(chan struct{}), up: make(chan struct{}), over: make(chan struct{})}
 	p.mu.Lock()
-	p.active[c.ev.CallID] = c
+	if _, taken := p.active[id]; taken {
+		p.log.Warn("the platform's call id is already in use here; the call gets one of its own", "callId", id)
+		id = ""
+	}
+	for id == "" || p.active[id] != nil {
+		id = newCallID()
+	}
+	c.ev.CallID = id
+	p.active[id] = c
 	p.mu.Unlock()
 	return c
 }
@@ -259,6 +279,7 @@ func (p *Phone) runOutbound(c *call, agent UserAgent) {
 	defer func() { ringback.Stop() }()
 	out, err := agent.Dial(dialCtx, c.ev.PhoneNumber, []byte(offer), sip.DialHooks{
 		Headers: append(c.service.headers(), c.headers...),
+		CallID:  c.ev.CallID,
 		Progress: func(code int, _ string) {
 			p.step(c, inputProvisional, nil) // once: the model refuses a second
 			if code == 180 && early == nil {
@@ -435,7 +456,8 @@ func (p *Phone) onOffer(in Offer) {
 	busy := len(p.active) > 0
 	alerts := !p.alertsOff
 	p.mu.Unlock()
-	c := p.newCall(DirectionIncoming, in.From, in.DisplayName)
+	c := p.newCall(DirectionIncoming, in.From, in.DisplayName, in.PlatformCallID)
+	c.ev.SIPCallID = in.Dialog.CallID()
 	c.ev.QueueID, c.ev.QueueName, c.ev.QueueArrivalTime = in.Queue.ID, in.Queue.Name, in.Queue.Arrival
 	c.ev.UserData = userDataOf(in.UserData)
 	c.extra = extraDataOf(c.ev.CallID, in.ExtraData)

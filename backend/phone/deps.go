@@ -70,10 +70,12 @@ type Offer struct {
 	Queue             sip.Queue
 	// SupervisionTarget is set on the platform's supervision call.
 	SupervisionTarget string
-	UserData          string
-	ExtraData         string
-	SDP               []byte
-	Dialog            OfferedDialog
+	// PlatformCallID is the platform's id of the call, when it sent one.
+	PlatformCallID string
+	UserData       string
+	ExtraData      string
+	SDP            []byte
+	Dialog         OfferedDialog
 }
 
 // MediaSession is one call's media (backend/media's Session).
@@ -131,7 +133,7 @@ func (a sipAgent) Dial(ctx context.Context, target string, offer []byte, hooks s
 func (a sipAgent) OnOffer(h func(Offer)) {
 	a.OnIncoming(func(in *sip.Incoming) {
 		h(Offer{From: in.From, DisplayName: in.DisplayName, Queue: in.Queue, SupervisionTarget: in.SupervisionTarget,
-			UserData: in.UserData, ExtraData: in.ExtraData, SDP: in.Offer, Dialog: in})
+			PlatformCallID: in.PlatformCallID, UserData: in.UserData, ExtraData: in.ExtraData, SDP: in.Offer, Dialog: in})
 	})
 }
 

@@ -153,7 +153,8 @@ func (p *Phone) onSupervisionCall(in Offer) {
 		_ = in.Dialog.Reject(603, "Decline")
 		return
 	}
-	c := p.newCall(DirectionIncoming, in.From, in.DisplayName)
+	c := p.newCall(DirectionIncoming, in.From, in.DisplayName, in.PlatformCallID)
+	c.ev.SIPCallID = in.Dialog.CallID()
 	c.sv = sv
 	p.step(c, inputSupervision, nil)
 	close(c.answer) // answered by the phone itself

@@ -218,7 +218,8 @@ func (p *Phone) consult(ctx context.Context, c *call, number string) (CallTransf
 			return CallTransferState{}, err
 		}
 	}
-	k := p.newCall(DirectionOutbound, number, "")
+	k := p.newCall(DirectionOutbound, number, "", "")
+	k.ev.SIPCallID = k.ev.CallID
 	k.ev.IsConsulted = true
 	k.headers = p.userDataHeader()
 	cons := &consultation{original: c, consult: k, number: number}

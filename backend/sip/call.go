@@ -41,6 +41,9 @@ type DialHooks struct {
 	EarlySDP func(sdp []byte)
 	// Headers are added to the INVITE (a service call's X-Outbound-*).
 	Headers []Header
+	// CallID is the INVITE's Call-ID when set (the phone's id of the
+	// call, which the platform adopts); sipgo makes one otherwise.
+	CallID string
 }
 
 // Header is an extra SIP header.
@@ -71,6 +74,10 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 	req.AppendHeader(&sip.ToHeader{Address: uri, Params: sip.NewParams()})
 	contact := a.contact()
 	req.AppendHeader(&contact)
+	if hooks.CallID != "" {
+		id := sip.CallIDHeader(hooks.CallID)
+		req.AppendHeader(&id)
+	}
 	for _, h := range hooks.Headers {
 		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
 	}

@@ -65,6 +65,45 @@ const (
 	HeaderSupervisionTarget = "X-Supervision-Target"
 )
 
+// HeaderPlatformCallID carries the platform's own id of a call to the
+// phone (the reference's callId, "given by FreeSwitch"; the lab's choice of
+// name, lab/API.md). The platform's proxy sets it and removes any a caller
+// sent.
+const HeaderPlatformCallID = "X-Platform-Call-Id"
+
+// maxCallIDLen bounds a call id taken from the network.
+const maxCallIDLen = 64
+
+// platformCallID is the request's X-Platform-Call-Id when it is a plain
+// token (letters, digits, '-', '_', '.'; at most 64): the id is shown to
+// hosts and used as a map key and in URLs, so anything else is dropped.
+func platformCallID(req *sip.Request) string {
+	h := req.GetHeader(HeaderPlatformCallID)
+	if h == nil {
+		return ""
+	}
+	v := h.Value()
+	if !ValidCallID(v) {
+		return ""
+	}
+	return v
+}
+
+// ValidCallID says whether id is a plain token a call can be known by.
+func ValidCallID(id string) bool {
+	if id == "" || len(id) > maxCallIDLen {
+		return false
+	}
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // maxDataHeader bounds a data header's value.
 const maxDataHeader = 2048
 

@@ -103,3 +103,27 @@ func FuzzCallerIdentity(f *testing.F) {
 		}
 	})
 }
+
+// The platform's call id becomes the reference's callId, a map key and a
+// URL part: only a plain token of at most 64 characters is taken.
+func TestValidCallID(t *testing.T) {
+	for _, tc := range []struct {
+		rule string
+		id   string
+		want bool
+	}{
+		{"the reference's example is taken", "ahmh78im1qstcilmif6n", true},
+		{"a FreeSWITCH UUID is taken", "5d0c1e2a-77f8-4b8e-9c1a-0f3e2d1c4b5a", true},
+		{"an empty id is none", "", false},
+		{"over 64 characters is refused", strings.Repeat("a", 65), false},
+		{"64 characters are taken", strings.Repeat("a", 64), true},
+		{"a slash (a URL's path) is refused", "a/b", false},
+		{"white space is refused", "a b", false},
+		{"markup is refused", "<b>", false},
+		{"non-ASCII letters are refused", "äö", false},
+	} {
+		if got := ValidCallID(tc.id); got != tc.want {
+			t.Errorf("%s: ValidCallID(%q) = %v", tc.rule, tc.id, got)
+		}
+	}
+}

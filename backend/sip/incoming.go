@@ -22,6 +22,9 @@ type Incoming struct {
 	// SupervisionTarget is the supervised user's id on the platform's
 	// supervision call ("" on any other).
 	SupervisionTarget string
+	// PlatformCallID is the platform's own id of the call, from
+	// X-Platform-Call-Id ("" when absent or not a plain token).
+	PlatformCallID string
 	// UserData and ExtraData are the raw values of the X-User-Data and
 	// X-Call-Extra headers ("" when absent or too long).
 	UserData, ExtraData string
@@ -97,6 +100,7 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if id := req.CallID(); id != nil {
 		in.callID = id.Value()
 	}
+	in.PlatformCallID = platformCallID(req)
 	defer close(in.done)
 	defer func() { _ = sess.Close() }()
 	h(in)

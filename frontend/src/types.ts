@@ -82,7 +82,10 @@ export interface OutboundServiceCallData {
 
 /** The reference's call event payload; times are Date objects as in the reference. */
 export interface CallEventDetail {
+  /** The platform's id of the call (see lab/API.md), the same for its whole life. */
   callId: string;
+  /** VoiceDesk addition: this phone's SIP Call-ID of the call, to match SIP traces. */
+  sipCallId?: string;
   callDirection: 'incoming' | 'outbound';
   phoneNumber: string;
   startTime: Date;

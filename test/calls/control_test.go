@@ -2,6 +2,7 @@ package calls
 
 import (
 	"context"
+	"crypto/md5"
 	"errors"
 	"fmt"
 	"strings"
@@ -94,7 +95,18 @@ func TestMuteAndHoldByEar(t *testing.T) {
 	if err := bob.AnswerCall(in.CallID); err != nil {
 		t.Fatal(err)
 	}
-	aliceEv.wait(t, ctx, phone.EventCallConfirmed)
+	out := aliceEv.wait(t, ctx, phone.EventCallConfirmed).call
+	// callId on the wire (lab/API.md): Alice's phone named its call and
+	// sent that name as the SIP Call-ID; the platform named Bob's leg
+	// (X-Platform-Call-Id, from the caller's Call-ID) and Bob's phone
+	// took that name; both show the SIP Call-ID as sipCallId.
+	legID := fmt.Sprintf("%x", md5.Sum([]byte(id)))[:20]
+	if out.CallID != id || out.SIPCallID != id {
+		t.Errorf("Alice's call: callId %q, sipCallId %q; want both %q (the phone's name is the Call-ID)", out.CallID, out.SIPCallID, id)
+	}
+	if in.CallID != legID || in.SIPCallID != id {
+		t.Errorf("Bob's call: callId %q, sipCallId %q; want the platform's %q and the Call-ID %q", in.CallID, in.SIPCallID, legID, id)
+	}
 
 	for _, tc := range []struct {
 		rule string

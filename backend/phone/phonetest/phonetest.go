@@ -210,6 +210,8 @@ func (a *Agent) newDialog() *Dialog {
 type Dialing struct {
 	Target string
 	Offer  []byte
+	// CallID is the INVITE's Call-ID the phone chose ("" for sipgo's).
+	CallID string
 	acts   chan func(hooks sip.DialHooks) (phone.OutboundDialog, error, bool)
 	agent  *Agent
 
@@ -232,7 +234,7 @@ func (d *Dialing) AnswerCrossingCancel() <-chan *Dialog {
 // Dial sends the INVITE: it waits for the test's answer to it, or its
 // context's end (the phone's CANCEL).
 func (a *Agent) Dial(ctx context.Context, target string, offer []byte, hooks sip.DialHooks) (phone.OutboundDialog, error) {
-	d := &Dialing{Target: target, Offer: offer, agent: a, acts: make(chan func(sip.DialHooks) (phone.OutboundDialog, error, bool))}
+	d := &Dialing{Target: target, Offer: offer, CallID: hooks.CallID, agent: a, acts: make(chan func(sip.DialHooks) (phone.OutboundDialog, error, bool))}
 	a.dials <- d
 	for {
 		select {
@@ -291,6 +293,9 @@ func (d *Dialing) Provisional(code int, sdp string) bool {
 // Answer sends the 200 OK and returns the dialog it sets up.
 func (d *Dialing) Answer() *Dialog {
 	dlg := d.agent.newDialog()
+	if d.CallID != "" {
+		dlg.id = d.CallID // the dialog keeps the INVITE's Call-ID
+	}
 	if !d.do(func(sip.DialHooks) (phone.OutboundDialog, error, bool) { return dlg, nil, true }) {
 		return nil
 	}
