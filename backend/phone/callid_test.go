@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"voicedesk/backend/phone"
+	"voicedesk/backend/sip"
 )
 
 // referenceStyle is the reference's example callId's form
@@ -117,6 +118,82 @@ func TestCallIDs(t *testing.T) {
 			}
 			if got := r.ev.byCall[callID]; seen < 2 || !slices.Contains(got, phone.EventCallEnded) {
 				t.Errorf("events of %s: %v; want its whole life under that one id", callID, got)
+			}
+		})
+	}
+}
+
+// The reference's wrapUpDuration ("wrap-up time in seconds after call
+// ends") comes with a service call from the platform: on the INVITE of a
+// call from a queue, on the answer of an agent's call for a queue.
+func TestWrapUpDuration(t *testing.T) {
+	for _, tc := range []struct {
+		rule string
+		run  func(r *rig) string
+		// want is the wrapUpDuration of each event of the call, by name.
+		want map[string]string
+	}{
+		{
+			rule: "a call from a queue carries the queue's wrap-up in every event",
+			run: func(r *rig) string {
+				dlg := r.agent.Ring("+358401000091", phone.Offer{PlatformCallID: "q1", Queue: sip.Queue{ID: "sales", Name: "Sales", WrapUp: "60"}})
+				r.ev.await(r.t, "q1", phone.EventCallIncoming)
+				r.must(r.p.AnswerCall("q1"), "answer")
+				r.ev.await(r.t, "q1", phone.EventCallConfirmed)
+				dlg.HangUp()
+				r.ev.await(r.t, "q1", phone.EventCallEnded)
+				return "q1"
+			},
+			want: map[string]string{phone.EventCallIncoming: "60", phone.EventCallConfirmed: "60", phone.EventCallEnded: "60"},
+		},
+		{
+			rule: "an agent's call for a queue carries it from the answer on",
+			run: func(r *rig) string {
+				id, d := r.dial("200")
+				d.AnswerWrapUp("30")
+				r.ev.await(r.t, id, phone.EventCallConfirmed)
+				r.must(r.p.EndCall(id), "end")
+				r.ev.await(r.t, id, phone.EventCallEnded)
+				return id
+			},
+			want: map[string]string{phone.EventCallStarted: "", phone.EventCallConfirmed: "30", phone.EventCallEnded: "30"},
+		},
+		{
+			rule: "a basic call has none",
+			run: func(r *rig) string {
+				id, dlg := r.incoming("+358401000091")
+				r.must(r.p.AnswerCall(id), "answer")
+				r.ev.await(r.t, id, phone.EventCallConfirmed)
+				dlg.HangUp()
+				r.ev.await(r.t, id, phone.EventCallEnded)
+				return id
+			},
+			want: map[string]string{phone.EventCallIncoming: "", phone.EventCallConfirmed: "", phone.EventCallEnded: ""},
+		},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			r := newRig(t)
+			id := tc.run(r)
+			r.ev.mu.Lock()
+			defer r.ev.mu.Unlock()
+			names := r.ev.byCall[id]
+			seen := map[string]bool{}
+			i := 0
+			for _, ev := range r.ev.details {
+				if ev.CallID != id {
+					continue
+				}
+				name := names[i]
+				i++
+				if want, ok := tc.want[name]; ok {
+					seen[name] = true
+					if ev.WrapUpDuration != want {
+						t.Errorf("%s: wrapUpDuration %q, want %q", name, ev.WrapUpDuration, want)
+					}
+				}
+			}
+			if len(seen) != len(tc.want) {
+				t.Errorf("events %v; want %v among them", names, tc.want)
 			}
 		})
 	}

@@ -85,6 +85,9 @@ type CallEvent struct {
 	TransferredTo string `json:"transferredTo,omitempty"`
 	// UserData is what the transferring agent set with setUserData.
 	UserData map[string]any `json:"userData,omitempty"`
+	// WrapUpDuration is a service call's wrap-up time in seconds, as the
+	// platform sent it with the call (incoming) or its answer (outbound).
+	WrapUpDuration string `json:"wrapUpDuration,omitempty"`
 }
 
 // AudioFactory gives each call its sound source and sink when the phone has
@@ -329,6 +332,9 @@ func (p *Phone) runOutbound(c *call, agent UserAgent) {
 	}
 	c.mu.Lock()
 	c.replaces = out.ReplacesValue
+	if w := out.WrapUp(); w != "" {
+		c.ev.WrapUpDuration = w
+	}
 	c.mu.Unlock()
 	c.connected(out.CallID(), out)
 	if ctx.Err() != nil {
@@ -459,6 +465,7 @@ func (p *Phone) onOffer(in Offer) {
 	c := p.newCall(DirectionIncoming, in.From, in.DisplayName, in.PlatformCallID)
 	c.ev.SIPCallID = in.Dialog.CallID()
 	c.ev.QueueID, c.ev.QueueName, c.ev.QueueArrivalTime = in.Queue.ID, in.Queue.Name, in.Queue.Arrival
+	c.ev.WrapUpDuration = in.Queue.WrapUp
 	c.ev.UserData = userDataOf(in.UserData)
 	c.extra = extraDataOf(c.ev.CallID, in.ExtraData)
 	_ = in.Dialog.Ringing()

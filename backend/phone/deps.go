@@ -54,6 +54,9 @@ type OutboundDialog interface {
 	AnswerSDP() []byte
 	// ReplacesValue names the dialog for a Replaces header (RFC 3891).
 	ReplacesValue() string
+	// WrapUp is the service queue's wrap-up time in seconds the platform
+	// sent with the answer, or "".
+	WrapUp() string
 }
 
 // OfferedDialog is an incoming call before and after its answer.
@@ -140,6 +143,7 @@ func (a sipAgent) OnOffer(h func(Offer)) {
 type sipCall struct{ *sip.Call }
 
 func (c sipCall) AnswerSDP() []byte { return c.Answer }
+func (c sipCall) WrapUp() string    { return c.Call.WrapUp }
 
 var (
 	_ OfferedDialog = (*sip.Incoming)(nil)

@@ -29,6 +29,9 @@ type Call struct {
 	agent *Agent
 	// Answer is the far end's SDP from the 200 OK.
 	Answer []byte
+	// WrapUp is the service queue's wrap-up time in seconds the platform
+	// sent with the answer (X-Queue-Wrap-Up), or "".
+	WrapUp string
 }
 
 // DialHooks observe a call's set-up.
@@ -151,7 +154,7 @@ func (a *Agent) DialWithHooks(ctx context.Context, target string, offer []byte, 
 		_ = sess.Close()
 		return nil, fmt.Errorf("call %s: ACK: %w", uri.String(), err)
 	}
-	return &Call{sess: sess, agent: a, Answer: sess.InviteResponse.Body()}, nil
+	return &Call{sess: sess, agent: a, Answer: sess.InviteResponse.Body(), WrapUp: wrapUpOf(sess.InviteResponse)}, nil
 }
 
 // cancelWhenGivenUp sends the INVITE's CANCEL once ctx ends, if no final

@@ -2,6 +2,7 @@ package sip
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -130,6 +131,39 @@ type Queue struct {
 	ID, Name string
 	// Arrival is the UTC time the caller entered the queue, RFC 3339.
 	Arrival string
+	// WrapUp is the queue's wrap-up time in seconds, or "".
+	WrapUp string
+}
+
+// HeaderQueueWrapUp carries a service queue's wrap-up time in seconds (the
+// reference's wrapUpDuration; the lab's choice of name): on the INVITE of a
+// call to a queue, and on the 200 OK of an agent's call for a queue.
+const HeaderQueueWrapUp = "X-Queue-Wrap-Up"
+
+// maxWrapUpDigits bounds the wrap-up time (99999 s is over a day).
+const maxWrapUpDigits = 5
+
+// wrapUpOf is a message's wrap-up time when it is a plain number of
+// seconds, else "".
+func wrapUpOf(m interface{ GetHeader(string) sip.Header }) string {
+	h := m.GetHeader(HeaderQueueWrapUp)
+	if h == nil {
+		return ""
+	}
+	v := strings.TrimSpace(h.Value())
+	if v == "" || len(v) > maxWrapUpDigits {
+		return ""
+	}
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			return ""
+		}
+	}
+	n, _ := strconv.Atoi(v)
+	if n == 0 {
+		return "" // no wrap-up
+	}
+	return strconv.Itoa(n)
 }
 
 const maxQueueField = 128
@@ -141,7 +175,7 @@ func queueOf(req *sip.Request) Queue {
 		}
 		return ""
 	}
-	q := Queue{ID: get(HeaderQueueID), Name: get(HeaderQueueName), Arrival: get(HeaderQueueArrival)}
+	q := Queue{ID: get(HeaderQueueID), Name: get(HeaderQueueName), Arrival: get(HeaderQueueArrival), WrapUp: wrapUpOf(req)}
 	if q.ID == "" {
 		return Queue{}
 	}

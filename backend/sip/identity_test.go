@@ -127,3 +127,26 @@ func TestValidCallID(t *testing.T) {
 		}
 	}
 }
+
+// The wrap-up time (the reference's wrapUpDuration, "in seconds") is
+// taken only as a plain number of seconds.
+func TestWrapUpHeader(t *testing.T) {
+	for _, tc := range []struct {
+		rule, value, want string
+	}{
+		{"seconds are taken", "60", "60"},
+		{"leading zeros are dropped", "030", "30"},
+		{"surrounding space is dropped", " 45 ", "45"},
+		{"zero is no wrap-up", "0", ""},
+		{"a unit is refused", "60s", ""},
+		{"a negative time is refused", "-5", ""},
+		{"over 99999 s is refused", "100000", ""},
+		{"a fraction is refused", "1.5", ""},
+	} {
+		req := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: "a", Host: "b"})
+		req.AppendHeader(sip.NewHeader(HeaderQueueWrapUp, tc.value))
+		if got := wrapUpOf(req); got != tc.want {
+			t.Errorf("%s: %q read as %q, want %q", tc.rule, tc.value, got, tc.want)
+		}
+	}
+}

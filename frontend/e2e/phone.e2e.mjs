@@ -236,6 +236,31 @@ test('an incoming call rings, is answered with Alt+A and hung up with Alt+H', as
   await waitEvent('call-ended', ended0 + 1);
 });
 
+test('a call from a queue shows the queue, and its wrap-up counts down after it', async () => {
+  const incoming0 = await count('call-incoming');
+  const ended0 = await count('call-ended');
+  await control('/caller/dial-queue');
+  const incoming = await waitEvent('call-incoming', incoming0 + 1);
+  assert.equal(incoming.queueName, 'Sales');
+  assert.equal(incoming.wrapUpDuration, '60', "the queue's wrap-up time comes with the call");
+  assert.match(incoming.callId, /^[0-9a-f]{20}$/, "callId is the platform's id of the call (lab/API.md)");
+  assert.ok(incoming.sipCallId && incoming.sipCallId !== incoming.callId, 'sipCallId is the SIP Call-ID, beside it');
+  await page.getByRole('alertdialog', { name: 'Incoming call' }).getByText('Queue: Sales').waitFor();
+  await page.keyboard.press('Alt+KeyA');
+  await waitEvent('call-answered');
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  await page.keyboard.press('Alt+KeyH');
+  const ended = await waitEvent('call-ended', ended0 + 1);
+  assert.equal(ended.callId, incoming.callId, 'the same id for the whole call');
+  assert.equal(ended.wrapUpDuration, '60');
+  const wrapUp = page.getByRole('timer').filter({ hasText: 'Wrap-up · Sales' });
+  await wrapUp.waitFor();
+  assert.match(await wrapUp.innerText(), /0?0:(59|60|58)|01:00/);
+  await screenshot('wrap-up');
+  await wrapUp.getByRole('button', { name: 'Ready' }).click();
+  await wrapUp.waitFor({ state: 'detached' });
+});
+
 test('a hostile caller name shows as text and runs nothing', async () => {
   const hostile = '<img src=x onerror=alert(1)>';
   const incoming0 = await count('call-incoming');

@@ -75,6 +75,11 @@ export class PhoneStore implements ReactiveController {
   audioDevices: AudioDevices | null = null;
   /** The last call's end, or a failed call action, shown under the calls. */
   notice = '';
+  /**
+   * The wrap-up after an answered service call (its wrapUpDuration): until
+   * when (ms since the epoch) and the queue's name; null when none is on.
+   */
+  wrapUp: { until: number; queue: string } | null = null;
   /** The login screen's error. */
   error = '';
   /** The registration while signed in: 'registered', 'reconnecting' (a banner says so) or 'failed'. */
@@ -297,6 +302,13 @@ export class PhoneStore implements ReactiveController {
       if (prev) this.remember(prev, d);
       if (this.recording.has(d.callId)) this.setRecording(d.callId, false);
       this.set({ calls: others, notice: t('call.ended', { reason: d.endReason ?? '' }) });
+      // The reference's "wrap-up time in seconds after call ends": a service
+      // call that was answered starts it.
+      const secs = Number(d.wrapUpDuration);
+      if (prev?.connectedAt && Number.isInteger(secs) && secs > 0) {
+        const end = d.endTime instanceof Date && !isNaN(d.endTime.getTime()) ? d.endTime.getTime() : Date.now();
+        this.set({ wrapUp: { until: end + secs * 1000, queue: d.queueName ?? '' } });
+      }
     } else if (state) {
       const connectedAt = prev?.connectedAt ?? (state === 'connected' ? Date.now() : undefined);
       this.set({ calls: [...others, { ...prev, detail: d, state, connectedAt }] });

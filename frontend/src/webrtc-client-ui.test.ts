@@ -803,6 +803,36 @@ describe('<webrtc-client-ui>', () => {
     expect(again.el.store.recent.map((r) => r.number)).toEqual(['+358401000090', '+358401000091']);
   });
 
+  it('counts down the wrap-up after an answered service call (wrapUpDuration), and only then', async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    const end = new Date();
+    const d = { callId: 'w1', callDirection: 'incoming', phoneNumber: '1', startTime: end.toISOString(), isConsulted: false, queueName: 'Sales', wrapUpDuration: '60' };
+    // Not answered: no wrap-up.
+    backend.handler!({ name: 'call-incoming', detail: d });
+    backend.handler!({ name: 'call-ended', detail: { ...d, endReason: 'canceled', endTime: end.toISOString() } });
+    expect(el.store.wrapUp).toBeNull();
+    // Answered, but no wrap-up time: none.
+    const basic = { ...d, callId: 'w2', wrapUpDuration: undefined };
+    backend.handler!({ name: 'call-incoming', detail: basic });
+    backend.handler!({ name: 'call-confirmed', detail: basic });
+    backend.handler!({ name: 'call-ended', detail: { ...basic, endTime: end.toISOString() } });
+    expect(el.store.wrapUp).toBeNull();
+    // Answered service call: 60 s from its end.
+    const w = { ...d, callId: 'w3' };
+    backend.handler!({ name: 'call-incoming', detail: w });
+    backend.handler!({ name: 'call-confirmed', detail: w });
+    backend.handler!({ name: 'call-ended', detail: { ...w, endTime: end.toISOString() } });
+    expect(el.store.wrapUp).toEqual({ until: end.getTime() + 60000, queue: 'Sales' });
+    await tick();
+    const panel = el.shadowRoot!.querySelector('vd-call-panel')!;
+    await (panel as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    const box = panel.shadowRoot!.querySelector('.wrapup')!;
+    expect(box.textContent!.replace(/\s+/g, ' ').trim()).toMatch(/^Wrap-up · Sales (01:00|00:59) Ready$/);
+    (box.querySelector('button') as HTMLButtonElement).click();
+    expect(el.store.wrapUp).toBeNull();
+  });
+
   it('asks the backend for the line quality of connected calls', async () => {
     const { el } = await mount(backend);
     await fill(el, 'a@x', 'pw');

@@ -323,7 +323,8 @@ export class WebrtcClientUi extends LitElement {
         @vd-settings=${() => (s.set({ notice: '' }), (this.screen = 'settings'))}
         @vd-role=${(e: Ev<{ queueId: string; number: string }>) => act(this.setUserRole(e.detail.queueId, e.detail.number))}
         @vd-status=${(e: Ev<{ id: number }>) => act(this.setUserStatus(e.detail.id))}></vd-home-view>
-      <vd-call-panel .calls=${s.calls} .recording=${s.recording} .recent=${s.recent} .quality=${s.quality} notice=${s.notice} language=${s.language}
+      <vd-call-panel .calls=${s.calls} .recording=${s.recording} .recent=${s.recent} .quality=${s.quality} notice=${s.notice} .wrapUp=${s.wrapUp} language=${s.language}
+        @vd-wrapup-done=${() => s.set({ wrapUp: null })}
         @vd-hold=${(e: Ev<{ id: string; on: boolean }>) => act(e.detail.on ? this.pauseCall(e.detail.id) : this.resumeCall(e.detail.id))}
         @vd-mute=${(e: Ev<{ id: string; on: boolean }>) => act(e.detail.on ? this.muteCall(e.detail.id) : this.unmuteCall(e.detail.id))}
         @vd-transfer=${(e: Ev<{ number: string; kind: 'direct' | 'consulted' }>) => act(this.transferCall(e.detail.kind, e.detail.number))}

@@ -54,6 +54,10 @@ type Queue struct {
 	Name    string   `json:"Name"`
 	Number  string   `json:"Number"`
 	Members []string `json:"Members"` // user ids
+	// WrapUpTime is how many seconds an agent has after a call of the
+	// queue before the next one (the reference's wrapUpDuration); 0 for
+	// none. The lab's choice of name.
+	WrapUpTime int `json:"WrapUpTime"`
 }
 
 // CallbackRequest is one request in a callback list.
@@ -150,8 +154,8 @@ func Seed() ([]SeedUser, []Queue, []CallbackList, []SIPEndpoint) {
 			Roles: []UserRole{personal("+358401000003", "Sara Supervisor")}},
 	}
 	queues := []Queue{
-		{ID: SalesQueueID, Name: "Sales", Number: "+358201000100", Members: []string{AliceID}},
-		{ID: SupportQID, Name: "Support", Number: "+358201000200", Members: []string{AliceID, BobID}},
+		{ID: SalesQueueID, Name: "Sales", Number: "+358201000100", Members: []string{AliceID}, WrapUpTime: 60},
+		{ID: SupportQID, Name: "Support", Number: "+358201000200", Members: []string{AliceID, BobID}, WrapUpTime: 30},
 	}
 	lists := []CallbackList{{ID: CallbackList1, Name: "Web callbacks", QueueID: SalesQueueID, Requests: []CallbackRequest{
 		{ID: "a014b3ba-1569-4798-b699-000000000301", Number: "+358401000090", Name: "Tone Phone", Note: "Asked about pricing", Created: "2026-11-24T08:00:00Z"},

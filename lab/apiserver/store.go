@@ -77,11 +77,19 @@ func (s *Store) seed() error {
 				return err
 			}
 		}
+		users, queues, lists, endpoints := Seed()
+		// The queues are the lab's configuration, not its state: written at
+		// every start, so a lab.db seeded before a field was added (the
+		// wrap-up time) gets it.
+		for _, q := range queues {
+			if err := putJSON(tx.Bucket(bucketQueues), q.ID, q); err != nil {
+				return err
+			}
+		}
 		meta := tx.Bucket(bucketMeta)
 		if meta.Get([]byte("seeded")) != nil {
 			return nil
 		}
-		users, queues, lists, endpoints := Seed()
 		for _, u := range users {
 			// A low cost keeps the lab's start-up fast; these are lab passwords.
 			hash, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcrypt.MinCost)
@@ -93,11 +101,6 @@ func (s *Store) seed() error {
 				return err
 			}
 			if err := tx.Bucket(bucketUsernames).Put([]byte(strings.ToLower(u.Username)), []byte(u.ID)); err != nil {
-				return err
-			}
-		}
-		for _, q := range queues {
-			if err := putJSON(tx.Bucket(bucketQueues), q.ID, q); err != nil {
 				return err
 			}
 		}
@@ -302,6 +305,8 @@ type CallerExtra struct{ User, Data string }
 // QueueRoute is a queue as the registrar sees it.
 type QueueRoute struct {
 	ID, Name, Number string
+	// WrapUpTime is the queue's wrap-up time in seconds (0: none).
+	WrapUpTime int
 	// Members are the SIP users of the queue's agents, in order; a call to
 	// the queue's number goes to the first (the lab has no queue engine).
 	Members []string
@@ -348,7 +353,7 @@ func (s *Store) Routing() (Routing, error) {
 		}
 	}
 	for _, q := range queues {
-		qr := QueueRoute{ID: q.ID, Name: q.Name, Number: q.Number}
+		qr := QueueRoute{ID: q.ID, Name: q.Name, Number: q.Number, WrapUpTime: q.WrapUpTime}
 		for _, m := range q.Members {
 			if su := sipUser[m]; su != "" {
 				qr.Members = append(qr.Members, su)

@@ -84,20 +84,25 @@ func TestOutboundServiceCalls(t *testing.T) {
 		}
 	})
 
-	connected := func(t *testing.T, call func() (string, error), wantPeer string) {
+	// wantWrapUp is the queue's wrap-up time the platform answers with
+	// (lab/API.md: Sales 60 s, Support 30 s; none for a personal call).
+	connected := func(t *testing.T, call func() (string, error), wantPeer, wantWrapUp string) {
 		t.Helper()
 		id, err := call()
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev.wait(t, ctx, phone.EventCallConfirmed)
+		confirmed := ev.wait(t, ctx, phone.EventCallConfirmed).call
 		if got := tonePeer(t, ctx); got != wantPeer {
 			t.Errorf("the far end sees the call from %s, want %s", got, wantPeer)
 		}
 		if err := p.EndCall(id); err != nil {
 			t.Fatal(err)
 		}
-		ev.wait(t, ctx, phone.EventCallEnded)
+		ended := ev.wait(t, ctx, phone.EventCallEnded).call
+		if confirmed.WrapUpDuration != wantWrapUp || ended.WrapUpDuration != wantWrapUp {
+			t.Errorf("wrapUpDuration %q at call-confirmed, %q at call-ended; want %q", confirmed.WrapUpDuration, ended.WrapUpDuration, wantWrapUp)
+		}
 		fmt.Printf("e2e: service call: the far end saw %s\n", wantPeer)
 	}
 	from := func(number string) string { return "sip:" + number + "@" + lab.Domain }
@@ -105,23 +110,23 @@ func TestOutboundServiceCalls(t *testing.T) {
 	t.Run("queue call with a CLI", func(t *testing.T) {
 		connected(t, func() (string, error) {
 			return p.CallService(lab.Tone.Number, phone.OutboundServiceCallData{QueueID: sales, CLI: "+358201000101"})
-		}, from("+358201000101"))
+		}, from("+358201000101"), "60")
 	})
 	t.Run("queue call shows the queue's number by default", func(t *testing.T) {
-		connected(t, func() (string, error) { return p.CallOutboundQueue(lab.Tone.Number, sales, "") }, from("+358201000100"))
+		connected(t, func() (string, error) { return p.CallOutboundQueue(lab.Tone.Number, sales, "") }, from("+358201000100"), "60")
 	})
 	t.Run("callback call shows its list's queue number", func(t *testing.T) {
-		connected(t, func() (string, error) { return p.CallService(lab.Tone.Number, callback) }, from("+358201000100"))
+		connected(t, func() (string, error) { return p.CallService(lab.Tone.Number, callback) }, from("+358201000100"), "60")
 	})
 	t.Run("a call without data is made as the role selected in the UI", func(t *testing.T) {
 		if ok, err := p.SetUserRole(ctx, apiserver.SupportQID, ""); !ok {
 			t.Fatalf("select the Support role: %v", err)
 		}
-		connected(t, func() (string, error) { return p.Call(lab.Tone.Number) }, from("+358201000200"))
+		connected(t, func() (string, error) { return p.Call(lab.Tone.Number) }, from("+358201000200"), "30")
 		if ok, err := p.SetUserRole(ctx, "", ""); !ok {
 			t.Fatalf("back to the personal role: %v", err)
 		}
-		connected(t, func() (string, error) { return p.Call(lab.Tone.Number) }, from("alice"))
+		connected(t, func() (string, error) { return p.Call(lab.Tone.Number) }, from("alice"), "")
 	})
 
 	refused := func(t *testing.T, p *phone.Phone, ev *events, data phone.OutboundServiceCallData) {
@@ -157,6 +162,9 @@ func TestIncomingQueueCall(t *testing.T) {
 	arrived, err := time.Parse(time.RFC3339, in.QueueArrivalTime)
 	if in.QueueID != apiserver.SalesQueueID || in.QueueName != "Sales" || err != nil || arrived.Before(before) || arrived.After(time.Now().Add(2*time.Second)) {
 		t.Fatalf("call-incoming of a queue call: %+v (arrival %v)", in, err)
+	}
+	if in.WrapUpDuration != "60" {
+		t.Errorf("call-incoming from Sales: wrapUpDuration %q, want the queue's 60", in.WrapUpDuration)
 	}
 	if in.PhoneNumber != lab.Caller.Number && in.PhoneNumber != "caller" {
 		t.Errorf("caller %q", in.PhoneNumber)

@@ -113,6 +113,12 @@ func (f *farEnd) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		reply(map[string]bool{"ok": true})
+	case "/caller/dial-queue": // the caller phone calls the Sales queue, whose agent is Alice
+		if _, err := labctl.Ctrl(f.ctx, f.st.Caller.Ctrl, "dial", "sip:+358201000100@"+f.st.Domain); err != nil {
+			fail(err)
+			return
+		}
+		reply(map[string]bool{"ok": true})
 	case "/hostile/dial":
 		if err := f.dialHostile(); err != nil {
 			fail(err)

@@ -291,8 +291,13 @@ func (d *Dialing) Provisional(code int, sdp string) bool {
 }
 
 // Answer sends the 200 OK and returns the dialog it sets up.
-func (d *Dialing) Answer() *Dialog {
+func (d *Dialing) Answer() *Dialog { return d.AnswerWrapUp("") }
+
+// AnswerWrapUp answers as the platform answers an agent's call for a
+// queue: with the queue's wrap-up time in seconds.
+func (d *Dialing) AnswerWrapUp(seconds string) *Dialog {
 	dlg := d.agent.newDialog()
+	dlg.wrapUp = seconds
 	if d.CallID != "" {
 		dlg.id = d.CallID // the dialog keeps the INVITE's Call-ID
 	}
@@ -337,8 +342,9 @@ func (a *Agent) Reinvite(d *Dialog, dir string) ([]byte, error) {
 type Dialog struct {
 	id    string
 	agent *Agent
-	// answer is the SDP of the 200 OK (outbound).
-	answer string
+	// answer is the SDP of the 200 OK (outbound), wrapUp its queue's
+	// wrap-up time.
+	answer, wrapUp string
 
 	mu          sync.Mutex
 	offered     bool
@@ -361,6 +367,7 @@ var (
 func (d *Dialog) CallID() string        { return d.id }
 func (d *Dialog) Done() <-chan struct{} { return d.done }
 func (d *Dialog) AnswerSDP() []byte     { return []byte(d.answer) }
+func (d *Dialog) WrapUp() string        { return d.wrapUp }
 func (d *Dialog) ReplacesValue() string { return d.id + ";to-tag=b;from-tag=a" }
 func (d *Dialog) Ringing() error        { d.set(180); return nil }
 

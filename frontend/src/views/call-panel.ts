@@ -37,7 +37,10 @@ export class CallPanel extends LitElement {
     quality: { attribute: false },
     now: { state: true },
     superviseTarget: { state: true },
+    wrapUp: { attribute: false },
   };
+  /** The wrap-up after a service call: until when (ms since the epoch) and the queue; null for none. */
+  declare wrapUp: { until: number; queue: string } | null;
   /** The agent user id typed in the listen-in form. */
   declare superviseTarget: string;
   declare recent: RecentCall[];
@@ -71,12 +74,22 @@ export class CallPanel extends LitElement {
     this.quality = {};
     this.now = Date.now();
     this.superviseTarget = '';
+    this.wrapUp = null;
   }
 
-  // One tick a second drives the call timers, only while a call is
-  // connected: an idle phone wakes nothing.
+  /** The wrap-up on show: null once its time is up. */
+  private wrapUpLeft(): number {
+    return this.wrapUp ? this.wrapUp.until - this.now : 0;
+  }
+
+  willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('wrapUp')) this.now = Date.now(); // the count starts from now, not the last tick
+  }
+
+  // One tick a second drives the call timers and the wrap-up's count, only
+  // while a call is connected or a wrap-up runs: an idle phone wakes nothing.
   updated(): void {
-    const timing = this.isConnected && this.calls.some((c) => c.connectedAt);
+    const timing = this.isConnected && (this.calls.some((c) => c.connectedAt) || (this.wrapUp !== null && this.wrapUp.until > Date.now()));
     if (timing && !this.ticker) {
       this.now = Date.now();
       this.ticker = setInterval(() => (this.now = Date.now()), 1000);
@@ -118,6 +131,9 @@ export class CallPanel extends LitElement {
     .num { font-weight: 600; overflow-wrap: anywhere; }
     .state { font-size: 13px; color: #4a5566; }
     .queue { font-size: 13px; color: #133d7a; font-weight: 600; overflow-wrap: anywhere; }
+    .wrapup { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-top: 12px; padding: 8px 12px; border-radius: 8px; background: #e8f1fb; color: #133d7a; font-weight: 600; font-size: 14px; }
+    .wrapup span:first-child { flex: 1 1 auto; overflow-wrap: anywhere; }
+    .wrapup button { background: #fff; border: 1px solid #b9c3d3; }
     .ended { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
     h2 { font-size: 15px; margin: 0 0 8px; }
     .incoming { border: 2px solid #1b7f3a; }
@@ -218,6 +234,13 @@ export class CallPanel extends LitElement {
           <button type="button" @click=${() => this.edit('')} ?disabled=${!this.number}>${t('call.clearNumber')}</button>
         </div>
         ${this.notice ? html`<p class="ended" role="status">${this.notice}</p>` : ''}
+        ${this.wrapUpLeft() > 0
+          ? html`<div class="wrapup" role="timer" aria-live="off">
+              <span>${this.wrapUp!.queue ? t('call.wrapUpQueue', { queue: this.wrapUp!.queue }) : t('call.wrapUp')}</span>
+              <span class="timer">${clock(this.wrapUpLeft() + 999)}</span>
+              <button type="button" class="ctl" @click=${() => this.dispatchEvent(new CustomEvent('vd-wrapup-done'))}>${t('call.wrapUpDone')}</button>
+            </div>`
+          : ''}
       </section>
       <section class="recent" aria-labelledby="recent-h">
         <h2 id="recent-h">${t('call.recent')}</h2>
