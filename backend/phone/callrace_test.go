@@ -114,12 +114,21 @@ type rig struct {
 
 func newRig(t *testing.T, options ...func(*phone.Config)) *rig {
 	t.Helper()
+	return newRigOn(t, phonetest.Platform{}, newEvents(), options...)
+}
+
+// newRigOn is newRig on a platform of the test's, emitting to em.
+func newRigOn(t *testing.T, plat phone.Platform, em phone.Emitter, options ...func(*phone.Config)) *rig {
+	t.Helper()
 	r := &rig{t: t, agent: phonetest.NewAgent(), medias: &phonetest.Medias{}, ev: newEvents()}
+	if e, ok := em.(*events); ok {
+		r.ev = e
+	}
 	cfg := phone.Config{NewUserAgent: r.agent.New(), NewMedia: r.medias.New, StatusPoll: -1, PNPSFirst: -1}
 	for _, o := range options {
 		o(&cfg)
 	}
-	r.p = phone.New(cfg, phonetest.Platform{}, r.ev)
+	r.p = phone.New(cfg, plat, em)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(func() { cancel(); r.p.Close() })
 	r.ctx = ctx

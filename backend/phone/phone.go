@@ -82,6 +82,9 @@ type (
 		Roles(ctx context.Context, s *platform.Session) ([]platform.UserRole, error)
 		CurrentRole(ctx context.Context, s *platform.Session) (platform.UserRole, error)
 		SetCurrentRole(ctx context.Context, s *platform.Session, queueID, number string) (platform.UserRole, error)
+		// FollowEvents reads the platform's event channel until it is lost
+		// (an error; ErrNoEventChannel when there is none) or ctx ends.
+		FollowEvents(ctx context.Context, s *platform.Session, open func(), fn func(platform.Event)) error
 	}
 	// SurveyAPI is the PNPS survey.
 	SurveyAPI interface {
@@ -189,6 +192,10 @@ type State struct {
 	// updateBeneUiUrl): the login screen's kind and the web UI's link.
 	AuthType string `json:"authType,omitempty"`
 	UIURL    string `json:"uiUrl,omitempty"`
+	// Events: the platform's event channel is open (changes to the
+	// availability and role made elsewhere arrive at once; otherwise they
+	// are polled).
+	Events bool `json:"events,omitempty"`
 }
 
 // The values of State.Connection.
@@ -347,6 +354,7 @@ func (p *Phone) State() State {
 		s.User = &u
 	}
 	p.mu.Unlock()
+	s.Events = s.LoggedIn && p.pres.eventsOpen()
 	// Each call under its own lock, after the phone's (as Calls does).
 	s.Calls = p.callViews()
 	return s
@@ -434,10 +442,17 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 	_, _, pnpsOff := p.pres.pnps()
 	pnps := !pnpsOff && p.pnpsFirst > 0
 	if p.statusEvery > 0 {
-		p.polling.Add(1)
+		// The event channel tells of changes made elsewhere; the poll reads
+		// what the channel cannot (while it is down, and now and then).
+		kick := make(chan struct{}, 1)
+		p.polling.Add(2)
 		go func() {
 			defer p.polling.Done()
-			p.pollStatus(sctx)
+			p.pollStatus(sctx, kick)
+		}()
+		go func() {
+			defer p.polling.Done()
+			p.followEvents(sctx, session, kick)
 		}()
 	}
 	if pnps {

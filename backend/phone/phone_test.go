@@ -108,6 +108,10 @@ func (f *fakePlatform) Roles(context.Context, *platform.Session) ([]platform.Use
 	return nil, platform.ErrNotV2
 }
 
+func (f *fakePlatform) FollowEvents(context.Context, *platform.Session, func(), func(platform.Event)) error {
+	return platform.ErrNoEventChannel
+}
+
 func (f *fakePlatform) CurrentRole(context.Context, *platform.Session) (platform.UserRole, error) {
 	return platform.UserRole{}, platform.ErrNotV2
 }

@@ -19,6 +19,40 @@ type presence struct {
 	// the id of the query shown.
 	pnpsMission, pnpsShown string
 	pnpsOff                bool
+	// events: the platform's event channel is open.
+	events bool
+}
+
+func (s *presence) setEventsOpen(on bool) {
+	s.mu.Lock()
+	s.events = on
+	s.mu.Unlock()
+}
+
+func (s *presence) eventsOpen() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.events
+}
+
+// noteRole keeps r as the selected role and says whether it differs from
+// the one known (the queue, the name or the selected number).
+func (s *presence) noteRole(r platform.UserRole) (changed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed = s.role == nil || !sameRole(*s.role, r)
+	s.role = &r
+	return changed
+}
+
+func sameRole(a, b platform.UserRole) bool {
+	number := func(r platform.UserRole) string {
+		if r.SelectedNumber == nil {
+			return ""
+		}
+		return r.SelectedNumber.DisplayNumber
+	}
+	return a.QueueID == b.QueueID && a.Name == b.Name && number(a) == number(b)
 }
 
 // noteStatus keeps st and says whether it differs from the last seen.

@@ -20,7 +20,7 @@ func (p *Phone) remember(s *platform.Session, u *UserInfo, kind LoginType) {
 		p.log.Warn("remember me: no keyring or settings file; the login is not kept")
 		return
 	}
-	r := &settings.Remembered{Username: s.Username, UserID: s.UserID, SiloName: u.Silo, APIEndpoint: s.APIEndpoint}
+	r := &settings.Remembered{Username: s.Username, UserID: s.UserID, SiloName: u.Silo, APIEndpoint: s.APIEndpoint, RTEEndpoint: s.EventsEndpoint}
 	switch kind {
 	case LoginSSO:
 		if _, err := p.secrets.Get(s.Username); err != nil {
@@ -91,6 +91,9 @@ func (p *Phone) Resume(ctx context.Context) (bool, error) {
 		session, err = p.resumeSSO(ctx, r, secret)
 	} else {
 		session, err = platform.RestoreSession(r.APIEndpoint, r.Username, r.UserID, secret)
+		if session != nil {
+			session.EventsEndpoint = r.RTEEndpoint
+		}
 	}
 	if errors.Is(err, sso.ErrExpired) || errors.Is(err, platform.ErrBadDiscovery) {
 		p.log.Info("the remembered login is no longer accepted; forgetting it", "error", err)
@@ -121,7 +124,7 @@ func (p *Phone) resumeSSO(ctx context.Context, r settings.Remembered, refresh st
 	if err != nil {
 		return nil, err
 	}
-	session, err := platform.NewTokenSession(platform.Silo{APIEndpoint: r.APIEndpoint, SiloName: r.SiloName}, r.Username, p.keepTokens(r.Username, res.Tokens))
+	session, err := platform.NewTokenSession(platform.Silo{APIEndpoint: r.APIEndpoint, SiloName: r.SiloName, RTEEndpoint: r.RTEEndpoint}, r.Username, p.keepTokens(r.Username, res.Tokens))
 	if err != nil {
 		return nil, err
 	}

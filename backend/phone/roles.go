@@ -86,7 +86,7 @@ func (p *Phone) GetUserRole(ctx context.Context) (platform.UserRole, error) {
 	if err != nil {
 		return platform.UserRole{}, p.roleErr(err)
 	}
-	p.setRole(&r)
+	p.noteRole(r) // changed elsewhere since: user-role-changed
 	return r, nil
 }
 
@@ -105,7 +105,15 @@ func (p *Phone) SetUserRole(ctx context.Context, queueID, number string) (bool, 
 	if err != nil {
 		return false, p.roleErr(err)
 	}
-	p.setRole(&r)
-	p.emit.Emit(EventUserRoleChanged, r)
+	p.noteRole(r)
 	return true, nil
+}
+
+// noteRole keeps r as the selected role and emits user-role-changed when it
+// differs from the one known: the user's own choice, or one made elsewhere
+// (the event channel, the poll), emitted once whichever tells first.
+func (p *Phone) noteRole(r platform.UserRole) {
+	if p.pres.noteRole(r) {
+		p.emit.Emit(EventUserRoleChanged, r)
+	}
 }

@@ -2,6 +2,8 @@ package phone
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,12 +18,19 @@ const EventUserStatusChanged = "user-status-changed"
 // ErrBadStatus is SetUserStatus's error for an unknown availability type.
 var ErrBadStatus = coded("bad-status", "Availability must be 1 (Available), 2 (Busy), 3 (Do not disturb), 4 (Off work), 5 (Be right back) or 6 (Away)")
 
-// Default polling of the availability: the lab's (and, as far as its public
-// documents say, the platform's) API has no event stream the phone may use,
-// so it asks, gently: every 15 s, and every minute while requests fail.
+// Changes to the availability and the role made elsewhere (another phone,
+// the platform's UI, a supervisor) reach the phone on the platform's event
+// channel (the discovery answer's rteEndpoint) within moments. The poll
+// stays for what the channel cannot tell: every 15 s while the channel is
+// down or the platform has none (every minute while requests fail), and
+// every 5 minutes while it is open, in case an event was lost. The channel
+// is opened again after 1 s, doubling to a minute while it keeps failing.
 const (
-	statusPoll        = 15 * time.Second
-	statusPollOnError = time.Minute
+	statusPoll         = 15 * time.Second
+	statusPollOnError  = time.Minute
+	statusResync       = 5 * time.Minute
+	eventsRetryFirst   = time.Second
+	eventsRetryLongest = time.Minute
 )
 
 // GetUserStatus is the reference's getUserStatus.
@@ -66,22 +75,107 @@ func (p *Phone) noteStatus(st platform.UserStatus) {
 	}
 }
 
-// pollStatus follows the availability until ctx ends (logout, Close).
-func (p *Phone) pollStatus(ctx context.Context) {
+// pollStatus reads the availability, and a V2 user's role, until ctx ends
+// (logout, Close): at once, then as often as the event channel's state asks,
+// and again whenever kick fires (the channel opened or was lost).
+func (p *Phone) pollStatus(ctx context.Context, kick <-chan struct{}) {
 	wait := time.Duration(0)
 	for {
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return
-		case <-time.After(wait):
+		case <-timer.C:
+		case <-kick:
+			timer.Stop()
 		}
 		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		_, err := p.GetUserStatus(rctx)
+		if err == nil && p.pres.selectedRole() != nil { // a V2 user
+			if s, serr := p.sessionOrErr(); serr == nil {
+				var r platform.UserRole
+				if r, err = p.api.CurrentRole(rctx, s); err == nil {
+					p.noteRole(r)
+				}
+			}
+		}
 		cancel()
 		wait = p.statusEvery
+		if p.pres.eventsOpen() {
+			wait = max(wait, statusResync)
+		}
 		if err != nil && ctx.Err() == nil {
 			p.log.Debug("poll availability", "error", err)
 			wait = max(wait, statusPollOnError)
 		}
+	}
+}
+
+// followEvents keeps the platform's event channel open for session s
+// until ctx ends, and turns its events into user-status-changed and
+// user-role-changed. It kicks the poll when the channel opens (what
+// changed before must be read) and when it is lost (the poll takes over).
+func (p *Phone) followEvents(ctx context.Context, s *platform.Session, kick chan<- struct{}) {
+	poke := func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
+	backoff := eventsRetryFirst
+	for {
+		var opened time.Time
+		err := p.api.FollowEvents(ctx, s, func() {
+			opened = p.now()
+			p.pres.setEventsOpen(true)
+			p.log.Info("event channel open")
+			poke()
+		}, func(ev platform.Event) { p.onPlatformEvent(s, ev) })
+		p.pres.setEventsOpen(false)
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, platform.ErrNoEventChannel) {
+			p.log.Info("the platform offers no event channel: availability and role are polled", "every", p.statusEvery.String(), "detail", err)
+			return
+		}
+		poke()
+		if !opened.IsZero() && p.now().Sub(opened) > eventsRetryLongest {
+			backoff = eventsRetryFirst // it was up a good while: a new outage
+		}
+		p.log.Warn("event channel lost; polling until it is back", "retryIn", backoff.String(), "error", err)
+		timer := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+		backoff = min(2*backoff, eventsRetryLongest)
+	}
+}
+
+// onPlatformEvent handles one event of the channel: only the signed-in
+// user's own, and only a well-formed one.
+func (p *Phone) onPlatformEvent(s *platform.Session, ev platform.Event) {
+	if ev.UserID != s.UserID {
+		return
+	}
+	switch ev.Type {
+	case platform.EventUserStatus:
+		var st platform.UserStatus
+		if err := json.Unmarshal(ev.Data, &st); err != nil || st.EventTypeID == 0 {
+			p.log.Warn("event channel: a malformed availability was ignored", "error", err)
+			return
+		}
+		p.noteStatus(st)
+	case platform.EventUserRole:
+		var r platform.UserRole
+		if err := json.Unmarshal(ev.Data, &r); err != nil || r.Name == "" {
+			p.log.Warn("event channel: a malformed role was ignored", "error", err)
+			return
+		}
+		p.noteRole(r)
 	}
 }

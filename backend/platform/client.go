@@ -45,14 +45,18 @@ type Silo struct {
 	Authority         *string `json:"authority"`
 	AuthorityIdPHint  *string `json:"authorityIdPHint"`
 	BasicAuthEndpoint string  `json:"basicAuthEndpoint"`
+	// RTEEndpoint is the platform's real-time event channel (events.go).
+	RTEEndpoint string `json:"rteEndpoint"`
 }
 
 // Session is a logged-in API session: a credentials login's secret key, or
 // an AuthHeader login's Authorization header (renewable).
 type Session struct {
 	APIEndpoint string
-	Username    string
-	UserID      string
+	// EventsEndpoint is the silo's event channel (rteEndpoint), "" for none.
+	EventsEndpoint string
+	Username       string
+	UserID         string
 	// Issuer and ClientID: where an SSO session's tokens come from.
 	Issuer, ClientID string
 	secretKey        string
@@ -72,7 +76,7 @@ func NewTokenSession(silo Silo, username string, tokens oauth2.TokenSource) (*Se
 	if err != nil {
 		return nil, err
 	}
-	return &Session{APIEndpoint: base, Username: username, tokens: tokens}, nil
+	return &Session{APIEndpoint: base, EventsEndpoint: silo.RTEEndpoint, Username: username, tokens: tokens}, nil
 }
 
 // NewHeaderSession is a session that authenticates with an Authorization
@@ -82,11 +86,12 @@ func NewHeaderSession(silo Silo, username, userID, header string) (*Session, err
 	if err != nil {
 		return nil, err
 	}
-	return &Session{APIEndpoint: base, Username: username, UserID: userID, header: header}, nil
+	return &Session{APIEndpoint: base, EventsEndpoint: silo.RTEEndpoint, Username: username, UserID: userID, header: header}, nil
 }
 
 // RestoreSession is a credentials login's session from what "remember me"
-// kept: the API endpoint, the user and the secret key.
+// kept: the API endpoint, the user and the secret key. (Its event channel,
+// EventsEndpoint, is set by the caller when it kept one.)
 func RestoreSession(apiEndpoint, username, userID, secretKey string) (*Session, error) {
 	base, err := endpoint(apiEndpoint)
 	if err != nil {
@@ -245,7 +250,7 @@ func (c *Client) LoginCredentials(ctx context.Context, silo Silo, username, pass
 	if out.UserID == "" || out.SecretKey == "" {
 		return nil, fmt.Errorf("login %s: the API answered without a user id or secret key", username)
 	}
-	return &Session{APIEndpoint: base, Username: username, UserID: out.UserID, secretKey: out.SecretKey}, nil
+	return &Session{APIEndpoint: base, EventsEndpoint: silo.RTEEndpoint, Username: username, UserID: out.UserID, secretKey: out.SecretKey}, nil
 }
 
 // Me returns the logged-in user's record.

@@ -58,6 +58,9 @@ type Remembered struct {
 	UserID      string `json:"userId"`
 	SiloName    string `json:"siloName"`
 	APIEndpoint string `json:"apiEndpoint"`
+	// RTEEndpoint is the silo's event channel ("" for none, or for a login
+	// kept before it was remembered: the phone then polls).
+	RTEEndpoint string `json:"rteEndpoint,omitempty"`
 }
 
 // Audio is the user's sound set-up. Devices are the sound server's stable

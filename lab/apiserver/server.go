@@ -1,12 +1,14 @@
 package apiserver
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -58,6 +60,8 @@ type Server struct {
 	store *Store
 	log   *slog.Logger
 	pnps  pnpsState
+	// events are the open event channels (rte.go).
+	events rteHub
 }
 
 // New returns a Server over store.
@@ -101,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /users/{id}/sdktoken", s.authed(s.newSDKToken))
 	mux.HandleFunc("POST /lab/sdktokens/resync", s.resyncSDKTokens)
 	mux.HandleFunc("POST /lab/sdktokens/lifetime", s.setSDKTokenLifetime)
+	mux.Handle("GET /rte/", s.authed(s.rte))
 	mux.Handle("GET /users/{id}/pnps/query", s.authed(s.pnpsQuery))
 	mux.Handle("POST /users/{id}/pnps/query/{queryId}", s.authed(s.pnpsAnswer))
 	mux.Handle("PUT /calls/{callId}/recording", s.authed(s.setRecording))
@@ -126,6 +131,16 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// Hijack lets the event channel (rte.go) take the connection over.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("the connection cannot be taken over")
+	}
+	r.status = http.StatusSwitchingProtocols
+	return h.Hijack()
 }
 
 func (s *Server) logged(next http.Handler) http.Handler {
@@ -507,6 +522,7 @@ func (s *Server) setCurrentRole(w http.ResponseWriter, r *http.Request, me store
 		writeError(w, http.StatusInternalServerError, "Could not save the role.")
 		return
 	}
+	s.events.publish(RTEEvent{Type: RTEUserRole, UserID: me.ID, Data: cur})
 	writeJSON(w, http.StatusOK, cur)
 }
 
@@ -569,5 +585,6 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request, me storedUser
 		writeError(w, http.StatusInternalServerError, "Could not save the availability.")
 		return
 	}
+	s.events.publish(RTEEvent{Type: RTEUserStatus, UserID: me.ID, Data: st})
 	writeJSON(w, http.StatusOK, st)
 }

@@ -477,7 +477,7 @@ func TestUserRolesThroughTheLab(t *testing.T) {
 }
 
 // Availability through the lab's API: read, changed here, changed
-// elsewhere and seen by the poll.
+// elsewhere and seen by the phone.
 func TestUserStatusThroughTheLab(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -517,5 +517,86 @@ func TestUserStatusThroughTheLab(t *testing.T) {
 		t.Fatalf("an unknown availability type: %v, want 400", err)
 	}
 	_, _ = p.SetUserStatus(ctx, platform.StatusAvailable, "")
-	fmt.Println("e2e: availability: read Available, set DND here, Away set by another client seen by the poll")
+	fmt.Println("e2e: availability: read Available, set DND here, Away set by another client seen by the phone")
 }
+
+// Changes made elsewhere reach the phone on the platform's event channel
+// (rteEndpoint), promptly: the phone polls only every 15 s, and every 5
+// minutes while the channel is open, so an event within 3 s is the
+// channel's. The channel survives a restart of the platform's API.
+func TestPresenceChangedElsewhere(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	api := platform.New(platform.Config{})
+	ev := newEvents()
+	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, NoSIP: true}, api, ev)
+	defer p.Close()
+	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
+		t.Fatal(err)
+	}
+	ev.wait(t, ctx, phone.EventUserStatusChanged) // the first reading
+	silos, _ := api.Discover(ctx, lab.DiscoveryURL, "alice@voicedesk.lab")
+	other, err := api.LoginCredentials(ctx, silos[0], "alice@voicedesk.lab", "alice-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_, _ = api.SetStatus(context.Background(), other, platform.StatusAvailable, "")
+		_, _ = api.SetCurrentRole(context.Background(), other, "", "")
+	}()
+	prompt := func(what string, change func() error, name string, check func(any) bool) time.Duration {
+		t.Helper()
+		// The channel is open before the change (a change before it opens is
+		// read by the poll the opening kicks, which is right but not this test).
+		for deadline := time.Now().Add(5 * time.Second); !channelOpen(p) && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		wctx, wcancel := context.WithTimeout(ctx, 3*time.Second)
+		defer wcancel()
+		start := time.Now()
+		if err := change(); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			e := ev.wait(t, wctx, name)
+			if check(e.detail) {
+				return time.Since(start)
+			}
+		}
+	}
+	busy := prompt("availability", func() error {
+		_, err := api.SetStatus(ctx, other, platform.StatusBusy, "set elsewhere")
+		return err
+	}, phone.EventUserStatusChanged, func(d any) bool { s := d.(platform.UserStatus); return s.EventTypeID == platform.StatusBusy })
+	role := prompt("role", func() error {
+		_, err := api.SetCurrentRole(ctx, other, apiserver.SupportQID, "")
+		return err
+	}, phone.EventUserRoleChanged, func(d any) bool { return d.(platform.UserRole).QueueID == apiserver.SupportQID })
+
+	// The API restarts: the phone opens the channel again (after 1, 2, 4 s)
+	// and hears the next change.
+	if err := labctl.StopComponent(lab, "api"); err != nil {
+		t.Fatal(err)
+	}
+	if err := labctl.StartComponent(ctx, lab, "api"); err != nil {
+		t.Fatal(err)
+	}
+	restarted := time.Now()
+	for !channelOpen(p) && time.Since(restarted) < 10*time.Second {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !channelOpen(p) {
+		t.Fatal("the event channel did not open again within 10 s of the API's restart")
+	}
+	reopened := time.Since(restarted)
+	away := prompt("availability after the restart", func() error {
+		_, err := api.SetStatus(ctx, other, platform.StatusAway, "after the restart")
+		return err
+	}, phone.EventUserStatusChanged, func(d any) bool { s := d.(platform.UserStatus); return s.EventTypeID == platform.StatusAway })
+	fmt.Printf("e2e: changes made elsewhere: availability heard in %v, role in %v; channel open again %v after the API restarted, then heard in %v\n",
+		busy.Round(time.Millisecond), role.Round(time.Millisecond), reopened.Round(time.Millisecond), away.Round(time.Millisecond))
+}
+
+// channelOpen says whether the phone's event channel is open, from its
+// state (State.events, for the status line).
+func channelOpen(p *phone.Phone) bool { return p.State().Events }

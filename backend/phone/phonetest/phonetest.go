@@ -36,6 +36,31 @@ func SDP(dir string) string {
 type Platform struct {
 	SDKLifetime int
 	renewals    *atomic.Int32
+	// Events, when set, is the platform's event channel: FollowEvents
+	// hands on what is sent to it; closing it loses the channel. Without
+	// it the platform has none.
+	Events chan platform.Event
+}
+
+// FollowEvents is the platform's event channel.
+func (p Platform) FollowEvents(ctx context.Context, _ *platform.Session, open func(), fn func(platform.Event)) error {
+	if p.Events == nil {
+		return platform.ErrNoEventChannel
+	}
+	if open != nil {
+		open()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-p.Events:
+			if !ok {
+				return errors.New("phonetest: the event channel closed")
+			}
+			fn(ev)
+		}
+	}
 }
 
 // NewPlatform returns a Platform whose SDK tokens live lifetime seconds.

@@ -215,6 +215,7 @@ func serveAPI(ctx context.Context, args []string) error {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
+		api.Close() // the event channels are hijacked: Shutdown does not end them
 		_ = srv.Shutdown(shutdown)
 	}()
 	log.Info("lab API server listening", "addr", ln.Addr().String())
