@@ -17,8 +17,34 @@ import (
 type Bridge struct {
 	conn *websocket.Conn
 	next int
-	// Events are the phone events received while waiting for answers.
-	Events []string
+	// Events are the phone events received while waiting for answers, and
+	// Details their payloads, in the same order.
+	Events  []string
+	Details []json.RawMessage
+}
+
+// event is a phone-event notification's params.
+type event struct {
+	Name   string          `json:"name"`
+	Detail json.RawMessage `json:"detail"`
+}
+
+func (c *Bridge) note(params json.RawMessage) string {
+	var ev event
+	_ = json.Unmarshal(params, &ev)
+	c.Events = append(c.Events, ev.Name)
+	c.Details = append(c.Details, ev.Detail)
+	return ev.Name
+}
+
+// Detail is the payload of the last event name received, or nil.
+func (c *Bridge) Detail(name string) json.RawMessage {
+	for i := len(c.Events) - 1; i >= 0; i-- {
+		if c.Events[i] == name {
+			return c.Details[i]
+		}
+	}
+	return nil
 }
 
 // DialBridge connects to the bridge whose page URL (with its token) the
@@ -51,7 +77,14 @@ func DialBridgeFrom(ctx context.Context, pageURL, origin string) (*Bridge, error
 // WaitEvent reads until the phone event name arrives (or was already
 // received), for at most d.
 func (c *Bridge) WaitEvent(name string, d time.Duration) error {
-	for _, e := range c.Events {
+	return c.WaitEventSince(name, 0, d)
+}
+
+// WaitEventSince is WaitEvent counting only the events from the since-th
+// received on (len(Events) before an action: an event the action caused,
+// even one that came with its answer).
+func (c *Bridge) WaitEventSince(name string, since int, d time.Duration) error {
+	for _, e := range c.Events[min(since, len(c.Events)):] {
 		if e == name {
 			return nil
 		}
@@ -59,15 +92,12 @@ func (c *Bridge) WaitEvent(name string, d time.Duration) error {
 	_ = c.conn.SetReadDeadline(time.Now().Add(d))
 	for {
 		var msg struct {
-			Params struct {
-				Name string `json:"name"`
-			} `json:"params"`
+			Params json.RawMessage `json:"params"`
 		}
 		if err := c.conn.ReadJSON(&msg); err != nil {
 			return fmt.Errorf("waiting for %s (received %v): %w", name, c.Events, err)
 		}
-		c.Events = append(c.Events, msg.Params.Name)
-		if msg.Params.Name == name {
+		if c.note(msg.Params) == name {
 			return nil
 		}
 	}
@@ -92,23 +122,31 @@ func (c *Bridge) Call(method string, params ...any) (json.RawMessage, error) {
 			Params json.RawMessage `json:"params"`
 			Result json.RawMessage `json:"result"`
 			Error  *struct {
-				Message string `json:"message"`
+				Code    int             `json:"code"`
+				Message string          `json:"message"`
+				Data    json.RawMessage `json:"data"`
 			} `json:"error"`
 		}
 		if err := c.conn.ReadJSON(&msg); err != nil {
 			return nil, fmt.Errorf("%s: %w", method, err)
 		}
 		if msg.ID == nil || *msg.ID != id {
-			var ev struct {
-				Name string `json:"name"`
-			}
-			_ = json.Unmarshal(msg.Params, &ev)
-			c.Events = append(c.Events, ev.Name)
+			c.note(msg.Params)
 			continue
 		}
 		if msg.Error != nil {
-			return nil, fmt.Errorf("%s: %s", method, msg.Error.Message)
+			return nil, &RPCError{Method: method, Code: msg.Error.Code, Message: msg.Error.Message, Data: msg.Error.Data}
 		}
 		return msg.Result, nil
 	}
 }
+
+// RPCError is a JSON-RPC error answer.
+type RPCError struct {
+	Method  string
+	Code    int
+	Message string
+	Data    json.RawMessage
+}
+
+func (e *RPCError) Error() string { return fmt.Sprintf("%s: %s", e.Method, e.Message) }
