@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -34,6 +35,15 @@ func TestAnsweringStartsBeforeTheNomination(t *testing.T) {
 	}
 	reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().SetInt(int64(holdOff))
 
+	// Watched from before the negotiation: we may connect at the far end's
+	// first check, while the negotiation is still under way.
+	ourICE := make(chan struct{})
+	var once sync.Once
+	us.pc.OnICEConnectionStateChange(func(st webrtc.ICEConnectionState) {
+		if st == webrtc.ICEConnectionStateConnected {
+			once.Do(func() { close(ourICE) })
+		}
+	})
 	negotiate(t, ctx, far, us, nil)
 	start := time.Now()
 	if err := us.Start(&audio.Tone{Hz: 700}, &audio.Recorder{}); err != nil {
@@ -42,12 +52,6 @@ func TestAnsweringStartsBeforeTheNomination(t *testing.T) {
 	if err := far.Start(&audio.Tone{Hz: 1100}, &audio.Recorder{}); err != nil {
 		t.Fatal(err)
 	}
-	ourICE := make(chan struct{})
-	us.pc.OnICEConnectionStateChange(func(st webrtc.ICEConnectionState) {
-		if st == webrtc.ICEConnectionStateConnected {
-			close(ourICE)
-		}
-	})
 	select {
 	case <-ourICE:
 	case <-ctx.Done():
