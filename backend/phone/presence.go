@@ -2,6 +2,7 @@ package phone
 
 import (
 	"sync"
+	"time"
 
 	"voicedesk/backend/platform"
 )
@@ -19,8 +20,18 @@ type presence struct {
 	// the id of the query shown.
 	pnpsMission, pnpsShown string
 	pnpsOff                bool
-	// events: the platform's event channel is open.
+	// events: the platform's event channel is open; heard counts its
+	// events, so that a poll answered after one does not undo it.
 	events bool
+	heard  uint64
+}
+
+// heardSoFar is how many events of the channel were handled: a poll takes
+// it before asking, and its answer stands only if no event came meanwhile.
+func (s *presence) heardSoFar() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heard
 }
 
 func (s *presence) setEventsOpen(on bool) {
@@ -36,10 +47,17 @@ func (s *presence) eventsOpen() bool {
 }
 
 // noteRole keeps r as the selected role and says whether it differs from
-// the one known (the queue, the name or the selected number).
-func (s *presence) noteRole(r platform.UserRole) (changed bool) {
+// the one known (the queue, the name or the selected number); asOf and
+// event are noteStatusAsOf's.
+func (s *presence) noteRole(r platform.UserRole, asOf *uint64, event bool) (changed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if asOf != nil && *asOf != s.heard {
+		return false
+	}
+	if event {
+		s.heard++
+	}
 	changed = s.role == nil || !sameRole(*s.role, r)
 	s.role = &r
 	return changed
@@ -57,11 +75,38 @@ func sameRole(a, b platform.UserRole) bool {
 
 // noteStatus keeps st and says whether it differs from the last seen.
 func (s *presence) noteStatus(st platform.UserStatus) (changed bool) {
+	return s.noteStatusAsOf(st, nil, false)
+}
+
+// noteStatusAsOf is noteStatus for a poll's answer (asOf: heardSoFar
+// before it asked; nil for any other reading) or an event of the channel
+// (event): an answer older than an event is dropped.
+func (s *presence) noteStatusAsOf(st platform.UserStatus, asOf *uint64, event bool) (changed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if asOf != nil && *asOf != s.heard {
+		return false
+	}
+	if event {
+		s.heard++
+	}
+	if s.status != nil && olderThan(st, *s.status) {
+		return false // an event or answer overtaken by a newer change
+	}
 	changed = s.status == nil || !s.status.Same(st)
 	s.status = &st
 	return changed
+}
+
+// olderThan says whether a was last changed before b, by their Timestamps
+// (false when either has none).
+func olderThan(a, b platform.UserStatus) bool {
+	if a.Timestamp == nil || b.Timestamp == nil {
+		return false
+	}
+	ta, errA := time.Parse(time.RFC3339Nano, *a.Timestamp)
+	tb, errB := time.Parse(time.RFC3339Nano, *b.Timestamp)
+	return errA == nil && errB == nil && ta.Before(tb)
 }
 
 func (s *presence) setRole(r *platform.UserRole) {

@@ -112,8 +112,12 @@ func (p *Phone) SetUserRole(ctx context.Context, queueID, number string) (bool, 
 // noteRole keeps r as the selected role and emits user-role-changed when it
 // differs from the one known: the user's own choice, or one made elsewhere
 // (the event channel, the poll), emitted once whichever tells first.
-func (p *Phone) noteRole(r platform.UserRole) {
-	if p.pres.noteRole(r) {
+func (p *Phone) noteRole(r platform.UserRole) { p.noteRoleAsOf(r, nil, false) }
+
+// noteRoleAsOf is noteRole for a poll's answer or an event of the channel
+// (presence.noteStatusAsOf).
+func (p *Phone) noteRoleAsOf(r platform.UserRole, asOf *uint64, event bool) {
+	if p.pres.noteRole(r, asOf, event) {
 		p.emit.Emit(EventUserRoleChanged, r)
 	}
 }

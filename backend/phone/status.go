@@ -91,15 +91,7 @@ func (p *Phone) pollStatus(ctx context.Context, kick <-chan struct{}) {
 			timer.Stop()
 		}
 		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		_, err := p.GetUserStatus(rctx)
-		if err == nil && p.pres.selectedRole() != nil { // a V2 user
-			if s, serr := p.sessionOrErr(); serr == nil {
-				var r platform.UserRole
-				if r, err = p.api.CurrentRole(rctx, s); err == nil {
-					p.noteRole(r)
-				}
-			}
-		}
+		err := p.pollOnce(rctx)
 		cancel()
 		wait = p.statusEvery
 		if p.pres.eventsOpen() {
@@ -110,6 +102,34 @@ func (p *Phone) pollStatus(ctx context.Context, kick <-chan struct{}) {
 			wait = max(wait, statusPollOnError)
 		}
 	}
+}
+
+// pollOnce reads the availability, and a V2 user's role; an answer that
+// an event of the channel overtook is dropped (the event is newer).
+func (p *Phone) pollOnce(ctx context.Context) error {
+	s, err := p.sessionOrErr()
+	if err != nil {
+		return err
+	}
+	asOf := p.pres.heardSoFar()
+	st, err := p.api.Status(ctx, s)
+	if err != nil {
+		p.apiFailed(err)
+		return err
+	}
+	if p.pres.noteStatusAsOf(st, &asOf, false) {
+		p.emit.Emit(EventUserStatusChanged, st)
+	}
+	if p.pres.selectedRole() == nil {
+		return nil // a V1 user: no roles
+	}
+	asOf = p.pres.heardSoFar()
+	r, err := p.api.CurrentRole(ctx, s)
+	if err != nil {
+		return err
+	}
+	p.noteRoleAsOf(r, &asOf, false)
+	return nil
 }
 
 // followEvents keeps the platform's event channel open for session s
@@ -169,13 +189,15 @@ func (p *Phone) onPlatformEvent(s *platform.Session, ev platform.Event) {
 			p.log.Warn("event channel: a malformed availability was ignored", "error", err)
 			return
 		}
-		p.noteStatus(st)
+		if p.pres.noteStatusAsOf(st, nil, true) {
+			p.emit.Emit(EventUserStatusChanged, st)
+		}
 	case platform.EventUserRole:
 		var r platform.UserRole
 		if err := json.Unmarshal(ev.Data, &r); err != nil || r.Name == "" {
 			p.log.Warn("event channel: a malformed role was ignored", "error", err)
 			return
 		}
-		p.noteRole(r)
+		p.noteRoleAsOf(r, nil, true)
 	}
 }

@@ -27,9 +27,25 @@ type appFigures struct {
 	IdlePSS, CallPSS   float64 // MB, all the app's processes
 	IdleCPU, CallCPU   float64 // CPU-seconds per minute, all the app's processes
 	Processes          int
-	// CallThreads is the call's CPU by process and thread name, per
-	// minute: where the app's figure goes.
-	CallThreads map[string]float64
+	// CallThreads and IdleThreads are the call's and the idle minute's
+	// CPU by process and thread name, per minute: where the figures go.
+	CallThreads, IdleThreads map[string]float64
+}
+
+// idleSecs is how long the idle figures are measured: the kernel counts
+// CPU in 10 ms ticks, so 30 s resolves 0.02 CPU-s a minute.
+const idleSecs = 30
+
+// threadsPerMinute is the CPU of each thread between two readings, per
+// minute, for those at 0.01 s/min or more.
+func threadsPerMinute(before, after map[string]float64, d time.Duration) map[string]float64 {
+	out := map[string]float64{}
+	for name, v := range after {
+		if r := (v - before[name]) / d.Minutes(); r >= 0.01 {
+			out[name] = r
+		}
+	}
+	return out
 }
 
 // measureApp launches the built app in Xvfb against the lab, signs in and
@@ -78,18 +94,19 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	pids := processTree(cmd.Process.Pid)
 	f.Processes = len(pids)
 	f.IdlePSS = pssMB(pids)
-	c0 := treeCPU(pids)
-	time.Sleep(10 * time.Second)
-	f.IdleCPU = (treeCPU(pids) - c0) / 10 * 60
+	c0, th0 := treeCPU(pids), threadCPU(pids)
+	t0 := time.Now()
+	time.Sleep(idleSecs * time.Second)
+	f.IdleCPU = (treeCPU(pids) - c0) / time.Since(t0).Minutes()
+	f.IdleThreads = threadsPerMinute(th0, threadCPU(pids), time.Since(t0))
 	res, err := rpc.Call("call", st.Tone.Number, nil)
 	if err != nil {
 		return nil, fmt.Errorf("call through the bridge: %w", err)
 	}
 	var id string
 	_ = json.Unmarshal(res, &id)
-	c0 = treeCPU(pids)
-	th0 := threadCPU(pids)
-	t0 := time.Now()
+	c0, th0 = treeCPU(pids), threadCPU(pids)
+	t0 = time.Now()
 	time.Sleep(time.Duration(callSecs) * time.Second / 2)
 	f.CallPSS = pssMB(processTree(cmd.Process.Pid))
 	time.Sleep(time.Duration(callSecs) * time.Second / 2)

@@ -255,16 +255,25 @@ func printApp(app *appFigures) {
 	fmt.Print(b.String())
 }
 
-// threads writes where the app's call CPU goes, by process/thread name
-// (Go's threads all carry the program's name; WebKit names its own).
+// threads writes where the app's call and idle CPU go, by process/thread
+// name (Go's threads all carry the program's name; WebKit names its own).
 func threads(b *strings.Builder, app *appFigures) {
-	names := make([]string, 0, len(app.CallThreads))
-	for n := range app.CallThreads {
-		names = append(names, n)
-	}
-	sort.Slice(names, func(i, j int) bool { return app.CallThreads[names[i]] > app.CallThreads[names[j]] })
-	for _, n := range names {
-		fmt.Fprintf(b, "  %-40s %6.2f s/min\n", n, app.CallThreads[n])
+	for _, part := range []struct {
+		title string
+		m     map[string]float64
+		min   float64
+	}{{"in a call", app.CallThreads, 0.05}, {"idle, registered, window open", app.IdleThreads, 0.01}} {
+		fmt.Fprintf(b, " %s:\n", part.title)
+		names := make([]string, 0, len(part.m))
+		for n, v := range part.m {
+			if v >= part.min {
+				names = append(names, n)
+			}
+		}
+		sort.Slice(names, func(i, j int) bool { return part.m[names[i]] > part.m[names[j]] })
+		for _, n := range names {
+			fmt.Fprintf(b, "  %-40s %6.2f s/min\n", n, part.m[n])
+		}
 	}
 }
 

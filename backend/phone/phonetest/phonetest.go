@@ -40,6 +40,39 @@ type Platform struct {
 	// hands on what is sent to it; closing it loses the channel. Without
 	// it the platform has none.
 	Events chan platform.Event
+	// Presence, when set, is the user's availability and role as the
+	// platform keeps them (what Status and CurrentRole answer): a test
+	// changes it and then sends the event, as the platform would.
+	Presence *Presence
+}
+
+// Presence is the platform's record of the user's availability and role.
+type Presence struct {
+	mu     sync.Mutex
+	status platform.UserStatus
+	role   *platform.UserRole
+	reads  int
+}
+
+// Reads is how many times the availability was read.
+func (p *Presence) Reads() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reads
+}
+
+// Set records a change of the availability (nil: unchanged) and the role
+// (nil: unchanged).
+func (p *Presence) Set(st *platform.UserStatus, role *platform.UserRole) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st != nil {
+		p.status = *st
+	}
+	if role != nil {
+		r := *role
+		p.role = &r
+	}
 }
 
 // FollowEvents is the platform's event channel.
@@ -110,7 +143,14 @@ func (Platform) Roles(context.Context, *platform.Session) ([]platform.UserRole, 
 	return nil, platform.ErrNotV2
 }
 
-func (Platform) CurrentRole(context.Context, *platform.Session) (platform.UserRole, error) {
+func (p Platform) CurrentRole(context.Context, *platform.Session) (platform.UserRole, error) {
+	if p.Presence != nil {
+		p.Presence.mu.Lock()
+		defer p.Presence.mu.Unlock()
+		if p.Presence.role != nil {
+			return *p.Presence.role, nil
+		}
+	}
 	return platform.UserRole{}, platform.ErrNotV2
 }
 
@@ -118,7 +158,13 @@ func (Platform) SetCurrentRole(context.Context, *platform.Session, string, strin
 	return platform.UserRole{}, platform.ErrNotV2
 }
 
-func (Platform) Status(context.Context, *platform.Session) (platform.UserStatus, error) {
+func (p Platform) Status(context.Context, *platform.Session) (platform.UserStatus, error) {
+	if p.Presence != nil {
+		p.Presence.mu.Lock()
+		defer p.Presence.mu.Unlock()
+		p.Presence.reads++
+		return p.Presence.status, nil
+	}
 	return platform.UserStatus{}, nil
 }
 
