@@ -109,10 +109,10 @@ func TestPresenceFromElsewhere(t *testing.T) {
 		t.Run(tc.rule, func(t *testing.T) {
 			plat := phonetest.Platform{Events: make(chan platform.Event), Presence: &phonetest.Presence{}}
 			em := &presenceEvents{wake: make(chan struct{}, 1)}
-			// The poll reads the availability at the start (EventTypeID 0
-			// from phonetest) and again as the channel opens, then not
-			// within the test: the events are sent after both reads, so
-			// that no poll answer crosses them.
+			// The availability is read at the start (the poll; EventTypeID
+			// 0 from phonetest) and as the channel opens, then not within
+			// the test: the events are sent after both reads, so that no
+			// poll's answer crosses them.
 			newRigOn(t, plat, em, func(c *phone.Config) { c.StatusPoll = time.Hour })
 			s0, _ := em.counts(1, 0)
 			for deadline := time.Now().Add(2 * time.Second); plat.Presence.Reads() < 2 && time.Now().Before(deadline); {

@@ -77,7 +77,7 @@ func (p *Phone) noteStatus(st platform.UserStatus) {
 
 // pollStatus reads the availability, and a V2 user's role, until ctx ends
 // (logout, Close): at once, then as often as the event channel's state asks,
-// and again whenever kick fires (the channel opened or was lost).
+// and again whenever kick fires (the channel was lost).
 func (p *Phone) pollStatus(ctx context.Context, kick <-chan struct{}) {
 	wait := time.Duration(0)
 	for {
@@ -134,8 +134,9 @@ func (p *Phone) pollOnce(ctx context.Context) error {
 
 // followEvents keeps the platform's event channel open for session s
 // until ctx ends, and turns its events into user-status-changed and
-// user-role-changed. It kicks the poll when the channel opens (what
-// changed before must be read) and when it is lost (the poll takes over).
+// user-role-changed. As the channel opens it reads the availability and
+// role (what changed while it was closed); when it is lost it kicks the
+// poll, which takes over.
 func (p *Phone) followEvents(ctx context.Context, s *platform.Session, kick chan<- struct{}) {
 	poke := func() {
 		select {
@@ -150,7 +151,13 @@ func (p *Phone) followEvents(ctx context.Context, s *platform.Session, kick chan
 			opened = p.now()
 			p.pres.setEventsOpen(true)
 			p.log.Info("event channel open")
-			poke()
+			// What changed while the channel was closed, read before its
+			// first event is handled (events are read after this returns).
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			if err := p.pollOnce(rctx); err != nil && ctx.Err() == nil {
+				p.log.Debug("read availability as the event channel opened", "error", err)
+			}
+			cancel()
 		}, func(ev platform.Event) { p.onPlatformEvent(s, ev) })
 		p.pres.setEventsOpen(false)
 		if ctx.Err() != nil {
