@@ -30,6 +30,14 @@ type appFigures struct {
 	// CallThreads and IdleThreads are the call's and the idle minute's
 	// CPU by process and thread name, per minute: where the figures go.
 	CallThreads, IdleThreads map[string]float64
+	// IdleAwayCPU is the idle figure while another window has the focus
+	// (the agent in their CRM): no caret blinks in the phone's window.
+	IdleAwayCPU float64
+	// HiddenCPU and HiddenPSS are the idle figures with the window hidden
+	// to the tray; RingToWindow is a call's INVITE sent by the far end to
+	// the hidden window shown (ms). 0: not measured (no D-Bus session for
+	// the tray).
+	HiddenCPU, HiddenPSS, RingToWindow float64
 }
 
 // idleSecs is how long the idle figures are measured: the kernel counts
@@ -62,6 +70,15 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 		return nil, err
 	}
 	defer func() { _ = os.RemoveAll(home) }()
+	// A tray (a StatusNotifierWatcher on the session bus) lets the window
+	// hide to it; it must be there when the app starts.
+	var tray *desktop.TrayHost
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		if tray, err = desktop.StartTrayHost(); err != nil {
+			return nil, fmt.Errorf("a tray for the app: %w", err)
+		}
+		defer tray.Close()
+	}
 	l, err := launchApp(app, home, display, st)
 	if err != nil {
 		return nil, err
@@ -92,6 +109,11 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	}
 	time.Sleep(5 * time.Second) // settled: registered, the main screen drawn
 	pids := processTree(cmd.Process.Pid)
+	if probeIdle > 0 {
+		// For tuning: the signed-in, idle app stays up for a profiler.
+		fmt.Printf("probe: the app is idle for %v; its processes: %v (DISPLAY %s)\n", probeIdle, pids, display)
+		time.Sleep(probeIdle)
+	}
 	f.Processes = len(pids)
 	f.IdlePSS = pssMB(pids)
 	c0, th0 := treeCPU(pids), threadCPU(pids)
@@ -99,6 +121,14 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	time.Sleep(idleSecs * time.Second)
 	f.IdleCPU = (treeCPU(pids) - c0) / time.Since(t0).Minutes()
 	f.IdleThreads = threadsPerMinute(th0, threadCPU(pids), time.Since(t0))
+	if f.IdleAwayCPU, err = idleAway(display, pids); err != nil {
+		return nil, err
+	}
+	if tray != nil {
+		if err := measureHidden(ctx, f, tray, display, st, pids); err != nil {
+			return nil, err
+		}
+	}
 	res, err := rpc.Call("call", st.Tone.Number, nil)
 	if err != nil {
 		return nil, fmt.Errorf("call through the bridge: %w", err)
@@ -137,6 +167,77 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 		return nil, fmt.Errorf("the app did not sign in from the keyring and register within 30 s")
 	}
 	return f, nil
+}
+
+// idleAway is the idle CPU per minute while another window (xmessage) has
+// the focus: the agent working in another app, the phone's window open.
+func idleAway(display string, pids []int) (float64, error) {
+	other := exec.Command("xmessage", "-geometry", "120x40+700+700", "another app")
+	other.Env = append(os.Environ(), "DISPLAY="+display)
+	if err := other.Start(); err != nil {
+		return 0, fmt.Errorf("another window: %w", err)
+	}
+	defer func() { _ = other.Process.Kill(); _ = other.Wait() }()
+	var id string
+	for end := time.Now().Add(5 * time.Second); id == "" && time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		out, _ := xdotool(display, "search", "--class", "xmessage")
+		id = strings.TrimSpace(strings.Split(out, "\n")[0])
+	}
+	if id == "" {
+		return 0, fmt.Errorf("the other window did not appear")
+	}
+	if out, err := xdotool(display, "windowfocus", id); err != nil {
+		return 0, fmt.Errorf("focus the other window: %v: %s", err, out)
+	}
+	time.Sleep(time.Second)
+	c0, t0 := treeCPU(pids), time.Now()
+	time.Sleep(idleSecs * time.Second)
+	return (treeCPU(pids) - c0) / time.Since(t0).Minutes(), nil
+}
+
+// measureHidden closes the window (it hides to the tray), measures the
+// hidden app, and rings it from the lab's caller phone: the time to the
+// window shown.
+func measureHidden(ctx context.Context, f *appFigures, tray *desktop.TrayHost, display string, st *labctl.State, pids []int) error {
+	if _, err := tray.WaitItem(ctx); err != nil {
+		return fmt.Errorf("the app's tray icon: %w", err)
+	}
+	if err := desktop.CloseWindow(display, desktop.VisibleWindow(display)); err != nil {
+		return err
+	}
+	for end := time.Now().Add(10 * time.Second); desktop.VisibleWindow(display) != ""; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) {
+			return fmt.Errorf("the window did not hide to the tray")
+		}
+	}
+	time.Sleep(3 * time.Second)
+	c0, t0 := treeCPU(pids), time.Now()
+	time.Sleep(idleSecs * time.Second)
+	f.HiddenCPU = (treeCPU(pids) - c0) / time.Since(t0).Minutes()
+	f.HiddenPSS = pssMB(pids)
+	start := time.Now()
+	if _, err := labctl.Ctrl(ctx, st.Caller.Ctrl, "dial", "sip:alice@"+st.Domain); err != nil {
+		return fmt.Errorf("ring the hidden app: %w", err)
+	}
+	for desktop.VisibleWindow(display) == "" {
+		if time.Since(start) > 15*time.Second {
+			return fmt.Errorf("a call did not bring the hidden window up within 15 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.RingToWindow = ms(time.Since(start))
+	if _, err := labctl.Ctrl(ctx, st.Caller.Ctrl, "hangup", ""); err != nil {
+		return err
+	}
+	time.Sleep(2 * time.Second) // the call gone
+	return nil
+}
+
+func xdotool(display string, args ...string) (string, error) {
+	cmd := exec.Command("xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 // launched is a started app and what its output tells.
