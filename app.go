@@ -179,10 +179,12 @@ func (a *App) shutdown(context.Context) {
 	a.sound.m.Close()
 }
 
-// State returns the phone's state for a (re)attaching UI. The first call
-// is logged: the window's script has run (make bench times launch -> UI).
+// State returns the phone's state for a (re)attaching UI: the page reads
+// it as it starts, at sign-in and -out, and after the bridge reconnects.
+// Each is logged ("ui attached"): the first says the window's script has
+// run (make bench times launch -> UI), a later one a page loaded again.
 func (a *App) State() phone.State {
-	a.attached.Do(func() { slog.Info("ui attached") })
+	slog.Info("ui attached")
 	s := a.phone.State()
 	s.Kiosk = a.desk.kiosk
 	return s

@@ -31,6 +31,9 @@ type config struct {
 	// attended: a direct transfer waits for the target's answer (VoiceDesk's
 	// option; the reference's is blind).
 	attended bool
+	// releaseHidden is how long the window stays hidden to the tray before
+	// its page's process is ended (backend/webview); 0 never.
+	releaseHidden time.Duration
 	// req is the command or link given after the flags.
 	req instance.Request
 }
@@ -61,13 +64,15 @@ func parseConfig() (config, error) {
 	giveUp := flag.Duration("sip-give-up", 5*time.Minute, "how long a lost connection is retried before the phone restarts (connection-failed, restart-phone; a kiosk then signs in again)")
 	attended := flag.Bool("attended-transfer", os.Getenv("VOICEDESK_ATTENDED_TRANSFER") == "1",
 		"a direct transfer waits for the target's answer and keeps the call if there is none (the reference's is blind: the call ends once the far end accepts it)")
+	releaseHidden := flag.Duration("release-hidden-after", envDuration("VOICEDESK_RELEASE_HIDDEN_AFTER", 30*time.Second),
+		"how long the window stays hidden to the tray before its page is released to free memory (loaded again when shown); 0 keeps it")
 	flag.Usage = usage
 	flag.Parse()
 
 	req, err := parseCommand(flag.Args())
 	cfg := config{discovery: *discovery, settingsPath: *settingsPath, bridgeAddr: *bridgeAddr, bridgeOrigins: *bridgeOrigins,
 		headless: *headless, control: *control, kiosk: *kioskFlag, policyPath: *policyPath, minimized: *minimized,
-		keepalive: *keepalive, giveUp: *giveUp, attended: *attended, req: req}
+		keepalive: *keepalive, giveUp: *giveUp, attended: *attended, releaseHidden: *releaseHidden, req: req}
 	if err != nil {
 		return cfg, errUsage{err.Error()}
 	}
@@ -141,4 +146,13 @@ start the app, which dials once signed in.
 Flags:
 `)
 	flag.PrintDefaults()
+}
+
+// envDuration is the environment variable name as a duration, or def when
+// it is unset or not one.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d >= 0 {
+		return d
+	}
+	return def
 }

@@ -21,6 +21,7 @@ import (
 	"voicedesk/backend/settings"
 	"voicedesk/backend/supervise"
 	"voicedesk/backend/tray"
+	"voicedesk/backend/webview"
 )
 
 // How the app lives on the desktop: the tray icon (availability at a
@@ -42,6 +43,8 @@ type desk struct {
 	// signalled ends with SIGTERM or Ctrl+C (Wails too closes the window
 	// then, and that close must not be refused).
 	signalled context.Context
+	// sleeper releases the hidden window's page and brings it back.
+	sleeper *webview.Sleeper
 }
 
 // errSettingsNotKept: there is no settings file to keep a choice in.
@@ -141,6 +144,7 @@ func (a *App) beforeClose(ctx context.Context) (prevent bool) {
 		return true
 	case settings.On(a.desk.saved().KeepRunning) && a.desk.tray != nil && a.desk.tray.Hosted():
 		runtime.WindowHide(ctx)
+		a.desk.sleeper.Hidden()
 		slog.Info("window hidden to the tray; the phone keeps running")
 		return true
 	}

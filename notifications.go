@@ -35,6 +35,7 @@ func (a *App) raise() {
 	default:
 		return
 	}
+	a.desk.sleeper.Shown() // a released page loads again
 	runtime.WindowUnminimise(a.ctx)
 	runtime.WindowShow(a.ctx)
 	// GTK keeps a shown window behind the focused one; a moment on top

@@ -26,6 +26,7 @@ import (
 	"voicedesk/backend/settings"
 	"voicedesk/backend/sip"
 	"voicedesk/backend/soundcard"
+	"voicedesk/backend/webview"
 )
 
 // run is the app's life once it is the running one: the settings, the
@@ -155,6 +156,16 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 	}
 
 	app.window = true
+	if !cfg.kiosk {
+		// The hidden window's page is released after a while (a kiosk's
+		// window is never hidden).
+		app.desk.sleeper = &webview.Sleeper{After: cfg.releaseHidden,
+			Release: func() {
+				log.Info("window hidden a while: its page is released", "after", cfg.releaseHidden.String())
+				webview.Release()
+			},
+			Reload: func() { log.Info("window shown: its page is loaded again"); webview.Reload() }}
+	}
 	if n, err := notify.Open(log, app.onNotificationAction); err != nil {
 		log.Info("incoming calls will not show as desktop notifications", "error", err)
 	} else {
@@ -196,6 +207,7 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		// In the tray when one shows the icon; else minimized, never lost.
 		if app.desk.tray != nil && app.desk.tray.Hosted() {
 			win.StartHidden = true
+			app.desk.sleeper.Hidden()
 		} else {
 			win.WindowStartState = options.Minimised
 		}

@@ -83,6 +83,7 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured call to this file")
 	out := flag.String("out", "bench/results", "folder for the results file")
 	appPath := flag.String("app", "build/bin/voicedesk", "the built app, measured in Xvfb (memory, CPU with its window, start-up)")
+	flag.BoolVar(&appLog, "app-log", false, "with -app-only: print the app's log lines as they come")
 	flag.DurationVar(&probeIdle, "probe-idle", 0, "with -app-only: keep the signed-in app idle this long before measuring, its pids printed, for perf or strace")
 	flag.BoolVar(&appOnly, "app-only", false, "measure only the built app and print where its CPU goes (for tuning; no results file)")
 	flag.Parse()
@@ -93,8 +94,11 @@ func main() {
 	}
 }
 
-// probeIdle: see the -probe-idle flag.
-var probeIdle time.Duration
+// probeIdle and appLog: see the -probe-idle and -app-log flags.
+var (
+	probeIdle time.Duration
+	appLog    bool
+)
 
 func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -254,8 +258,8 @@ var (
 func printApp(app *appFigures) {
 	fmt.Printf("launch -> UI %.0f ms, -> registered from the keyring %.0f ms; PSS idle %.0f MB, in call %.0f MB; idle CPU %.2f s/min; call CPU %.2f s/min (%d processes)\n",
 		app.LaunchToUI, app.LaunchToRegistered, app.IdlePSS, app.CallPSS, app.IdleCPU, app.CallCPU, app.Processes)
-	fmt.Printf("idle CPU with another window focused %.2f s/min; hidden to the tray: %.2f s/min, PSS %.0f MB; a call -> the hidden window shown %.0f ms\n",
-		app.IdleAwayCPU, app.HiddenCPU, app.HiddenPSS, app.RingToWindow)
+	fmt.Printf("idle CPU with another window focused %.2f s/min; hidden to the tray: %.2f s/min, PSS %.0f MB; a call -> the hidden window shown %.0f ms, its page loaded again %.0f ms\n",
+		app.IdleAwayCPU, app.HiddenCPU, app.HiddenPSS, app.RingToWindow, app.RingToPage)
 	var b strings.Builder
 	threads(&b, app)
 	fmt.Print(b.String())

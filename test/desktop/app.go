@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -159,4 +160,34 @@ func FreePort(t testing.TB) int {
 	}
 	defer func() { _ = ln.Close() }()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// PageProcesses counts the app's WebKit page processes (its children
+// named WebKitWebProces): 0 while a hidden window's page is released.
+func (a *App) PageProcesses() int {
+	n := 0
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || closing < open {
+			continue
+		}
+		f := strings.Fields(s[closing+1:])
+		if len(f) > 1 && s[open+1:closing] == "WebKitWebProces" && f[1] == strconv.Itoa(a.Cmd.Process.Pid) {
+			n++
+		}
+	}
+	return n
+}
+
+// Attachments counts the page's readings of the state in the app's log
+// ("ui attached"): one more each time a page starts.
+func (a *App) Attachments() int {
+	b, _ := os.ReadFile(a.Log)
+	return strings.Count(string(b), `"msg":"ui attached"`)
 }

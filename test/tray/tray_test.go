@@ -46,7 +46,8 @@ func TestTrayAndWindow(t *testing.T) {
 
 	home := t.TempDir()
 	settings := filepath.Join(home, "settings.json")
-	env := []string{"DISPLAY=" + display, "HOME=" + home, "VOICEDESK_BRIDGE_TOKEN=tray-test-token-0123456789"}
+	// The hidden window's page is released 2 s after hiding (30 s by default).
+	env := []string{"DISPLAY=" + display, "HOME=" + home, "VOICEDESK_BRIDGE_TOKEN=tray-test-token-0123456789", "VOICEDESK_RELEASE_HIDDEN_AFTER=2s"}
 	a := desktop.StartApp(t, app, filepath.Join(home, "app.log"), filepath.Join(home, "control.sock"), env,
 		"--bridge", "127.0.0.1:0", "--discovery-url", lab.DiscoveryURL, "--settings", settings)
 	rpc, err := desktop.DialBridge(ctx, a.Bridge(t, 20*time.Second))
@@ -136,10 +137,23 @@ func TestTrayAndWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		desktop.WaitWindow(t, display, false, 10*time.Second)
+		// Hidden a while, the page's process is ended (its memory freed).
+		for end := time.Now().Add(10 * time.Second); a.PageProcesses() > 0; time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("the hidden window's page process still runs 10 s after hiding (released after 2 s)")
+			}
+		}
+		attached := a.Attachments()
 		if _, err := labctl.Ctrl(ctx, lab.Caller.Ctrl, "dial", "sip:alice@"+lab.Domain); err != nil {
 			t.Fatal(err)
 		}
 		desktop.WaitWindow(t, display, true, 15*time.Second)
+		// The page loads again and reads the phone's state (the call).
+		for end := time.Now().Add(10 * time.Second); a.Attachments() == attached || a.PageProcesses() == 0; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("the released page did not load again when the call raised the window (page processes %d)", a.PageProcesses())
+			}
+		}
 		tip, err := host.Tooltip(item)
 		if err != nil || !strings.Contains(tip, "Incoming call") {
 			t.Errorf("tooltip while ringing %q, %v; want it to say Incoming call", tip, err)

@@ -1,0 +1,70 @@
+package webview
+
+import (
+	"testing"
+	"time"
+)
+
+// fakeTimer is a timer the test fires.
+type fakeTimer struct {
+	f       func()
+	stopped bool
+}
+
+func (t *fakeTimer) Stop() bool { was := !t.stopped; t.stopped = true; return was }
+
+func TestSleeper(t *testing.T) {
+	for _, tc := range []struct {
+		rule string
+		// steps: "hide", "show", "fire" (the newest timer fires, even if
+		// stopped: a timer that fired as it was stopped).
+		steps             []string
+		releases, reloads int
+	}{
+		{"a window hidden long enough releases its page", []string{"hide", "fire"}, 1, 0},
+		{"shown again, the released page is loaded again", []string{"hide", "fire", "show"}, 1, 1},
+		{"shown before the delay, nothing is released or reloaded", []string{"hide", "show", "fire"}, 0, 0},
+		{"a window shown that was never hidden is not reloaded", []string{"show"}, 0, 0},
+		{"hidden twice, one release", []string{"hide", "hide", "fire"}, 1, 0},
+		{"hidden again after a reload, released again", []string{"hide", "fire", "show", "hide", "fire", "show"}, 2, 2},
+		{"shown twice after a release, one reload", []string{"hide", "fire", "show", "show"}, 1, 1},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			var timers []*fakeTimer
+			releases, reloads := 0, 0
+			s := &Sleeper{After: time.Minute, Release: func() { releases++ }, Reload: func() { reloads++ },
+				AfterFunc: func(d time.Duration, f func()) Stopper {
+					if d != time.Minute {
+						t.Errorf("timer of %v, want the configured minute", d)
+					}
+					ft := &fakeTimer{f: f}
+					timers = append(timers, ft)
+					return ft
+				}}
+			for _, step := range tc.steps {
+				switch step {
+				case "hide":
+					s.Hidden()
+				case "show":
+					s.Shown()
+				case "fire":
+					if len(timers) > 0 {
+						timers[len(timers)-1].f()
+					}
+				}
+			}
+			if releases != tc.releases || reloads != tc.reloads {
+				t.Errorf("%v: %d releases, %d reloads; want %d and %d", tc.steps, releases, reloads, tc.releases, tc.reloads)
+			}
+		})
+	}
+}
+
+func TestSleeperOff(t *testing.T) {
+	s := &Sleeper{Release: func() { t.Error("released with no delay set") }, Reload: func() { t.Error("reloaded") }}
+	s.Hidden()
+	s.Shown()
+	var none *Sleeper
+	none.Hidden()
+	none.Shown()
+}
