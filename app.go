@@ -51,8 +51,7 @@ type App struct {
 	window bool
 	bridge atomic.Pointer[bridge.Server]
 	// notes shows incoming calls as desktop notifications (nil: none).
-	notes    *notify.Notifier
-	attached sync.Once
+	notes *notify.Notifier
 	// api runs the integration API (the bridge), when on (integration.go).
 	api *integration.API
 	// win is the window surface (window.go), bound with App.
