@@ -41,6 +41,8 @@ type appFigures struct {
 	// RingToPage is the same call to the released page loaded again and
 	// asking the backend for its state (its incoming call drawn next).
 	RingToPage float64
+	// HiddenPSSBy is HiddenPSS by process name.
+	HiddenPSSBy map[string]float64
 }
 
 // releaseAfter is how long the app keeps a hidden window's page here.
@@ -223,6 +225,13 @@ func measureHidden(ctx context.Context, f *appFigures, l *launched, tray *deskto
 	time.Sleep(idleSecs * time.Second)
 	f.HiddenCPU = (treeCPU(pids) - c0) / time.Since(t0).Minutes()
 	f.HiddenPSS = pssMB(pids)
+	f.HiddenPSSBy = map[string]float64{}
+	for _, p := range pids {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p))
+		name := strings.TrimSpace(string(comm))
+		f.HiddenPSSBy[name] += pssMB([]int{p})
+		f.HiddenPSSBy[name+" (anonymous)"] += pssField([]int{p}, "Pss_Anon:")
+	}
 	for len(l.attached) > 0 {
 		<-l.attached // the page's readings before (sign-in)
 	}
@@ -400,7 +409,11 @@ func threadCPU(pids []int) map[string]float64 {
 	return out
 }
 
-func pssMB(pids []int) float64 {
+func pssMB(pids []int) float64 { return pssField(pids, "Pss:") }
+
+// pssField sums one field of smaps_rollup ("Pss:", "Pss_Anon:",
+// "Pss_File:") over the processes, in MB.
+func pssField(pids []int, field string) float64 {
 	var kb float64
 	for _, p := range pids {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", p))
@@ -408,7 +421,7 @@ func pssMB(pids []int) float64 {
 			continue
 		}
 		for _, line := range strings.Split(string(b), "\n") {
-			if rest, ok := strings.CutPrefix(line, "Pss:"); ok {
+			if rest, ok := strings.CutPrefix(line, field); ok {
 				v, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 				kb += v
 			}

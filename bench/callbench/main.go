@@ -260,6 +260,9 @@ func printApp(app *appFigures) {
 		app.LaunchToUI, app.LaunchToRegistered, app.IdlePSS, app.CallPSS, app.IdleCPU, app.CallCPU, app.Processes)
 	fmt.Printf("idle CPU with another window focused %.2f s/min; hidden to the tray: %.2f s/min, PSS %.0f MB; a call -> the hidden window shown %.0f ms, its page loaded again %.0f ms\n",
 		app.IdleAwayCPU, app.HiddenCPU, app.HiddenPSS, app.RingToWindow, app.RingToPage)
+	for name, mb := range app.HiddenPSSBy {
+		fmt.Printf("  hidden PSS %-20s %4.0f MB\n", name, mb)
+	}
 	var b strings.Builder
 	threads(&b, app)
 	fmt.Print(b.String())
