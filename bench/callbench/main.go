@@ -222,6 +222,15 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", fmt.Sprintf("CPU per call-minute, engine only (%d s PCMU)", callSecs), pcmuCPU, "s", bp.PCMUCPU, "s", bp.PCMUCPU/pcmuCPU)
 	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", "idle CPU per minute, registered", app.IdleCPU, "s", bp.IdleCPU, "s", bp.IdleCPU/app.IdleCPU)
 	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS, all processes), registered, idle", app.IdlePSS, "MB", bp.IdlePSS, "MB", bp.IdlePSS/app.IdlePSS)
+	// VoiceDesk's own states (a browser tab has no tray): against the
+	// browser phone's idle figures.
+	fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", "idle CPU per minute, another window focused", app.IdleAwayCPU, "s", bp.IdleCPU, "s", bp.IdleCPU/max(app.IdleAwayCPU, 0.01))
+	if app.HiddenPSS > 0 {
+		fmt.Fprintf(&b, "%-46s %9.2f %-2s %9.2f %-2s %7.1fx\n", "idle CPU per minute, hidden to the tray", app.HiddenCPU, "s", bp.IdleCPU, "s", bp.IdleCPU/max(app.HiddenCPU, 0.01))
+		fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS), hidden to the tray (page released)", app.HiddenPSS, "MB", bp.IdlePSS, "MB", bp.IdlePSS/app.HiddenPSS)
+		fmt.Fprintf(&b, "%-46s %9.0f %-2s %12s %8s\n", "a call -> the hidden window shown", app.RingToWindow, "ms", "-", "-")
+		fmt.Fprintf(&b, "%-46s %9.0f %-2s %12s %8s\n", "a call -> the released page drawn again", app.RingToPage, "ms", "-", "-")
+	}
 	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS, all processes), in a call", app.CallPSS, "MB", bp.CallPSS, "MB", bp.CallPSS/app.CallPSS)
 	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "launch -> login screen shown (script running)", app.LaunchToUI, "ms", bp.LaunchToPage, "ms", bp.LaunchToPage/app.LaunchToUI)
 	if app.LaunchToRegistered > 0 {
