@@ -52,15 +52,25 @@ func (s *presence) eventsOpen() bool {
 func (s *presence) noteRole(r platform.UserRole, asOf *uint64, event bool) (changed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if asOf != nil && *asOf != s.heard {
+	if s.overtaken(asOf, event) {
 		return false
-	}
-	if event {
-		s.heard++
 	}
 	changed = s.role == nil || !sameRole(*s.role, r)
 	s.role = &r
 	return changed
+}
+
+// overtaken (under mu) says whether a poll's answer (asOf: heardSoFar
+// before it asked) came after an event of the channel, and counts an
+// event (event).
+func (s *presence) overtaken(asOf *uint64, event bool) bool {
+	if asOf != nil && *asOf != s.heard {
+		return true
+	}
+	if event {
+		s.heard++
+	}
+	return false
 }
 
 func sameRole(a, b platform.UserRole) bool {
@@ -84,11 +94,8 @@ func (s *presence) noteStatus(st platform.UserStatus) (changed bool) {
 func (s *presence) noteStatusAsOf(st platform.UserStatus, asOf *uint64, event bool) (changed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if asOf != nil && *asOf != s.heard {
+	if s.overtaken(asOf, event) {
 		return false
-	}
-	if event {
-		s.heard++
 	}
 	if s.status != nil && olderThan(st, *s.status) {
 		return false // an event or answer overtaken by a newer change

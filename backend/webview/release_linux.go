@@ -21,27 +21,20 @@ static WebKitWebView *vd_find_view(GtkWidget *w) {
 	return found;
 }
 
-// On GTK's main loop: end the web process of every web view.
-static gboolean vd_release(gpointer data) {
+// Runs f on every web view of the toplevels.
+static void vd_each_view(void (*f)(WebKitWebView *)) {
 	GList *tops = gtk_window_list_toplevels();
 	for (GList *l = tops; l != NULL; l = l->next) {
 		WebKitWebView *v = vd_find_view(GTK_WIDGET(l->data));
-		if (v != NULL) webkit_web_view_terminate_web_process(v);
+		if (v != NULL) f(v);
 	}
 	g_list_free(tops);
-	return G_SOURCE_REMOVE;
 }
 
-// On GTK's main loop: load every web view's page again (a new web process).
-static gboolean vd_reload(gpointer data) {
-	GList *tops = gtk_window_list_toplevels();
-	for (GList *l = tops; l != NULL; l = l->next) {
-		WebKitWebView *v = vd_find_view(GTK_WIDGET(l->data));
-		if (v != NULL) webkit_web_view_reload(v);
-	}
-	g_list_free(tops);
-	return G_SOURCE_REMOVE;
-}
+// On GTK's main loop: end the web process of every web view, or load its
+// page again (in a new web process).
+static gboolean vd_release(gpointer data) { vd_each_view(webkit_web_view_terminate_web_process); return G_SOURCE_REMOVE; }
+static gboolean vd_reload(gpointer data) { vd_each_view(webkit_web_view_reload); return G_SOURCE_REMOVE; }
 
 static void vd_release_soon(void) { g_idle_add(vd_release, NULL); }
 static void vd_reload_soon(void) { g_idle_add(vd_reload, NULL); }
