@@ -156,6 +156,7 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 	}
 
 	app.window = true
+	webview.Tune() // before Wails starts WebKit's page process
 	if !cfg.kiosk {
 		// The hidden window's page is released after a while (a kiosk's
 		// window is never hidden).

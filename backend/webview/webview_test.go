@@ -1,6 +1,7 @@
 package webview
 
 import (
+	"os"
 	"testing"
 	"time"
 )
@@ -67,4 +68,26 @@ func TestSleeperOff(t *testing.T) {
 	var none *Sleeper
 	none.Hidden()
 	none.Shown()
+}
+
+func TestTune(t *testing.T) {
+	for _, tc := range []struct {
+		rule, user string
+		set        bool
+		want       string
+	}{
+		{"the page runs without the JIT", "", false, "false"},
+		{"a JSC_useJIT the user set is kept", "true", true, "true"},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			t.Setenv("JSC_useJIT", tc.user)
+			if !tc.set {
+				_ = os.Unsetenv("JSC_useJIT")
+			}
+			Tune()
+			if got := os.Getenv("JSC_useJIT"); got != tc.want {
+				t.Errorf("JSC_useJIT %q, want %q", got, tc.want)
+			}
+		})
+	}
 }
