@@ -342,7 +342,13 @@ func (r *runner) launch(ctx context.Context, name string, ready func() error, ar
 	var last error
 	for time.Now().Before(deadline) {
 		if !p.Alive() {
-			return &ComponentError{Component: name, Log: logPath, Err: errors.New("exited during start-up")}
+			// How it ended says more than its log when it died before writing
+			// one (a signal loses what its stdio had buffered).
+			msg := "exited during start-up"
+			if st := p.exitStatus(); st != "" {
+				msg += " (" + st + ")"
+			}
+			return &ComponentError{Component: name, Log: logPath, Err: errors.New(msg)}
 		}
 		if last = ready(); last == nil {
 			return nil

@@ -21,6 +21,28 @@ type Process struct {
 	StartTicks uint64   `json:"startTicks"`
 	Log        string   `json:"log"`
 	Argv       []string `json:"argv"` // to start it again (StartComponent)
+	// exited gives how a process this lab started ended (its wait
+	// status), for the error of one that died during start-up; nil for a
+	// process read back from the state file.
+	exited <-chan error
+}
+
+// exitStatus is how the process ended ("exit status 1", "signal:
+// segmentation fault"), when this lab started it and it has been reaped
+// within a second; "" otherwise.
+func (p Process) exitStatus() string {
+	if p.exited == nil {
+		return ""
+	}
+	select {
+	case err := <-p.exited:
+		if err == nil {
+			return "exit status 0"
+		}
+		return err.Error()
+	case <-time.After(time.Second):
+		return ""
+	}
 }
 
 // start runs argv with its output in logPath, in a process group of its own
@@ -42,11 +64,13 @@ func (r *runner) startLog(name, logPath string, mode int, argv ...string) (Proce
 	if err := cmd.Start(); err != nil {
 		return Process{}, fmt.Errorf("start %s (%s): %w", name, argv[0], err)
 	}
-	p := Process{Name: name, PID: cmd.Process.Pid, Log: logPath, Argv: argv}
+	exited := make(chan error, 1)
+	p := Process{Name: name, PID: cmd.Process.Pid, Log: logPath, Argv: argv, exited: exited}
 	p.StartTicks, _ = startTicks(p.PID)
 	// Reap it when it ends, so that a stopped child does not linger as a
-	// zombie while this process lives (the lab's tests run it in-process).
-	go func() { _ = cmd.Wait() }()
+	// zombie while this process lives (the lab's tests run it in-process),
+	// and keep how it ended.
+	go func() { exited <- cmd.Wait() }()
 	return p, nil
 }
 

@@ -260,6 +260,12 @@ func TestLabFailureNamesComponent(t *testing.T) {
 	if _, err := labctl.Load(dir); !errors.Is(err, labctl.ErrNotRunning) {
 		t.Fatalf("state left after a failed up: %v", err)
 	}
+	// A component that dies as it starts says how it ended: a signal loses
+	// the output its stdio had buffered, so its log may say nothing.
+	_, err = labctl.Up(ctx, labctl.Config{Dir: t.TempDir(), LabBinary: "/bin/false"})
+	if !errors.As(err, &ce) || ce.Component != "api" || !strings.Contains(err.Error(), "exited during start-up (exit status 1)") {
+		t.Fatalf("Up with an API binary that exits at once: %v, want it named with its exit status", err)
+	}
 }
 
 // plainSDP is an offer or answer of plain RTP (PCMU), as a SIP phone or
