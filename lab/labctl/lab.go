@@ -67,10 +67,13 @@ type Phone struct {
 // State is what the lab's users need to reach it; it is written to
 // Dir/state.json by Up and read by Down and by the tests.
 type State struct {
-	Dir    string `json:"dir"`
-	Domain string `json:"domain"`
-	Ports  Ports  `json:"ports"`
-	APIURL string `json:"apiUrl"`
+	// dieWithCaller: the lab was started with Config.DieWithCaller, and a
+	// component started again (StartComponent) is tied to the caller too.
+	dieWithCaller bool
+	Dir           string `json:"dir"`
+	Domain        string `json:"domain"`
+	Ports         Ports  `json:"ports"`
+	APIURL        string `json:"apiUrl"`
 	// Recordings is where rtpengine writes recorded calls (pcaps/).
 	Recordings   string `json:"recordings"`
 	DiscoveryURL string `json:"discoveryUrl"`
@@ -102,6 +105,11 @@ type Config struct {
 	Progress io.Writer
 	// Timeout bounds each component's start. Default 15 s.
 	Timeout time.Duration
+	// DieWithCaller ties the components to the calling process (the
+	// kernel kills them when it ends): for a lab a test binary starts in
+	// process, so that a test that panics (its cleanups never run) leaves
+	// no lab running. Not for "lab up", which exits once the lab is up.
+	DieWithCaller bool
 }
 
 const stateFile = "state.json"
@@ -154,6 +162,8 @@ type runner struct {
 	cfg   Config
 	dir   string
 	state *State
+	// dieWithCaller: Config.DieWithCaller, for this lab's components.
+	dieWithCaller bool
 }
 
 func (r *runner) progress(format string, args ...any) {
@@ -198,7 +208,7 @@ func Up(ctx context.Context, cfg Config) (*State, error) {
 			return nil, fmt.Errorf("create lab folder: %w", err)
 		}
 	}
-	r := &runner{cfg: cfg, dir: dir}
+	r := &runner{cfg: cfg, dir: dir, dieWithCaller: cfg.DieWithCaller}
 	st, err := r.up(ctx)
 	if err != nil {
 		if r.state != nil {
@@ -215,17 +225,18 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		return nil, err
 	}
 	st := &State{
-		Dir:          r.dir,
-		Domain:       apiserver.SIPDomain,
-		Ports:        ports,
-		APIURL:       fmt.Sprintf("http://127.0.0.1:%d/", ports.API),
-		DiscoveryURL: fmt.Sprintf("http://127.0.0.1:%d/api/user/", ports.API),
-		WebSocketURL: fmt.Sprintf("ws://127.0.0.1:%d/", ports.SIPWS),
-		SecureWSURL:  fmt.Sprintf("wss://127.0.0.1:%d/", ports.SIPWSS),
-		SIPTLSAddr:   fmt.Sprintf("127.0.0.1:%d", ports.SIPTLS),
-		CACert:       filepath.Join(r.dir, "conf", "lab-cert.pem"),
-		SIPProxy:     fmt.Sprintf("127.0.0.1:%d", ports.SIPUDP),
-		Started:      time.Now().UTC(),
+		dieWithCaller: r.dieWithCaller,
+		Dir:           r.dir,
+		Domain:        apiserver.SIPDomain,
+		Ports:         ports,
+		APIURL:        fmt.Sprintf("http://127.0.0.1:%d/", ports.API),
+		DiscoveryURL:  fmt.Sprintf("http://127.0.0.1:%d/api/user/", ports.API),
+		WebSocketURL:  fmt.Sprintf("ws://127.0.0.1:%d/", ports.SIPWS),
+		SecureWSURL:   fmt.Sprintf("wss://127.0.0.1:%d/", ports.SIPWSS),
+		SIPTLSAddr:    fmt.Sprintf("127.0.0.1:%d", ports.SIPTLS),
+		CACert:        filepath.Join(r.dir, "conf", "lab-cert.pem"),
+		SIPProxy:      fmt.Sprintf("127.0.0.1:%d", ports.SIPUDP),
+		Started:       time.Now().UTC(),
 	}
 	r.state = st
 
@@ -508,7 +519,7 @@ func StartComponent(ctx context.Context, s *State, name string) error {
 		if p.Alive() {
 			return fmt.Errorf("%s is already running (pid %d)", name, p.PID)
 		}
-		r := &runner{dir: s.Dir}
+		r := &runner{dir: s.Dir, dieWithCaller: s.dieWithCaller}
 		np, err := r.startLog(name, p.Log, os.O_APPEND, p.Argv...)
 		if err != nil {
 			return &ComponentError{Component: name, Log: p.Log, Err: err}

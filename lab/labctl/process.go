@@ -60,6 +60,13 @@ func (r *runner) startLog(name, logPath string, mode int, argv ...string) (Proce
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if r.dieWithCaller {
+		// SIGKILL when the caller ends. (Pdeathsig follows the thread that
+		// started the child; Go ends its threads only with the process,
+		// unless a goroutine exits while locked to one, which this package
+		// never does.)
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
 	cmd.Env = append(os.Environ(), "HOME="+r.dir)
 	if err := cmd.Start(); err != nil {
 		return Process{}, fmt.Errorf("start %s (%s): %w", name, argv[0], err)

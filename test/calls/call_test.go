@@ -35,7 +35,7 @@ func runWithLab(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "lab kept in", labDir)
 	}
 	defer os.RemoveAll(binDir)
-	st, err := labctl.Up(ctx, labctl.Config{Dir: labDir, LabBinary: labtest.BuildTo(binDir)})
+	st, err := labctl.Up(ctx, labctl.Config{Dir: labDir, LabBinary: labtest.BuildTo(binDir), DieWithCaller: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lab up:", err)
 		return 1

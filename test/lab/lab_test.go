@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -244,6 +246,61 @@ func TestLabSmoke(t *testing.T) {
 			t.Errorf("state file left behind: %v", err)
 		}
 	})
+}
+
+// A lab tied to its caller (labtest's) goes with it: a test binary that
+// panics runs no cleanup, and its lab would run on.
+func TestLabDiesWithItsCaller(t *testing.T) {
+	if os.Getenv("VOICEDESK_LAB_CHILD") != "" {
+		// The child: start a lab tied to this process, print its pids, and
+		// die without stopping it, as a panicking test would.
+		st, err := labctl.Up(context.Background(), labctl.Config{Dir: os.Getenv("VOICEDESK_LAB_CHILD"), LabBinary: labtest.BuildTo(t.TempDir()), DieWithCaller: true})
+		if err != nil {
+			fmt.Println("error", err)
+			os.Exit(2)
+		}
+		for _, p := range st.Processes {
+			fmt.Println("pid", p.PID)
+		}
+		os.Exit(3)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestLabDiesWithItsCaller$")
+	cmd.Env = append(os.Environ(), "VOICEDESK_LAB_CHILD="+t.TempDir())
+	out, _ := cmd.Output()
+	var pids []int
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "pid "); ok {
+			if pid, err := strconv.Atoi(rest); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	if len(pids) < 4 {
+		t.Fatalf("the child started no lab: %s", out)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for _, pid := range pids {
+		for syscall.Kill(pid, 0) == nil && procAlive(pid) {
+			if time.Now().After(deadline) {
+				for _, p := range pids {
+					_ = syscall.Kill(-p, syscall.SIGKILL) // the test leaves nothing running
+				}
+				t.Fatalf("lab process %d runs on after its caller died", pid)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// procAlive: pid exists and is not a zombie.
+func procAlive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && i+2 < len(s) && s[i+2] != 'Z'
 }
 
 func TestLabFailureNamesComponent(t *testing.T) {

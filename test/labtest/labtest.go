@@ -54,7 +54,9 @@ func Start(ctx context.Context, t testing.TB) *labctl.State {
 	bin := Build(t)
 	for try := 1; ; try++ {
 		var progress strings.Builder
-		st, err := labctl.Up(ctx, labctl.Config{Dir: t.TempDir(), LabBinary: bin, Progress: &progress})
+		// Tied to this test binary: a test that panics skips its cleanups,
+		// and its lab would run on.
+		st, err := labctl.Up(ctx, labctl.Config{Dir: t.TempDir(), LabBinary: bin, Progress: &progress, DieWithCaller: true})
 		if err == nil {
 			t.Cleanup(func() { _ = labctl.Down(st) })
 			return st
