@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -61,14 +63,19 @@ func (r *runner) startLog(name, logPath string, mode int, argv ...string) (Proce
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if r.dieWithCaller {
-		// SIGKILL when the caller ends. (Pdeathsig follows the thread that
-		// started the child; Go ends its threads only with the process,
-		// unless a goroutine exits while locked to one, which this package
-		// never does.)
+		// SIGKILL when the caller ends. Pdeathsig follows the thread that
+		// forked the child, and Go ends a thread whose goroutine exits
+		// while locked to it, anywhere in the program: such children are
+		// started on the spawner's thread, which lives as long as the
+		// process.
 		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	}
 	cmd.Env = append(os.Environ(), "HOME="+r.dir)
-	if err := cmd.Start(); err != nil {
+	start := cmd.Start
+	if r.dieWithCaller {
+		start = func() error { return onSpawner(cmd.Start) }
+	}
+	if err := start(); err != nil {
 		return Process{}, fmt.Errorf("start %s (%s): %w", name, argv[0], err)
 	}
 	exited := make(chan error, 1)
@@ -176,4 +183,28 @@ func (p Process) Stop(grace time.Duration) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("%s (pid %d) did not stop", p.Name, p.PID)
+}
+
+// The spawner: one goroutine locked to its thread for the process's life,
+// which starts the components tied to the caller (their Pdeathsig fires
+// when that thread ends, so it must not end before the process does).
+var (
+	spawnOnce sync.Once
+	spawnReq  chan func()
+)
+
+// onSpawner runs f on the spawner's thread and returns its error.
+func onSpawner(f func() error) error {
+	spawnOnce.Do(func() {
+		spawnReq = make(chan func())
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread stays this goroutine's
+			for g := range spawnReq {
+				g()
+			}
+		}()
+	})
+	done := make(chan error, 1)
+	spawnReq <- func() { done <- f() }
+	return <-done
 }
