@@ -63,12 +63,14 @@ func (r *runner) startLog(name, logPath string, mode int, argv ...string) (Proce
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if r.dieWithCaller {
-		// SIGKILL when the caller ends. Pdeathsig follows the thread that
+		// SIGTERM when the caller ends: the component then stops its own
+		// children (Kamailio's workers, which a SIGKILL of their main
+		// process leaves running). Pdeathsig follows the thread that
 		// forked the child, and Go ends a thread whose goroutine exits
 		// while locked to it, anywhere in the program: such children are
 		// started on the spawner's thread, which lives as long as the
 		// process.
-		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM
 	}
 	cmd.Env = append(os.Environ(), "HOME="+r.dir)
 	start := cmd.Start

@@ -278,9 +278,11 @@ func TestLabDiesWithItsCaller(t *testing.T) {
 	if len(pids) < 4 {
 		t.Fatalf("the child started no lab: %s", out)
 	}
+	// Each component and what it started (its process group: Kamailio's
+	// workers) must be gone.
 	deadline := time.Now().Add(5 * time.Second)
 	for _, pid := range pids {
-		for syscall.Kill(pid, 0) == nil && procAlive(pid) {
+		for groupAlive(pid) {
 			if time.Now().After(deadline) {
 				for _, p := range pids {
 					_ = syscall.Kill(-p, syscall.SIGKILL) // the test leaves nothing running
@@ -292,15 +294,25 @@ func TestLabDiesWithItsCaller(t *testing.T) {
 	}
 }
 
-// procAlive: pid exists and is not a zombie.
-func procAlive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
+// groupAlive: a process of the process group pgid runs (not a zombie).
+func groupAlive(pgid int) bool {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:]) // state, ppid, pgrp, ...
+		if len(f) > 2 && f[0] != "Z" && f[2] == strconv.Itoa(pgid) {
+			return true
+		}
 	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i > 0 && i+2 < len(s) && s[i+2] != 'Z'
+	return false
 }
 
 func TestLabFailureNamesComponent(t *testing.T) {
