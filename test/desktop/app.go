@@ -7,13 +7,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"voicedesk/backend/instance"
+	"voicedesk/test/labtest"
 )
 
 // App is a launched VoiceDesk: its process, its log, and the bridge
@@ -166,19 +166,8 @@ func FreePort(t testing.TB) int {
 // named WebKitWebProces): 0 while a hidden window's page is released.
 func (a *App) PageProcesses() int {
 	n := 0
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || closing < open {
-			continue
-		}
-		f := strings.Fields(s[closing+1:])
-		if len(f) > 1 && s[open+1:closing] == "WebKitWebProces" && f[1] == strconv.Itoa(a.Cmd.Process.Pid) {
+	for _, p := range labtest.Procs() {
+		if p.Comm == "WebKitWebProces" && p.PPID == a.Cmd.Process.Pid {
 			n++
 		}
 	}

@@ -284,31 +284,32 @@ func TestLabDiesWithItsCaller(t *testing.T) {
 	for _, pid := range pids {
 		for groupAlive(pid) {
 			if time.Now().After(deadline) {
+				left := group(pid)
 				for _, p := range pids {
 					_ = syscall.Kill(-p, syscall.SIGKILL) // the test leaves nothing running
 				}
-				t.Fatalf("lab process %d runs on after its caller died", pid)
+				t.Fatalf("lab process %d runs on after its caller died: %v", pid, left)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
 }
 
+// group names the live processes of a process group.
+func group(pgid int) []string {
+	var out []string
+	for _, p := range labtest.Procs() {
+		if p.PGID == pgid && p.State != "Z" {
+			out = append(out, fmt.Sprintf("%s(%d)", p.Comm, p.PID))
+		}
+	}
+	return out
+}
+
 // groupAlive: a process of the process group pgid runs (not a zombie).
 func groupAlive(pgid int) bool {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+1:]) // state, ppid, pgrp, ...
-		if len(f) > 2 && f[0] != "Z" && f[2] == strconv.Itoa(pgid) {
+	for _, p := range labtest.Procs() {
+		if p.PGID == pgid && p.State != "Z" {
 			return true
 		}
 	}
