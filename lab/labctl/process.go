@@ -63,14 +63,19 @@ func (r *runner) startLog(name, logPath string, mode int, argv ...string) (Proce
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if r.dieWithCaller {
-		// SIGTERM when the caller ends: the component then stops its own
-		// children (Kamailio's workers, which a SIGKILL of their main
-		// process leaves running). Pdeathsig follows the thread that
-		// forked the child, and Go ends a thread whose goroutine exits
-		// while locked to it, anywhere in the program: such children are
-		// started on the spawner's thread, which lives as long as the
-		// process.
-		cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM
+		// Killed when the caller ends. Kamailio gets SIGTERM, so that it
+		// stops its workers (a SIGKILL of its main process leaves them
+		// running); the others, which start no processes, get SIGKILL:
+		// baresip's graceful stop unregisters first and, with Kamailio
+		// going too, waits well over 5 s for the answers. Pdeathsig
+		// follows the thread that forked the child, and Go ends a thread
+		// whose goroutine exits while locked to it, anywhere in the
+		// program: such children are started on the spawner's thread,
+		// which lives as long as the process.
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+		if name == "kamailio" {
+			cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM
+		}
 	}
 	cmd.Env = append(os.Environ(), "HOME="+r.dir)
 	start := cmd.Start
