@@ -48,6 +48,8 @@ func (e *events) Emit(name string, detail any) {
 		}
 	}
 	switch d := detail.(type) {
+	case phone.QualityEvent:
+		e.all = append(e.all, name+" "+d.CallID+" "+d.Quality)
 	case string:
 		e.all = append(e.all, name+":"+d) // phone-error's detail
 	case nil:

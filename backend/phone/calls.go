@@ -110,8 +110,10 @@ type call struct {
 	// prepared is the sound opened while the call rings, until then.
 	release  func()
 	prepared *preparedAudio
-	mu       sync.Mutex
-	answer   chan struct{} // closed by AnswerCall (incoming)
+	// quality watches the line quality once the media starts (quality.go).
+	quality qualityWatch
+	mu      sync.Mutex
+	answer  chan struct{} // closed by AnswerCall (incoming)
 	// up and over close when the call reaches CallConnected and CallEnded
 	// (step closes them, as it moves the state).
 	up, over chan struct{}
@@ -404,14 +406,18 @@ func (p *Phone) startAudio(c *call, sess MediaSession) {
 	c.mu.Unlock()
 	if err := sess.Start(src, sink); err != nil {
 		p.log.Warn("start call audio", "callId", c.ev.CallID, "error", err)
+		return
 	}
+	p.watchQuality(c, sess)
 }
 
 // finish removes the call, closes its media and emits call-ended once.
 func (p *Phone) finish(c *call, def string) {
 	c.mu.Lock()
 	sess, release := c.media, c.release
+	stopQuality := c.quality.end()
 	c.mu.Unlock()
+	stopQuality()
 	if sess != nil {
 		_ = sess.Close()
 	}

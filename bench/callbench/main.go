@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,6 +87,7 @@ func main() {
 	appPath := flag.String("app", "build/bin/voicedesk", "the built app, measured in Xvfb (memory, CPU with its window, start-up)")
 	flag.BoolVar(&appLog, "app-log", false, "with -app-only: print the app's log lines as they come")
 	flag.DurationVar(&probeIdle, "probe-idle", 0, "with -app-only: keep the signed-in app idle this long before measuring, its pids printed, for perf or strace")
+	flag.BoolVar(&probeCall, "probe-call", false, "with -app-only: print the app's pids as the measured call starts, for perf or strace")
 	flag.BoolVar(&appOnly, "app-only", false, "measure only the built app and print where its CPU goes (for tuning; no results file)")
 	flag.Parse()
 	profilePath = *cpuProfile
@@ -97,6 +100,7 @@ func main() {
 // probeIdle and appLog: see the -probe-idle and -app-log flags.
 var (
 	probeIdle time.Duration
+	probeCall bool
 	appLog    bool
 )
 
@@ -112,7 +116,14 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	pulse.Start(prog)
+	snd := pulse.Start(prog)
+	// A live microphone: its self-noise (-70 dBFS) plays into the virtual
+	// one, as in bench/soundbench. A null sink with nothing playing gives
+	// the microphone exact zeros, which the app takes for a dead
+	// microphone and reopens every 1.5-2 s (measured in the call's log
+	// until 2026-12-07): work no agent's phone does, and the browser phone
+	// does not.
+	snd.Feed(pulse.MicFeed, &selfNoise{rng: rand.New(rand.NewPCG(5, 6))})
 	dir, err := os.MkdirTemp("", "voicedesk-bench-")
 	if err != nil {
 		return err
@@ -358,4 +369,15 @@ func cpuSeconds() float64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// selfNoise is a microphone's self-noise: white noise at -70 dBFS.
+type selfNoise struct{ rng *rand.Rand }
+
+func (n *selfNoise) Read(frame []int16, _ int) error {
+	amp := 32768 * math.Pow(10, -70.0/20)
+	for i := range frame {
+		frame[i] = int16(max(-32767, min(32767, math.Round(amp*n.rng.NormFloat64()))))
+	}
+	return nil
 }

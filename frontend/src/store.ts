@@ -2,7 +2,7 @@
  * The phone's state as the screen shows it, kept from the backend's events
  * and reads: a Lit ReactiveController, so its host re-renders when it
  * changes. It owns the list of calls, the recent calls (per user, in this
- * profile's storage), the line quality poll, the keypad's queue and the
+ * profile's storage), the calls' line quality, the keypad's queue and the
  * notices; it re-dispatches every backend event on its host as the
  * reference's CustomEvent. The element only renders it and carries the
  * reference's methods.
@@ -61,7 +61,7 @@ export class PhoneStore implements ReactiveController {
   recent: RecentCall[] = [];
   /** The ids of the calls being recorded (set by the recording methods). */
   recording = new Set<string>();
-  /** Line quality per connected call id, from CallStats. */
+  /** Line quality per connected call id: call-quality-changed, or CallStats after a reload. */
   quality: Record<string, string> = {};
   userStatus: PublicUserStatus | null = null;
   /** The roles of a V2 user and the selected one; null for V1 users. */
@@ -91,7 +91,6 @@ export class PhoneStore implements ReactiveController {
   private unsubscribe: (() => void) | null = null;
   /** Events held back until init is out (a silent sign-in's logged-in may come first). */
   private early: Array<[string, unknown]> | null = [];
-  private qualityTimer: ReturnType<typeof setInterval> | null = null;
   private dtmfChain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -114,21 +113,15 @@ export class PhoneStore implements ReactiveController {
   hostDisconnected() {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.qualityTimer) clearInterval(this.qualityTimer);
-    this.qualityTimer = null;
   }
 
-  // Line quality of the connected calls, every two seconds while there
-  // are any: an idle phone wakes nothing.
+  // The backend says when a call's line quality changes
+  // (call-quality-changed): the window asks for nothing while a call runs.
+  // A verdict leaves with its call.
   hostUpdated() {
-    const connected = this.unsubscribe !== null && this.calls.some((c) => c.state === 'connected');
-    if (connected && !this.qualityTimer) {
-      this.qualityTimer = setInterval(() => void this.pollQuality(), 2000);
-    } else if (!connected && this.qualityTimer) {
-      clearInterval(this.qualityTimer);
-      this.qualityTimer = null;
-      if (Object.keys(this.quality).length) this.set({ quality: {} });
-    }
+    const ids = Object.keys(this.quality);
+    const kept = ids.filter((id) => this.calls.some((c) => c.detail.callId === id && c.state === 'connected'));
+    if (kept.length !== ids.length) this.set({ quality: Object.fromEntries(kept.map((id) => [id, this.quality[id]])) });
   }
 
   /** Dispatches a reference event on the host; before init, it waits for init. */
@@ -186,6 +179,8 @@ export class PhoneStore implements ReactiveController {
       connectedAt: c.connectedAt ? Date.parse(c.connectedAt) : undefined,
     }));
     this.set({ loggedIn: s.loggedIn, kiosk: !!s.kiosk, user: s.user ?? null, calls, connection: s.connection ?? '' });
+    // After a reload mid-call the verdict so far is read once; changes come as events.
+    void this.readQuality(calls.filter((c) => c.state === 'connected').map((c) => c.detail.callId));
     if (s.authType === 'loginForm' || s.authType === 'JWT') this.set({ authType: s.authType });
     if (s.uiUrl) this.set({ uiUrl: s.uiUrl });
     await this.applyLanguage(s.language);
@@ -236,6 +231,12 @@ export class PhoneStore implements ReactiveController {
     if (e.name === 'init') return;
     if (e.name === 'logged-in' || e.name === 'logged-out' || e.name === RECONNECTED) {
       void this.refresh().catch((err) => this.set({ error: (err as Error).message }));
+    }
+    if (e.name === 'call-quality-changed') {
+      const d = e.detail as { callId?: string; quality?: string } | undefined;
+      if (d?.callId && d.quality && this.calls.some((c) => c.detail.callId === d.callId)) this.set({ quality: { ...this.quality, [d.callId]: d.quality } });
+      this.emit(e.name, e.detail);
+      return;
     }
     if (e.name.startsWith('call-') && e.name !== 'call-supervising-state-changed') {
       const detail = toCallDetail(e.detail);
@@ -315,21 +316,16 @@ export class PhoneStore implements ReactiveController {
     }
   }
 
-  private async pollQuality() {
-    const connected = this.calls.filter((c) => c.state === 'connected');
-    if (!connected.length) return; // hostUpdated stops the poll and clears the figures
-    const next: Record<string, string> = {};
-    await Promise.all(
-      connected.map(async (c) => {
-        try {
-          const s = await this.api.callStats(c.detail.callId);
-          if (s.quality) next[c.detail.callId] = s.quality;
-        } catch {
-          // The call ended meanwhile, or has no media yet.
-        }
-      }),
-    );
-    this.set({ quality: next });
+  private async readQuality(ids: string[]) {
+    for (const id of ids) {
+      try {
+        const s = await this.api.callStats(id);
+        // An event may have come meanwhile: it is newer.
+        if (s.quality && !this.quality[id]) this.set({ quality: { ...this.quality, [id]: s.quality } });
+      } catch {
+        // The call ended meanwhile, or has no media yet: its first verdict comes as an event.
+      }
+    }
   }
 
   private recentKey(): string | null {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackendError, type PhoneEvent, type Transport } from './transport';
 import { i18n } from './i18n';
 import './webrtc-client-ui';
@@ -833,18 +833,44 @@ describe('<webrtc-client-ui>', () => {
     expect(el.store.wrapUp).toBeNull();
   });
 
-  it('asks the backend for the line quality of connected calls', async () => {
+  it('shows the line quality the backend announces, asks for nothing meanwhile, and drops it with the call', async () => {
     const { el } = await mount(backend);
     await fill(el, 'a@x', 'pw');
     const d = { callId: 'q1', callDirection: 'outbound', phoneNumber: '1', startTime: new Date().toISOString(), isConsulted: false };
-    backend.invoke = (async (method: string, ...args: unknown[]) => {
-      backend.calls.push({ method, args });
-      return method === 'CallStats' ? { quality: 'poor' } : true;
-    }) as typeof backend.invoke;
+    const seen: unknown[] = [];
+    el.addEventListener('call-quality-changed', (e) => seen.push((e as CustomEvent).detail));
     backend.handler!({ name: 'call-confirmed', detail: d });
     await new Promise((r) => setTimeout(r, 2100));
-    expect(backend.calls.some((c) => c.method === 'CallStats' && c.args[0] === 'q1')).toBe(true);
+    expect(backend.calls.filter((c) => c.method === 'CallStats')).toEqual([]); // no poll
+    backend.handler!({ name: 'call-quality-changed', detail: { callId: 'q1', quality: 'poor' } });
+    backend.handler!({ name: 'call-quality-changed', detail: { callId: 'nobody', quality: 'good' } }); // no such call
     expect(el.store.quality).toEqual({ q1: 'poor' });
+    expect(seen).toEqual([{ callId: 'q1', quality: 'poor' }, { callId: 'nobody', quality: 'good' }]);
+    await el.updateComplete;
+    const panel = el.shadowRoot!.querySelector('vd-call-panel')!;
+    await (panel as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    expect(panel.shadowRoot!.querySelector('.q')!.textContent).toBe('Line quality poor');
+    backend.handler!({ name: 'call-ended', detail: { ...d, endReason: 'remote-hangup' } });
+    await el.updateComplete;
+    expect(el.store.quality).toEqual({});
+  });
+
+  it('reads the line quality of a call under way once, after a reload', async () => {
+    const orig = backend.invoke.bind(backend);
+    const now = new Date().toISOString();
+    Object.assign(backend.state, {
+      loggedIn: true,
+      user: { userId: '1', username: 'a@x', displayName: 'A', number: '+358401', siloName: 'S' },
+      calls: [{ state: 'connected', connectedAt: now, detail: { callId: 'r1', callDirection: 'outbound', phoneNumber: '1', startTime: now, isConsulted: false } }],
+    });
+    backend.invoke = (async (method: string, ...args: unknown[]) => {
+      if (method !== 'CallStats') return orig(method, ...args);
+      backend.calls.push({ method, args });
+      return { quality: 'fair' };
+    }) as typeof backend.invoke;
+    const { el } = await mount(backend);
+    await vi.waitFor(() => expect(el.store.quality).toEqual({ r1: 'fair' }));
+    expect(backend.calls.filter((c) => c.method === 'CallStats').map((c) => c.args[0])).toEqual(['r1']);
   });
 
   it('updateBeneUiUrl takes an http(s) URL and links it; anything else throws', async () => {

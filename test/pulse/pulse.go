@@ -296,10 +296,12 @@ func (s *Server) Feed(sink string, src audio.Source) {
 		_ = cmd.Wait()
 	})
 	// pacat, like parec, takes a while to start: wait until the sink plays.
+	// Anything but exact zeros is pacat playing (a fed microphone's
+	// self-noise is -70 dBFS).
 	r := s.Record(sink)
 	defer r.Stop()
 	deadline := time.Now().Add(5 * time.Second)
-	for Level(r.Samples(100*time.Millisecond)) < -50 {
+	for Level(r.Samples(100*time.Millisecond)) < -100 {
 		if time.Now().After(deadline) {
 			s.t.Fatalf("nothing is heard on %s 5 s after feeding it", sink)
 		}

@@ -577,6 +577,7 @@ type Media struct {
 	started bool
 	closed  bool
 	dir     string
+	stats   media.Stats
 }
 
 var _ phone.MediaSession = (*Media)(nil)
@@ -609,8 +610,13 @@ func (ms *Medias) Last() *Media {
 func (m *Media) Offer(context.Context) (string, error)          { return SDP(media.SendRecv), nil }
 func (m *Media) Answer(context.Context, string) (string, error) { return SDP(media.SendRecv), nil }
 func (m *Media) SetAnswer(string) error                         { return nil }
-func (m *Media) Stats() media.Stats                             { return media.Stats{} }
-func (m *Media) CanSendDTMF() bool                              { return true }
+
+// Stats are what SetStats last set.
+func (m *Media) Stats() media.Stats { m.mu.Lock(); defer m.mu.Unlock(); return m.stats }
+
+// SetStats sets the figures Stats returns.
+func (m *Media) SetStats(s media.Stats) { m.mu.Lock(); m.stats = s; m.mu.Unlock() }
+func (m *Media) CanSendDTMF() bool      { return true }
 func (m *Media) SendDTMF(context.Context, rune, time.Duration) error {
 	return nil
 }

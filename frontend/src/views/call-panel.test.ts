@@ -130,6 +130,18 @@ describe('<vd-call-panel> timer, dial pad and recent calls', () => {
     expect(el.shadowRoot!.querySelector('.q')!.textContent).toBe('Line quality fair');
   });
 
+  it('counts a wrap-up down, and takes it off the screen when it ends', async () => {
+    const el = await mount([]);
+    el.wrapUp = { until: Date.now() + 1_200, queue: 'Sales' };
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.wrapup .timer')!.textContent).toBe('00:02');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(el.shadowRoot!.querySelector('.wrapup .timer')!.textContent).toBe('00:01');
+    await new Promise((r) => setTimeout(r, 1_000));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.wrapup')).toBeNull();
+  });
+
   it('builds the number from the dial pad and edits it', async () => {
     const el = await mount([]);
     const pad = (k: string) => el.shadowRoot!.querySelector<HTMLButtonElement>(`.dialpad button[aria-label="${k}"]`)!.click();

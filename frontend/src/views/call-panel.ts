@@ -5,12 +5,9 @@ import type { CallView, RecentCall } from '../types';
 
 export type { CallState, CallView, RecentCall } from '../types';
 
-/** mm:ss, or h:mm:ss past an hour. */
-export function clock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const two = (n: number) => String(n).padStart(2, '0');
-  return s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${two(Math.floor(s / 60))}:${two(s % 60)}`;
-}
+import { clock } from './clock';
+
+export { clock } from './clock';
 
 const DIALPAD: [string, string][] = [['1', ''], ['2', 'ABC'], ['3', 'DEF'], ['4', 'GHI'], ['5', 'JKL'], ['6', 'MNO'],
   ['7', 'PQRS'], ['8', 'TUV'], ['9', 'WXYZ'], ['*', ''], ['0', '+'], ['#', '']];
@@ -35,7 +32,6 @@ export class CallPanel extends LitElement {
     transferNumber: { state: true },
     recent: { attribute: false },
     quality: { attribute: false },
-    now: { state: true },
     superviseTarget: { state: true },
     wrapUp: { attribute: false },
   };
@@ -46,8 +42,6 @@ export class CallPanel extends LitElement {
   declare recent: RecentCall[];
   /** Per call id: 'good' | 'fair' | 'poor' from the call's stats. */
   declare quality: Record<string, string>;
-  declare now: number;
-  private ticker: ReturnType<typeof setInterval> | null = null;
   declare calls: CallView[];
   /** Ids of the calls being recorded. */
   declare recording: Set<string>;
@@ -72,37 +66,13 @@ export class CallPanel extends LitElement {
     this.transferNumber = '';
     this.recent = [];
     this.quality = {};
-    this.now = Date.now();
     this.superviseTarget = '';
     this.wrapUp = null;
   }
 
-  /** The wrap-up on show: null once its time is up. */
+  /** The wrap-up's time left (ms): it is on show while above zero. */
   private wrapUpLeft(): number {
-    return this.wrapUp ? this.wrapUp.until - this.now : 0;
-  }
-
-  willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('wrapUp')) this.now = Date.now(); // the count starts from now, not the last tick
-  }
-
-  // One tick a second drives the call timers and the wrap-up's count, only
-  // while a call is connected or a wrap-up runs: an idle phone wakes nothing.
-  updated(): void {
-    const timing = this.isConnected && (this.calls.some((c) => c.connectedAt) || (this.wrapUp !== null && this.wrapUp.until > Date.now()));
-    if (timing && !this.ticker) {
-      this.now = Date.now();
-      this.ticker = setInterval(() => (this.now = Date.now()), 1000);
-    } else if (!timing && this.ticker) {
-      clearInterval(this.ticker);
-      this.ticker = null;
-    }
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = null;
+    return this.wrapUp ? this.wrapUp.until - Date.now() : 0;
   }
 
   static styles = css`
@@ -237,7 +207,7 @@ export class CallPanel extends LitElement {
         ${this.wrapUpLeft() > 0
           ? html`<div class="wrapup" role="timer" aria-live="off">
               <span>${this.wrapUp!.queue ? t('call.wrapUpQueue', { queue: this.wrapUp!.queue }) : t('call.wrapUp')}</span>
-              <span class="timer">${clock(this.wrapUpLeft() + 999)}</span>
+              <vd-clock class="timer" .until=${this.wrapUp!.until} @vd-clock-end=${() => this.requestUpdate()}></vd-clock>
               <button type="button" class="ctl" @click=${() => this.dispatchEvent(new CustomEvent('vd-wrapup-done'))}>${t('call.wrapUpDone')}</button>
             </div>`
           : ''}
@@ -296,7 +266,7 @@ export class CallPanel extends LitElement {
         ${c.detail.queueName ? html`<div class="queue">${t('call.queue')}: ${c.detail.queueName}</div>` : ''}
         <div class="state" role="status">${c.held ? t('call.onHold') : t(`call.state.${c.state}`)}${c.muted ? ` · ${t('call.muted')}` : ''}</div>
         ${c.connectedAt
-          ? html`<div class="meta"><span class="timer" role="timer" aria-label=${t('call.duration', { time: clock(this.now - c.connectedAt) })}>${clock(this.now - c.connectedAt)}</span>${q
+          ? html`<div class="meta"><vd-clock class="timer" role="timer" aria-label=${t('call.duration')} .from=${c.connectedAt}></vd-clock>${q
               ? html`<span class="q q-${q}">${t(`call.quality${q[0].toUpperCase()}${q.slice(1)}`)}</span>`
               : ''}</div>`
           : ''}

@@ -1,0 +1,74 @@
+package phone
+
+import "time"
+
+// EventCallQualityChanged is VoiceDesk's own (README, additions): a
+// connected call's line quality verdict ("good", "fair", "poor"; see judge)
+// changed. The window shows it beside the call's timer; it used to ask for
+// CallStats every two seconds, which cost its page process more than the
+// verdict ever changes (bench/README, issue 20). The figures themselves
+// stay with CallStats.
+const EventCallQualityChanged = "call-quality-changed"
+
+// QualityEvent is call-quality-changed's payload.
+type QualityEvent struct {
+	CallID  string `json:"callId"`
+	Quality string `json:"quality"`
+}
+
+// qualityEvery is how often a call's verdict is taken again: RTCP reports
+// and the ICE consent checks that feed it come every few seconds.
+const qualityEvery = 2 * time.Second
+
+// qualityWatch is a call's quality timer (under call.mu): stop cancels the
+// pending check; ended is set once the call finishes, after which no check
+// is scheduled.
+type qualityWatch struct {
+	stop  func()
+	ended bool
+}
+
+// end marks the watch over and returns the pending check's cancel.
+func (w *qualityWatch) end() func() {
+	w.ended = true
+	stop := w.stop
+	w.stop = nil
+	if stop == nil {
+		return func() {}
+	}
+	return stop
+}
+
+// watchQuality takes the call's verdict every qualityEvery on the Phone's
+// clock and emits call-quality-changed when it changes, until the call
+// finishes. A verdict of "" (no audio came yet) is not announced.
+func (p *Phone) watchQuality(c *call, sess MediaSession) {
+	var last string // only the one pending check touches it
+	var check func()
+	schedule := func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if !c.quality.ended {
+			c.quality.stop = p.after(qualityEvery, check)
+		}
+	}
+	check = func() {
+		c.mu.Lock()
+		ended := c.quality.ended
+		c.mu.Unlock()
+		if ended {
+			return
+		}
+		if q := judge(sess.Stats()); q != "" && q != last {
+			last = q
+			p.emit.Emit(EventCallQualityChanged, QualityEvent{CallID: c.ev.CallID, Quality: q})
+		}
+		schedule()
+	}
+	c.mu.Lock()
+	started := c.quality.stop != nil
+	c.mu.Unlock()
+	if !started {
+		schedule()
+	}
+}
