@@ -113,7 +113,7 @@ e2e: setup labbin
 bench: setup app labbin
 	@echo "== the baseline: JsSIP bundled for Chromium (bench/jssip)"
 	@cd bench/jssip && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npx esbuild page.js --bundle --format=iife --outfile=dist/page.js --log-level=warning
-	@echo "== call bench: VoiceDesk, then JsSIP in Chromium, on one lab (about 5 minutes; in a D-Bus session with GNOME Keyring, for the app's sign-in from the keyring)"
+	@echo "== call bench: VoiceDesk, then JsSIP in Chromium, on one lab, each 3 times (about 20 minutes; in a D-Bus session with GNOME Keyring, for the app's sign-in from the keyring)"
 	@scripts/keyring-session.sh $(GO) run ./bench/callbench -lab $(LAB)
 	@echo "== echo canceller bench: speexdsp against WebRTC's, on simulated rooms (about 30 s)"
 	@$(GO) run ./bench/aecbench

@@ -88,6 +88,8 @@ func main() {
 	flag.BoolVar(&appLog, "app-log", false, "with -app-only: print the app's log lines as they come")
 	flag.DurationVar(&probeIdle, "probe-idle", 0, "with -app-only: keep the signed-in app idle this long before measuring, its pids printed, for perf or strace")
 	flag.BoolVar(&probeCall, "probe-call", false, "with -app-only: print the app's pids as the measured call starts, for perf or strace")
+	flag.IntVar(&appRuns, "app-runs", 3, "runs of the app's measurement (medians and spread)")
+	flag.IntVar(&baselineRuns, "baseline-runs", 3, "runs of the browser phone's measurement (medians and spread)")
 	flag.BoolVar(&appOnly, "app-only", false, "measure only the built app and print where its CPU goes (for tuning; no results file)")
 	flag.Parse()
 	profilePath = *cpuProfile
@@ -105,7 +107,7 @@ var (
 )
 
 func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
 	// A headless sound server for the app and for Chromium (which plays
 	// nothing without one); PULSE_SERVER points both at it.
@@ -123,7 +125,7 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	// microphone and reopens every 1.5-2 s (measured in the call's log
 	// until 2026-12-07): work no agent's phone does, and the browser phone
 	// does not.
-	snd.Feed(pulse.MicFeed, &selfNoise{rng: rand.New(rand.NewPCG(5, 6))})
+	snd.FeedLatency(pulse.MicFeed, &selfNoise{rng: rand.New(rand.NewPCG(5, 6))}, 100*time.Millisecond)
 	dir, err := os.MkdirTemp("", "voicedesk-bench-")
 	if err != nil {
 		return err
@@ -135,11 +137,13 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	}
 	defer func() { _ = labctl.Down(st) }()
 	if appOnly {
-		app, err := measureApp(ctx, appPath, st, callSecs)
+		_, spread, err := measureAppRuns(ctx, appPath, st, callSecs)
 		if err != nil {
 			return fmt.Errorf("the app: %w", err)
 		}
-		printApp(app)
+		if appRuns > 1 {
+			fmt.Printf("medians of %d runs (lowest-highest):\n%s\n", appRuns, strings.Join(spread, "\n"))
+		}
 		return nil
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -192,14 +196,24 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 
 	fmt.Fprintln(os.Stderr, "callbench: the engine measured; now the app with its window (Xvfb)")
 	_ = agent.Close() // the app signs in as Alice itself
-	app, err := measureApp(ctx, appPath, st, callSecs)
+	app, appSpread, err := measureAppRuns(ctx, appPath, st, callSecs)
 	if err != nil {
 		return fmt.Errorf("the app: %w", err)
 	}
 	fmt.Fprintln(os.Stderr, "callbench: VoiceDesk measured; now the browser phone (JsSIP in Chromium) on the same lab")
-	bp, err := measureBrowserPhone(ctx, st, runs, callSecs)
-	if err != nil {
-		return err
+	var bps []*browserPhone
+	for i := 0; i < max(baselineRuns, 1); i++ {
+		fmt.Fprintf(os.Stderr, "callbench: the browser phone, run %d of %d\n", i+1, max(baselineRuns, 1))
+		one, err := measureBrowserPhone(ctx, st, runs, callSecs)
+		if err != nil {
+			return err
+		}
+		bps = append(bps, one)
+	}
+	bp, bpSpread := medianRun(bps, func(b *browserPhone) float64 { return b.CallCPU }, browserScalars)
+	bp.Calls = nil // the set-up timings: every run's calls
+	for _, one := range bps {
+		bp.Calls = append(bp.Calls, one.Calls...)
 	}
 	var bInvite, bOK, bRTP, bPlayed []float64
 	for _, c := range bp.Calls {
@@ -257,7 +271,9 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	fmt.Fprintf(&b, "Registered: VoiceDesk started again after a login with remember me, signing in from the OS keyring (GNOME Keyring)\n")
 	fmt.Fprintf(&b, "and registering; the baseline's page registering JsSIP with the password it is given.\n")
 	fmt.Fprintf(&b, "The PCMU row's baseline is all of Chromium's processes, offering PCMU only (its stats: %s).\n", bp.PCMUCodec)
-	fmt.Fprintf(&b, "The app's call CPU by process/thread (at least 0.05 s/min):\n")
+	fmt.Fprintf(&b, "\nThe app's figures, medians of %d runs (lowest-highest):\n%s\n", max(appRuns, 1), strings.Join(appSpread, "\n"))
+	fmt.Fprintf(&b, "The browser phone's figures, medians of %d runs (lowest-highest):\n%s\n\n", max(baselineRuns, 1), strings.Join(bpSpread, "\n"))
+	fmt.Fprintf(&b, "The app's call CPU by process/thread, the median run (at least 0.05 s/min):\n")
 	threads(&b, app)
 	fmt.Fprintf(&b, "Mouth-to-ear latency of both systems: bench/soundbench (make bench runs it next).\n")
 	fmt.Fprintf(&b, "Targets: INVITE <= 20 ms, first RTP <= 60 ms, <= 1 CPU-s per call-minute (Opus), <= 180 MB PSS idle, login screen <= 1 s.\n")
@@ -270,9 +286,30 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 }
 
 var (
-	profilePath string
-	appOnly     bool
+	profilePath  string
+	appOnly      bool
+	appRuns      int
+	baselineRuns int
 )
+
+// measureAppRuns measures the app appRuns times: the medians, and the
+// lines of the spread.
+func measureAppRuns(ctx context.Context, appPath string, st *labctl.State, callSecs int) (*appFigures, []string, error) {
+	var all []*appFigures
+	for i := 0; i < max(appRuns, 1); i++ {
+		fmt.Fprintf(os.Stderr, "callbench: the app, run %d of %d\n", i+1, max(appRuns, 1))
+		a, err := measureApp(ctx, appPath, st, callSecs)
+		if err != nil {
+			return nil, nil, err
+		}
+		if appOnly {
+			printApp(a)
+		}
+		all = append(all, a)
+	}
+	a, lines := medianRun(all, func(f *appFigures) float64 { return f.CallCPU }, appScalars)
+	return a, lines, nil
+}
 
 // printApp prints the app's figures and its call's CPU by thread.
 func printApp(app *appFigures) {
