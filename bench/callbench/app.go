@@ -145,7 +145,7 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	var id string
 	_ = json.Unmarshal(res, &id)
 	if probeCall {
-		fmt.Printf("probe: the call is on for %d s; the app's processes: %v\n", callSecs, pids)
+		fmt.Printf("probe: the call is on for %d s; the app's processes: %v (DISPLAY %s)\n", callSecs, pids, display)
 	}
 	c0, th0 = treeCPU(pids), threadCPU(pids)
 	t0 = time.Now()

@@ -142,6 +142,26 @@ describe('<vd-call-panel> timer, dial pad and recent calls', () => {
     expect(el.shadowRoot!.querySelector('.wrapup')).toBeNull();
   });
 
+  it('moves focus from the number field to a call as it connects, and leaves focus elsewhere alone', async () => {
+    const el = await mount([call('o1', 'calling')]);
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('#dial-number')!;
+    input.focus();
+    el.calls = [call('o1', 'connected')];
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-call')).toBe('o1');
+    // A second call connecting while the agent types in another field (the keypad, a transfer): focus stays.
+    const supervise = el.shadowRoot!.querySelector<HTMLInputElement>('#supervise-target')!;
+    supervise.focus();
+    el.calls = [call('o1', 'connected'), call('o2', 'connected')];
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).toBe(supervise);
+    // Already connected calls do not take the focus again.
+    input.focus();
+    el.calls = [call('o1', 'connected'), call('o2', 'connected')];
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).toBe(input);
+  });
+
   it('builds the number from the dial pad and edits it', async () => {
     const el = await mount([]);
     const pad = (k: string) => el.shadowRoot!.querySelector<HTMLButtonElement>(`.dialpad button[aria-label="${k}"]`)!.click();

@@ -110,6 +110,7 @@ export class CallPanel extends LitElement {
     .incoming .num { font-size: 18px; }
     .hint { font-size: 12px; color: #4a5566; margin: 6px 0 0; }
     .timer { font-variant-numeric: tabular-nums; }
+    li[data-call]:focus { outline: none; }
     .q { display: inline-block; font-size: 12px; font-weight: 600; padding: 1px 6px; border-radius: 6px; margin-left: 6px; }
     .q-good { background: #e3f4e8; color: #14602c; }
     .q-fair { background: #fff3d6; color: #6b4a00; }
@@ -132,6 +133,23 @@ export class CallPanel extends LitElement {
   firstUpdated() {
     // After sign-in the agent's next step is to dial: put the cursor there.
     this.shadowRoot?.querySelector<HTMLInputElement>('#dial-number')?.focus();
+  }
+
+  /** Calls seen connected, so that focus follows a call only as it connects. */
+  private seenConnected = new Set<string>();
+
+  // When a call connects while the cursor is in the number field, focus
+  // moves to the call (its item, which a screen reader announces): the
+  // agent's next step is the call, and a caret left blinking in the field
+  // costs WebKit a paint every 0.6 s for the whole call (0.3 CPU-s a
+  // minute; bench/README, issue 20). Focus anywhere else stays put.
+  updated(changed: Map<string, unknown>): void {
+    if (!changed.has('calls')) return;
+    const connected = this.calls.filter((c) => c.state === 'connected').map((c) => c.detail.callId);
+    const fresh = connected.filter((id) => !this.seenConnected.has(id));
+    this.seenConnected = new Set(connected);
+    if (!fresh.length || this.shadowRoot?.activeElement?.id !== 'dial-number') return;
+    this.shadowRoot.querySelector<HTMLElement>(`li[data-call="${CSS.escape(fresh[fresh.length - 1])}"]`)?.focus();
   }
 
   private dial(e: Event) {
@@ -259,7 +277,7 @@ export class CallPanel extends LitElement {
 
   private callItem(c: CallView) {
     const q = this.quality[c.detail.callId];
-    return html`<li>
+    return html`<li tabindex="-1" data-call=${c.detail.callId}>
       <div class="who">
         <div class="num">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
         ${c.detail.isConsulted ? html`<div class="queue">${t('call.consultation')}</div>` : ''}
