@@ -453,7 +453,10 @@ func fileExists(p string) bool {
 func pickPorts() (Ports, error) {
 	var p Ports
 	tcp := []*int{&p.API, &p.SIPWS, &p.SIPTLS, &p.SIPWSS, &p.ToneCtrl, &p.CallerCtrl, &p.EarlyCtrl, &p.MonitorCtrl}
-	udp := []*int{&p.SIPUDP, &p.NG, &p.ToneSIP, &p.CallerSIP, &p.EarlySIP, &p.MonitorSIP}
+	udp := []*int{&p.SIPUDP, &p.NG}
+	// baresip's sip_listen port is three sockets: UDP and TCP on the port,
+	// and TLS (TCP) on the next one (ss -lntup of a lab's baresip).
+	baresipSIP := []*int{&p.ToneSIP, &p.CallerSIP, &p.EarlySIP, &p.MonitorSIP}
 	var closers []io.Closer
 	defer func() {
 		for _, c := range closers {
@@ -488,6 +491,14 @@ func pickPorts() (Ports, error) {
 		closers = append(closers, c)
 		*dst = c.LocalAddr().(*net.UDPAddr).Port
 	}
+	for _, dst := range baresipSIP {
+		port, held, err := pickSIPPort(strict, func() (net.PacketConn, error) { return net.ListenPacket("udp", "127.0.0.1:0") })
+		if err != nil {
+			return p, err
+		}
+		closers = append(closers, held...)
+		*dst = port
+	}
 	// Media ports: a random block of 400 below the kernel's ephemeral range,
 	// so that two labs (or a lab and a test) rarely meet: rtpengine takes the
 	// first 300 (a test run sets up well over a hundred calls, and rtpengine
@@ -496,6 +507,43 @@ func pickPorts() (Ports, error) {
 	base := 20000 + 400*rand.IntN(30)
 	p.RTPMin, p.RTPMax = base, base+299
 	return p, nil
+}
+
+// pickSIPPort finds a port for a baresip phone's SIP: free for UDP (from
+// next), and for TCP on it and on the next port, probed as baresip binds.
+// Only the UDP side was probed until 2026-12-07: a lab's baresip then
+// exited at start with status 98 (EADDRINUSE) when a TCP connection of
+// another program held the port number as its own (seen twice, once in a
+// fresh clone's make test while a bench ran beside it). It returns the
+// port and the sockets that hold it until the lab's processes start.
+func pickSIPPort(strict net.ListenConfig, next func() (net.PacketConn, error)) (int, []io.Closer, error) {
+	for range 50 {
+		c, err := next()
+		if err != nil {
+			return 0, nil, fmt.Errorf("pick a udp port: %w", err)
+		}
+		port := c.LocalAddr().(*net.UDPAddr).Port
+		held := []io.Closer{c}
+		ok := port < 65535
+		for _, tp := range []int{port, port + 1} {
+			if !ok {
+				break
+			}
+			l, err := strict.Listen(context.Background(), "tcp", fmt.Sprintf("127.0.0.1:%d", tp))
+			if err != nil {
+				ok = false
+				break
+			}
+			held = append(held, l)
+		}
+		if ok {
+			return port, held, nil
+		}
+		for _, h := range held {
+			_ = h.Close()
+		}
+	}
+	return 0, nil, errors.New("pick a SIP port for baresip: no port free for UDP and TCP (and the next for TLS) in 50 tries")
 }
 
 // StopComponent stops one running component (e.g. "kamailio") by its pid,
