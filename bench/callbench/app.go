@@ -144,6 +144,7 @@ func measureApp(ctx context.Context, app string, st *labctl.State, callSecs int)
 	}
 	var id string
 	_ = json.Unmarshal(res, &id)
+	time.Sleep(callAfter)
 	if probeCall {
 		fmt.Printf("probe: the call is on for %d s; the app's processes: %v (DISPLAY %s)\n", callSecs, pids, display)
 	}

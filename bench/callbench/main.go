@@ -87,6 +87,7 @@ func main() {
 	appPath := flag.String("app", "build/bin/voicedesk", "the built app, measured in Xvfb (memory, CPU with its window, start-up)")
 	flag.BoolVar(&appLog, "app-log", false, "with -app-only: print the app's log lines as they come")
 	flag.DurationVar(&probeIdle, "probe-idle", 0, "with -app-only: keep the signed-in app idle this long before measuring, its pids printed, for perf or strace")
+	flag.DurationVar(&callAfter, "call-after", 0, "with -app-only: wait this long before the measured call (to tell a reloaded page's settling from the call's cost)")
 	flag.BoolVar(&probeCall, "probe-call", false, "with -app-only: print the app's pids as the measured call starts, for perf or strace")
 	flag.IntVar(&appRuns, "app-runs", 3, "runs of the app's measurement (medians and spread)")
 	flag.IntVar(&baselineRuns, "baseline-runs", 3, "runs of the browser phone's measurement (medians and spread)")
@@ -103,6 +104,7 @@ func main() {
 var (
 	probeIdle time.Duration
 	probeCall bool
+	callAfter time.Duration
 	appLog    bool
 )
 
