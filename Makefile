@@ -10,7 +10,7 @@ GOLANGCI_VERSION := v2.15.0
 GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 export LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: install uninstall demo test e2e bench fuzz setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-calls test-sound test-window test-links test-desktop test-ui clean
+.PHONY: install uninstall demo test e2e bench fuzz test-hostile setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-calls test-sound test-window test-links test-desktop test-ui clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -97,6 +97,12 @@ test-lab:
 	@echo "== lab smoke test (Kamailio, rtpengine, baresip, lab API)"
 	@$(GO) test -count=1 -v ./test/lab/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)' 
 
+## test-hostile: the phone (real SIP and media, a fake platform) behind a test proxy that sends it RFC 4475's torture
+## messages, huge and malformed ones, requests of no dialog and offers it cannot take
+test-hostile:
+	@echo "== hostile SIP: torture messages, huge and malformed messages, requests of no dialog, unusable offers"
+	@$(GO) test -race -count=1 -v ./test/hostile/ 2>&1 | grep -E '^(=== RUN|--- FAIL|PASS|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+
 test-calls:
 	@echo "== call scenarios against the lab (engine <-> Kamailio/rtpengine <-> baresip)"
 	@$(GO) test -race -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+\.go:[0-9]+:)'
@@ -127,6 +133,8 @@ fuzz:
 	@$(GO) test -run XXX -fuzz FuzzCallerIdentity -fuzztime 30s ./backend/sip/
 	@$(GO) test -run XXX -fuzz FuzzDecode -fuzztime 30s ./lab/ngproto/
 	@$(GO) test -run XXX -fuzz FuzzParse -fuzztime 30s ./backend/links/
+	@$(GO) test -run XXX -fuzz FuzzScreen -fuzztime 30s ./backend/sip/
+	@$(GO) test -run XXX -fuzz FuzzCheckOffer -fuzztime 30s ./backend/media/
 
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"voicedesk/backend/audio"
+	"voicedesk/backend/media"
 	"voicedesk/backend/sip"
 )
 
@@ -234,10 +235,55 @@ func (p *Phone) dial(target string, data OutboundServiceCallData) (string, error
 // own when the platform sent none or one already in use here (a platform
 // that gave two legs of a call to this phone the same id).
 func (p *Phone) newCall(direction, number, name, id string) *call {
-	ctx, cancel := context.WithCancel(p.ctx)
-	c := &call{ev: CallEvent{CallDirection: direction, PhoneNumber: number, StartTime: p.now(), DisplayName: name},
-		ctx: ctx, cancel: cancel, answer: make(chan struct{}), up: make(chan struct{}), over: make(chan struct{})}
+	c := p.makeCall(direction, number, name)
 	p.mu.Lock()
+	p.addLocked(c, id)
+	p.mu.Unlock()
+	return c
+}
+
+// The calls an agent takes at once: a held call, a consultation and one
+// waiting (maxCalls); of them at most two incoming calls ringing (two
+// callers at once reach an idle agent; a third is a flood, not a queue).
+// An INVITE beyond them is declined with 486 Busy Here without ringing.
+const (
+	maxCalls   = 3
+	maxRinging = 2
+)
+
+// admitIncoming makes the call of an INVITE if the phone has room for it
+// (nil if not), checked and added under one lock so that INVITEs arriving
+// together cannot all pass; busy tells whether another call is up, alerts
+// whether the agent is alerted.
+func (p *Phone) admitIncoming(in Offer) (c *call, busy, alerts bool) {
+	c = p.makeCall(DirectionIncoming, in.From, in.DisplayName)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ringing := 0
+	for _, o := range p.active {
+		o.mu.Lock()
+		if o.ev.CallDirection == DirectionIncoming && o.state < CallConnected {
+			ringing++
+		}
+		o.mu.Unlock()
+	}
+	if len(p.active) >= maxCalls || ringing >= maxRinging {
+		c.cancel()
+		return nil, true, false
+	}
+	busy, alerts = len(p.active) > 0, !p.alertsOff
+	p.addLocked(c, in.PlatformCallID)
+	return c, busy, alerts
+}
+
+func (p *Phone) makeCall(direction, number, name string) *call {
+	ctx, cancel := context.WithCancel(p.ctx)
+	return &call{ev: CallEvent{CallDirection: direction, PhoneNumber: number, StartTime: p.now(), DisplayName: name},
+		ctx: ctx, cancel: cancel, answer: make(chan struct{}), up: make(chan struct{}), over: make(chan struct{})}
+}
+
+// addLocked gives c its id (the platform's, when free) and makes it active.
+func (p *Phone) addLocked(c *call, id string) {
 	if _, taken := p.active[id]; taken {
 		p.log.Warn("the platform's call id is already in use here; the call gets one of its own", "callId", id)
 		id = ""
@@ -247,8 +293,6 @@ func (p *Phone) newCall(direction, number, name, id string) *call {
 	}
 	c.ev.CallID = id
 	p.active[id] = c
-	p.mu.Unlock()
-	return c
 }
 
 func (p *Phone) runOutbound(c *call, agent UserAgent) {
@@ -464,11 +508,20 @@ func (p *Phone) onOffer(in Offer) {
 		p.onSupervisionCall(in)
 		return
 	}
-	p.mu.Lock()
-	busy := len(p.active) > 0
-	alerts := !p.alertsOff
-	p.mu.Unlock()
-	c := p.newCall(DirectionIncoming, in.From, in.DisplayName, in.PlatformCallID)
+	if err := media.CheckOffer(string(in.SDP)); err != nil {
+		// Refused before it rings: answering could only fail (media-failed).
+		p.refused.note(p.log, p.now(), "an incoming call's offer cannot be taken; declined with 488", "from", in.From, "error", err)
+		_ = in.Dialog.Reject(488, "Not Acceptable Here")
+		return
+	}
+	c, busy, alerts := p.admitIncoming(in)
+	if c == nil {
+		// Beyond call waiting: the caller hears busy at once, and the agent
+		// is not interrupted (a flood of INVITEs rings nothing).
+		p.refused.note(p.log, p.now(), "an incoming call beyond call waiting; declined with 486", "from", in.From)
+		_ = in.Dialog.Reject(486, "Busy Here")
+		return
+	}
 	c.ev.SIPCallID = in.Dialog.CallID()
 	c.ev.QueueID, c.ev.QueueName, c.ev.QueueArrivalTime = in.Queue.ID, in.Queue.Name, in.Queue.Arrival
 	c.ev.WrapUpDuration = in.Queue.WrapUp

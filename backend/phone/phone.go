@@ -275,6 +275,8 @@ type Phone struct {
 	authType, uiURL string
 	agent           UserAgent
 	active          map[string]*call
+	// refused logs the INVITEs declined before they ring.
+	refused refusals
 	// ready is closed while the phone is signed in (and registered, with
 	// SIP): what waits to dial waits on it. signOut puts an open one back.
 	ready chan struct{}

@@ -110,9 +110,12 @@ func New(cfg Config) (*Agent, error) {
 		return nil, err
 	}
 	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.UserAgent)}
+	// One call: sipgo keeps the last WithUserAgentTransportLayerOptions.
+	tpOpts := []sip.TransportLayerOption{sip.WithTransportLayerReadFilter(newScreen(cfg.Log).filter)}
 	if strings.EqualFold(tp, TransportWS) || strings.EqualFold(tp, TransportWSS) {
-		uaOpts = append(uaOpts, sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerTransports(webSocketTransports(cfg))))
+		tpOpts = append(tpOpts, sip.WithTransportLayerTransports(webSocketTransports(cfg)))
 	}
+	uaOpts = append(uaOpts, sipgo.WithUserAgentTransportLayerOptions(tpOpts...))
 	if cfg.TLS != nil {
 		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(cfg.TLS))
 	}
@@ -190,13 +193,14 @@ func New(cfg Config) (*Agent, error) {
 	}
 	a.dialogs = sipgo.NewDialogClientCache(client, a.contact())
 	a.serverDialogs = sipgo.NewDialogServerCache(client, a.contact())
-	server.OnInvite(a.handleInvite)
-	server.OnUpdate(a.handleRenegotiation)
-	server.OnNotify(a.handleNotify)
+	server.OnInvite(guard(a.handleInvite))
+	server.OnUpdate(guard(a.handleRenegotiation))
+	server.OnNotify(guard(a.handleNotify))
+	// An ACK is never answered, so it is not guarded.
 	server.OnAck(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = a.serverDialogs.ReadAck(req, tx)
 	})
-	server.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+	server.OnBye(guard(func(req *sip.Request, tx sip.ServerTransaction) {
 		// A BYE ends a call we placed or one we received.
 		if err := a.dialogs.ReadBye(req, tx); err == nil {
 			return
@@ -204,10 +208,14 @@ func New(cfg Config) (*Agent, error) {
 		if err := a.serverDialogs.ReadBye(req, tx); err != nil {
 			noDialog(tx, req)
 		}
-	})
-	server.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+	}))
+	server.OnNoRoute(guard(notAllowed))
+	// A CANCEL that matched an INVITE was answered by sipgo's transaction
+	// layer; one that reaches here matches nothing (RFC 3261 9.2).
+	server.OnCancel(guard(func(req *sip.Request, tx sip.ServerTransaction) { noDialog(tx, req) }))
+	server.OnOptions(guard(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
-	})
+	}))
 	return a, nil
 }
 

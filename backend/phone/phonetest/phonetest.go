@@ -25,9 +25,12 @@ import (
 	"voicedesk/backend/sip"
 )
 
-// SDP is a minimal session description with the audio direction dir.
+// SDP is a minimal WebRTC session description (ICE, DTLS-SRTP, PCMU: what
+// media.CheckOffer takes) with the audio direction dir.
 func SDP(dir string) string {
-	return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=" + dir + "\r\n"
+	return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+		"a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\n" +
+		"m=audio 4000 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:0 PCMU/8000\r\na=ice-ufrag:fake\r\na=ice-pwd:fakefakefakefakefakefake\r\na=" + dir + "\r\n"
 }
 
 // Platform is a platform with one user whose password is "secret".
