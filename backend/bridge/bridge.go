@@ -77,8 +77,13 @@ type Server struct {
 	http     *http.Server
 	upgrader websocket.Upgrader
 
+	// hosts are the Host headers a request may carry: the loopback
+	// address listened on, by number or as localhost.
+	hosts map[string]bool
+
 	mu      sync.Mutex
 	clients map[*client]struct{}
+	conns   int // connections open or being opened (maxClients)
 	closed  bool
 	wg      sync.WaitGroup // the clients' goroutines
 }
@@ -89,6 +94,17 @@ const (
 	maxInFlight = 32      // requests being answered at once
 	eventQueue  = 256     // events waiting to be written
 	writeWait   = 5 * time.Second
+	// maxClients: connections at once. The phone has one window and a few
+	// integrations; a program opening a thousand gets 503 beyond this
+	// rather than a goroutine pair and 8 KB of buffers each.
+	maxClients = 64
+)
+
+// The WebSocket close a client that fell behind its events gets: it
+// reconnects and reads the state again (RFC 6455 7.4.1: policy violation).
+const (
+	closeTooSlow       = websocket.ClosePolicyViolation
+	closeTooSlowReason = "too slow for the events: reconnect and read the state"
 )
 
 // Listen checks the configuration, binds the address and returns the
@@ -140,7 +156,8 @@ func Listen(cfg Config) (*Server, error) {
 	if cfg.Files != nil {
 		mux.Handle("/", securityHeaders(http.FileServerFS(cfg.Files)))
 	}
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	s.hosts = loopbackHosts(ln.Addr().(*net.TCPAddr))
+	s.http = &http.Server{Handler: s.hostChecked(mux), ReadHeaderTimeout: 5 * time.Second}
 	return s, nil
 }
 
@@ -192,8 +209,11 @@ func (s *Server) Emit(name string, detail any) {
 		select {
 		case c.events <- msg:
 		default:
-			s.cfg.Log.Warn("bridge: a client does not keep up with events; closing it", "remote", c.remote)
-			c.close()
+			s.cfg.Log.Warn("bridge: a client does not keep up with events; closing it", "remote", c.remote, "queued", eventQueue)
+			c.closeWith(closeTooSlow, closeTooSlowReason)
+			// Out of the list at once: its read loop may take a while to
+			// end, and each event meanwhile logged the line again.
+			delete(s.clients, c)
 		}
 	}
 }
@@ -231,6 +251,46 @@ func (s *Server) originAllowed(r *http.Request) bool {
 	return false
 }
 
+// loopbackHosts are the names of the address a: its own, and localhost's
+// when it is the loopback address localhost names.
+func loopbackHosts(a *net.TCPAddr) map[string]bool {
+	port := fmt.Sprint(a.Port)
+	hosts := map[string]bool{net.JoinHostPort(a.IP.String(), port): true}
+	if a.IP.Equal(net.IPv4(127, 0, 0, 1)) || a.IP.Equal(net.IPv6loopback) {
+		hosts[net.JoinHostPort("localhost", port)] = true
+	}
+	return hosts
+}
+
+// hostChecked refuses a request whose Host is not the bridge's address
+// (421), for the WebSocket and the UI's files alike. A page on a name the
+// attacker controls can point that name at 127.0.0.1 (DNS rebinding):
+// the browser then sends its requests here with Host and Origin both that
+// name, so the Origin check alone takes it for the bridge's own page.
+func (s *Server) hostChecked(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.hosts[strings.ToLower(r.Host)] {
+			s.cfg.Log.Warn("bridge: request refused: Host is not the bridge's address (DNS rebinding?)", "remote", r.RemoteAddr, "host", cleanHost(r.Host))
+			httpError(w, http.StatusMisdirectedRequest, "Host is not the bridge's address")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cleanHost is a Host header fit for a log line.
+func cleanHost(h string) string {
+	if len(h) > 100 {
+		h = h[:100]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, h)
+}
+
 // ownPage: the connection comes from the page the bridge itself served.
 func ownPage(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Origin"), "http://"+r.Host)
@@ -251,8 +311,23 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, "a WebSocket upgrade is expected here")
 		return
 	}
+	// The slot is taken before the upgrade, under the lock, so that
+	// connections opened together cannot all pass; readLoop gives it back.
+	s.mu.Lock()
+	full := s.conns >= maxClients
+	if !full {
+		s.conns++
+	}
+	s.mu.Unlock()
+	if full {
+		s.cfg.Log.Warn("bridge: connection refused: too many connections", "remote", r.RemoteAddr, "max", maxClients)
+		httpError(w, http.StatusServiceUnavailable, fmt.Sprintf("too many connections (at most %d)", maxClients))
+		return
+	}
+	release := func() { s.mu.Lock(); s.conns--; s.mu.Unlock() }
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		release()
 		return // the upgrader has answered
 	}
 	conn.SetReadLimit(maxMessage)
@@ -268,6 +343,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	if s.closed {
+		s.conns--
 		s.mu.Unlock()
 		_ = conn.Close()
 		return
@@ -306,9 +382,19 @@ type client struct {
 	slots   chan struct{}
 	done    chan struct{}
 	once    sync.Once
+	// why is the close frame's code and reason (set before done closes).
+	code int
+	why  string
 }
 
-func (c *client) close() { c.once.Do(func() { close(c.done) }) }
+func (c *client) close() { c.closeWith(websocket.CloseGoingAway, "") }
+
+func (c *client) closeWith(code int, why string) {
+	c.once.Do(func() {
+		c.code, c.why = code, why
+		close(c.done)
+	})
+}
 
 func (s *Server) readLoop(c *client) {
 	defer s.wg.Done()
@@ -318,6 +404,7 @@ func (s *Server) readLoop(c *client) {
 		calls.Wait()
 		s.mu.Lock()
 		delete(s.clients, c)
+		s.conns--
 		s.mu.Unlock()
 	}()
 	for {
@@ -361,7 +448,7 @@ func (s *Server) writeLoop(c *client) {
 		select {
 		case <-c.done:
 			// Closing the connection also ends readLoop's ReadMessage.
-			_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(time.Second))
+			_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.code, c.why), time.Now().Add(time.Second))
 			_ = c.conn.Close()
 			return
 		case msg := <-c.events:

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -105,6 +107,11 @@ func TestConnectionsRefused(t *testing.T) {
 		{"an allowed origin", "?token=" + token, http.Header{"Origin": {"http://crm.example:8080"}}, http.StatusSwitchingProtocols},
 		{"a foreign origin", "?token=" + token, http.Header{"Origin": {"http://evil.example"}}, http.StatusForbidden},
 		{"a foreign origin without token", "", http.Header{"Origin": {"http://evil.example"}}, http.StatusUnauthorized},
+		{"localhost names the bridge's address", "?token=" + token, http.Header{"Host": {"localhost:" + port(s)}}, http.StatusSwitchingProtocols},
+		// DNS rebinding: the attacker's name resolves to 127.0.0.1, so Host
+		// and Origin are both that name and the Origin looks like our own.
+		{"a rebound name as Host and Origin", "?token=" + token, http.Header{"Host": {"evil.example:" + port(s)}, "Origin": {"http://evil.example:" + port(s)}}, http.StatusMisdirectedRequest},
+		{"a rebound name as Host, a program", "?token=" + token, http.Header{"Host": {"evil.example:" + port(s)}}, http.StatusMisdirectedRequest},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -359,5 +366,179 @@ func TestRejectionCarriesItsCode(t *testing.T) {
 	out = roundTrip(t, c, `{"jsonrpc":"2.0","id":2,"method":"nope"}`)
 	if e, _ := out["error"].(map[string]any); e["data"] != nil {
 		t.Fatalf("a protocol error %v carries data", out)
+	}
+}
+
+func port(s *Server) string {
+	_, p, _ := strings.Cut(s.Addr(), ":")
+	return p
+}
+
+// TestUIFilesRefuseAReboundHost: the UI's files answer only to the
+// bridge's own address, with a JSON body saying why.
+func TestUIFilesRefuseAReboundHost(t *testing.T) {
+	s := start(t)
+	for _, tc := range []struct {
+		rule, host string
+		want       int
+	}{
+		{"the bridge's address is served", s.Addr(), http.StatusOK},
+		{"localhost is served", "localhost:" + port(s), http.StatusOK},
+		{"a rebound name is refused", "evil.example:" + port(s), http.StatusMisdirectedRequest},
+		{"the right port under another name is refused", "127.0.0.2:" + port(s), http.StatusMisdirectedRequest},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", "http://"+s.Addr()+"/index.html", nil)
+			req.Host = tc.host
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			if res.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d", res.StatusCode, tc.want)
+			}
+			if tc.want != http.StatusOK {
+				var body struct{ Error string }
+				if err := json.NewDecoder(res.Body).Decode(&body); err != nil || body.Error == "" {
+					t.Fatalf("the refusal's body is not JSON with an error: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestThousandConnections: a program opening 1,000 connections gets
+// maxClients of them and 503 for the rest; the connections already open
+// keep being answered, and once they close new ones are taken again.
+func TestThousandConnections(t *testing.T) {
+	s := start(t)
+	first, code := dial(t, s, "?token="+token, nil)
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("first connection: %d", code)
+	}
+	var mu sync.Mutex
+	var open []*websocket.Conn
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 50)
+	for range 1000 {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, resp, err := websocket.DefaultDialer.Dial("ws://"+s.Addr()+"/rpc?token="+token, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				open = append(open, c)
+				codes[http.StatusSwitchingProtocols]++
+			case resp != nil:
+				codes[resp.StatusCode]++
+			default:
+				codes[0]++
+			}
+		}()
+	}
+	wg.Wait()
+	if codes[http.StatusSwitchingProtocols] != maxClients-1 || codes[http.StatusServiceUnavailable] != 1000-(maxClients-1) {
+		t.Fatalf("of 1,000 connections: %v; want %d taken and the rest 503", codes, maxClients-1)
+	}
+	if got := call(t, first, `{"jsonrpc":"2.0","id":1,"method":"add","params":[2,3]}`); !strings.Contains(got, `"result":5`) {
+		t.Fatalf("an open connection's call with the bridge full: %s", got)
+	}
+	for _, c := range open {
+		c.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Clients() > 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, code := dial(t, s, "?token="+token, nil); code != http.StatusSwitchingProtocols {
+		t.Fatalf("a connection after the others closed: %d", code)
+	}
+}
+
+func call(t *testing.T, c *websocket.Conn, req string) string {
+	t.Helper()
+	if err := c.WriteMessage(websocket.TextMessage, []byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, msg, err := c.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(msg), `"id"`) {
+			return string(msg)
+		}
+	}
+}
+
+// TestSlowClientIsToldAndDropped: 5,000 events of 4 KB (20 MB, beyond
+// what the sockets buffer) at a client that reads none: Emit never waits
+// for it, it is closed with the reason, and a client that reads gets every
+// event.
+func TestSlowClientIsToldAndDropped(t *testing.T) {
+	s := start(t)
+	slow, _ := dial(t, s, "?token="+token, nil)
+	fast, _ := dial(t, s, "?token="+token, nil)
+	const n, batch = 5000, 100
+	var read atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for read.Load() < n {
+			_ = fast.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if _, _, err := fast.ReadMessage(); err != nil {
+				return
+			}
+			read.Add(1)
+		}
+	}()
+	pad := strings.Repeat("x", 4096)
+	emitted := make(chan struct{})
+	go func() {
+		defer close(emitted)
+		for i := range n {
+			s.Emit("phone-event", map[string]any{"n": i, "pad": pad})
+			// The reading client is let catch up after each batch (its
+			// queue holds eventQueue): the slow one never reads.
+			for i%batch == batch-1 && read.Load() < int64(i+1) {
+				select {
+				case <-done:
+					return
+				case <-time.After(time.Millisecond):
+				}
+			}
+		}
+	}()
+	select {
+	case <-emitted:
+	case <-time.After(60 * time.Second):
+		t.Fatal("Emit hung on a client that reads nothing")
+	}
+	<-done
+	if c := read.Load(); c != n {
+		t.Fatalf("the reading client got %d of %d events", c, n)
+	}
+	// The slow client finds the close with its reason after what was sent.
+	_ = slow.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := slow.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != closeTooSlow || ce.Text != closeTooSlowReason {
+			t.Fatalf("the slow client's connection ended with %v, want close %d %q", err, closeTooSlow, closeTooSlowReason)
+		}
+		break
+	}
+	if c := s.Clients(); c != 1 {
+		t.Fatalf("%d clients left, want the reading one", c)
 	}
 }
