@@ -5,7 +5,8 @@
 #         through miniaudio; headless null sinks in tests), GNOME Keyring and D-Bus (the OS
 #         keyring tests), the lab (Kamailio, rtpengine, baresip),
 #         the window smoke test (Xvfb, xdotool, ImageMagick, Tesseract), phone links (xdg-utils), the UI tests
-#         (Debian Chromium, driven by playwright-core; never a downloaded browser)
+#         (Debian Chromium, driven by playwright-core; never a downloaded browser), the INVITE flood
+#         (sip-tester: SIPp)
 #   go:   the Wails CLI, pinned
 #   npm:  the frontend's packages, from its lockfile
 set -euo pipefail
@@ -19,6 +20,7 @@ APT_PACKAGES=(
   kamailio kamailio-websocket-modules kamailio-tls-modules rtpengine-daemon baresip
   xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng xdg-utils
   chromium fonts-dejavu-core
+  sip-tester
 )
 
 step() { printf '\n== setup: %s\n' "$*"; }

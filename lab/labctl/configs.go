@@ -72,8 +72,11 @@ func writeKamailioConfig(path string, ports Ports, routing apiserver.Routing, tl
 }
 
 // baresipRTPPorts gives each phone its own media ports inside the lab's block.
+// rtpenginePorts is rtpengine's share of the lab's media block.
+const rtpenginePorts = 700
+
 func baresipRTPPorts(ph Phone, ports Ports) (int, int) {
-	base := ports.RTPMin + 300
+	base := ports.RTPMin + rtpenginePorts
 	switch ph.SIPUser {
 	case "caller":
 		base += 24

@@ -269,6 +269,9 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		mustLook("rtpengine"), "--table=-1", "--interface=127.0.0.1",
 		fmt.Sprintf("--listen-ng=127.0.0.1:%d", ports.NG),
 		fmt.Sprintf("--port-min=%d", ports.RTPMin), fmt.Sprintf("--port-max=%d", ports.RTPMax),
+		// A deleted call's ports come back after 2 s rather than 30: the
+		// lab's floods set up and end calls by the hundred.
+		"--delete-delay=2",
 		"--foreground", "--log-stderr", "--config-file=none", "--no-fallback", "--log-level=6",
 		"--recording-method=pcap", "--recording-dir="+recordings,
 	); err != nil {
@@ -452,7 +455,8 @@ func fileExists(p string) bool {
 // fails and names it.
 func pickPorts() (Ports, error) {
 	var p Ports
-	tcp := []*int{&p.API, &p.SIPWS, &p.SIPTLS, &p.SIPWSS, &p.ToneCtrl, &p.CallerCtrl, &p.EarlyCtrl, &p.MonitorCtrl}
+	tcp := []*int{&p.API, &p.SIPWS, &p.SIPTLS, &p.SIPWSS}
+	baresipCtrl := []*int{&p.ToneCtrl, &p.CallerCtrl, &p.EarlyCtrl, &p.MonitorCtrl}
 	udp := []*int{&p.SIPUDP, &p.NG}
 	// baresip's sip_listen port is three sockets: UDP and TCP on the port,
 	// and TLS (TCP) on the next one (ss -lntup of a lab's baresip).
@@ -491,22 +495,58 @@ func pickPorts() (Ports, error) {
 		closers = append(closers, c)
 		*dst = c.LocalAddr().(*net.UDPAddr).Port
 	}
+	// baresip binds its ports without SO_REUSEADDR, and the ports picked
+	// here are let go before it starts: a port from the kernel's ephemeral
+	// range was then now and then taken meanwhile as the source port of
+	// one of the lab's own connections (the health checks of the parts
+	// started before it), whose TIME_WAIT made baresip exit with status 98
+	// (its log: "tcp: sock_bind: Address already in use", the port in
+	// TIME_WAIT with the API's). Its ports come from below that range,
+	// where no connection takes a source port.
+	for _, dst := range baresipCtrl {
+		port, l, err := pickFixedTCP(strict)
+		if err != nil {
+			return p, err
+		}
+		closers = append(closers, l)
+		*dst = port
+	}
 	for _, dst := range baresipSIP {
-		port, held, err := pickSIPPort(strict, func() (net.PacketConn, error) { return net.ListenPacket("udp", "127.0.0.1:0") })
+		port, held, err := pickSIPPort(strict, func() (net.PacketConn, error) {
+			return net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", belowEphemeral()))
+		})
 		if err != nil {
 			return p, err
 		}
 		closers = append(closers, held...)
 		*dst = port
 	}
-	// Media ports: a random block of 400 below the kernel's ephemeral range,
+	// Media ports: a random block of 800 below the kernel's ephemeral range,
 	// so that two labs (or a lab and a test) rarely meet: rtpengine takes the
-	// first 300 (a test run sets up well over a hundred calls, and rtpengine
-	// holds a failed call's ports until its media times out), the four
-	// baresip phones 24 each (see baresipRTPPorts).
-	base := 20000 + 400*rand.IntN(30)
-	p.RTPMin, p.RTPMax = base, base+299
+	// first 700 (a test run sets up well over a hundred calls, and the INVITE
+	// flood 50 a second, each holding its ports for rtpengine's delete
+	// delay: 300 ran out, and Kamailio relayed the flood's offers without
+	// rtpengine), the four baresip phones 24 each (see baresipRTPPorts).
+	base := 20000 + 800*rand.IntN(15)
+	p.RTPMin, p.RTPMax = base, base+rtpenginePorts-1
 	return p, nil
+}
+
+// belowEphemeral is a random port in 10000-19999: below the kernel's
+// ephemeral ports (32768 up by default) and the media blocks (20000 up).
+func belowEphemeral() int { return 10000 + rand.IntN(10000) }
+
+// pickFixedTCP finds a TCP port below the ephemeral range, free as
+// baresip binds (strict), and holds it.
+func pickFixedTCP(strict net.ListenConfig) (int, io.Closer, error) {
+	for range 50 {
+		port := belowEphemeral()
+		l, err := strict.Listen(context.Background(), "tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			return port, l, nil
+		}
+	}
+	return 0, nil, errors.New("pick a TCP port for baresip: none free in 50 tries below the ephemeral range")
 }
 
 // pickSIPPort finds a port for a baresip phone's SIP: free for UDP (from
@@ -520,7 +560,7 @@ func pickSIPPort(strict net.ListenConfig, next func() (net.PacketConn, error)) (
 	for range 50 {
 		c, err := next()
 		if err != nil {
-			return 0, nil, fmt.Errorf("pick a udp port: %w", err)
+			continue // taken for UDP: another
 		}
 		port := c.LocalAddr().(*net.UDPAddr).Port
 		held := []io.Closer{c}
