@@ -160,6 +160,10 @@ type Config struct {
 	// not answer; without it a direct transfer is the reference's: the call
 	// ends once the far end has accepted the REFER.
 	AttendedTransfer bool
+	// RTPTimeout ends a connected call, as media-failed, when no audio has
+	// come from the far end for this long while neither side holds it (the
+	// media relay died, the network went); 0 is 8 s, below 0 never.
+	RTPTimeout time.Duration
 	// NoAnswerTimeout ends an outbound call that is not answered in time
 	// (CANCEL, endReason no-answer); default 60 s, as the browser phone's JsSIP.
 	NoAnswerTimeout time.Duration
@@ -218,6 +222,9 @@ type Phone struct {
 	newMedia NewMedia
 	connCfg  sip.MaintainConfig
 	noAnswer time.Duration
+	// rtpTimeout: a connected call without the far end's audio this long
+	// ends (0: never).
+	rtpTimeout time.Duration
 	attended bool
 	audio    AudioFactory
 	sound    Sound
@@ -326,6 +333,12 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 	if cfg.PNPSEvery <= 0 {
 		cfg.PNPSEvery = pnpsEvery
 	}
+	switch {
+	case cfg.RTPTimeout == 0:
+		cfg.RTPTimeout = rtpTimeout
+	case cfg.RTPTimeout < 0:
+		cfg.RTPTimeout = 0
+	}
 	if cfg.NoAnswerTimeout <= 0 {
 		cfg.NoAnswerTimeout = 60 * time.Second
 	}
@@ -336,7 +349,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 		cfg.NewMedia = newMediaSession
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout, attended: cfg.AttendedTransfer,
+	p := &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout, rtpTimeout: cfg.RTPTimeout, attended: cfg.AttendedTransfer,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
 		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, connFailed: make(chan struct{}, 1),
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}, ready: make(chan struct{})}

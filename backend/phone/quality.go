@@ -39,11 +39,22 @@ func (w *qualityWatch) end() func() {
 	return stop
 }
 
+// rtpTimeout is Config.RTPTimeout's default: long enough for a network's
+// hiccup (a Wi-Fi roam, a 2 s outage: the call goes on), short enough
+// that an agent is not left in a dead call (rtpengine killed: the
+// platform's relay is gone for good) — below the 10 s a caller waits
+// before hanging up on silence.
+const rtpTimeout = 8 * time.Second
+
 // watchQuality takes the call's verdict every qualityEvery on the Phone's
 // clock and emits call-quality-changed when it changes, until the call
-// finishes. A verdict of "" (no audio came yet) is not announced.
+// finishes. A verdict of "" (no audio came yet) is not announced. The same
+// check ends the call as media-failed when the far end's audio stopped for
+// rtpTimeout while neither side holds the call (no RTP is due then).
 func (p *Phone) watchQuality(c *call, sess MediaSession) {
 	var last string // only the one pending check touches it
+	var received uint32
+	heardAt := p.now()
 	var check func()
 	schedule := func() {
 		c.mu.Lock()
@@ -59,9 +70,23 @@ func (p *Phone) watchQuality(c *call, sess MediaSession) {
 		if ended {
 			return
 		}
-		if q := judge(sess.Stats()); q != "" && q != last {
+		st := sess.Stats()
+		if q := judge(st); q != "" && q != last {
 			last = q
 			p.emit.Emit(EventCallQualityChanged, QualityEvent{CallID: c.ev.CallID, Quality: q})
+		}
+		c.mu.Lock()
+		held := c.localHold || c.remoteHold
+		c.mu.Unlock()
+		now := p.now()
+		if held || st.PacketsReceived != received {
+			received, heardAt = st.PacketsReceived, now
+		} else if p.rtpTimeout > 0 && now.Sub(heardAt) >= p.rtpTimeout {
+			p.log.Warn("no audio from the far end; ending the call", "callId", c.ev.CallID, "silentFor", now.Sub(heardAt).Round(time.Second),
+				"packetsReceived", st.PacketsReceived)
+			c.setReason(EndMediaFailed)
+			c.cancel() // the call's goroutine sends the BYE and ends it
+			return
 		}
 		schedule()
 	}

@@ -2,6 +2,7 @@ package phone_test
 
 import (
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,5 +55,72 @@ func TestCallQualityChanges(t *testing.T) {
 	r.ev.await(t, id, phone.EventCallEnded)
 	if live := ts.live(); len(live) != 0 {
 		t.Errorf("after the call ended %d quality checks are pending, want none", len(live))
+	}
+}
+
+// TestRTPTimeout: a connected call whose far end's audio stopped ends as
+// media-failed (with a BYE) after RTPTimeout of silence, counted on the
+// phone's clock; a held call, which no audio is due on, never does.
+func TestRTPTimeout(t *testing.T) {
+	rows := []struct {
+		rule string
+		// received: the far end's packet count at each check, 2 s apart.
+		received []uint32
+		hold     bool // the far end holds the call first
+		endsAt   int  // the check after which the call has ended (-1: none)
+	}{
+		{"audio flowing: the call goes on", []uint32{100, 200, 300, 400, 500, 600}, false, -1},
+		{"a 6 s gap is a hiccup, not a dead call", []uint32{100, 100, 100, 100, 200, 300}, false, -1},
+		{"8 s without audio ends the call", []uint32{100, 100, 100, 100, 100, 100}, false, 4},
+		{"no audio ever: 8 s from the start", []uint32{0, 0, 0, 0, 0}, false, 3},
+		{"a held call gets no audio and goes on", []uint32{100, 100, 100, 100, 100, 100, 100}, true, -1},
+	}
+	for _, row := range rows {
+		t.Run(row.rule, func(t *testing.T) {
+			ts := &timers{}
+			var mu sync.Mutex
+			now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			r := newRig(t, func(c *phone.Config) { c.After = ts.after; c.Now = clock; c.RTPTimeout = 8 * time.Second })
+			id, dlg := r.connected()
+			m := r.medias.Last()
+			if row.hold {
+				if _, err := r.agent.Reinvite(dlg, "sendonly"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			endedAt := -1
+			for i, n := range row.received {
+				live := ts.live()
+				if len(live) != 1 {
+					t.Fatalf("check %d: %d timers pending, want the quality check", i, len(live))
+				}
+				mu.Lock()
+				now = now.Add(2 * time.Second)
+				mu.Unlock()
+				m.SetStats(media.Stats{PacketsReceived: n})
+				live[0].stopped = true
+				live[0].f()
+				if len(ts.live()) == 0 { // no next check: the call is ending
+					endedAt = i
+					break
+				}
+			}
+			if endedAt != row.endsAt {
+				t.Fatalf("the call ended after check %d, want %d", endedAt, row.endsAt)
+			}
+			if row.endsAt < 0 {
+				dlg.HangUp()
+				r.ev.await(t, id, phone.EventCallEnded)
+				return
+			}
+			r.ev.await(t, id, phone.EventCallEnded)
+			if reason := r.ev.endReason(id); reason != phone.EndMediaFailed {
+				t.Fatalf("endReason %q, want %q", reason, phone.EndMediaFailed)
+			}
+			if dlg.Hangups() != 1 {
+				t.Fatalf("%d BYEs sent, want 1", dlg.Hangups())
+			}
+		})
 	}
 }
