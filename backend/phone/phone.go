@@ -225,11 +225,11 @@ type Phone struct {
 	// rtpTimeout: a connected call without the far end's audio this long
 	// ends (0: never).
 	rtpTimeout time.Duration
-	attended bool
-	audio    AudioFactory
-	sound    Sound
-	now      func() time.Time
-	after    After
+	attended   bool
+	audio      AudioFactory
+	sound      Sound
+	now        func() time.Time
+	after      After
 	// statusEvery: the availability poll's interval (0: off).
 	statusEvery time.Duration
 	openBrowser func(string) error
