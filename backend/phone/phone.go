@@ -569,6 +569,12 @@ func (e *LoginError) Error() string { return e.Message }
 func (e *LoginError) Unwrap() error { return e.Err }
 func (e *LoginError) Code() string  { return e.Kind }
 
+// isTimeout: the HTTP client's own timeout (a *url.Error that says so).
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
 func loginError(err error) error {
 	var apiErr *platform.APIError
 	var done *LoginError
@@ -581,8 +587,10 @@ func loginError(err error) error {
 		return &LoginError{"login-bad-credentials", "Login failed: username or password is incorrect", err}
 	case errors.Is(err, platform.ErrDenied):
 		return &LoginError{"login-denied", "Login failed: the authorization was refused (an expired or invalid token?)", err}
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return &LoginError{"login-timeout", "Login failed: the request was cancelled or timed out", err}
+	case errors.Is(err, platform.ErrBadAnswer):
+		return &LoginError{"login-bad-answer", "Login failed: the service's answer was not understood: " + err.Error(), err}
 	case errors.As(err, &apiErr):
 		return &LoginError{"login-api-error", fmt.Sprintf("Login failed: API error %d: %s", apiErr.Status, apiErr.Message), err}
 	default:

@@ -34,6 +34,9 @@ var (
 	// Authorization header (an impersonation token) is no longer accepted.
 	ErrDenied       = errors.New("the API refused the session's authorization")
 	ErrBadDiscovery = errors.New("discovery answered with an unusable endpoint")
+	// ErrBadAnswer: the service answered, but not with the JSON expected
+	// (a captive portal's or a proxy's page, a truncated or broken body).
+	ErrBadAnswer = errors.New("the service's answer is not the JSON expected")
 )
 
 // Silo is one entry of the discovery answer.
@@ -356,9 +359,12 @@ func (c *Client) do(ctx context.Context, method, target string, hdr http.Header,
 		return err
 	}
 	defer func() { _ = res.Body.Close() }()
-	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer+1))
 	if err != nil {
 		return fmt.Errorf("read answer: %w", err)
+	}
+	if len(data) > maxAnswer {
+		return fmt.Errorf("%w: more than %d bytes", ErrBadAnswer, maxAnswer)
 	}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		var e struct {
@@ -371,7 +377,11 @@ func (c *Client) do(ctx context.Context, method, target string, hdr http.Header,
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("decode answer: %w", err)
+		what := "malformed JSON"
+		if ct := res.Header.Get("Content-Type"); ct != "" && !strings.Contains(ct, "json") {
+			what = "a " + strings.TrimSpace(strings.Split(ct, ";")[0]) + " page (a captive portal or a proxy?)"
+		}
+		return fmt.Errorf("%w: %s: %v", ErrBadAnswer, what, err)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ const KNOWN: Record<string, string> = {
   'login-bad-credentials': 'errors.badCredentials',
   'login-unknown-user': 'errors.unknownUser',
   'login-unreachable': 'errors.unreachable',
+  'login-bad-answer': 'errors.badAnswer',
+  'login-timeout': 'errors.timeout',
   'sso-not-enabled': 'errors.ssoNotEnabled',
   'login-canceled': 'errors.loginCanceled',
   'sso-timeout': 'errors.ssoTimeout',
