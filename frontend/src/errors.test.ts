@@ -21,7 +21,7 @@ describe('login errors by code', () => {
       const { key } = loginErrorKey(Object.assign(new Error(''), { code }));
       const [group, name] = key.split('.');
       for (const lang of Object.keys(resources) as (keyof typeof resources)[]) {
-        const table = (resources[lang] as Record<string, Record<string, string>>)[group];
+        const table = (resources[lang] as unknown as Record<string, Record<string, unknown>>)[group];
         expect(table?.[name], `${lang} ${key}`).toBeTruthy();
       }
     }
