@@ -53,8 +53,11 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 	if settingsPath != "" {
 		prefs = settings.Open(settingsPath)
 		s, err := prefs.Load()
-		if err != nil {
-			log.Warn("settings unreadable; using defaults", "error", err)
+		switch {
+		case errors.Is(err, settings.ErrCorrupt):
+			log.Warn("settings file corrupt: what could be read is used, the rest is the defaults; the next change keeps the file beside it", "error", err, "copy", settings.CorruptCopy(settingsPath))
+		case err != nil:
+			log.Warn("settings unreadable; using the defaults, and changes will not be saved over it", "error", err)
 		}
 		saved = s
 	}

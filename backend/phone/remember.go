@@ -49,7 +49,8 @@ func (p *Phone) forget() {
 		return
 	}
 	st, err := p.prefs.Load()
-	if err != nil || st.Remembered == nil {
+	// A corrupt file's readable settings count (settings.ErrCorrupt).
+	if (err != nil && !errors.Is(err, settings.ErrCorrupt)) || st.Remembered == nil {
 		return
 	}
 	if p.secrets != nil {
@@ -72,7 +73,8 @@ func (p *Phone) Resume(ctx context.Context) (bool, error) {
 		return false, ErrNothingRemembered
 	}
 	st, err := p.prefs.Load()
-	if err != nil || st.Remembered == nil {
+	// A corrupt file's readable settings count (settings.ErrCorrupt).
+	if (err != nil && !errors.Is(err, settings.ErrCorrupt)) || st.Remembered == nil {
 		return false, ErrNothingRemembered
 	}
 	r := *st.Remembered

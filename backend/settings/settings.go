@@ -99,6 +99,15 @@ func DefaultPath() (string, error) {
 	return filepath.Join(dir, "VoiceDesk", "settings.json"), nil
 }
 
+// ErrCorrupt is Load's error for a file that is not the settings' JSON;
+// Load then returns what of it could be read (a field of the wrong type
+// leaves the others), and the next Update keeps the file's bytes beside it
+// (CorruptCopy) before it writes a sound one.
+var ErrCorrupt = errors.New("the settings file is corrupt")
+
+// CorruptCopy is where Update moves a corrupt settings file at path.
+func CorruptCopy(path string) string { return path + ".corrupt" }
+
 // Open returns a Store for path (the file need not exist yet).
 func Open(path string) *Store { return &Store{path: path} }
 
@@ -115,7 +124,13 @@ func (s *Store) Load() (Settings, error) {
 		return out, fmt.Errorf("read settings %s: %w", s.path, err)
 	}
 	if err := json.Unmarshal(data, &out); err != nil {
-		return Settings{}, fmt.Errorf("parse settings %s: %w", s.path, err)
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			// encoding/json fills every other field before it reports a
+			// field of the wrong type: those are kept.
+			return out, fmt.Errorf("%w: %s: %v (the other settings were read)", ErrCorrupt, s.path, err)
+		}
+		return Settings{}, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, err)
 	}
 	return out, nil
 }
@@ -123,13 +138,22 @@ func (s *Store) Load() (Settings, error) {
 // Update applies change to the stored settings and writes them atomically.
 func (s *Store) Update(change func(*Settings)) error {
 	cur, err := s.Load()
-	if err != nil {
-		// A corrupt file is replaced rather than blocking every later change.
-		cur = Settings{}
+	corrupt := errors.Is(err, ErrCorrupt)
+	if err != nil && !corrupt {
+		// Unreadable (not corrupt): writing now would replace settings
+		// this process never saw with this one change.
+		return fmt.Errorf("update settings: %w", err)
 	}
 	change(&cur)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if corrupt {
+		// A corrupt file is replaced rather than blocking every later
+		// change, and kept beside it for whoever wants what it held.
+		if err := os.Rename(s.path, CorruptCopy(s.path)); err != nil {
+			return fmt.Errorf("keep the corrupt settings file: %w", err)
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return fmt.Errorf("create settings folder: %w", err)
 	}

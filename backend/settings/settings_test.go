@@ -1,9 +1,11 @@
 package settings
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -36,4 +38,62 @@ func TestRoundTripAndCorruptFile(t *testing.T) {
 	if got, _ := s.Load(); got.Language != "sv" {
 		t.Fatalf("after repair Load = %+v", got)
 	}
+}
+
+// TestFaultyFiles: what a corrupt, half-right, unreadable or unwritable
+// settings file does: nothing that can be kept is lost, and every failure
+// is an error that names the file.
+func TestFaultyFiles(t *testing.T) {
+	t.Run("a field of the wrong type leaves the others", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "settings.json")
+		if err := os.WriteFile(path, []byte(`{"language":"fi","discoveryUrl":42}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Open(path).Load()
+		if !errors.Is(err, ErrCorrupt) || got.Language != "fi" {
+			t.Fatalf("Load = %+v, %v; want the language kept and ErrCorrupt", got, err)
+		}
+		if err := Open(path).Update(func(s *Settings) { s.DiscoveryURL = "http://127.0.0.1:1/" }); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := Open(path).Load(); err != nil || got.Language != "fi" || got.DiscoveryURL != "http://127.0.0.1:1/" {
+			t.Fatalf("after the update: %+v, %v; want both", got, err)
+		}
+	})
+	t.Run("a corrupt file is kept beside the new one", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "settings.json")
+		if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := Open(path).Update(func(s *Settings) { s.Language = "sv" }); err != nil {
+			t.Fatal(err)
+		}
+		if kept, err := os.ReadFile(CorruptCopy(path)); err != nil || string(kept) != "{not json" {
+			t.Fatalf("the corrupt copy: %q, %v", kept, err)
+		}
+	})
+	t.Run("an unreadable file is not overwritten", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "settings.json")
+		if err := os.Mkdir(path, 0o700); err != nil { // reading a folder fails, even for root
+			t.Fatal(err)
+		}
+		err := Open(path).Update(func(s *Settings) { s.Language = "sv" })
+		if err == nil || !strings.Contains(err.Error(), path) {
+			t.Fatalf("Update of an unreadable file: %v, want an error naming it", err)
+		}
+		if st, err := os.Stat(path); err != nil || !st.IsDir() {
+			t.Fatalf("the unreadable entry was replaced: %v", err)
+		}
+	})
+	t.Run("an unwritable folder is an error, not a panic", func(t *testing.T) {
+		dir := t.TempDir()
+		blocker := filepath.Join(dir, "VoiceDesk")
+		if err := os.WriteFile(blocker, []byte("a file where the folder goes"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := Open(filepath.Join(blocker, "settings.json")).Update(func(s *Settings) { s.Language = "sv" })
+		if err == nil || !strings.Contains(err.Error(), "settings") {
+			t.Fatalf("Update under a file: %v, want an error", err)
+		}
+	})
 }
