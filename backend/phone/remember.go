@@ -11,36 +11,50 @@ import (
 	"voicedesk/backend/sso"
 )
 
+// ErrorNotRemembered is phone-error's detail (VoiceDesk's own) when the
+// user asked to be remembered and the login could not be kept (the OS
+// keyring locked or absent, the settings file unwritable): signed in all
+// the same, and told that the next start will ask again.
+const ErrorNotRemembered = "not-remembered"
+
 // remember keeps a Credentials or SSO login for the next start: who and
 // where in the settings file; in the keyring the secret key, or the SSO
 // login's refresh token (already written there as it was issued, see
-// keepTokens). A failure is logged and the login stands.
+// keepTokens). A failure is logged, told (phone-error not-remembered) and
+// the login stands.
 func (p *Phone) remember(s *platform.Session, u *UserInfo, kind LoginType) {
+	if !p.keep(s, u, kind) {
+		p.emit.Emit(EventPhoneError, ErrorNotRemembered)
+	}
+}
+
+func (p *Phone) keep(s *platform.Session, u *UserInfo, kind LoginType) bool {
 	if p.secrets == nil || p.prefs == nil || (kind == LoginCredentials && s.SecretKey() == "") {
 		p.log.Warn("remember me: no keyring or settings file; the login is not kept")
-		return
+		return false
 	}
 	r := &settings.Remembered{Username: s.Username, UserID: s.UserID, SiloName: u.Silo, APIEndpoint: s.APIEndpoint, RTEEndpoint: s.EventsEndpoint}
 	switch kind {
 	case LoginSSO:
 		if _, err := p.secrets.Get(s.Username); err != nil {
 			p.log.Warn("remember me: the SSO refresh token is not in the keyring", "error", err)
-			return
+			return false
 		}
 		r.LoginType, r.Issuer, r.ClientID = string(LoginSSO), s.Issuer, s.ClientID
 	default:
 		if err := p.secrets.Set(s.Username, s.SecretKey()); err != nil {
-			p.log.Warn("remember me", "error", err)
-			return
+			p.log.Warn("remember me: the OS keyring did not take the login (locked or absent?)", "error", err)
+			return false
 		}
 	}
 	err := p.prefs.Update(func(st *settings.Settings) { st.Remembered = r })
 	if err != nil {
 		p.log.Warn("remember me", "error", err)
 		_ = p.secrets.Delete(s.Username)
-		return
+		return false
 	}
 	p.log.Info("login remembered", "username", s.Username)
+	return true
 }
 
 // forget removes a remembered login.

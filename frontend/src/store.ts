@@ -23,6 +23,8 @@ const RECENT_MAX = 20;
 
 /** phone-error names about the sound devices (beside the reference's user-click-needed). */
 const AUDIO_NOTICES = new Set(['audio-device-unavailable', 'audio-device-lost', 'audio-device-restored']);
+/** phone-error details that are a notice and nothing else (VoiceDesk's own). */
+const NOTICES = new Set(['not-remembered']);
 
 /** The call life-cycle events that move a call to a state (callstate.go's, in the element's words). */
 const CALL_STATES: Record<string, CallState | undefined> = {
@@ -277,6 +279,7 @@ export class PhoneStore implements ReactiveController {
           this.set({ notice: t(`notices.${name}`) });
           void this.loadAudio();
         }
+        if (NOTICES.has(name)) this.set({ notice: t(`notices.${name}`) });
         // The registration: a banner while it is away; given up on, the
         // phone signs out and in again (the login screen says so), or asks
         // the user to (sign-in-again: nothing was remembered).

@@ -520,6 +520,16 @@ describe('<webrtc-client-ui>', () => {
     expect(el.store.notice).toBe('The chosen sound device was disconnected; using the default device.');
   });
 
+  it('tells the user when "remember me" could not keep the login, and re-emits the phone-error', async () => {
+    const { el } = await mount(backend);
+    const got: unknown[] = [];
+    el.addEventListener('phone-error', (e) => got.push((e as CustomEvent).detail));
+    backend.handler!({ name: 'phone-error', detail: 'not-remembered' });
+    await el.updateComplete;
+    expect(got).toEqual(['not-remembered']);
+    expect(el.store.notice).toBe('Signed in, but the login could not be kept for the next start (the system keyring is locked or missing).');
+  });
+
   it('carries the AuthHeader methods and makeAPICall to the backend', async () => {
     const { el } = await mount(backend);
     // The reference's argument order; an absent isInIFrame is the backend's
