@@ -32,7 +32,7 @@ func (c *Card) Play(id string, src audio.Source) (*Player, error) {
 	var rate int
 	var pcm []int16
 	pl := &Player{card: c}
-	dev, _, err := c.initDevice(malgo.Playback, id, cfg, malgo.DeviceCallbacks{
+	dev, _, _, err := c.initDevice(malgo.Playback, id, cfg, malgo.DeviceCallbacks{
 		Data: func(out, _ []byte, n uint32) {
 			if cap(pcm) < int(n) {
 				pcm = make([]int16, n)
@@ -99,7 +99,7 @@ func (c *Card) Listen(id string, fn func(pcm []int16, rate int)) (*Listener, err
 	cfg.PerformanceProfile = malgo.LowLatency
 	var rate int
 	var pcm []int16
-	dev, _, err := c.initDevice(malgo.Capture, id, cfg, malgo.DeviceCallbacks{
+	dev, _, _, err := c.initDevice(malgo.Capture, id, cfg, malgo.DeviceCallbacks{
 		Data: func(_, in []byte, n uint32) {
 			if cap(pcm) < int(n) {
 				pcm = make([]int16, n)

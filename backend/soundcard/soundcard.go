@@ -69,6 +69,10 @@ type Card struct {
 	// ids maps a Device.ID to miniaudio's id, in C memory as InitDevice
 	// wants it; kept for the Card's life, so each id is allocated once.
 	ids map[string]unsafe.Pointer
+	// retired are contexts replaced by reconnect (under opMu): devices
+	// opened on them may still be closing, so they are freed by Close.
+	retired []*malgo.AllocatedContext
+	cfg     malgo.ContextConfig
 }
 
 // Open connects to the sound system (PulseAudio or PipeWire's pulse
@@ -90,7 +94,27 @@ func Open(log *slog.Logger) (*Card, error) {
 			return nil, fmt.Errorf("%w: open the sound system: %v", ErrNoDevice, err)
 		}
 	}
-	return &Card{ctx: ctx, log: log, pulse: pulse, ids: map[string]unsafe.Pointer{}}, nil
+	return &Card{ctx: ctx, log: log, pulse: pulse, ids: map[string]unsafe.Pointer{}, cfg: cfg}, nil
+}
+
+// reconnect (under opMu) connects to the sound server anew. miniaudio's
+// PulseAudio context holds one connection to the server for listing
+// devices; when the server dies (a crash, a restart by the desktop) that
+// connection is dead for good and every listing fails, so a stream never
+// learnt that the server was back and a call stayed silent to its end.
+// The old context is kept until Close: devices opened on it may still be
+// closing.
+func (c *Card) reconnect() error {
+	if !c.pulse {
+		return errors.New("not on PulseAudio")
+	}
+	ctx, err := malgo.InitContext([]malgo.Backend{malgo.BackendPulseaudio}, c.cfg, nil)
+	if err != nil {
+		return fmt.Errorf("%w: reconnect to the sound server: %v", ErrNoDevice, err)
+	}
+	c.retired = append(c.retired, c.ctx)
+	c.ctx = ctx
+	return nil
 }
 
 // initDevice opens device id ("" the default; missing: the default, and
@@ -100,18 +124,19 @@ func Open(log *slog.Logger) (*Card, error) {
 // is named the way pulse's own tools do it, with $PULSE_SINK/$PULSE_SOURCE
 // for an unnamed stream, which the server moves to the default device when
 // its own goes away.
-func (c *Card) initDevice(kind malgo.DeviceType, id string, cfg malgo.DeviceConfig, cb malgo.DeviceCallbacks) (dev *malgo.Device, present bool, err error) {
+func (c *Card) initDevice(kind malgo.DeviceType, id string, cfg malgo.DeviceConfig, cb malgo.DeviceCallbacks) (dev *malgo.Device, ctx malgo.Context, present bool, err error) {
 	ptr, present := c.lookup(kind, id)
 	c.opMu.Lock()
 	defer c.opMu.Unlock()
+	ctx = c.ctx.Context
 	if !c.pulse || !present || id == "" {
 		if kind == malgo.Capture {
 			cfg.Capture.DeviceID = ptr
 		} else {
 			cfg.Playback.DeviceID = ptr
 		}
-		dev, err = malgo.InitDevice(c.ctx.Context, cfg, cb)
-		return dev, present, err
+		dev, err = malgo.InitDevice(ctx, cfg, cb)
+		return dev, ctx, present, err
 	}
 	env := "PULSE_SINK"
 	if kind == malgo.Capture {
@@ -119,13 +144,13 @@ func (c *Card) initDevice(kind malgo.DeviceType, id string, cfg malgo.DeviceConf
 	}
 	old, had := os.LookupEnv(env)
 	_ = os.Setenv(env, id)
-	dev, err = malgo.InitDevice(c.ctx.Context, cfg, cb)
+	dev, err = malgo.InitDevice(ctx, cfg, cb)
 	if had {
 		_ = os.Setenv(env, old)
 	} else {
 		_ = os.Unsetenv(env)
 	}
-	return dev, present, err
+	return dev, ctx, present, err
 }
 
 // Close releases the sound system. Streams must be closed first.
@@ -143,9 +168,11 @@ func (c *Card) Close() {
 		c.log.Warn("a tone's audio device did not close; leaving the sound system open")
 		return
 	}
-	_ = c.ctx.Uninit()
-	c.ctx.Free()
-	c.ctx = nil
+	for _, ctx := range append(c.retired, c.ctx) {
+		_ = ctx.Uninit()
+		ctx.Free()
+	}
+	c.ctx, c.retired = nil, nil
 }
 
 // Devices lists the microphones and speakers present now.
@@ -164,6 +191,13 @@ func (c *Card) Devices() (Devices, error) {
 func (c *Card) list(kind malgo.DeviceType) ([]Device, error) {
 	c.opMu.Lock()
 	infos, err := c.ctx.Devices(kind)
+	if err != nil && c.pulse {
+		// The server may have died and come back: a new connection lists
+		// it (and fails the same while it is still away).
+		if rerr := c.reconnect(); rerr == nil {
+			infos, err = c.ctx.Devices(kind)
+		}
+	}
 	c.opMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("list audio devices: %w", err)

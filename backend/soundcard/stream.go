@@ -116,6 +116,9 @@ type Stream struct {
 
 	// reopens counts checkCapture's reopenings of the microphone (devMu).
 	reopens int
+	// gone: the sound server went away under the stream, which was told
+	// lost (devMu); serverBack opens it again.
+	gone bool
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -208,7 +211,7 @@ func (s *Stream) open(kind malgo.DeviceType, id string) (*devState, error) {
 		cfg.Playback.Format, cfg.Playback.Channels = malgo.FormatS16, 1
 		cb.Data = func(out, _ []byte, n uint32) { st.c.playback(out, int(n)) }
 	}
-	dev, present, err := s.card.initDevice(kind, id, cfg, cb)
+	dev, ctx, present, err := s.card.initDevice(kind, id, cfg, cb)
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s %q: %v", ErrNoDevice, kindName(kind), id, err)
 	}
@@ -223,7 +226,7 @@ func (s *Stream) open(kind malgo.DeviceType, id string) (*devState, error) {
 	if st.c, err = newCdev(kind, st.rate, s.echo); err != nil {
 		return fail(err)
 	}
-	st.direct = st.c.install(dev, s.card.ctx.Context, kind)
+	st.direct = st.c.install(dev, ctx, kind)
 	if !st.direct {
 		s.card.log.Warn("sound device: miniaudio's layout is not the expected one; its callbacks go through Go", "kind", kindName(kind))
 	}
@@ -499,7 +502,7 @@ func (s *Stream) watch(ctx context.Context) {
 	defer s.wg.Done()
 	t := time.NewTicker(watchEvery)
 	defer t.Stop()
-	var lastCalls int64
+	var lastCalls, lastPlayed int64
 	for {
 		select {
 		case <-ctx.Done():
@@ -507,7 +510,18 @@ func (s *Stream) watch(ctx context.Context) {
 		case <-t.C:
 		}
 		list, err := s.card.Devices()
+		played := s.playDev.Load().c.calls()
 		if err != nil {
+			// No sound server (it crashed, or is restarting): once the
+			// speaker has stopped too, the streams are told lost, and they
+			// are opened again when the server lists devices again.
+			s.serverAway(played == lastPlayed)
+			lastPlayed = played
+			continue
+		}
+		lastPlayed = played
+		if s.serverBack() {
+			lastCalls = 0
 			continue
 		}
 		s.recheck(malgo.Capture, list.Inputs, &s.capDev, s.opts.Mic)
@@ -554,6 +568,41 @@ func (s *Stream) checkCapture(lastCalls *int64) {
 	*lastCalls = 0
 }
 
+// serverAway, with the sound server gone and the speaker's callbacks
+// stopped (stalled), tells once that the call's sound is lost. miniaudio
+// does not stop a PulseAudio stream whose server died (no stop callback):
+// its threads just get no more requests.
+func (s *Stream) serverAway(stalled bool) {
+	s.devMu.Lock()
+	defer s.devMu.Unlock()
+	if s.gone || !stalled {
+		return
+	}
+	s.gone = true
+	s.card.log.Warn("the sound server is gone; the call goes on without sound until it is back")
+	s.told(malgo.Playback, s.opts.Speaker, true)
+}
+
+// serverBack, once the sound server lists devices again after it was
+// gone, opens the call's microphone and speaker anew (the streams died
+// with the old server) and tells the sound is back; false when the server
+// was not gone.
+func (s *Stream) serverBack() bool {
+	s.devMu.Lock()
+	defer s.devMu.Unlock()
+	if !s.gone {
+		return false
+	}
+	okMic := s.swap(malgo.Capture, &s.capDev, s.opts.Mic, s.capDev.Load().id, s.capDev.Load().fallback, false)
+	okSpeaker := s.swap(malgo.Playback, &s.playDev, s.opts.Speaker, s.playDev.Load().id, s.playDev.Load().fallback, false)
+	if okMic && okSpeaker {
+		s.gone = false
+		s.card.log.Info("the sound server is back; the call's sound too")
+		s.told(malgo.Playback, s.opts.Speaker, false)
+	}
+	return true
+}
+
 func (s *Stream) recheck(kind malgo.DeviceType, present []Device, cur *atomic.Pointer[devState], want string) {
 	s.devMu.Lock()
 	defer s.devMu.Unlock()
@@ -583,11 +632,11 @@ func (s *Stream) recheck(kind malgo.DeviceType, present []Device, cur *atomic.Po
 
 // swap opens id in place of *cur; the old device is closed in the
 // background (see recheck), bounded by Close.
-func (s *Stream) swap(kind malgo.DeviceType, cur *atomic.Pointer[devState], want, id string, fallback, tell bool) {
+func (s *Stream) swap(kind malgo.DeviceType, cur *atomic.Pointer[devState], want, id string, fallback, tell bool) bool {
 	next, err := s.open(kind, id)
 	if err != nil {
 		s.card.log.Warn("reopen audio device", "kind", kindName(kind), "error", err)
-		return // retried on the next tick
+		return false // retried on the next tick
 	}
 	next.id, next.fallback = want, fallback
 	old := cur.Swap(next)
@@ -603,6 +652,7 @@ func (s *Stream) swap(kind malgo.DeviceType, cur *atomic.Pointer[devState], want
 	if tell {
 		s.told(kind, want, fallback)
 	}
+	return true
 }
 
 func (s *Stream) told(kind malgo.DeviceType, want string, fallback bool) {

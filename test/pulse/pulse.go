@@ -71,6 +71,9 @@ type Server struct {
 	t   T
 	env []string
 	dir string
+
+	mu  sync.Mutex
+	cmd *exec.Cmd // the running daemon; nil once killed
 }
 
 // The devices every Server has.
@@ -104,27 +107,11 @@ set-default-source mic
 		t.Fatalf("%v", err)
 	}
 	s := &Server{t: t, dir: dir, env: []string{"PULSE_SERVER=unix:" + filepath.Join(dir, "native"), "HOME=" + dir, "XDG_RUNTIME_DIR=" + dir}}
-	cmd := exec.Command("pulseaudio", "-n", "-F", filepath.Join(dir, "default.pa"), "--daemonize=no",
-		// real-time, as a desktop's sound server runs where it may
-		"--realtime=yes", "--high-priority=yes", "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no", "--log-target=file:"+filepath.Join(dir, "pulse.log"))
-	cmd.Env = append(os.Environ(), s.env...)
-	cmd.SysProcAttr = dieWithTest()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start pulseaudio: %v", err)
-	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		s.Kill()
 		_ = os.RemoveAll(dir)
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for s.Ctl("info") != nil {
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "pulse.log"))
-			t.Fatalf("pulseaudio did not start:\n%s", log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	s.run()
 	for _, kv := range s.env {
 		k, v, _ := strings.Cut(kv, "=")
 		if k == "PULSE_SERVER" {
@@ -141,6 +128,48 @@ set-default-source mic
 	}
 	return s
 }
+
+// run starts the daemon on the server's socket and waits until it answers.
+func (s *Server) run() {
+	t := s.t
+	cmd := exec.Command("pulseaudio", "-n", "-F", filepath.Join(s.dir, "default.pa"), "--daemonize=no",
+		// real-time, as a desktop's sound server runs where it may
+		"--realtime=yes", "--high-priority=yes", "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no", "--log-target=file:"+filepath.Join(s.dir, "pulse.log"))
+	cmd.Env = append(os.Environ(), s.env...)
+	cmd.SysProcAttr = dieWithTest()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start pulseaudio: %v", err)
+	}
+	s.mu.Lock()
+	s.cmd = cmd
+	s.mu.Unlock()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Ctl("info") != nil {
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(s.dir, "pulse.log"))
+			t.Fatalf("pulseaudio did not start:\n%s", log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Kill ends the daemon with SIGKILL, as a crash does: its clients lose
+// their streams mid-call. Restart brings it back on the same socket, with
+// the same devices.
+func (s *Server) Kill() {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+}
+
+// Restart starts the daemon again after Kill.
+func (s *Server) Restart() { s.run() }
 
 // Env is what a child process needs to use this server.
 func (s *Server) Env() []string { return s.env }

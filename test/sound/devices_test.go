@@ -79,3 +79,38 @@ func TestNoSoundSystem(t *testing.T) {
 		t.Fatalf("endReason %q, want local-hangup", r)
 	}
 }
+
+// TestSoundServerKilledMidCall: the sound server crashes under a call and
+// comes back. The call goes on (its media is the network's); the phone
+// says audio-device-lost, and once the server is back the call's sound is
+// too (audio-device-restored, the tone on the speaker again).
+func TestSoundServerKilledMidCall(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := setUp(t, ctx, soundcard.Choice{})
+	speaker := r.pulse.Record(pulse.Speaker)
+	id, err := r.phone.Call(r.lab.Tone.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ev.wait(t, ctx, phone.EventCallConfirmed, nil)
+	time.Sleep(time.Second)
+	pulse.ExpectTone(t, "speaker before the crash", speaker.Samples(500*time.Millisecond), pulse.Rate, r.lab.Tone.ToneHz)
+	speaker.Stop()
+
+	r.pulse.Kill()
+	r.ev.wait(t, ctx, phone.EventPhoneError, phone.ErrorAudioDeviceLost)
+	time.Sleep(2 * time.Second)
+	if calls := r.phone.State().Calls; len(calls) != 1 || calls[0].State != "connected" {
+		t.Fatalf("the call without a sound server: %+v", calls)
+	}
+	r.pulse.Restart()
+	r.ev.wait(t, ctx, phone.EventPhoneError, phone.ErrorAudioDeviceRestored)
+	again := r.pulse.Record(pulse.Speaker)
+	time.Sleep(1500 * time.Millisecond)
+	pulse.ExpectTone(t, "speaker after the sound server came back", again.Samples(500*time.Millisecond), pulse.Rate, r.lab.Tone.ToneHz)
+	if err := r.phone.EndCall(id); err != nil {
+		t.Fatal(err)
+	}
+	r.ev.wait(t, ctx, phone.EventCallEnded, nil)
+}
