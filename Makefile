@@ -10,7 +10,7 @@ GOLANGCI_VERSION := v2.15.0
 GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 export LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: install uninstall demo test e2e bench fuzz test-hostile setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-calls test-sound test-window test-links test-desktop test-ui clean
+.PHONY: install uninstall demo test e2e bench fuzz soak chaos test-hostile test-netem setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -103,6 +103,12 @@ test-hostile:
 	@echo "== hostile SIP: torture messages, huge and malformed messages, requests of no dialog, unusable offers"
 	@$(GO) test -race -count=1 -v ./test/hostile/ 2>&1 | grep -E '^(=== RUN|--- FAIL|PASS|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
 
+## test-netem: a call across a bad link (5 % loss both ways here; every condition in make chaos): what each end
+## hears in 100 ms windows, the phone's line-quality verdict, the call surviving
+test-netem:
+	@echo "== a call over a bad network (a loss, jitter and outage relay on loopback: this kernel has no netem)"
+	@$(GO) test -count=1 -v ./test/netem/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+
 test-calls:
 	@echo "== call scenarios against the lab (engine <-> Kamailio/rtpengine <-> baresip)"
 	@$(GO) test -race -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+\.go:[0-9]+:)'
@@ -126,15 +132,37 @@ bench: setup app labbin
 	@echo "== sound bench: headless PulseAudio + the lab (about 15 minutes)"
 	@$(GO) run ./bench/soundbench -lab $(LAB) 2>&1 | grep -v '^warning: '
 
-## fuzz: the parsers fed by the network or the user, 30 s each (their seed corpora also run in make test)
+## soak: 1,000 sequential calls and 200 sign-in/sign-out cycles through the lab: goroutines, open files, heap, RSS
+## and rtpengine's sessions at the start, middle and end (about 5 minutes; make test runs 50 and 20)
+soak: setup labbin
+	@echo "== soak: 1,000 calls and 200 sign-ins through the lab (about 5 minutes)"
+	@VOICEDESK_SOAK_CALLS=1000 VOICEDESK_SOAK_SIGNINS=200 $(GO) test -count=1 -v -timeout 30m -run 'TestSequentialCalls|TestSignInCycles' ./test/calls/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+
+## chaos: every bad-network condition (loss 5 and 15 %, bursts, jitter, 2 s and 30 s outages), the SIP floods for
+## 30 s, the parts killed under a call (rtpengine, Kamailio, the sound server), hostile SIP (about 8 minutes;
+## make test runs one condition, 5 s floods, each fault once)
+chaos: setup labbin
+	@echo "== chaos: bad networks, 30 s floods, faults under a call, hostile SIP (about 8 minutes)"
+	@VOICEDESK_NETEM=all $(GO) test -count=1 -v ./test/netem/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+	@VOICEDESK_FLOOD_SECONDS=30 $(GO) test -count=1 -v -timeout 20m -run 'TestSIPFloods|TestRTPEngineKilledMidCall|TestKamailioKilledMidCall' ./test/calls/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+	@$(GO) test -count=1 -v -run 'TestSoundServerKilledMidCall|TestHeadsetUnpluggedMidCall' ./test/sound/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+	@$(GO) test -count=1 -v ./test/hostile/ 2>&1 | grep -E '^(--- FAIL|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+
+## fuzz: the parsers fed by the network or the user, FUZZTIME each (10 minutes; their seed corpora, and the crashers
+## kept in testdata/fuzz, also run in make test): SIP from the proxy, SDP offers and answers, the bridge's JSON-RPC,
+## links, caller identities, the settings and policy files, rtpengine's ng protocol
+FUZZTIME ?= 10m
 fuzz:
-	@$(GO) test -run XXX -fuzz FuzzWithDefaultCandidate -fuzztime 30s ./backend/media/
-	@$(GO) test -run XXX -fuzz FuzzDestination -fuzztime 30s ./backend/sip/
-	@$(GO) test -run XXX -fuzz FuzzCallerIdentity -fuzztime 30s ./backend/sip/
-	@$(GO) test -run XXX -fuzz FuzzDecode -fuzztime 30s ./lab/ngproto/
-	@$(GO) test -run XXX -fuzz FuzzParse -fuzztime 30s ./backend/links/
-	@$(GO) test -run XXX -fuzz FuzzScreen -fuzztime 30s ./backend/sip/
-	@$(GO) test -run XXX -fuzz FuzzCheckOffer -fuzztime 30s ./backend/media/
+	@$(GO) test -run XXX -fuzz FuzzScreen -fuzztime $(FUZZTIME) ./backend/sip/
+	@$(GO) test -run XXX -fuzz FuzzDestination -fuzztime $(FUZZTIME) ./backend/sip/
+	@$(GO) test -run XXX -fuzz FuzzCallerIdentity -fuzztime $(FUZZTIME) ./backend/sip/
+	@$(GO) test -run XXX -fuzz FuzzCheckOffer -fuzztime $(FUZZTIME) ./backend/media/
+	@$(GO) test -run XXX -fuzz FuzzWithDefaultCandidate -fuzztime $(FUZZTIME) ./backend/media/
+	@$(GO) test -run XXX -fuzz FuzzRPC -fuzztime $(FUZZTIME) ./backend/bridge/
+	@$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./backend/links/
+	@$(GO) test -run XXX -fuzz FuzzSettingsFile -fuzztime $(FUZZTIME) ./backend/settings/
+	@$(GO) test -run XXX -fuzz FuzzPolicyFile -fuzztime $(FUZZTIME) ./backend/settings/
+	@$(GO) test -run XXX -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./lab/ngproto/
 
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"

@@ -111,8 +111,10 @@ type call struct {
 	// prepared is the sound opened while the call rings, until then.
 	release  func()
 	prepared *preparedAudio
-	// quality watches the line quality once the media starts (quality.go).
+	// quality watches the line quality once the media starts (quality.go);
+	// verdict is its latest ("" before the first).
 	quality qualityWatch
+	verdict string
 	mu      sync.Mutex
 	answer  chan struct{} // closed by AnswerCall (incoming)
 	// up and over close when the call reaches CallConnected and CallEnded

@@ -345,13 +345,16 @@ func (p *Phone) CallStats(callID string) (CallQuality, error) {
 		return CallQuality{}, err
 	}
 	c.mu.Lock()
-	m := c.media
+	m, verdict := c.media, c.verdict
 	c.mu.Unlock()
 	if m == nil {
 		return CallQuality{}, fmt.Errorf("%w: the call %q has no media yet", ErrCallNotConnected, callID)
 	}
 	s := m.Stats()
-	return CallQuality{Stats: s, Quality: judge(s)}, nil
+	if verdict == "" {
+		verdict = judge(s) // before the first interval's verdict
+	}
+	return CallQuality{Stats: s, Quality: verdict}, nil
 }
 
 // judge rates a call by what degrades speech most: loss, jitter and the

@@ -1,6 +1,10 @@
 package phone
 
-import "time"
+import (
+	"time"
+
+	"voicedesk/backend/media"
+)
 
 // EventCallQualityChanged is VoiceDesk's own (README, additions): a
 // connected call's line quality verdict ("good", "fair", "poor"; see judge)
@@ -54,6 +58,7 @@ const rtpTimeout = 8 * time.Second
 func (p *Phone) watchQuality(c *call, sess MediaSession) {
 	var last string // only the one pending check touches it
 	var received uint32
+	var prev media.Stats
 	heardAt := p.now()
 	var check func()
 	schedule := func() {
@@ -71,13 +76,25 @@ func (p *Phone) watchQuality(c *call, sess MediaSession) {
 			return
 		}
 		st := sess.Stats()
-		if q := judge(st); q != "" && q != last {
-			last = q
-			p.emit.Emit(EventCallQualityChanged, QualityEvent{CallID: c.ev.CallID, Quality: q})
-		}
 		c.mu.Lock()
 		held := c.localHold || c.remoteHold
 		c.mu.Unlock()
+		// The verdict is the last interval's: judged on the call's totals,
+		// a lossy minute kept it "fair" or "poor" long after the line was
+		// clean again (test/netem), and an outage, with no packets at all,
+		// said nothing.
+		q := ""
+		if !held {
+			q = judgeInterval(prev, st)
+		}
+		prev = st
+		if q != "" && q != last {
+			last = q
+			c.mu.Lock()
+			c.verdict = q
+			c.mu.Unlock()
+			p.emit.Emit(EventCallQualityChanged, QualityEvent{CallID: c.ev.CallID, Quality: q})
+		}
 		now := p.now()
 		if held || st.PacketsReceived != received {
 			received, heardAt = st.PacketsReceived, now
@@ -96,4 +113,24 @@ func (p *Phone) watchQuality(c *call, sess MediaSession) {
 	if !started {
 		schedule()
 	}
+}
+
+// judgeInterval rates the interval between two readings of a call's
+// figures: its loss (the packets received and lost in it), and the jitter
+// and round trip as they are now. No packet in the interval, once some had
+// come, is an outage: poor. Before any packet: no verdict.
+func judgeInterval(prev, now media.Stats) string {
+	if now.PacketsReceived == 0 {
+		return ""
+	}
+	if now.PacketsReceived < prev.PacketsReceived {
+		prev = media.Stats{} // new figures (the media was set up anew)
+	}
+	d := now
+	d.PacketsReceived = now.PacketsReceived - prev.PacketsReceived
+	d.PacketsLost = max(now.PacketsLost-prev.PacketsLost, 0)
+	if d.PacketsReceived == 0 {
+		return "poor"
+	}
+	return judge(d)
 }

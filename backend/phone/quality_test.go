@@ -24,10 +24,12 @@ func TestCallQualityChanges(t *testing.T) {
 		{"no audio yet: nothing to say", media.Stats{}, ""},
 		{"the first verdict is announced", good, "good"},
 		{"an unchanged verdict is not announced again", media.Stats{PacketsReceived: 2000}, ""},
-		{"2% loss is fair", media.Stats{PacketsReceived: 980, PacketsLost: 20}, "fair"},
-		{"70 ms of jitter is poor", media.Stats{PacketsReceived: 3000, Jitter: 70}, "poor"},
-		{"a round trip of 700 ms stays poor, unannounced", media.Stats{PacketsReceived: 3000, RTT: 700 * time.Millisecond}, ""},
-		{"back to good", media.Stats{PacketsReceived: 4000, RTT: 20 * time.Millisecond}, "good"},
+		{"2% of the interval's packets lost is fair", media.Stats{PacketsReceived: 2980, PacketsLost: 20}, "fair"},
+		{"70 ms of jitter is poor", media.Stats{PacketsReceived: 3980, PacketsLost: 20, Jitter: 70}, "poor"},
+		{"a round trip of 700 ms stays poor, unannounced", media.Stats{PacketsReceived: 4980, PacketsLost: 20, RTT: 700 * time.Millisecond}, ""},
+		{"a clean interval is good again, though the call lost packets before", media.Stats{PacketsReceived: 5980, PacketsLost: 20, RTT: 20 * time.Millisecond}, "good"},
+		{"no packet in the interval (an outage) is poor", media.Stats{PacketsReceived: 5980, PacketsLost: 20}, "poor"},
+		{"the audio back is good", media.Stats{PacketsReceived: 6980, PacketsLost: 20}, "good"},
 	}
 	ts := &timers{}
 	r := newRig(t, func(c *phone.Config) { c.After = ts.after })

@@ -367,6 +367,17 @@ func (d *Dialing) Provisional(code int, sdp string) bool {
 // Answer sends the 200 OK and returns the dialog it sets up.
 func (d *Dialing) Answer() *Dialog { return d.AnswerWrapUp("") }
 
+// AnswerSDP answers with the far end's own session description: a real
+// media engine on the other side (test/netem), only the SIP faked.
+func (d *Dialing) AnswerSDP(sdp string) *Dialog {
+	dlg := d.agent.newDialog()
+	dlg.answer = sdp
+	if !d.do(func(sip.DialHooks) (phone.OutboundDialog, error, bool) { return dlg, nil, true }) {
+		return nil
+	}
+	return dlg
+}
+
 // AnswerWrapUp answers as the platform answers an agent's call for a
 // queue: with the queue's wrap-up time in seconds.
 func (d *Dialing) AnswerWrapUp(seconds string) *Dialog {
