@@ -58,9 +58,34 @@ func (c *opusCodec) Decode(dst []int16, payload []byte) ([]int16, error) {
 	return append(dst, c.pcm[:n]...), nil
 }
 
+// Recover rebuilds a lost frame from the in-band FEC the encoder put in
+// the packet after it (RFC 6716 2.1.7: a lower-bitrate copy of the
+// previous frame). Without FEC in next, libopus conceals it instead.
+func (c *opusCodec) Recover(dst []int16, next []byte, samples int) ([]int16, error) {
+	frame := c.pcm[:samples:samples] // the binding takes cap as the lost duration
+	if err := c.dec.DecodeFEC(next, frame); err != nil {
+		return dst, fmt.Errorf("opus FEC: %w", err)
+	}
+	return append(dst, frame...), nil
+}
+
+// ExpectLoss tells the encoder the loss the far end reports (0-100 %):
+// with more expected loss libopus spends more of the bitrate on FEC, with
+// none it spends none.
+func (c *opusCodec) ExpectLoss(percent int) error {
+	if err := c.enc.SetPacketLossPerc(min(max(percent, 0), 100)); err != nil {
+		return fmt.Errorf("opus loss: %w", err)
+	}
+	return nil
+}
+
 // Conceal produces a frame for a lost packet (libopus' packet-loss concealment).
 func (c *opusCodec) Conceal(dst []int16, samples int) ([]int16, error) {
-	frame := c.pcm[:samples]
+	// The full slice expression: hraban/opus gives libopus cap(pcm) as the
+	// duration to conceal, and c.pcm's capacity is 120 ms: each lost 20 ms
+	// frame was concealed as 120 ms (the decoder's state run 100 ms ahead,
+	// a second loss in a row faded from there) until 2026-12-07.
+	frame := c.pcm[:samples:samples]
 	if err := c.dec.DecodePLC(frame); err != nil {
 		return dst, fmt.Errorf("opus PLC: %w", err)
 	}

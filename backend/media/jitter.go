@@ -83,14 +83,16 @@ func (j *jitterBuffer) resync() {
 }
 
 // pop is called once per frame time. It returns the next frame's payload;
-// lost is true when that frame is missing and must be concealed; ok is false
-// while the buffer is filling (play nothing yet).
-func (j *jitterBuffer) pop() (payload []byte, lost, ok bool) {
+// lost is true when that frame is missing and must be concealed (or, with
+// Opus, recovered from next: the packet after it, when it is here, which
+// carries the lost frame's in-band FEC); ok is false while the buffer is
+// filling (play nothing yet).
+func (j *jitterBuffer) pop() (payload []byte, lost bool, next []byte, ok bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if !j.primed {
 		if len(j.frames) < j.target {
-			return nil, false, false
+			return nil, false, nil, false
 		}
 		j.primed = true
 	}
@@ -98,14 +100,14 @@ func (j *jitterBuffer) pop() (payload []byte, lost, ok bool) {
 		// Ran dry: stop and refill to the target before playing again,
 		// which is how the delay grows when the network gets worse.
 		j.primed = false
-		return nil, true, true
+		return nil, true, nil, true
 	}
 	p, have := j.frames[j.next]
 	delete(j.frames, j.next)
 	j.next++
 	if !have {
 		j.concealed++
-		return nil, true, true
+		return nil, true, j.frames[j.next], true
 	}
 	// More buffered than the target: drop one frame to shrink the delay.
 	if len(j.frames) > j.target+2 {
@@ -113,7 +115,7 @@ func (j *jitterBuffer) pop() (payload []byte, lost, ok bool) {
 		j.next++
 	}
 	j.played++
-	return p, false, true
+	return p, false, nil, true
 }
 
 func (j *jitterBuffer) targetFrames() int {

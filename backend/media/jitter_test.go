@@ -17,10 +17,12 @@ func feed(j *jitterBuffer, t0 time.Time, seqs []uint16, arrivalMs []int) {
 
 func drain(j *jitterBuffer, n int) (out []int) {
 	for i := 0; i < n; i++ {
-		p, lost, ok := j.pop()
+		p, lost, next, ok := j.pop()
 		switch {
 		case !ok:
 			out = append(out, -2) // filling
+		case lost && next != nil:
+			out = append(out, -100-int(next[0])) // lost, the next packet here for its FEC
 		case lost:
 			out = append(out, -1)
 		default:
@@ -41,7 +43,8 @@ func TestJitterBuffer(t *testing.T) {
 	}{
 		{"in-order packets play in order", []uint16{1, 2, 3, 4}, []int{0, 20, 40, 60}, 4, []int{1, 2, 3, 4}},
 		{"reordered packets are put back in order", []uint16{1, 3, 2, 4}, []int{0, 20, 21, 60}, 4, []int{1, 2, 3, 4}},
-		{"a missing packet is reported lost once", []uint16{1, 2, 4, 5}, []int{0, 20, 60, 80}, 4, []int{1, 2, -1, 4}},
+		{"a missing packet is reported lost once, with the next packet for its FEC", []uint16{1, 2, 4, 5}, []int{0, 20, 60, 80}, 4, []int{1, 2, -104, 4}},
+		{"a lost packet whose next is lost too has no FEC to offer", []uint16{1, 2, 5, 6}, []int{0, 20, 80, 100}, 5, []int{1, 2, -1, -105, 5}},
 		{"nothing plays before the target is buffered", []uint16{7}, []int{0}, 1, []int{-2}},
 		{"sequence numbers wrap around", []uint16{65534, 65535, 0, 1}, []int{0, 20, 40, 60}, 4, []int{254, 255, 0, 1}},
 	}

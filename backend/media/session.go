@@ -20,6 +20,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/rtcp"
 	"github.com/pion/stun/v4"
 	"github.com/pion/webrtc/v4"
 
@@ -68,6 +69,11 @@ type Session struct {
 	playedOnce  sync.Once
 	// sent counts the audio packets written (pion's stats do not).
 	sent atomic.Uint32
+	// recovered counts lost frames rebuilt from Opus FEC; farLoss is the
+	// loss (%) the far end's RTCP reports of our audio, which the encoder
+	// is told (more FEC when the far end loses more).
+	recovered atomic.Int64
+	farLoss   atomic.Int32
 	// muted: silence is sent; noSend/noPlay: the direction (hold) stops
 	// sending or playing out.
 	muted, noSend, noPlay atomic.Bool
@@ -189,12 +195,15 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	// The track binds to whichever registered codec the answer picks.
 	track := newAudioTrack()
-	if _, err := pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
+	tr, err := pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv})
+	if err != nil {
 		_ = pc.Close()
 		return nil, fmt.Errorf("add audio transceiver: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Session{cfg: cfg, pc: pc, track: track, dtmf: make(chan *dtmfEvent, 1), log: cfg.Log, remote: make(chan *webrtc.TrackRemote, 4), firstRTP: make(chan struct{}), firstPlayed: make(chan struct{}), ctx: ctx, cancel: cancel}
+	s.wg.Add(1)
+	go s.readReports(tr.Sender())
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		select {
 		case s.remote <- tr:
@@ -390,6 +399,8 @@ type sender struct {
 	frame   []int16
 	payload []byte
 	ev      *dtmfEvent // the DTMF event being sent
+	// loss is the far end's loss (%) the encoder was last told.
+	loss int
 }
 
 func (t *sender) step(ptime time.Duration) {
@@ -412,6 +423,14 @@ func (t *sender) step(ptime time.Duration) {
 	if t.s.muted.Load() {
 		clear(t.frame)
 	}
+	if l := int(t.s.farLoss.Load()); l != t.loss {
+		if lt, ok := t.c.(lossTuner); ok {
+			if err := lt.ExpectLoss(l); err != nil {
+				t.s.log.Debug("tell the encoder the loss", "error", err)
+			}
+		}
+		t.loss = l
+	}
 	var err error
 	if t.payload, err = t.c.Encode(t.payload[:0], t.frame); err != nil {
 		t.s.log.Warn("encode audio", "codec", t.c.Name(), "error", err)
@@ -427,6 +446,17 @@ func (t *sender) step(ptime time.Duration) {
 // concealer is a codec that can make up a lost frame (Opus' PLC).
 type concealer interface {
 	Conceal(dst []int16, samples int) ([]int16, error)
+}
+
+// recoverer is a codec that rebuilds a lost frame from the next packet's
+// in-band FEC (Opus).
+type recoverer interface {
+	Recover(dst []int16, next []byte, samples int) ([]int16, error)
+}
+
+// lossTuner is a codec whose encoder is told the loss the far end sees.
+type lossTuner interface {
+	ExpectLoss(percent int) error
 }
 
 // player releases one frame per tick from the jitter buffer to the sink,
@@ -446,7 +476,7 @@ func (p *player) step() {
 	if p.sink == nil {
 		return
 	}
-	payload, lost, ok := p.jb.pop()
+	payload, lost, next, ok := p.jb.pop()
 	if !ok || p.s.noPlay.Load() {
 		return
 	}
@@ -464,8 +494,17 @@ func (p *player) step() {
 		}
 	default:
 		p.lostRun++
-		if pc, ok := p.c.(concealer); ok {
-			p.pcm, err = pc.Conceal(p.pcm, p.frame)
+		fr, canRecover := p.c.(recoverer)
+		switch {
+		case canRecover && next != nil:
+			// The next packet is here: the lost frame from its FEC.
+			if p.pcm, err = fr.Recover(p.pcm, next, p.frame); err == nil {
+				p.s.recovered.Add(1)
+			}
+		default:
+			if pc, ok := p.c.(concealer); ok {
+				p.pcm, err = pc.Conceal(p.pcm, p.frame)
+			}
 		}
 		if err != nil || len(p.pcm) == 0 {
 			// G.711 has no PLC of its own: repeat the last frame, fading
@@ -496,13 +535,15 @@ type Stats struct {
 	Jitter          float64       `json:"jitterMs"`        // of the far end's audio, in ms
 	RTT             time.Duration `json:"rttNs"`           // latest ICE consent check round trip
 	Concealed       int           `json:"concealed"`       // frames made up for lost packets
+	Recovered       int           `json:"recovered"`       // of them, rebuilt from the next packet's Opus FEC
+	FarLoss         int           `json:"farLossPercent"`  // the loss the far end reports of our audio (RTCP), %
 	LatePackets     int           `json:"latePackets"`     // arrived after their playout time
 	BufferFrames    int           `json:"bufferFrames"`    // the jitter buffer's current target
 }
 
 // Stats returns the call's current media figures.
 func (s *Session) Stats() Stats {
-	st := Stats{Codec: s.Codec(), PacketsSent: s.sent.Load()}
+	st := Stats{Codec: s.Codec(), PacketsSent: s.sent.Load(), Recovered: int(s.recovered.Load()), FarLoss: int(s.farLoss.Load())}
 	s.mu.Lock()
 	jb := s.jitter
 	s.mu.Unlock()
@@ -551,6 +592,33 @@ func (s *Session) Connected() <-chan struct{} {
 }
 
 // Close stops the loops and the peer connection, and waits for them.
+// readReports reads the far end's RTCP about our audio until the
+// PeerConnection closes: the fraction it lost of our packets (its
+// receiver reports) goes to the encoder, so that Opus puts in as much FEC
+// as the far end's loss calls for (it was a fixed 5 % before, whatever the
+// line did). Reading the sender's RTCP also lets pion's interceptors see it.
+func (s *Session) readReports(sender *webrtc.RTPSender) {
+	defer s.wg.Done()
+	for {
+		pkts, _, err := sender.ReadRTCP()
+		if err != nil {
+			return // closed
+		}
+		for _, pkt := range pkts {
+			var reports []rtcp.ReceptionReport
+			switch r := pkt.(type) {
+			case *rtcp.ReceiverReport:
+				reports = r.Reports
+			case *rtcp.SenderReport:
+				reports = r.Reports
+			}
+			for _, rr := range reports {
+				s.farLoss.Store(int32(rr.FractionLost) * 100 / 256)
+			}
+		}
+	}
+}
+
 func (s *Session) Close() error {
 	s.mu.Lock()
 	if s.closed {

@@ -51,6 +51,7 @@ type phase struct {
 	Windows, Heard    int
 	FirstHeardMs      int `json:"firstHeardMs"`
 	Concealed, Target int
+	Recovered         int
 }
 
 // end is one endpoint process in its namespace.
@@ -245,14 +246,15 @@ func TestCallOverABadNetwork(t *testing.T) {
 	t.Logf("the phone said: %v", said)
 	passed, lost := rl.counts()
 	fmt.Printf("e2e: bad network (both directions; heard = 100 ms windows with the other end's tone at its level; the relay passed %d/%d and lost %d/%d packets phone->far/far->phone)\n", passed[0], passed[1], lost[0], lost[1])
-	fmt.Printf("e2e: %-58s %-18s %-18s %-10s %-9s %s\n", "condition", "phone hears", "far end hears", "concealed", "jb target", "audio back after")
+	fmt.Printf("e2e: %-58s %-18s %-18s %-16s %-9s %s\n", "condition", "phone hears", "far end hears", "concealed (FEC)", "jb target", "audio back after")
 	for i := range nr.Phases {
 		np, fp := nr.Phases[i], fr.Phases[i]
 		back := "-"
 		if strings.HasPrefix(np.Name, "after ") && np.FirstHeardMs >= 0 {
 			back = fmt.Sprintf("%d ms", np.FirstHeardMs)
 		}
-		fmt.Printf("e2e: %-58s %3d/%3d (%5.1f%%)  %3d/%3d (%5.1f%%)  %-10d %-9d %s\n", np.Name, np.Heard, np.Windows, pct(np), fp.Heard, fp.Windows, pct(fp), np.Concealed, np.Target, back)
+		fmt.Printf("e2e: %-58s %3d/%3d (%5.1f%%)  %3d/%3d (%5.1f%%)  %-16s %-9d %s\n", np.Name, np.Heard, np.Windows, pct(np), fp.Heard, fp.Windows, pct(fp),
+			fmt.Sprintf("%d (%d)", np.Concealed, np.Recovered), np.Target, back)
 	}
 	for i, c := range run_ {
 		// The line-quality indicator: not "good" while the line is bad,

@@ -55,6 +55,8 @@ type Phase struct {
 	// its target depth (frames of 20 ms) at the phase's end; -1 when the
 	// call's figures were gone.
 	Concealed, Target int
+	// Recovered: of the concealed, those rebuilt from Opus FEC.
+	Recovered int
 }
 
 var out = json.NewEncoder(os.Stdout)
@@ -70,6 +72,7 @@ type marker struct {
 	name              string
 	at                int // samples
 	concealed, target int
+	recovered         int
 	known             bool // the figures could be read (the call was up)
 }
 
@@ -151,7 +154,7 @@ func main() {
 		case "mark":
 			s, _ := heard.Samples()
 			st := stats()
-			marks = append(marks, marker{name: m.Name, at: len(s), concealed: st.Concealed, target: st.BufferFrames, known: st.PacketsReceived > 0})
+			marks = append(marks, marker{name: m.Name, at: len(s), concealed: st.Concealed, target: st.BufferFrames, recovered: st.Recovered, known: st.PacketsReceived > 0})
 		case "report":
 			say(msg{Report: report(heard, marks, stats(), *hear)})
 		case "stop":
@@ -172,7 +175,7 @@ func report(r *audio.Recorder, marks []marker, st media.Stats, hz int) *Report {
 	win := rate / 10
 	ref := s[max(0, marks[0].at-rate/2):marks[0].at]
 	refLevel := audio.Level(ref)
-	last := marker{at: len(s), concealed: st.Concealed, target: st.BufferFrames, known: st.PacketsReceived > 0}
+	last := marker{at: len(s), concealed: st.Concealed, target: st.BufferFrames, recovered: st.Recovered, known: st.PacketsReceived > 0}
 	for i, mk := range marks {
 		next := last
 		if i+1 < len(marks) {
@@ -182,7 +185,7 @@ func report(r *audio.Recorder, marks []marker, st media.Stats, hz int) *Report {
 		// -1: the figures were gone (the call had ended).
 		ph := Phase{Name: mk.name, FirstHeardMs: -1, Concealed: -1, Target: -1}
 		if mk.known && next.known {
-			ph.Concealed, ph.Target = next.concealed-mk.concealed, next.target
+			ph.Concealed, ph.Target, ph.Recovered = next.concealed-mk.concealed, next.target, next.recovered-mk.recovered
 		}
 		for j := mk.at; j+win <= endAt; j += win {
 			w := s[j : j+win]
