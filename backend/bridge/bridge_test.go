@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -542,3 +543,37 @@ func TestSlowClientIsToldAndDropped(t *testing.T) {
 		t.Fatalf("%d clients left, want the reading one", c)
 	}
 }
+
+// TestTokensStayOutOfTheLog: connections with the right token and with a
+// wrong one in the URL, refused ones of every kind: the bridge's log never
+// holds either token.
+func TestTokensStayOutOfTheLog(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
+	s := serve(t, Config{Addr: "127.0.0.1:0", Token: token, Methods: surface{}, EventMethod: "phone-event",
+		Log: slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	const wrong = "wrong-token-0123456789"
+	dial(t, s, "?token="+token, nil)
+	dial(t, s, "?token="+wrong, nil)
+	dial(t, s, "?token="+token, http.Header{"Origin": {"http://evil.example"}})
+	dial(t, s, "?token="+token, http.Header{"Host": {"evil.example:1"}})
+	c, _ := dial(t, s, "?token="+token, nil)
+	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":1,"method":"fails"}`))
+	_, _, _ = c.ReadMessage()
+	mu.Lock()
+	got := logs.String()
+	mu.Unlock()
+	if !strings.Contains(got, "refused") {
+		t.Fatalf("the refusals were not logged at all:\n%s", got)
+	}
+	for _, secret := range []string{token, wrong} {
+		if strings.Contains(got, secret) {
+			t.Errorf("a token is in the bridge's log:\n%s", got)
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
