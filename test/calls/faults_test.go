@@ -3,14 +3,11 @@ package calls
 import (
 	"context"
 	"fmt"
-	"math"
 	"testing"
 	"time"
 
 	"voicedesk/backend/audio"
-	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
-	"voicedesk/backend/platform"
 	"voicedesk/backend/sip"
 	"voicedesk/lab/labctl"
 	"voicedesk/test/labtest"
@@ -26,12 +23,7 @@ func TestRTPEngineKilledMidCall(t *testing.T) {
 	defer cancel()
 	ev := newEvents()
 	heard := &audio.Recorder{}
-	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true}, StatusPoll: -1, PNPSFirst: -1,
-		Audio: func() (audio.Source, audio.Sink) { return &audio.Tone{Hz: 1000}, heard }}, platform.New(platform.Config{}), ev)
-	defer p.Close()
-	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
-		t.Fatalf("login: %v", err)
-	}
+	p := aliceHearing(t, ctx, phone.Config{}, ev, heard)
 	id, err := p.Call(lab.Tone.Number)
 	if err != nil {
 		t.Fatal(err)
@@ -106,13 +98,7 @@ func TestKamailioKilledMidCall(t *testing.T) {
 	defer cancel()
 	ev := newEvents()
 	heard := &audio.Recorder{}
-	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true}, StatusPoll: -1, PNPSFirst: -1,
-		Connection: sip.MaintainConfig{Check: 30 * time.Second, GiveUpAfter: 30 * time.Second, MaxBackoff: time.Second},
-		Audio:      func() (audio.Source, audio.Sink) { return &audio.Tone{Hz: 1000}, heard }}, platform.New(platform.Config{}), ev)
-	defer p.Close()
-	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
-		t.Fatalf("login: %v", err)
-	}
+	p := aliceHearing(t, ctx, phone.Config{Connection: sip.MaintainConfig{Check: 30 * time.Second, GiveUpAfter: 30 * time.Second, MaxBackoff: time.Second}}, ev, heard)
 	id, err := p.Call(lab.Tone.Number)
 	if err != nil {
 		t.Fatal(err)
@@ -135,15 +121,7 @@ func TestKamailioKilledMidCall(t *testing.T) {
 	ev.waitFor(t, ctx, phone.EventPhoneError, phone.ErrorConnectionRestored)
 	time.Sleep(time.Second)
 	all, _ = heard.Samples()
-	win := rate / 10
-	bad, windows := 0, 0
-	for i := from; i+win <= len(all); i += win {
-		windows++
-		w := all[i : i+win]
-		if audio.ToneShare(w, rate, lab.Tone.ToneHz) < 0.8 || math.Abs(dbfs(w)-refLevel) > 3 {
-			bad++
-		}
-	}
+	bad, windows, _ := toneWindows(all[from:], rate, refLevel)
 	if bad > 0 {
 		t.Errorf("%d of %d 100 ms windows from Kamailio's kill to after its return lacked the tone at its level", bad, windows)
 	}

@@ -16,9 +16,7 @@ import (
 	"time"
 
 	"voicedesk/backend/audio"
-	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
-	"voicedesk/backend/platform"
 )
 
 // floodPhone rejects every incoming call a moment after it rings, as an
@@ -73,12 +71,7 @@ func TestSIPFloods(t *testing.T) {
 	defer cancel()
 	heard := &audio.Recorder{}
 	em := &floodPhone{}
-	p := phone.New(phone.Config{DiscoveryURL: lab.DiscoveryURL, Media: media.Config{LoopbackOnly: true}, StatusPoll: -1, PNPSFirst: -1,
-		Audio: func() (audio.Source, audio.Sink) { return &audio.Tone{Hz: 1000}, heard }}, platform.New(platform.Config{}), em)
-	defer p.Close()
-	if ok, err := p.Login(ctx, phone.LoginOptions{Type: phone.LoginCredentials, Username: "alice@voicedesk.lab", Password: "alice-secret"}); !ok {
-		t.Fatalf("login: %v", err)
-	}
+	p := aliceHearing(t, ctx, phone.Config{}, em, heard)
 	id, err := p.Call(lab.Tone.Number)
 	if err != nil {
 		t.Fatal(err)
@@ -150,19 +143,9 @@ func TestSIPFloods(t *testing.T) {
 	all := samplesOf(heard)
 	ref := all[max(0, floodStart-rateHz):floodStart]
 	refLevel := dbfs(ref)
-	win := rateHz / 10
-	bad := 0
-	var worst float64
-	for i := floodStart; i+win <= floodEnd; i += win {
-		w := all[i : i+win]
-		share := audio.ToneShare(w, rateHz, lab.Tone.ToneHz)
-		if share < 0.8 || math.Abs(dbfs(w)-refLevel) > 3 {
-			bad++
-		}
-		worst = math.Max(worst, math.Abs(dbfs(w)-refLevel))
-	}
+	bad, windows, worst := toneWindows(all[floodStart:floodEnd], rateHz, refLevel)
 	if bad > 0 {
-		t.Errorf("%d of %d 100 ms windows of the call during the flood lacked the tone at its level (%.1f dBFS; worst off by %.1f dB)", bad, (floodEnd-floodStart)/win, refLevel, worst)
+		t.Errorf("%d of %d 100 ms windows of the call during the flood lacked the tone at its level (%.1f dBFS; worst off by %.1f dB)", bad, windows, refLevel, worst)
 	}
 	runtime.GC()
 	var after runtime.MemStats
