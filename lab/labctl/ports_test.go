@@ -23,7 +23,11 @@ func TestPickSIPPortSkipsPortsTakenForTCP(t *testing.T) {
 	strict := net.ListenConfig{}
 	for _, row := range rows {
 		t.Run(row.rule, func(t *testing.T) {
-			first, err := net.ListenPacket("udp", "127.0.0.1:0")
+			// Below the ephemeral range, as the lab picks them: a port from
+			// it could be taken meanwhile for TCP as another test's source
+			// port (seen in a fresh clone's make test: the free row saw its
+			// port passed over).
+			first, err := udpBelowEphemeral()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -41,7 +45,7 @@ func TestPickSIPPortSkipsPortsTakenForTCP(t *testing.T) {
 				if calls == 1 {
 					return first, nil
 				}
-				return net.ListenPacket("udp", "127.0.0.1:0")
+				return udpBelowEphemeral()
 			}
 			port, held, err := pickSIPPort(strict, next)
 			if err != nil {
@@ -64,4 +68,15 @@ func TestPickSIPPortSkipsPortsTakenForTCP(t *testing.T) {
 			}
 		})
 	}
+}
+
+func udpBelowEphemeral() (net.PacketConn, error) {
+	var err error
+	for range 50 {
+		var c net.PacketConn
+		if c, err = net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", belowEphemeral())); err == nil {
+			return c, nil
+		}
+	}
+	return nil, err
 }
