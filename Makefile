@@ -136,17 +136,21 @@ bench: setup app labbin
 ## and rtpengine's sessions at the start, middle and end (about 5 minutes; make test runs 50 and 20)
 soak: setup labbin
 	@echo "== soak: 1,000 calls and 200 sign-ins through the lab (about 5 minutes)"
-	@VOICEDESK_SOAK_CALLS=1000 VOICEDESK_SOAK_SIGNINS=200 $(GO) test -count=1 -v -timeout 30m -run 'TestSequentialCalls|TestSignInCycles' ./test/calls/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+	@mkdir -p test-output
+	@VOICEDESK_SOAK_CALLS=1000 VOICEDESK_SOAK_SIGNINS=200 $(GO) test -count=1 -v -timeout 30m -run 'TestSequentialCalls|TestSignInCycles' ./test/calls/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)' | tee test-output/soak.txt
+	@echo "== soak: the table (test-output/soak.txt)" && scripts/summary.sh < test-output/soak.txt
 
 ## chaos: every bad-network condition (loss 5 and 15 %, bursts, jitter, 2 s and 30 s outages), the SIP floods for
 ## 30 s, the parts killed under a call (rtpengine, Kamailio, the sound server), hostile SIP (about 8 minutes;
 ## make test runs one condition, 5 s floods, each fault once)
 chaos: setup labbin
 	@echo "== chaos: bad networks, 30 s floods, faults under a call, hostile SIP (about 8 minutes)"
-	@VOICEDESK_NETEM=all $(GO) test -count=1 -v ./test/netem/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
-	@VOICEDESK_FLOOD_SECONDS=30 $(GO) test -count=1 -v -timeout 20m -run 'TestSIPFloods|TestRTPEngineKilledMidCall|TestKamailioKilledMidCall' ./test/calls/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
-	@$(GO) test -count=1 -v -run 'TestSoundServerKilledMidCall|TestHeadsetUnpluggedMidCall' ./test/sound/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
-	@$(GO) test -count=1 -v ./test/hostile/ 2>&1 | grep -E '^(--- FAIL|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+	@mkdir -p test-output && : > test-output/chaos.txt
+	@VOICEDESK_NETEM=all $(GO) test -count=1 -v ./test/netem/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)' | tee -a test-output/chaos.txt
+	@VOICEDESK_FLOOD_SECONDS=30 $(GO) test -count=1 -v -timeout 20m -run 'TestSIPFloods|TestRTPEngineKilledMidCall|TestKamailioKilledMidCall' ./test/calls/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)' | tee -a test-output/chaos.txt
+	@$(GO) test -count=1 -v -run 'TestSoundServerKilledMidCall|TestHeadsetUnpluggedMidCall' ./test/sound/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)' | tee -a test-output/chaos.txt
+	@$(GO) test -count=1 -v ./test/hostile/ ./backend/bridge/ 2>&1 | grep -E '^(--- FAIL|--- PASS: Test[A-Z][A-Za-z]*\b|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)' | grep -v '^    ---' | tee -a test-output/chaos.txt
+	@echo "== chaos: the table (test-output/chaos.txt)" && scripts/summary.sh < test-output/chaos.txt
 
 ## fuzz: the parsers fed by the network or the user, FUZZTIME each (10 minutes; their seed corpora, and the crashers
 ## kept in testdata/fuzz, also run in make test): SIP from the proxy, SDP offers and answers, the bridge's JSON-RPC,
