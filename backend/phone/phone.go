@@ -349,7 +349,7 @@ func New(cfg Config, api Platform, emit Emitter) *Phone {
 		cfg.NewMedia = newMediaSession
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Phone{api: api, emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout, rtpTimeout: cfg.RTPTimeout, attended: cfg.AttendedTransfer,
+	p := &Phone{api: api, refused: newRefusals(), emit: emit, log: cfg.Log, prefs: cfg.Settings, secrets: cfg.Secrets, noSIP: cfg.NoSIP, mediaCfg: cfg.Media, newUA: cfg.NewUserAgent, newMedia: cfg.NewMedia, connCfg: cfg.Connection, noAnswer: cfg.NoAnswerTimeout, rtpTimeout: cfg.RTPTimeout, attended: cfg.AttendedTransfer,
 		audio: cfg.Audio, sound: cfg.Sound, now: cfg.Now, after: cfg.After, statusEvery: cfg.StatusPoll, ctx: ctx, cancel: cancel,
 		openBrowser: cfg.OpenBrowser, ssoWait: cfg.SSOWait, clientID: cfg.ClientID, pnpsFirst: cfg.PNPSFirst, pnpsEvery: cfg.PNPSEvery, connFailed: make(chan struct{}, 1),
 		discovery: cfg.DiscoveryURL, language: cfg.Language, active: map[string]*call{}, ready: make(chan struct{})}

@@ -2,32 +2,24 @@ package phone
 
 import (
 	"log/slog"
-	"sync"
 	"time"
+
+	"voicedesk/backend/ratelog"
 )
 
 // refusals logs the INVITEs the phone declines before they ring (offers it
 // cannot take, calls beyond call waiting): one line a second at most, the
 // next one counting those left out, so that a flood of INVITEs (a
 // misrouted dialer, an attack through the proxy) cannot flood the log.
-type refusals struct {
-	mu      sync.Mutex
-	last    time.Time
-	skipped int
-}
+type refusals struct{ limit *ratelog.Limiter }
 
-const refusalLogEvery = time.Second
+func newRefusals() refusals { return refusals{ratelog.New(time.Second)} }
 
-func (r *refusals) note(log *slog.Logger, now time.Time, msg string, args ...any) {
-	r.mu.Lock()
-	if !r.last.IsZero() && now.Sub(r.last) < refusalLogEvery {
-		r.skipped++
-		r.mu.Unlock()
+func (r refusals) note(log *slog.Logger, now time.Time, msg string, args ...any) {
+	ok, skipped := r.limit.Allow(now)
+	if !ok {
 		return
 	}
-	skipped := r.skipped
-	r.last, r.skipped = now, 0
-	r.mu.Unlock()
 	if skipped > 0 {
 		args = append(args, "alsoDeclinedSinceLastLine", skipped)
 	}

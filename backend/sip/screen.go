@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"voicedesk/backend/ratelog"
 )
 
 func init() {
@@ -37,13 +38,12 @@ func init() {
 type screen struct {
 	log    *slog.Logger
 	parser *sip.Parser
-
-	mu      sync.Mutex
-	last    time.Time
-	skipped int
+	limit  *ratelog.Limiter // one dropped-message line a second
 }
 
-func newScreen(log *slog.Logger) *screen { return &screen{log: log, parser: sip.NewParser()} }
+func newScreen(log *slog.Logger) *screen {
+	return &screen{log: log, parser: sip.NewParser(), limit: ratelog.New(time.Second)}
+}
 
 func (s *screen) filter(props sip.TransportReadProps, data []byte) ([]byte, error) {
 	if !strings.EqualFold(props.Transport, "ws") && !strings.EqualFold(props.Transport, "wss") {
@@ -150,16 +150,10 @@ func guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 }
 
 func (s *screen) dropped(n int, data []byte, err error) {
-	s.mu.Lock()
-	now := time.Now()
-	if !s.last.IsZero() && now.Sub(s.last) < time.Second {
-		s.skipped++
-		s.mu.Unlock()
+	ok, skipped := s.limit.Allow(time.Now())
+	if !ok {
 		return
 	}
-	skipped := s.skipped
-	s.last, s.skipped = now, 0
-	s.mu.Unlock()
 	first, _, _ := strings.Cut(string(data[:min(len(data), 120)]), "\n")
 	s.log.Warn("a SIP message that does not parse was dropped", "bytes", n, "startLine", cleanText(first, 80),
 		"error", err, "alsoDroppedSinceLastLine", skipped)
