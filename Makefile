@@ -9,8 +9,14 @@ LAB   := bin/lab
 GOLANGCI_VERSION := v2.15.0
 GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 export LAB_DIR ?= $(CURDIR)/.lab
+# Every test's raw output, the apps' and the labs' logs and the secrets handed out are kept under
+# test-output/kept (test/keep) for the secret scan that ends make test (test-secrets).
+export VOICEDESK_TEST_OUTPUT := $(CURDIR)/test-output
+KEPT := $(VOICEDESK_TEST_OUTPUT)/kept
+RAW = tee -a $(KEPT)/go-test-$@.log
+$(shell mkdir -p $(KEPT))
 
-.PHONY: install uninstall demo test e2e bench fuzz soak chaos test-hostile test-netem setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui clean
+.PHONY: install uninstall demo test e2e bench fuzz fuzz-seeds soak chaos test-secrets setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -20,8 +26,8 @@ demo: setup app labbin
 
 ## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
 test: setup app labbin
-	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory vet lint test-go test-frontend test-lab test-calls test-sound test-window test-links test-desktop test-ui && \
+	@start=$$(date +%s); rm -rf $(KEPT) && mkdir -p $(KEPT); \
+	$(MAKE) --no-print-directory vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui test-secrets && \
 	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
 
 setup:
@@ -86,8 +92,8 @@ $(GOLANGCI):
 # scenarios (test-calls) still run the engine under -race.
 test-go:
 	@echo "== go test (race) backend/ and lab/ (in a D-Bus session with GNOME Keyring, for the OS keyring tests)"
-	@scripts/keyring-session.sh $(GO) test -race -count=1 $$($(GO) list . ./backend/... ./lab/... | grep -v /backend/soundcard$$) 2>&1 | grep -v 'Failed to set fd limit'
-	@$(GO) test -count=1 ./backend/soundcard/ 2>&1 | grep -v '^warning: '
+	@scripts/keyring-session.sh $(GO) test -race -count=1 $$($(GO) list . ./backend/... ./lab/... | grep -v /backend/soundcard$$) 2>&1 | $(RAW) | grep -v 'Failed to set fd limit'
+	@$(GO) test -count=1 ./backend/soundcard/ 2>&1 | $(RAW) | grep -v '^warning: '
 
 test-frontend:
 	@echo "== frontend unit tests"
@@ -95,31 +101,31 @@ test-frontend:
 
 test-lab:
 	@echo "== lab smoke test (Kamailio, rtpengine, baresip, lab API)"
-	@$(GO) test -count=1 -v ./test/lab/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)' 
+	@$(GO) test -count=1 -v ./test/lab/ 2>&1 | $(RAW) | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)' 
 
 ## test-hostile: the phone (real SIP and media, a fake platform) behind a test proxy that sends it RFC 4475's torture
 ## messages, huge and malformed ones, requests of no dialog and offers it cannot take
 test-hostile:
 	@echo "== hostile SIP: torture messages, huge and malformed messages, requests of no dialog, unusable offers"
-	@$(GO) test -race -count=1 -v ./test/hostile/ 2>&1 | grep -E '^(=== RUN|--- FAIL|PASS|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+	@$(GO) test -race -count=1 -v ./test/hostile/ 2>&1 | $(RAW) | grep -E '^(=== RUN|--- FAIL|PASS|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
 
 ## test-netem: a call across a bad link (5 % loss both ways here; every condition in make chaos): what each end
 ## hears in 100 ms windows, the phone's line-quality verdict, the call surviving
 test-netem:
 	@echo "== a call over a bad network (a loss, jitter and outage relay on loopback: this kernel has no netem)"
-	@$(GO) test -count=1 -v ./test/netem/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+	@$(GO) test -count=1 -v ./test/netem/ 2>&1 | $(RAW) | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
 
 test-calls:
 	@echo "== call scenarios against the lab (engine <-> Kamailio/rtpengine <-> baresip)"
-	@$(GO) test -race -count=1 -v ./test/calls/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+\.go:[0-9]+:)'
+	@$(GO) test -race -count=1 -v ./test/calls/ 2>&1 | $(RAW) | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+\.go:[0-9]+:)'
 
 test-sound:
 	@echo "== sound card scenarios (headless PulseAudio + the lab): devices, ringer, ringback, unplugging, echo"
-	@$(GO) test -count=1 -v ./test/sound/ 2>&1 | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+\.go:[0-9]+:)'
+	@$(GO) test -count=1 -v ./test/sound/ 2>&1 | $(RAW) | grep -E '^(e2e:|=== RUN|--- |PASS|FAIL|ok|lab up|panic|\s+\S+\.go:[0-9]+:)'
 
 ## e2e: just the lab call scenarios (outbound PCMU/PCMA, inbound answered/rejected/cancelled, Kamailio restart), one line per scenario with the frequencies measured each way
 e2e: setup labbin
-	@$(GO) test -count=1 -v ./test/calls/ ./test/sound/ 2>&1 | grep -E '^(e2e:|--- FAIL|FAIL|ok)'
+	@$(GO) test -count=1 -v ./test/calls/ ./test/sound/ 2>&1 | $(RAW) | grep -E '^(e2e:|--- FAIL|FAIL|ok)'
 
 ## bench: call set-up, CPU and memory on one lab for VoiceDesk and the browser phone's stack (JsSIP in Chromium), side by side; the echo cancellers compared on simulated rooms; answer-to-voice, mouth-to-ear latency, speech fidelity and the sound path's CPU with real (virtual) devices (not part of make test)
 bench: setup app labbin
@@ -157,6 +163,8 @@ chaos: setup labbin
 ## links, caller identities, the settings and policy files, rtpengine's ng protocol
 FUZZTIME ?= 10m
 fuzz:
+	@$(GO) test -run XXX -fuzz FuzzAPIAnswer -fuzztime $(FUZZTIME) ./backend/platform/
+	@$(GO) test -run XXX -fuzz FuzzRemoteAnswer -fuzztime $(FUZZTIME) ./backend/media/
 	@$(GO) test -run XXX -fuzz FuzzScreen -fuzztime $(FUZZTIME) ./backend/sip/
 	@$(GO) test -run XXX -fuzz FuzzDestination -fuzztime $(FUZZTIME) ./backend/sip/
 	@$(GO) test -run XXX -fuzz FuzzCallerIdentity -fuzztime $(FUZZTIME) ./backend/sip/
@@ -168,26 +176,37 @@ fuzz:
 	@$(GO) test -run XXX -fuzz FuzzPolicyFile -fuzztime $(FUZZTIME) ./backend/settings/
 	@$(GO) test -run XXX -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./lab/ngproto/
 
+## fuzz-seeds: the lab's real traffic (SIP read from Kamailio, SDP offers and answers, the platform's answers through a
+## sign-in, a held call and incoming calls) added to the fuzz targets' seed corpora under testdata/fuzz (committed)
+fuzz-seeds: labbin
+	@VOICEDESK_CAPTURE_SEEDS=$(CURDIR) $(GO) test -count=1 -v -run TestCaptureFuzzSeeds ./test/calls/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+
 test-window:
 	@echo "== window smoke test (the app under Xvfb against the lab)"
-	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/window/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
+	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/window/ 2>&1 | $(RAW) | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
 
 ## test-links: a second launch with a tel: link dials in the running app; the command line (call, status, answer, hangup) against the lab
 test-links:
 	@echo "== click-to-dial links, single instance and the command line, against the lab"
-	@VOICEDESK_APP=$(CURDIR)/$(APP) $(GO) test -count=1 -v ./test/links/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
+	@VOICEDESK_APP=$(CURDIR)/$(APP) $(GO) test -count=1 -v ./test/links/ 2>&1 | $(RAW) | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
 
 ## test-desktop: the tray icon (availability, quick status change, hide on close, start minimized) and the kiosk
 ## (full screen, locked, signs in by itself, recovers from a Kamailio restart and a crash), the app in Xvfb against
 ## the lab, in a D-Bus session with a tray host and GNOME Keyring
 test-desktop:
 	@echo "== tray icon and kiosk mode (the app in Xvfb, a tray host on D-Bus, the keyring, the lab)"
-	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output scripts/keyring-session.sh $(GO) test -p 1 -count=1 -v ./test/tray/ ./test/kiosk/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
+	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output scripts/keyring-session.sh $(GO) test -p 1 -count=1 -v ./test/tray/ ./test/kiosk/ 2>&1 | $(RAW) | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
 
 ## test-ui: the UI in Debian Chromium (playwright-core), the app headless behind its bridge, against the lab; screenshots in test-output/ui-*.png
 test-ui:
 	@echo "== UI in Debian Chromium (playwright-core) against the app's bridge and the lab"
-	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/ui/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
+	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/ui/ 2>&1 | $(RAW) | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
+
+## test-secrets: make test's last step: every log the run left (each target's go test output, the apps' and the labs'
+## logs, under test-output/) grepped for every secret the run handed out (the labs' ledgers, the tests' tokens)
+test-secrets:
+	@echo "== secrets in no log: this run's logs against every secret it handed out"
+	@$(GO) test -count=1 -v -run TestNoSecretInTheLogs ./test/secrets/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
 
 clean:
 	rm -rf bin build/bin frontend/dist test-output

@@ -187,6 +187,7 @@ func (s *Server) newSDKToken(w http.ResponseWriter, r *http.Request, me storedUs
 		writeError(w, http.StatusBadGateway, "The SIP server did not take the token.")
 		return
 	}
+	s.cfg.Ledger.Add("sdk-token", tok)
 	writeJSON(w, http.StatusOK, map[string]any{"Token": tok, "ExpiresIn": int(lifetime.Seconds())})
 }
 

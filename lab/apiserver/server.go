@@ -40,6 +40,8 @@ type Config struct {
 	// SSOUsers are the ids of the users whose discovery names the IdP as
 	// their authority ("modern authentication" enabled).
 	SSOUsers map[string]bool
+	// Ledger records the secrets handed out (nil: none recorded).
+	Ledger *Ledger
 }
 
 // IdentityProvider is what the API needs of the lab's OpenID provider.
@@ -112,7 +114,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /calls/{callId}/recording", s.authed(s.getRecording))
 
 	if s.cfg.IdP != nil {
-		mux.Handle(IssuerPath+"/", http.StripPrefix(IssuerPath, s.cfg.IdP.Handler()))
+		mux.Handle(IssuerPath+"/", http.StripPrefix(IssuerPath, s.cfg.Ledger.Tokens(s.cfg.IdP.Handler())))
 		mux.Handle("/login/", s.cfg.IdP.LoginHandler())
 	}
 
@@ -255,6 +257,7 @@ func (s *Server) authUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "Could not create a session.")
 		return
 	}
+	s.cfg.Ledger.Add("secret-key", key)
 	writeJSON(w, http.StatusOK, map[string]string{"UserID": u.ID, "SecretKey": key})
 }
 

@@ -114,6 +114,11 @@ type Config struct {
 
 const stateFile = "state.json"
 
+// LedgerFile, in the lab's folder, lists every secret the lab handed out
+// (passwords, SIP passwords, secret keys, SDK and SSO tokens), one
+// "kind<TAB>secret" a line: what make test's secret scan looks for.
+const LedgerFile = "issued-secrets.txt"
+
 // ErrNotRunning is returned by Load when no lab state exists.
 var ErrNotRunning = errors.New("the lab is not running")
 
@@ -304,6 +309,7 @@ func (r *runner) up(ctx context.Context) (*State, error) {
 		"-ws", st.WebSocketURL, "-sip", st.SIPProxy,
 		"-ng", fmt.Sprintf("127.0.0.1:%d", ports.NG), "-recordings", recordings,
 		"-monitor", fmt.Sprintf("127.0.0.1:%d", ports.MonitorCtrl), "-kamctl", ctlSocket,
+		"-ledger", filepath.Join(r.dir, LedgerFile),
 	); err != nil {
 		return nil, err
 	}

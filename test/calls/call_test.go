@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"voicedesk/backend/media"
 	"voicedesk/backend/sip"
 	"voicedesk/lab/labctl"
+	"voicedesk/test/keep"
 	"voicedesk/test/labtest"
 )
 
@@ -40,7 +42,12 @@ func runWithLab(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "lab up:", err)
 		return 1
 	}
-	defer labctl.Down(st)
+	defer func() {
+		_ = labctl.Down(st)
+		if err := keep.Copy("calls", "lab", filepath.Join(labDir, "logs"), filepath.Join(labDir, labctl.LedgerFile)); err != nil {
+			fmt.Fprintln(os.Stderr, "keep the lab's logs:", err)
+		}
+	}()
 	lab = st
 	return m.Run()
 }

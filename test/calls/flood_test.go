@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"voicedesk/backend/audio"
+	"voicedesk/backend/bridge"
 	"voicedesk/backend/phone"
+	"voicedesk/test/desktop"
 )
 
 // floodPhone rejects every incoming call a moment after it rings, as an
@@ -25,6 +27,7 @@ import (
 type floodPhone struct {
 	mu    sync.Mutex
 	p     *phone.Phone
+	b     *bridge.Server // the phone's events go to its clients too, as in the app
 	rang  int
 	names map[string]int
 }
@@ -36,6 +39,9 @@ func (f *floodPhone) Emit(name string, detail any) {
 		f.names = map[string]int{}
 	}
 	f.names[name]++
+	if f.b != nil {
+		f.b.Emit(name, detail)
+	}
 	c, ok := detail.(phone.CallEvent)
 	if name != phone.EventCallIncoming || !ok || f.p == nil {
 		return
@@ -98,10 +104,29 @@ func TestSIPFloods(t *testing.T) {
 	_, rateHz := heard.Samples()
 	floodStart := len(samplesOf(heard))
 
-	// The phone answers its API throughout: the slowest State() of the floods.
+	// The phone answers its API throughout, as an integration sees it: the
+	// phone served by the bridge (JSON-RPC over a loopback WebSocket), its
+	// events broadcast to the client too, and the slowest state request.
+	const token = "flood-test-token-0123456789"
+	srv, err := bridge.Listen(bridge.Config{Addr: "127.0.0.1:0", Token: token, Methods: p, EventMethod: "phone-event"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveCtx, stopServing := context.WithCancel(ctx)
+	defer stopServing()
+	go func() { _ = srv.Serve(serveCtx) }()
+	em.mu.Lock()
+	em.b = srv
+	em.mu.Unlock()
+	client, err := desktop.DialBridgeFrom(ctx, "http://"+srv.Addr()+"/?token="+token, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
 	stop := make(chan struct{})
 	var slowest time.Duration
 	var probes int
+	var probeErr error
 	var probing sync.WaitGroup
 	probing.Add(1)
 	go func() {
@@ -113,7 +138,9 @@ func TestSIPFloods(t *testing.T) {
 			case <-time.After(100 * time.Millisecond):
 			}
 			t0 := time.Now()
-			_ = p.State()
+			if _, err := client.Call("state"); err != nil && probeErr == nil {
+				probeErr = err
+			}
 			slowest = max(slowest, time.Since(t0))
 			probes++
 		}
@@ -135,6 +162,9 @@ func TestSIPFloods(t *testing.T) {
 	}
 	close(stop)
 	probing.Wait()
+	if probeErr != nil {
+		t.Errorf("the bridge's state request during the flood: %v", probeErr)
+	}
 	floodEnd := len(samplesOf(heard))
 	if calls := p.State().Calls; len(calls) < 1 || calls[0].Detail.CallID != id || calls[0].State != "connected" {
 		t.Fatalf("the agent's call after the flood: %+v", calls)
@@ -155,8 +185,8 @@ func TestSIPFloods(t *testing.T) {
 	em.mu.Lock()
 	rang := em.rang
 	em.mu.Unlock()
-	fmt.Printf("e2e: SIP floods: %d INVITEs at %d/s in %.1f s through Kamailio: %d busy (486), %d rang and rejected (603); %d OPTIONS: %d 200; %d MESSAGEs: %d 405; the call's tone in every 100 ms (worst %.1f dB off its level); State() slowest %v of %d; heap without the recording %.1f -> %.1f MB, goroutines %d -> %d\n",
-		n, rate, took.Seconds(), counts["486"], counts["603"], n, options["200"], n, messages["405"], worst, slowest.Round(time.Microsecond), probes,
+	fmt.Printf("e2e: SIP floods: %d INVITEs at %d/s in %.1f s through Kamailio: %d busy (486), %d rang and rejected (603); %d OPTIONS: %d 200; %d MESSAGEs: %d 405; the call's tone in every 100 ms (worst %.1f dB off its level); the bridge's state request slowest %v of %d (%d events sent to its client); heap without the recording %.1f -> %.1f MB, goroutines %d -> %d\n",
+		n, rate, took.Seconds(), counts["486"], counts["603"], n, options["200"], n, messages["405"], worst, slowest.Round(time.Microsecond), probes, len(client.Events),
 		float64(before.HeapAlloc-recBefore)/1e6, float64(after.HeapAlloc-recAfter)/1e6, goroutinesBefore, runtime.NumGoroutine())
 	if rang != counts["603"] {
 		t.Errorf("%d calls rang the agent, %d were answered 603", rang, counts["603"])

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"voicedesk/backend/instance"
+	"voicedesk/test/keep"
 	"voicedesk/test/labtest"
 )
 
@@ -57,9 +58,15 @@ func StartApp(t testing.TB, bin, logPath, control string, env []string, args ...
 			}
 		}
 	}()
+	for _, e := range env {
+		if tok, ok := strings.CutPrefix(e, "VOICEDESK_BRIDGE_TOKEN="); ok {
+			keep.Secret("integration-token", tok)
+		}
+	}
 	t.Cleanup(func() {
 		Stop(cmd)
 		_ = logf.Close()
+		keep.Files(t, "app", logPath)
 		if t.Failed() {
 			b, _ := os.ReadFile(logPath)
 			if len(b) > 20000 {

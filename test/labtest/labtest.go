@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"voicedesk/lab/labctl"
+	"voicedesk/test/keep"
 )
 
 // Build builds the lab command into a temporary folder and returns its path.
@@ -58,7 +59,10 @@ func Start(ctx context.Context, t testing.TB) *labctl.State {
 		// and its lab would run on.
 		st, err := labctl.Up(ctx, labctl.Config{Dir: t.TempDir(), LabBinary: bin, Progress: &progress, DieWithCaller: true})
 		if err == nil {
-			t.Cleanup(func() { _ = labctl.Down(st) })
+			t.Cleanup(func() {
+				_ = labctl.Down(st)
+				keep.Files(t, "lab", filepath.Join(st.Dir, "logs"), filepath.Join(st.Dir, labctl.LedgerFile))
+			})
 			return st
 		}
 		var ce *labctl.ComponentError

@@ -33,6 +33,7 @@ import (
 	"voicedesk/backend/sip"
 	"voicedesk/lab/labctl"
 	"voicedesk/test/desktop"
+	"voicedesk/test/keep"
 	"voicedesk/test/labtest"
 	"voicedesk/test/pulse"
 )
@@ -49,6 +50,7 @@ func startApp(t *testing.T, ctx context.Context, app string, st *labctl.State, o
 	cmd := exec.Command(app, "--headless", "--bridge", "127.0.0.1:0", "--discovery-url", st.DiscoveryURL,
 		"--settings", filepath.Join(home, "settings.json"), "--control", filepath.Join(home, "control.sock"))
 	cmd.Env = append(os.Environ(), "HOME="+home, "VOICEDESK_BRIDGE_TOKEN="+hex.EncodeToString(tok))
+	keep.Secret("integration-token", hex.EncodeToString(tok))
 	logf, err := os.Create(filepath.Join(out, "ui-app.log"))
 	if err != nil {
 		t.Fatal(err)

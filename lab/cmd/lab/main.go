@@ -162,6 +162,7 @@ func serveAPI(ctx context.Context, args []string) error {
 	recordings := fs.String("recordings", "", "rtpengine's --recording-dir")
 	monitor := fs.String("monitor", "", "the supervision bridge phone's ctrl_tcp address")
 	kamctl := fs.String("kamctl", "", "Kamailio's ctl socket (SDK tokens for the SIP WebSocket)")
+	ledgerPath := fs.String("ledger", "", "a file the secrets handed out are appended to (for make test's secret scan)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -183,7 +184,7 @@ func serveAPI(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen %s: %w", *listen, err)
 	}
 	base := "http://" + ln.Addr().String() + "/"
-	seeded, _, _, _ := apiserver.Seed()
+	seeded, _, _, endpoints := apiserver.Seed()
 	var users []idp.User
 	sso := map[string]bool{}
 	for _, u := range seeded {
@@ -208,8 +209,13 @@ func serveAPI(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	ledger, closeLedger, err := openLedger(*ledgerPath, seeded, endpoints, log)
+	if err != nil {
+		return err
+	}
+	defer closeLedger()
 	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: *ws, SIPProxy: *sip, IdP: provider, SSOUsers: sso, Recorder: rec,
-		Supervision: sup, SDKTokens: tokens}, store, log)
+		Supervision: sup, SDKTokens: tokens, Ledger: ledger}, store, log)
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -223,4 +229,30 @@ func serveAPI(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// openLedger opens the file the lab's secrets are written to, one
+// "kind<TAB>secret" a line, starting with the seeded users' passwords and
+// SIP passwords; "" records nothing.
+func openLedger(path string, seeded []apiserver.SeedUser, endpoints []apiserver.SIPEndpoint, log *slog.Logger) (*apiserver.Ledger, func(), error) {
+	if path == "" {
+		return nil, func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the secrets ledger: %w", err)
+	}
+	l := apiserver.NewLedger(func(kind, secret string) {
+		if _, err := fmt.Fprintf(f, "%s\t%s\n", kind, secret); err != nil {
+			log.Warn("secrets ledger", "error", err)
+		}
+	})
+	for _, u := range seeded {
+		l.Add("password", u.Password)
+		l.Add("sip-password", u.SIPPassword)
+	}
+	for _, e := range endpoints {
+		l.Add("sip-password", e.SIPPassword)
+	}
+	return l, func() { _ = f.Close() }, nil
 }
