@@ -9,6 +9,10 @@ LAB   := bin/lab
 GOLANGCI_VERSION := v2.15.0
 GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 export LAB_DIR ?= $(CURDIR)/.lab
+# The release, from wails.json (the one place it is written).
+VERSION := $(shell sed -n 's/.*"productVersion": *"\([^"]*\)".*/\1/p' wails.json)
+# The source's revision (Wails builds with -buildvcs=false, so it is stamped here), "+changes" for a changed tree.
+COMMIT = $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +changes)
 # Every test's raw output, the apps' and the labs' logs and the secrets handed out are kept under
 # test-output/kept (test/keep) for the secret scan that ends make test (test-secrets).
 export VOICEDESK_TEST_OUTPUT := $(CURDIR)/test-output
@@ -39,7 +43,7 @@ frontend:
 
 app:
 	@echo "== building the app (wails build, about 35 s)"
-	@$(WAILS) build -trimpath -ldflags "-s -w" >build/wails-build.log 2>&1 || { tail -40 build/wails-build.log; exit 1; }
+	@$(WAILS) build -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)" >build/wails-build.log 2>&1 || { tail -40 build/wails-build.log; exit 1; }
 	@ls -l $(APP) | awk '{printf "== built %s (%.1f MB)\n", $$9, $$5/1048576}'
 
 labbin:

@@ -36,6 +36,8 @@ type config struct {
 	releaseHidden time.Duration
 	// req is the command or link given after the flags.
 	req instance.Request
+	// version: print the version and exit.
+	version bool
 }
 
 // errUsage is a command line refused: exit status 2.
@@ -66,13 +68,14 @@ func parseConfig() (config, error) {
 		"a direct transfer waits for the target's answer and keeps the call if there is none (the reference's is blind: the call ends once the far end accepts it)")
 	releaseHidden := flag.Duration("release-hidden-after", envDuration("VOICEDESK_RELEASE_HIDDEN_AFTER", 30*time.Second),
 		"how long the window stays hidden to the tray before its page is released to free memory (loaded again when shown); 0 keeps it")
+	showVersion := flag.Bool("version", false, "print the version and the source's revision, and exit")
 	flag.Usage = usage
 	flag.Parse()
 
 	req, err := parseCommand(flag.Args())
 	cfg := config{discovery: *discovery, settingsPath: *settingsPath, bridgeAddr: *bridgeAddr, bridgeOrigins: *bridgeOrigins,
 		headless: *headless, control: *control, kiosk: *kioskFlag, policyPath: *policyPath, minimized: *minimized,
-		keepalive: *keepalive, giveUp: *giveUp, attended: *attended, releaseHidden: *releaseHidden, req: req}
+		keepalive: *keepalive, giveUp: *giveUp, attended: *attended, releaseHidden: *releaseHidden, req: req, version: *showVersion}
 	if err != nil {
 		return cfg, errUsage{err.Error()}
 	}
@@ -139,6 +142,7 @@ func usage() {
   voicedesk [flags] status          the phone's state and calls, as JSON
   voicedesk [flags] integration     the integration API's address and token (while it is on)
   voicedesk --kiosk [flags]         an unattended station (or "kiosk": true in the policy file)
+  voicedesk --version               the version and the source's revision
 
 A running app takes the link or command; without one, "call" and a link
 start the app, which dials once signed in.

@@ -37,6 +37,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "voicedesk:", err)
 		os.Exit(2)
 	}
+	if cfg.version {
+		fmt.Println(about())
+		return
+	}
 	// A second launch (a clicked link, "voicedesk call ...") hands over to
 	// the running app and exits; so does a plain one, which brings its
 	// window forward.

@@ -23,6 +23,10 @@ func (a *App) withWindow() *App {
 	return a
 }
 
+// About is the app's version and source revision (the settings' last
+// line).
+func (w *Window) About() About { return about() }
+
 // CancelLogin stops an SSO login that waits for the browser (the login
 // screen's Cancel).
 func (w *Window) CancelLogin() { w.app.phone.CancelLogin() }

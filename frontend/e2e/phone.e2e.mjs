@@ -323,6 +323,10 @@ test('the element has every method and event of the reference, and each method r
 test('settings: the devices are listed, a change is kept by the backend, the language switches', async () => {
   await page.getByRole('button', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  // The last line: the release and revision the app was built from (make app stamps them).
+  const about = page.locator('.about');
+  await about.waitFor();
+  assert.match(await about.textContent(), /^VoiceDesk · Version \d+\.\d+\.\d+ \([0-9a-f]{12}(\+changes)?\)$/);
   // exact: "Automatic gain (raises a quiet microphone)" is labelled with the word too.
   const mic = page.getByLabel('Microphone', { exact: true });
   await mic.waitFor();

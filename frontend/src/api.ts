@@ -7,6 +7,7 @@
  */
 import type { Transport } from './transport';
 import type {
+  About,
   AuthHeaderValue,
   BackendState,
   CallExtraData,
@@ -78,6 +79,7 @@ export class PhoneApi {
   updateBeneUiUrl = (url: string) => this.call<void>('UpdateBeneUiUrl', url);
 
   // ---- The window surface (Window) ----
+  about = () => this.call<About>('About');
   cancelLogin = () => this.call<void>('CancelLogin');
   callStats = (id: string) => this.call<{ quality: string }>('CallStats', id);
   answerPNPS = (id: string, score: number, comment: string) => this.call<void>('AnswerPNPS', id, score, comment);

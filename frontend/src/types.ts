@@ -183,3 +183,11 @@ export interface RecentCall {
   connectedMs: number;
 }
 
+
+/** The app's version and source revision (window.go's About). */
+export interface About {
+  version: string;
+  /** The git revision, "+changes" when built from a changed tree; "" unknown. */
+  commit: string;
+  go: string;
+}

@@ -3,6 +3,7 @@ import { BackendError, type PhoneEvent, type Transport } from './transport';
 import { i18n } from './i18n';
 import './webrtc-client-ui';
 import type { WebrtcClientUi } from './webrtc-client-ui';
+import type { LitElement } from 'lit';
 
 /**
  * A unit-test stand-in for the Go backend: records calls and answers the
@@ -53,6 +54,8 @@ class FakeBackend implements Transport {
         return { ...this.roles[0], SelectedNumber: this.roles[0].Numbers[0] } as T;
       case 'AudioSettings':
         return { ...this.audio } as T;
+      case 'About':
+        return { version: '1.2.3', commit: '0123456789ab', go: 'go1.26.0' } as T;
       case 'DesktopSettings':
         return { ...this.desktop } as T;
       case 'SetDesktopSettings':
@@ -907,6 +910,24 @@ describe('<webrtc-client-ui>', () => {
     await el.updateComplete;
     expect(backend.calls.some((c) => c.method === 'SetPhoneLanguage' && c.args[0] === 'nl')).toBe(true);
     expect(el.shadowRoot!.querySelector('#settings-h')!.textContent).toBe('Instellingen');
+  });
+
+  it("ends the settings with the app's version and revision, in the user's language", async () => {
+    const { el } = await mount(backend);
+    await fill(el, 'a@x', 'pw');
+    el.screen = 'settings';
+    await el.updateComplete;
+    await tick();
+    const view = el.shadowRoot!.querySelector('vd-settings-view') as unknown as LitElement;
+    await view.updateComplete;
+    expect(el.shadowRoot!.querySelector('.about')!.textContent).toBe('VoiceDesk · Version 1.2.3 (0123456789ab)');
+    const sel = el.shadowRoot!.querySelector<HTMLSelectElement>('#settings-language')!;
+    sel.value = 'fi';
+    sel.dispatchEvent(new Event('change'));
+    await tick();
+    await el.updateComplete;
+    await view.updateComplete;
+    expect(el.shadowRoot!.querySelector('.about')!.textContent).toBe('VoiceDesk · Versio 1.2.3 (0123456789ab)');
   });
 
   it('shows the supervision state and runs the microphone test from the settings', async () => {

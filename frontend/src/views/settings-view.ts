@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { LANGUAGES, t } from '../i18n';
 import type { PhoneStore } from '../store';
+import type { About } from '../types';
 import type { AudioDevices, AudioSettings } from './audio-settings';
 import './audio-settings';
 import './desktop-settings';
@@ -33,6 +34,7 @@ export const sectionStyles = css`
   .integration .field button { font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
   .integration .field button:disabled { opacity: .5; cursor: default; }
   .integration .notice { font-size: 13px; margin: 10px 0 0; color: #133d7a; }
+  .about { font-size: 12px; color: #4a5566; text-align: center; margin: 16px 0 4px; user-select: text; }
 `;
 
 /**
@@ -51,6 +53,7 @@ export class SettingsView extends LitElement {
     devices: { attribute: false },
     audio: { attribute: false },
     micLevel: { state: true },
+    about: { state: true },
   };
   declare store: PhoneStore;
   declare language: string;
@@ -59,6 +62,8 @@ export class SettingsView extends LitElement {
   declare audio: AudioSettings | null;
   /** The microphone test's level (dBFS) while it runs. */
   declare micLevel: number | null;
+  /** The app's version line (asked once, when the screen opens). */
+  declare about: About | null;
 
   constructor() {
     super();
@@ -67,6 +72,13 @@ export class SettingsView extends LitElement {
     this.notice = '';
     this.devices = null;
     this.audio = null;
+    this.about = null;
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    // An old backend without About leaves the line out.
+    this.store.api.about().then((a) => { this.about = a; }, () => {});
   }
 
   createRenderRoot() {
@@ -110,7 +122,8 @@ export class SettingsView extends LitElement {
         @vd-audio-settings=${(e: CustomEvent<AudioSettings>) =>
           // What the backend kept (a device may have been refused) is shown.
           s.action(s.api.setAudioSettings(e.detail).finally(() => s.loadAudio()))}></vd-audio-settings>
-      <vd-integration-settings .api=${s.api} language=${this.language}></vd-integration-settings>`;
+      <vd-integration-settings .api=${s.api} language=${this.language}></vd-integration-settings>
+      ${this.about ? html`<p class="about">VoiceDesk · ${t('settings.version')} ${this.about.version}${this.about.commit ? ` (${this.about.commit})` : ''}</p>` : ''}`;
   }
 
   private async setLanguage(lang: string) {
