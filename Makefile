@@ -20,7 +20,7 @@ KEPT := $(VOICEDESK_TEST_OUTPUT)/kept
 RAW = tee -a $(KEPT)/go-test-$@.log
 $(shell mkdir -p $(KEPT))
 
-.PHONY: install uninstall demo test e2e bench fuzz fuzz-seeds soak chaos test-secrets setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui clean
+.PHONY: install uninstall demo test e2e bench fuzz fuzz-seeds soak package test-package chaos test-secrets setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -31,7 +31,7 @@ demo: setup app labbin
 ## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
 test: setup app labbin
 	@start=$$(date +%s); rm -rf $(KEPT) && mkdir -p $(KEPT); \
-	$(MAKE) --no-print-directory vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui test-secrets && \
+	$(MAKE) --no-print-directory vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui test-package test-secrets && \
 	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
 
 setup:
@@ -205,6 +205,22 @@ test-desktop:
 test-ui:
 	@echo "== UI in Debian Chromium (playwright-core) against the app's bridge and the lab"
 	@VOICEDESK_APP=$(CURDIR)/$(APP) VOICEDESK_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -v ./test/ui/ 2>&1 | $(RAW) | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
+
+## package: the Debian package build/package/voicedesk_<version>_amd64.deb, then its test: apt installs it into a
+## clean Debian 12 (a debootstrap root kept in /var/cache/voicedesk, overlaid afresh each run) and the packaged app
+## signs in to the lab there, headless (about a minute; needs root)
+DEB = build/package/voicedesk_$(VERSION)_amd64.deb
+package: setup app labbin
+	@echo "== the Debian package"
+	@scripts/package-deb.sh $(APP) $(VERSION) build/package | xargs ls -l | awk '{printf "== built %s (%.1f MB)\n", $$9, $$5/1048576}'
+	@echo "== installed into a clean Debian 12 with apt, then run there"
+	@VOICEDESK_DEB=$(CURDIR)/$(DEB) $(GO) test -count=1 -v -timeout 20m -run TestDebInstallsOnACleanDebian ./test/package/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+
+## test-package: make test's short version of make package: the Debian package built and its contents and Depends checked
+test-package:
+	@echo "== the Debian package: built, its files and dependencies"
+	@scripts/package-deb.sh $(APP) $(VERSION) build/package >/dev/null
+	@VOICEDESK_DEB=$(CURDIR)/$(DEB) $(GO) test -count=1 -v -run TestDebContents ./test/package/ 2>&1 | $(RAW) | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
 
 ## test-secrets: make test's last step: every log the run left (each target's go test output, the apps' and the labs'
 ## logs, under test-output/) grepped for every secret the run handed out (the labs' ledgers, the tests' tokens)

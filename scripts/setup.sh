@@ -6,7 +6,7 @@
 #         keyring tests), the lab (Kamailio, rtpengine, baresip),
 #         the window smoke test (Xvfb, xdotool, ImageMagick, Tesseract), phone links (xdg-utils), the UI tests
 #         (Debian Chromium, driven by playwright-core; never a downloaded browser), the INVITE flood
-#         (sip-tester: SIPp)
+#         (sip-tester: SIPp), the Debian package and its test in a clean root (dpkg-dev, debootstrap)
 #   go:   the Wails CLI, pinned
 #   npm:  the frontend's packages, from its lockfile
 set -euo pipefail
@@ -21,6 +21,7 @@ APT_PACKAGES=(
   xvfb xdotool x11-utils imagemagick tesseract-ocr tesseract-ocr-eng xdg-utils
   chromium fonts-dejavu-core
   sip-tester
+  dpkg-dev debootstrap
 )
 
 step() { printf '\n== setup: %s\n' "$*"; }
