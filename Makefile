@@ -9,6 +9,15 @@ LAB   := bin/lab
 GOLANGCI_VERSION := v2.15.0
 GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 export LAB_DIR ?= $(CURDIR)/.lab
+# WebKitGTK 4.1 where 4.0 is gone (newer Ubuntu and Fedora): Wails and backend/webview take the webkit2_41 tag (wails
+# build is given it: its own -tags would override GOFLAGS'), and GOFLAGS carries it to go vet and go test. Switching
+# a machine between the two needs `go clean -cache` first: Go's build cache keys a package by its files, and Wails'
+# `#cgo webkit2_41 pkg-config:` lines select the library inside the same files (seen: a build without the tag linked
+# the 4.1 library left in the cache by one with it).
+WEBKIT_TAGS := $(shell pkg-config --exists webkit2gtk-4.0 || { pkg-config --exists webkit2gtk-4.1 && echo webkit2_41; })
+ifneq ($(WEBKIT_TAGS),)
+export GOFLAGS += -tags=$(WEBKIT_TAGS)
+endif
 # The release, from wails.json (the one place it is written).
 VERSION := $(shell sed -n 's/.*"productVersion": *"\([^"]*\)".*/\1/p' wails.json)
 # The source's revision (Wails builds with -buildvcs=false, so it is stamped here), "+changes" for a changed tree.
@@ -43,7 +52,7 @@ frontend:
 
 app:
 	@echo "== building the app (wails build, about 35 s)"
-	@$(WAILS) build -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)" >build/wails-build.log 2>&1 || { tail -40 build/wails-build.log; exit 1; }
+	@$(WAILS) build -trimpath $(if $(WEBKIT_TAGS),-tags $(WEBKIT_TAGS)) -ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)" >build/wails-build.log 2>&1 || { tail -40 build/wails-build.log; exit 1; }
 	@ls -l $(APP) | awk '{printf "== built %s (%.1f MB)\n", $$9, $$5/1048576}'
 
 labbin:

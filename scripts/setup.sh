@@ -13,8 +13,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WAILS_VERSION=v2.11.0
+# WebKitGTK 4.0 where the system has it (Debian 12), else 4.1 (newer Ubuntu, Fedora-like systems dropped 4.0;
+# the Makefile then builds with the webkit2_41 tag).
+WEBKIT_DEV=libwebkit2gtk-4.0-dev
+dpkg-query -W -f='${Status}' "$WEBKIT_DEV" 2>/dev/null | grep -q "install ok installed" ||
+  apt-cache show "$WEBKIT_DEV" >/dev/null 2>&1 || WEBKIT_DEV=libwebkit2gtk-4.1-dev
 APT_PACKAGES=(
-  build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev
+  build-essential pkg-config libgtk-3-dev "$WEBKIT_DEV"
   libopus-dev libopusfile-dev libspeexdsp-dev libwebrtc-audio-processing-dev libpulse0 espeak-ng
   pulseaudio pulseaudio-utils gnome-keyring dbus
   kamailio kamailio-websocket-modules kamailio-tls-modules rtpengine-daemon baresip
