@@ -29,7 +29,7 @@ KEPT := $(VOICEDESK_TEST_OUTPUT)/kept
 RAW = tee -a $(KEPT)/go-test-$@.log
 $(shell mkdir -p $(KEPT))
 
-.PHONY: install uninstall demo test e2e bench fuzz fuzz-seeds soak package test-package chaos test-secrets setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui clean
+.PHONY: install uninstall demo test e2e bench fuzz fuzz-seeds soak package test-package test-windows chaos test-secrets setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui clean
 
 ## demo: install what is missing, build, start the lab, launch the app against it
 demo: setup app labbin
@@ -40,7 +40,7 @@ demo: setup app labbin
 ## test: every test: Go (race on backend/), frontend unit tests, lab and window smoke tests
 test: setup app labbin
 	@start=$$(date +%s); rm -rf $(KEPT) && mkdir -p $(KEPT); \
-	$(MAKE) --no-print-directory vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui test-package test-secrets && \
+	$(MAKE) --no-print-directory vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui test-package test-windows test-secrets && \
 	echo "== make test: all passed in $$(( $$(date +%s) - start )) s"
 
 setup:
@@ -230,6 +230,13 @@ test-package:
 	@echo "== the Debian package: built, its files and dependencies"
 	@scripts/package-deb.sh $(APP) $(VERSION) build/package >/dev/null
 	@VOICEDESK_DEB=$(CURDIR)/$(DEB) $(GO) test -count=1 -v -run TestDebContents ./test/package/ 2>&1 | $(RAW) | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+\S+\.go:[0-9]+:)'
+
+## test-windows: the backend packages ported to Windows so far, their tests cross-built (GOOS=windows) and run under
+## Debian's Wine: the single instance's named pipe, the bridge, links, events, the keyring (Credential Manager)
+WINDOWS_PORTED := backend/instance backend/bridge backend/events backend/links backend/ratelog backend/secrets
+test-windows:
+	@echo "== the Windows ports' tests under Wine"
+	@scripts/wine-test.sh $(WINDOWS_PORTED) 2>&1 | $(RAW)
 
 ## test-secrets: make test's last step: every log the run left (each target's go test output, the apps' and the labs'
 ## logs, under test-output/) grepped for every secret the run handed out (the labs' ledgers, the tests' tokens)

@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	fyne.io/systray v1.12.2
+	github.com/Microsoft/go-winio v0.6.2
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/emiago/sipgo v1.7.2
 	github.com/gen2brain/malgo v0.11.24

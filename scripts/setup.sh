@@ -6,7 +6,8 @@
 #         keyring tests), the lab (Kamailio, rtpengine, baresip),
 #         the window smoke test (Xvfb, xdotool, ImageMagick, Tesseract), phone links (xdg-utils), the UI tests
 #         (Debian Chromium, driven by playwright-core; never a downloaded browser), the INVITE flood
-#         (sip-tester: SIPp), the Debian package and its test in a clean root (dpkg-dev, debootstrap)
+#         (sip-tester: SIPp), the Debian package and its test in a clean root (dpkg-dev, debootstrap), the
+#         Windows parts' tests under Wine (mingw-w64 for the ProcessPrng shim, wine64)
 #   go:   the Wails CLI, pinned
 #   npm:  the frontend's packages, from its lockfile
 set -euo pipefail
@@ -27,6 +28,7 @@ APT_PACKAGES=(
   chromium fonts-dejavu-core
   sip-tester
   dpkg-dev debootstrap
+  gcc-mingw-w64-x86-64 wine64
 )
 
 step() { printf '\n== setup: %s\n' "$*"; }

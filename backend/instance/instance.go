@@ -17,8 +17,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
@@ -54,55 +52,29 @@ const (
 	maxRequest     = 64 << 10
 )
 
-// DefaultPath is the socket of this user's instance: in $XDG_RUNTIME_DIR
-// (the user's private runtime folder), else in a private folder of the
-// system's temporary one.
-func DefaultPath() string {
-	dir := os.Getenv("XDG_RUNTIME_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), fmt.Sprintf("voicedesk-%d", os.Getuid()))
-	} else {
-		dir = filepath.Join(dir, "voicedesk")
-	}
-	return filepath.Join(dir, "control.sock")
-}
-
 // Server is the running instance's end of the socket.
 type Server struct {
-	ln   net.Listener
-	path string
-	h    Handler
-	log  *slog.Logger
-	wg   sync.WaitGroup
+	ln      net.Listener
+	path    string
+	cleanup func() // removes what listen left (the socket file)
+	h       Handler
+	log     *slog.Logger
+	wg      sync.WaitGroup
 }
 
 // Listen makes this the running instance, or returns ErrRunning when
 // another one answers on path. A socket left by a crashed instance is
-// replaced.
+// replaced. The transport is the system's (transport_unix.go: a Unix
+// socket only the user may open; transport_windows.go: a named pipe).
 func Listen(path string, h Handler, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("instance socket folder: %w", err)
-	}
-	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("instance socket folder: %w", err)
-	}
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		_ = c.Close()
-		return nil, ErrRunning
-	}
-	_ = os.Remove(path) // a crashed instance's
-	ln, err := net.Listen("unix", path)
+	ln, cleanup, err := listen(path)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", path, err)
+		return nil, err
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		_ = ln.Close()
-		return nil, fmt.Errorf("instance socket: %w", err)
-	}
-	return &Server{ln: ln, path: path, h: h, log: log}, nil
+	return &Server{ln: ln, path: path, cleanup: cleanup, h: h, log: log}, nil
 }
 
 // Path is the socket's path.
@@ -114,7 +86,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { _ = s.ln.Close() })
 	defer stop()
 	defer s.wg.Wait()
-	defer func() { _ = os.Remove(s.path) }()
+	defer s.cleanup()
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
@@ -162,8 +134,7 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 // Send hands a command to the running instance and returns its answer;
 // ErrNotRunning when none listens on path.
 func Send(ctx context.Context, path string, req Request) (Response, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", path)
+	c, err := dial(ctx, path)
 	if err != nil {
 		return Response{}, ErrNotRunning
 	}
