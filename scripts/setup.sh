@@ -7,7 +7,7 @@
 #         the window smoke test (Xvfb, xdotool, ImageMagick, Tesseract), phone links (xdg-utils), the UI tests
 #         (Debian Chromium, driven by playwright-core; never a downloaded browser), the INVITE flood
 #         (sip-tester: SIPp), the Debian package and its test in a clean root (dpkg-dev, debootstrap), the
-#         Windows parts' tests under Wine (mingw-w64 for the ProcessPrng shim, wine64)
+#         Windows build and its tests under Wine (mingw-w64, wine64, NSIS for the installer)
 #   go:   the Wails CLI, pinned
 #   npm:  the frontend's packages, from its lockfile
 set -euo pipefail
@@ -28,7 +28,7 @@ APT_PACKAGES=(
   chromium fonts-dejavu-core
   sip-tester
   dpkg-dev debootstrap
-  gcc-mingw-w64-x86-64 wine64
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 nsis
 )
 
 step() { printf '\n== setup: %s\n' "$*"; }
@@ -66,3 +66,8 @@ if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/n
 else
   step "npm packages: present"
 fi
+
+# The Windows build's C libraries (libopus, libspeexdsp) as static mingw-w64 libraries from Debian's own source
+# packages: a deb-src entry is added if there is none; about 20 s the first time, then kept.
+step "Windows libraries (static, from Debian's sources)"
+scripts/windows-libs.sh

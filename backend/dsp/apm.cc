@@ -1,3 +1,5 @@
+//go:build !windows && !speexaec
+
 // The C face of webrtc-audio-processing 0.3 (see apm.h). Set up the way
 // PulseAudio's and PipeWire's echo-cancel modules set it up on Debian 12
 // (extended filter, delay-agnostic, high-pass), frames of 10 ms, mono.

@@ -1,7 +1,7 @@
 package dsp
 
-// #cgo pkg-config: webrtc-audio-processing
-// #cgo CXXFLAGS: -std=c++11
+// #cgo !windows,!speexaec pkg-config: webrtc-audio-processing
+// #cgo !windows,!speexaec CXXFLAGS: -std=c++11
 // #include <stdlib.h>
 // #include "apm.h"
 import "C"

@@ -137,7 +137,7 @@ func NewSession(cfg Config) (*Session, error) {
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	}
 	// mDNS host candidates would hide the address rtpengine must reach.
-	se.SetICEMulticastDNSMode(0)
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled) // (0 is not "off": it left the default, query-only, running)
 	// An answer need not declare its SSRC: rtpengine's answer for a plain-RTP
 	// trunk or gateway has no a=ssrc, and audio does not negotiate the MID
 	// header. By default pion, as the offerer, then refuses the stream (it

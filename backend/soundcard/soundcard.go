@@ -64,6 +64,9 @@ type Card struct {
 	// closing counts the players being released in the background (see
 	// Player.Close); Close waits for them before ending the context.
 	closing sync.WaitGroup
+	// releaseMTA ends the thread that keeps COM's multithreaded apartment
+	// open on Windows (holdMTA); a no-op elsewhere.
+	releaseMTA func()
 
 	mu sync.Mutex
 	// ids maps a Device.ID to miniaudio's id, in C memory as InitDevice
@@ -75,26 +78,50 @@ type Card struct {
 	cfg     malgo.ContextConfig
 }
 
-// Open connects to the sound system (PulseAudio or PipeWire's pulse
-// server, else ALSA).
+// Open connects to the sound system: the first of systemBackends that
+// answers (on Linux PulseAudio or PipeWire's pulse server, else ALSA; on
+// Windows WASAPI, else DirectSound).
 func Open(log *slog.Logger) (*Card, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	pulse := true
+	pulse := false
 	// The devices' threads ask for real-time scheduling, so that a busy
 	// machine (a build, a browser) does not starve them into gaps and
 	// echo-path jumps; miniaudio falls back to a normal thread where the
 	// system does not allow it (no CAP_SYS_NICE / RLIMIT_RTPRIO).
 	cfg := malgo.ContextConfig{ThreadPriority: malgo.ThreadPriorityRealtime}
-	ctx, err := malgo.InitContext([]malgo.Backend{malgo.BackendPulseaudio}, cfg, nil)
-	if err != nil {
-		pulse = false
-		if ctx, err = malgo.InitContext([]malgo.Backend{malgo.BackendAlsa}, cfg, nil); err != nil {
-			return nil, fmt.Errorf("%w: open the sound system: %v", ErrNoDevice, err)
+	var ctx *malgo.AllocatedContext
+	err := errors.New("no sound system for this OS")
+	releaseMTA := holdMTA()
+	for _, b := range systemBackends {
+		if ctx, err = malgo.InitContext([]malgo.Backend{b}, cfg, miniaudioLog(log)); err == nil {
+			pulse = b == malgo.BackendPulseaudio
+			break
 		}
 	}
-	return &Card{ctx: ctx, log: log, pulse: pulse, ids: map[string]unsafe.Pointer{}, cfg: cfg}, nil
+	if err != nil {
+		releaseMTA()
+		return nil, fmt.Errorf("%w: open the sound system: %v", ErrNoDevice, err)
+	}
+	return &Card{ctx: ctx, log: log, pulse: pulse, ids: map[string]unsafe.Pointer{}, cfg: cfg, releaseMTA: releaseMTA}, nil
+}
+
+// miniaudioLog passes on what miniaudio says about a failure (its error
+// codes alone, "Unknown error", tell a user nothing); its chatter about the
+// machine and the devices it opened goes to the debug level.
+func miniaudioLog(log *slog.Logger) func(string) {
+	return func(msg string) {
+		msg = strings.TrimSpace(msg)
+		if msg == "" {
+			return
+		}
+		if strings.Contains(msg, "Failed") || strings.Contains(msg, "failed") || strings.Contains(msg, "Error") {
+			log.Warn("sound system", "said", msg)
+			return
+		}
+		log.Debug("sound system", "said", msg)
+	}
 }
 
 // reconnect (under opMu) connects to the sound server anew. miniaudio's
@@ -108,7 +135,7 @@ func (c *Card) reconnect() error {
 	if !c.pulse {
 		return errors.New("not on PulseAudio")
 	}
-	ctx, err := malgo.InitContext([]malgo.Backend{malgo.BackendPulseaudio}, c.cfg, nil)
+	ctx, err := malgo.InitContext([]malgo.Backend{malgo.BackendPulseaudio}, c.cfg, miniaudioLog(c.log))
 	if err != nil {
 		return fmt.Errorf("%w: reconnect to the sound server: %v", ErrNoDevice, err)
 	}
@@ -173,6 +200,7 @@ func (c *Card) Close() {
 		ctx.Free()
 	}
 	c.ctx, c.retired = nil, nil
+	c.releaseMTA()
 }
 
 // Devices lists the microphones and speakers present now.
