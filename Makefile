@@ -27,6 +27,8 @@ COMMIT = $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --qu
 export VOICEDESK_TEST_OUTPUT := $(CURDIR)/test-output
 KEPT := $(VOICEDESK_TEST_OUTPUT)/kept
 RAW = tee -a $(KEPT)/go-test-$@.log
+VOICEDESK_WINEPREFIX ?= /var/cache/voicedesk/wineprefix
+export VOICEDESK_WINEPREFIX
 $(shell mkdir -p $(KEPT))
 
 .PHONY: install uninstall demo test e2e bench fuzz fuzz-seeds soak package windows test-package test-windows chaos test-secrets setup app frontend labbin lab lab-down lab-health vet lint test-go test-frontend test-lab test-hostile test-netem test-calls test-sound test-window test-links test-desktop test-ui clean
@@ -219,11 +221,18 @@ test-ui:
 ## clean Debian 12 (a debootstrap root kept in /var/cache/voicedesk, overlaid afresh each run) and the packaged app
 ## signs in to the lab there, headless (about a minute; needs root)
 DEB = build/package/voicedesk_$(VERSION)_amd64.deb
+WINSETUP = VoiceDesk-$(VERSION)-windows-amd64-setup.exe
 package: setup app labbin
 	@echo "== the Debian package"
 	@scripts/package-deb.sh $(APP) $(VERSION) build/package | xargs ls -l | awk '{printf "== built %s (%.1f MB)\n", $$9, $$5/1048576}'
 	@echo "== installed into a clean Debian 12 with apt, then run there"
 	@VOICEDESK_DEB=$(CURDIR)/$(DEB) $(GO) test -count=1 -v -timeout 20m -run TestDebInstallsOnACleanDebian ./test/package/ 2>&1 | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+	@echo "== the Windows installer (NSIS)"
+	@scripts/windows-build.sh -nsis | tail -1 | xargs -I{} cp {} build/package/
+	@ls -l build/package/$(WINSETUP) | awk '{printf "== built %s (%.1f MB)\n", $$9, $$5/1048576}'
+	@echo "== installed and uninstalled under Wine, per user and per machine, silently"
+	@scripts/wine-test.sh
+	@WINEPREFIX=$(VOICEDESK_WINEPREFIX) VOICEDESK_WINDOWS_SETUP=$(CURDIR)/build/package/$(WINSETUP) $(GO) test -count=1 -v -run TestInstallerUnderWine ./test/windows/ 2>&1 | grep -E '^(e2e:|--- |\s+--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
 
 ## test-package: make test's short version of make package: the Debian package built and its contents and Depends checked
 test-package:
@@ -241,7 +250,6 @@ windows: app
 ## answers a call, with the sound checked at both ends through Wine's PulseAudio driver; the ported packages' own
 ## tests cross-built and run under Wine; the Windows echo canceller's face (speexdsp) tested here
 WINDOWS_PORTED := backend/instance backend/bridge backend/events backend/links backend/ratelog backend/secrets
-VOICEDESK_WINEPREFIX ?= /var/cache/voicedesk/wineprefix
 test-windows:
 	@echo "== the Windows ports' tests under Wine"
 	@scripts/wine-test.sh $(WINDOWS_PORTED) 2>&1 | $(RAW)

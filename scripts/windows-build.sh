@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# windows-build.sh [wails build flags...]: the Windows (amd64) exe,
+# windows-build.sh [wails build flags...]: the Windows (amd64) exe (and with
+# -nsis its installer, build/windows/installer/project.nsi),
 # cross-built here with mingw-w64, cgo on, linked statically against the C
 # libraries scripts/windows-libs.sh builds from Debian's sources, so it
 # needs no DLL beside it (only Windows' own and the WebView2 runtime).
-# Prints the exe's path. Needs the frontend built (make app builds it and
+# Prints the exe's path (and the installer's). Needs the frontend built (make app builds it and
 # the Wails bindings; -skipbindings here, since generating them runs a
 # build for this machine, which the Windows pkg-config path would break).
 set -euo pipefail
@@ -36,6 +37,16 @@ if [ "${VOICEDESK_WINE:-}" = 1 ]; then
   printf '{"Replace":{"%s":"%s"}}\n' "$src" "$ov/fd_windows.go" > "$ov/overlay.json"
   GOFLAGS_WIN="-overlay=$ov/overlay.json"
 fi
+nsis=""
+for a in "$@"; do [ "$a" = -nsis ] && nsis=1; done
+# wails build -nsis only warns when NSIS is missing and goes on without an
+# installer: here that is an error.
+if [ -n "$nsis" ] && ! command -v makensis >/dev/null; then
+  echo "windows-build: makensis is missing (make setup installs nsis)" >&2
+  exit 1
+fi
+SETUP="build/bin/VoiceDesk-$VERSION-windows-amd64-setup.exe"
+rm -f "$SETUP"
 log=build/wails-windows.log
 echo "== windows-build: $OUT $VERSION ($COMMIT), about a minute" >&2
 if ! env GOFLAGS="$GOFLAGS_WIN" CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ \
@@ -47,3 +58,7 @@ if ! env GOFLAGS="$GOFLAGS_WIN" CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CXX=x86_
   exit 1
 fi
 echo "$PWD/build/bin/$OUT"
+if [ -n "$nsis" ]; then
+  [ -f "$SETUP" ] || { echo "windows-build: wails build -nsis made no $SETUP:" >&2; grep -i -E "nsis|error" "$log" | tail -20 >&2; exit 1; }
+  echo "$PWD/$SETUP"
+fi

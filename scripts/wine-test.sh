@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# wine-test.sh PKG...: the Go tests of backend packages, cross-built for
+# wine-test.sh [PKG...]: makes the Wine prefix (once), then runs the Go tests of backend packages, cross-built for
 # Windows (amd64, cgo off) and run under Debian's Wine, each in its own
 # folder (for its testdata). The Wine prefix is made once, in
 # $VOICEDESK_WINEPREFIX (default /var/cache/voicedesk/wineprefix), with the
@@ -31,6 +31,13 @@ C
   rm -rf "$shim"
   touch "$WINEPREFIX/.voicedesk-ready"
 fi
+# Windows 10, as the agents' desks (Wine 8's new prefix says Windows 7, which
+# the installer refuses, as WebView2 and the toasts need 10).
+if [ ! -f "$WINEPREFIX/.voicedesk-win10" ]; then
+  "$WINE" winecfg /v win10 >/dev/null 2>&1
+  touch "$WINEPREFIX/.voicedesk-win10"
+fi
+[ $# -gt 0 ] || exit 0 # only the prefix was asked for
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 failed=0
