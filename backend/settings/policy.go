@@ -10,8 +10,11 @@ import (
 )
 
 // DefaultPolicyPath is where an administrator locks settings for every
-// user of the machine (a file the users cannot write).
-const DefaultPolicyPath = "/etc/voicedesk/policy.json"
+// user of the machine (a file the users cannot write): /etc/voicedesk on
+// Linux, %ProgramData%\VoiceDesk on Windows (policy_windows.go), where
+// the machine's policy key in the registry (what Group Policy and Intune
+// write) counts too.
+var DefaultPolicyPath = defaultPolicyPath()
 
 // Policy is what an administrator locks. The user's settings and the
 // window cannot change it.
@@ -25,8 +28,17 @@ type Policy struct {
 
 // LoadPolicy reads the administrator's file; no file is no policy. A file
 // that is there but unreadable or wrong is an error: a kiosk must not
-// start unlocked because of a typo.
+// start unlocked because of a typo. On Windows the values of the machine's
+// policy key (HKLM\Software\Policies\VoiceDesk) are laid over the file's.
 func LoadPolicy(path string) (Policy, error) {
+	p, err := loadPolicyFile(path)
+	if err != nil {
+		return p, err
+	}
+	return machinePolicy(p)
+}
+
+func loadPolicyFile(path string) (Policy, error) {
 	var p Policy
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -141,6 +141,10 @@ export interface DesktopSettings {
 export interface LinkHandlerState {
   handlers: Record<string, string>;
   ours: boolean;
+  /** VoiceDesk's own handler among handlers ('voicedesk.desktop', 'VoiceDesk.Link' on Windows). */
+  self?: string;
+  /** Windows asks the user to choose VoiceDesk in Default apps, which was opened. */
+  confirmInSettings?: boolean;
 }
 
 /** The integration API's setting (integration.go's IntegrationSettings). */

@@ -21,7 +21,14 @@ class FakeBackend implements Transport {
   roles: Array<{ Name: string; QueueId?: string; Numbers: Array<{ Default: boolean; DisplayNumber: string; DisplayName: string }> }> | null = null;
   integration = { available: true, enabled: false, port: 7788, origins: [] as string[], fixed: false, tokenFixed: false, rpc: '', token: '' };
   integrationOnBridge = false;
-  links = { handlers: { tel: 'firefox.desktop', callto: '', sip: '', sips: '' } as Record<string, string>, ours: false };
+  links = { handlers: { tel: 'firefox.desktop', callto: '', sip: '', sips: '' } as Record<string, string>, ours: false } as {
+    handlers: Record<string, string>;
+    ours: boolean;
+    self?: string;
+    confirmInSettings?: boolean;
+  };
+  /** Windows: Register takes the free schemes; one held by the user's choice stays theirs until confirmed in Settings. */
+  windowsHeld = '';
   linksError: string | null = null;
   audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, autoGain: false, handling: 'default', alerts: true };
 
@@ -65,6 +72,11 @@ class FakeBackend implements Transport {
         if (this.linksError) throw new Error(this.linksError);
         return { ...this.links } as T;
       case 'RegisterLinkHandler':
+        if (this.windowsHeld) {
+          for (const k of Object.keys(this.links.handlers)) this.links.handlers[k] = k === 'sip' ? this.windowsHeld : 'VoiceDesk.Link';
+          Object.assign(this.links, { ours: false, self: 'VoiceDesk.Link', confirmInSettings: true });
+          return { ...this.links } as T;
+        }
         for (const k of Object.keys(this.links.handlers)) this.links.handlers[k] = 'voicedesk.desktop';
         this.links.ours = true;
         return { ...this.links } as T;
@@ -375,6 +387,22 @@ describe('<webrtc-client-ui>', () => {
     await tick();
     await el.updateComplete;
     expect(desktop().querySelector('[role=alert]')!.textContent).toContain('xdg-mime (xdg-utils) is not installed');
+  });
+
+  it('on Windows, asks the user to confirm in Default apps where another app holds a scheme', async () => {
+    backend.windowsHeld = 'TeamsURL';
+    backend.links = { handlers: { tel: '', callto: '', sip: 'TeamsURL', sips: '' }, ours: false, self: 'VoiceDesk.Link' };
+    const { el } = await mount(backend);
+    await signInToSettings(el);
+    const desktop = () => el.shadowRoot!.querySelector('.desktop')!;
+    expect(desktop().textContent).toContain('Now opened by TeamsURL.');
+    expect(desktop().querySelector('#links-confirm')).toBeNull();
+    el.shadowRoot!.querySelector<HTMLButtonElement>('#links-register')!.click();
+    await tick();
+    await el.updateComplete;
+    expect(desktop().querySelector('#links-confirm')!.textContent).toContain('pick VoiceDesk for these links in the Default apps page');
+    // Its own ProgID is not named as "another app".
+    expect(desktop().textContent).not.toContain('Now opened by VoiceDesk.Link');
   });
 
   it('turns the integration API on from the settings, shows its address and token, refuses a bad port, renews the token', async () => {

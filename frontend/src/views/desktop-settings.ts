@@ -59,13 +59,15 @@ export class DesktopSettingsView extends SettingsSection {
 
   private renderLinks() {
     const lh = this.links;
-    const other = lh && !lh.ours ? Object.values(lh.handlers).find((h) => h && h !== 'voicedesk.desktop') : '';
+    const self = lh?.self || 'voicedesk.desktop';
+    const other = lh && !lh.ours ? Object.values(lh.handlers).find((h) => h && h !== self) : '';
     return html`<div class="links">
       <span class="links-title">${t('desktop.links')}</span>
       ${lh?.ours
         ? html`<span id="links-ours" class="ok">✓ ${t('desktop.linksOurs')}</span>`
         : html`<button type="button" id="links-register" @click=${() => this.register()}>${t('desktop.linksRegister')}</button>`}
       ${other ? html`<p class="hint">${t('desktop.linksOther', { app: other.replace(/\.desktop$/, '') })}</p>` : ''}
+      ${lh?.confirmInSettings && !lh.ours ? html`<p class="hint" id="links-confirm">${t('desktop.linksConfirm')}</p>` : ''}
       ${this.notice ? html`<p class="notice error" role="alert">${this.notice}</p>` : ''}
     </div>`;
   }
