@@ -251,14 +251,14 @@ windows: app
 ## tests cross-built and run under Wine; the Windows echo canceller's face (speexdsp) tested here
 # (settings: only its Windows test; its others use t.TempDir, whose cleanup Go 1.26 does with a delete Wine 8 lacks)
 WINDOWS_PORTED := backend/instance backend/bridge backend/events backend/links backend/ratelog backend/secrets backend/autostart \
-	backend/linkhandler backend/settings:TestMachinePolicyKey
+	backend/linkhandler backend/notify backend/tray backend/settings:TestMachinePolicyKey
 test-windows:
 	@echo "== the Windows ports' tests under Wine"
 	@scripts/wine-test.sh $(WINDOWS_PORTED) 2>&1 | $(RAW)
 	@$(GO) test -count=1 -tags speexaec -run 'Speex|TestResampler|TestAPMInputs' ./backend/dsp 2>&1 | $(RAW)
 	@echo "== the Windows exe under Wine: built, then a sign-in and two calls with sound"
 	@exe=$$(VOICEDESK_WINE=1 scripts/windows-build.sh 2>/dev/null) || { tail -30 build/wails-windows.log; exit 1; }; \
-	WINEPREFIX=$(VOICEDESK_WINEPREFIX) VOICEDESK_WINDOWS_EXE=$$exe $(GO) test -count=1 -v -timeout 5m ./test/windows/ 2>&1 | $(RAW) | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
+	WINEPREFIX=$(VOICEDESK_WINEPREFIX) VOICEDESK_WINDOWS_EXE=$$exe $(GO) test -count=1 -v -timeout 5m -run 'TestWindowsExeUnderWine|TestExeNeedsNoDLLsBesideIt' ./test/windows/ 2>&1 | $(RAW) | grep -E '^(e2e:|--- |FAIL|ok|panic|\s+\S+\.go:[0-9]+:)'
 
 ## test-secrets: make test's last step: every log the run left (each target's go test output, the apps' and the labs'
 ## logs, under test-output/) grepped for every secret the run handed out (the labs' ledgers, the tests' tokens)

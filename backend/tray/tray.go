@@ -1,12 +1,12 @@
-// Package tray is the app's icon in the desktop's system tray (the
-// StatusNotifierItem D-Bus protocol, through fyne.io/systray): the
+// Package tray is the app's icon in the desktop's system tray (through
+// fyne.io/systray: the StatusNotifierItem D-Bus protocol on Linux,
+// tray_dbus.go; the notification area on Windows, tray_windows.go): the
 // availability at a glance, a menu to change it, and the way back to a
 // window that was closed while the phone keeps running.
 package tray
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"fyne.io/systray"
-	"github.com/godbus/dbus/v5"
 	"golang.org/x/image/draw"
 )
 
@@ -89,7 +88,8 @@ type Tray struct {
 	ringing  chan struct{} // closed to stop the blink; nil when not ringing
 }
 
-// ErrNoSession is Start's error without a D-Bus session (no desktop).
+// ErrNoSession is Start's error without a desktop session to show a tray
+// in (Linux: no D-Bus session bus).
 var ErrNoSession = errors.New("no D-Bus session bus: no tray icon")
 
 // Start puts the icon in the tray. The tray itself may come later (a
@@ -98,8 +98,8 @@ func Start(cfg Config) (*Tray, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	if _, err := dbus.SessionBus(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoSession, err)
+	if err := sessionCheck(); err != nil {
+		return nil, err
 	}
 	base, err := png.Decode(bytes.NewReader(cfg.Icon))
 	if err != nil {
@@ -125,62 +125,6 @@ func Start(cfg Config) (*Tray, error) {
 	}
 	t.keepRegistered()
 	return t, nil
-}
-
-const watcherName = "org.kde.StatusNotifierWatcher"
-
-// keepRegistered registers the icon with every tray that appears.
-// fyne.io/systray does too, but it tries once before it listens, and
-// misses a tray that starts in between (a session still starting up);
-// this listens first. A second registration is harmless.
-func (t *Tray) keepRegistered() {
-	conn, err := dbus.SessionBus()
-	if err != nil {
-		return
-	}
-	if err := conn.AddMatchSignal(dbus.WithMatchObjectPath("/org/freedesktop/DBus"), dbus.WithMatchInterface("org.freedesktop.DBus"),
-		dbus.WithMatchMember("NameOwnerChanged"), dbus.WithMatchArg(0, watcherName)); err != nil {
-		t.cfg.Log.Warn("tray: cannot follow the desktop's tray", "error", err)
-		return
-	}
-	signals := make(chan *dbus.Signal, 8)
-	conn.Signal(signals)
-	register := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		err := conn.Object(watcherName, "/StatusNotifierWatcher").CallWithContext(ctx, watcherName+".RegisterStatusNotifierItem", 0, "/StatusNotifierItem").Err
-		if err != nil {
-			t.cfg.Log.Debug("tray: register the icon", "error", err)
-		}
-	}
-	var has bool
-	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, watcherName).Store(&has); err == nil && has {
-		register()
-	}
-	t.wg.Add(1)
-	go func() {
-		defer t.wg.Done()
-		defer conn.RemoveSignal(signals)
-		for {
-			select {
-			case <-t.done:
-				return
-			case sig, ok := <-signals:
-				if !ok || sig == nil {
-					return
-				}
-				if sig.Name != "org.freedesktop.DBus.NameOwnerChanged" || len(sig.Body) < 3 {
-					continue
-				}
-				if name, _ := sig.Body[0].(string); name != watcherName {
-					continue
-				}
-				if owner, _ := sig.Body[2].(string); owner != "" {
-					register()
-				}
-			}
-		}
-	}()
 }
 
 // build makes the menu's lines: the header, the availabilities, Show, Quit.
@@ -330,26 +274,6 @@ func (t *Tray) blink() {
 	}()
 }
 
-// Hosted reports whether a tray shows the icon (a StatusNotifierHost is
-// registered with the desktop's watcher): only then can a closed window
-// come back from it.
-func (t *Tray) Hosted() bool {
-	conn, err := dbus.SessionBus()
-	if err != nil {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	var v dbus.Variant
-	err = conn.Object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher").CallWithContext(ctx,
-		"org.freedesktop.DBus.Properties.Get", 0, "org.kde.StatusNotifierWatcher", "IsStatusNotifierHostRegistered").Store(&v)
-	if err != nil {
-		return false
-	}
-	hosted, _ := v.Value().(bool)
-	return hosted
-}
-
 // Close removes the icon and stops the tray's goroutines.
 func (t *Tray) Close() {
 	t.once.Do(func() {
@@ -408,7 +332,7 @@ func (t *Tray) icon(dot, tint color.Color) []byte {
 	}
 	var buf bytes.Buffer
 	_ = png.Encode(&buf, img)
-	return buf.Bytes()
+	return platformIcon(buf.Bytes())
 }
 
 func sameColor(a, b color.Color) bool {
