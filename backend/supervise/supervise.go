@@ -63,15 +63,18 @@ func Run(ctx context.Context, cfg Config) (restarts int, err error) {
 		if err := cmd.Start(); err != nil {
 			return restarts, fmt.Errorf("start %s: %w", cmd.Path, err)
 		}
+		release := adopt(cmd, cfg.Log)
 		cfg.Log.Info("supervisor: started", "pid", cmd.Process.Pid, "restarts", restarts)
 		exit := make(chan error, 1)
 		go func() { exit <- cmd.Wait() }()
 		var werr error
 		select {
 		case werr = <-exit:
+			release()
 		case <-ctx.Done():
 			// Asked to stop: how the child ended is only logged.
 			cfg.Log.Info("supervisor: stopped the program", "exit", stop(cmd, exit, cfg.Grace))
+			release()
 			return restarts, nil
 		}
 		ran := time.Since(started)
@@ -101,7 +104,9 @@ func Run(ctx context.Context, cfg Config) (restarts int, err error) {
 // stop asks the program to stop, kills it after grace, and returns how it
 // exited.
 func stop(cmd *exec.Cmd, exit <-chan error, grace time.Duration) error {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := askToStop(cmd.Process); err != nil {
+		grace = 0 // no way to ask (Windows): killed at once
+	}
 	select {
 	case err := <-exit:
 		return err
