@@ -23,6 +23,7 @@ import (
 	"voicedesk/backend/audio"
 	"voicedesk/lab/labctl"
 	"voicedesk/test/desktop"
+	"voicedesk/test/keep"
 	"voicedesk/test/labtest"
 	"voicedesk/test/pulse"
 )
@@ -52,6 +53,7 @@ func TestWindowsExeUnderWine(t *testing.T) {
 	sound := pulse.Start(t) // PULSE_SERVER for winepulse: default sink "speaker", source "mic"
 	home := t.TempDir()
 	const token = "wine-test-token-0123456789abcdef"
+	keep.Secret("integration-token", token) // the secret scan looks for it in every log
 	started := time.Now()
 	cmd := exec.CommandContext(ctx, wine, exe, "--headless", "--bridge", "127.0.0.1:0",
 		"--discovery-url", lab.DiscoveryURL,
