@@ -63,6 +63,8 @@ type App struct {
 	started  chan struct{}
 	stopJobs context.CancelFunc
 	jobs     sync.WaitGroup
+	// autoAnswerLocked: the administrator's policy sets auto-answer.
+	autoAnswerLocked bool
 }
 
 // rejection is a method's error as the window's promise rejects with it:

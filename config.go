@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"voicedesk/backend/instance"
+	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
 	"voicedesk/backend/settings"
 )
@@ -38,6 +39,8 @@ type config struct {
 	req instance.Request
 	// version: print the version and exit.
 	version bool
+	// autoAnswer is the policy's auto-answer (nil: the user's own).
+	autoAnswer *settings.AutoAnswer
 }
 
 // errUsage is a command line refused: exit status 2.
@@ -92,6 +95,12 @@ func (c *config) applyPolicy() error {
 	c.kiosk = c.kiosk || policy.Kiosk
 	if policy.DiscoveryURL != "" {
 		c.discovery = policy.DiscoveryURL
+	}
+	if a := policy.AutoAnswer; a != nil {
+		if err := (phone.AutoAnswer{Mode: phone.AutoAnswerMode(a.Mode), DelaySeconds: a.DelaySeconds}).Validate(); err != nil {
+			return errUsage{fmt.Sprintf("policy file %s: %v", c.policyPath, err)}
+		}
+		c.autoAnswer = a
 	}
 	if c.headless && c.bridgeAddr == "" {
 		return errUsage{"--headless needs --bridge (nothing could reach the phone)"}

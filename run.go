@@ -105,6 +105,9 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		Media: media.Config{LoopbackOnly: isLoopbackURL(cfg.discovery), Log: log}},
 		platform.New(platform.Config{UserAgent: "VoiceDesk"}), app.hub)
 	app.phone.SetPhoneAlerts(settings.On(saved.Audio.Alerts))
+	if err := app.applyAutoAnswer(cfg.autoAnswer, saved.AutoAnswer); err != nil {
+		log.Warn("the saved auto-answer setting", "error", err)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -23,8 +23,9 @@ var referenceMethods = []string{
 
 // Beyond the reference's methods, the phone surface has State (what a
 // (re)attaching element or integration reads first) and the element's
-// attributes that change the phone (disable-pnps-query).
-var phoneSurfaceExtras = []string{"State", "DisablePNPSQuery"}
+// attributes that change the phone (disable-pnps-query; auto-answer and
+// auto-answer-delay, VoiceDesk's own).
+var phoneSurfaceExtras = []string{"State", "DisablePNPSQuery", "SetAutoAnswer"}
 
 // notYet are reference methods the phone surface does not have yet
 // (issue 19 closes them); listed so that adding one is a visible change.

@@ -114,3 +114,15 @@ func DTMF(key rune) (p *Pattern, ok bool) {
 	}
 	return &Pattern{Once: true, Amplitude: 0.2, Segments: []Segment{{f[:], ms(100)}}}, true
 }
+
+// AutoAnswerHz is the beep that tells an agent a call was answered for
+// them: higher than the ringtone's and the call-waiting tone's.
+const AutoAnswerHz = 880
+
+// AutoAnswerBeep is played once on the speaker as an auto-answered call
+// opens: two short beeps, so that the agent knows the line is live.
+func AutoAnswerBeep() *Pattern {
+	return &Pattern{Amplitude: 0.2, Once: true, Segments: []Segment{
+		{[]float64{AutoAnswerHz}, ms(120)}, {nil, ms(80)}, {[]float64{AutoAnswerHz}, ms(120)},
+	}}
+}

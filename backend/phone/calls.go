@@ -538,13 +538,26 @@ func (p *Phone) onOffer(in Offer) {
 	case alerts:
 		ring = p.play(ToneRingtone)
 	}
+	var auto *time.Timer
+	if d, ok := autoAnswerAfter(p.AutoAnswerSetting(), in, busy); ok {
+		auto = time.NewTimer(d)
+		p.log.Info("the call will be answered by itself", "callId", c.ev.CallID, "after", d.String())
+	}
 	p.calls.Add(1)
-	go p.runIncoming(c, in, ring)
+	go p.runIncoming(c, in, ring, auto)
 }
 
-func (p *Phone) runIncoming(c *call, in Offer, ring *toneOnce) {
+// runIncoming rings the call until it is answered (by the agent, or by
+// auto, the auto-answer's timer, when set), rejected or cancelled, and then
+// runs it to its end.
+func (p *Phone) runIncoming(c *call, in Offer, ring *toneOnce, auto *time.Timer) {
 	d := in.Dialog
 	defer p.calls.Done()
+	var autoC <-chan time.Time // nil: never
+	if auto != nil {
+		defer auto.Stop()
+		autoC = auto.C
+	}
 	ctx := c.ctx
 	defer c.cancel()
 	defer p.finish(c, EndRemoteHangup)
@@ -560,6 +573,27 @@ func (p *Phone) runIncoming(c *call, in Offer, ring *toneOnce) {
 		_ = d.Reject(603, "Decline")
 		return
 	case <-c.answer:
+	case <-autoC:
+		// Auto-answer: as the agent's own answer would, unless another call
+		// came up meanwhile (the agent is never answered into a second).
+		if p.otherCallUp(c) {
+			p.log.Info("auto-answer skipped: another call is up", "callId", c.ev.CallID)
+			select {
+			case <-d.Done():
+				c.setReason(EndCancelled)
+				return
+			case <-ctx.Done():
+				c.setReason(EndRejected)
+				_ = d.Reject(603, "Decline")
+				return
+			case <-c.answer:
+			}
+		} else if err := p.AnswerCall(c.ev.CallID); err != nil && !errors.Is(err, ErrNotIncoming) {
+			p.log.Warn("auto-answer", "callId", c.ev.CallID, "error", err)
+		} else {
+			beep := p.play(ToneAutoAnswer)
+			defer beep.Stop()
+		}
 	}
 	ring.Stop()
 	sess, err := p.newMedia(p.mediaCfg)
@@ -635,6 +669,19 @@ func (p *Phone) AnswerCall(callID string) error {
 		close(c.answer)
 	}
 	return nil
+}
+
+// otherCallUp: a call besides c is connected, held or being placed (an
+// auto-answer then waits for the agent).
+func (p *Phone) otherCallUp(c *call) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, x := range p.active {
+		if x != c && (x.established() != "" || x.ev.CallDirection == DirectionOutbound) {
+			return true
+		}
+	}
+	return false
 }
 
 // holdOthers puts every connected call but c on hold (call waiting).

@@ -77,8 +77,12 @@ type Offer struct {
 	PlatformCallID string
 	UserData       string
 	ExtraData      string
-	SDP            []byte
-	Dialog         OfferedDialog
+	// AutoAnswerAsked: the caller asks to be answered without the agent,
+	// after AutoAnswerAfter seconds (-1: no delay given); see sip.Incoming.
+	AutoAnswerAsked bool
+	AutoAnswerAfter int
+	SDP             []byte
+	Dialog          OfferedDialog
 }
 
 // MediaSession is one call's media (backend/media's Session).
@@ -136,7 +140,8 @@ func (a sipAgent) Dial(ctx context.Context, target string, offer []byte, hooks s
 func (a sipAgent) OnOffer(h func(Offer)) {
 	a.OnIncoming(func(in *sip.Incoming) {
 		h(Offer{From: in.From, DisplayName: in.DisplayName, Queue: in.Queue, SupervisionTarget: in.SupervisionTarget,
-			PlatformCallID: in.PlatformCallID, UserData: in.UserData, ExtraData: in.ExtraData, SDP: in.Offer, Dialog: in})
+			PlatformCallID: in.PlatformCallID, UserData: in.UserData, ExtraData: in.ExtraData,
+			AutoAnswerAsked: in.AutoAnswerAsked, AutoAnswerAfter: in.AutoAnswerAfter, SDP: in.Offer, Dialog: in})
 	})
 }
 

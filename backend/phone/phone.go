@@ -244,6 +244,8 @@ type Phone struct {
 
 	mu        sync.Mutex
 	alertsOff bool
+	// autoAnswer: which calls the phone answers by itself (autoanswer.go).
+	autoAnswer AutoAnswer
 	// The AuthHeader login's token: when it expires, the warning's cancel,
 	// and when auth-token-expired was last emitted for a failed request.
 	tokenExpires time.Time

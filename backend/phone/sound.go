@@ -17,6 +17,9 @@ const (
 	ToneRingback
 	// ToneCallWaiting beeps over a call when another comes in, on the speaker.
 	ToneCallWaiting
+	// ToneAutoAnswer beeps once on the speaker as a call is answered by
+	// itself (auto-answer): the agent hears that the line is open.
+	ToneAutoAnswer
 )
 
 // Sound is the phone's sound hardware (backend/soundcard's Manager in the
@@ -91,6 +94,8 @@ func (p *Phone) play(kind Tone) *toneOnce {
 		stop, err = p.sound.PlaySpeaker(audio.Ringback())
 	case ToneCallWaiting:
 		stop, err = p.sound.PlaySpeaker(audio.CallWaiting())
+	case ToneAutoAnswer:
+		stop, err = p.sound.PlaySpeaker(audio.AutoAnswerBeep())
 	}
 	if err != nil {
 		p.soundFailed("play tone", err)

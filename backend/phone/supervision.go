@@ -159,5 +159,5 @@ func (p *Phone) onSupervisionCall(in Offer) {
 	p.step(c, inputSupervision, nil)
 	close(c.answer) // answered by the phone itself
 	p.calls.Add(1)
-	go p.runIncoming(c, in, &toneOnce{})
+	go p.runIncoming(c, in, &toneOnce{}, nil)
 }

@@ -24,6 +24,9 @@ type Policy struct {
 	Kiosk bool `json:"kiosk"`
 	// DiscoveryURL, when set, is the only discovery service used.
 	DiscoveryURL string `json:"discoveryUrl,omitempty"`
+	// AutoAnswer, when set, is the auto-answer of every user of the
+	// machine, locked: the settings view shows it and cannot change it.
+	AutoAnswer *AutoAnswer `json:"autoAnswer,omitempty"`
 }
 
 // LoadPolicy reads the administrator's file; no file is no policy. A file
@@ -50,7 +53,7 @@ func loadPolicyFile(path string) (Policy, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return Policy{}, fmt.Errorf("policy file %s: %w (allowed: {\"kiosk\": true|false, \"discoveryUrl\": \"https://...\"})", path, err)
+		return Policy{}, fmt.Errorf("policy file %s: %w (allowed: {\"kiosk\": true|false, \"discoveryUrl\": \"https://...\", \"autoAnswer\": {\"mode\": \"off|all|queue|requested\", \"delaySeconds\": 0-60}})", path, err)
 	}
 	return p, nil
 }

@@ -23,7 +23,8 @@ func defaultPolicyPath() string {
 var policyKey = `Software\Policies\VoiceDesk`
 
 // machinePolicy lays the policy key's values over p: Kiosk (REG_DWORD,
-// 0 or 1) and DiscoveryUrl (REG_SZ). A value of the wrong type is an error,
+// 0 or 1), DiscoveryUrl (REG_SZ), AutoAnswerMode (REG_SZ) and
+// AutoAnswerDelay (REG_DWORD, seconds). A value of the wrong type is an error,
 // as a wrong file is.
 func machinePolicy(p Policy) (Policy, error) {
 	k, err := registry.OpenKey(registry.LOCAL_MACHINE, policyKey, registry.QUERY_VALUE)
@@ -38,6 +39,15 @@ func machinePolicy(p Policy) (Policy, error) {
 		p.Kiosk = v != 0
 	} else if !errors.Is(err, registry.ErrNotExist) {
 		return Policy{}, fmt.Errorf("policy key HKLM\\%s: Kiosk: %w (want a REG_DWORD, 0 or 1)", policyKey, err)
+	}
+	if v, _, err := k.GetStringValue("AutoAnswerMode"); err == nil {
+		a := AutoAnswer{Mode: v}
+		if d, _, err := k.GetIntegerValue("AutoAnswerDelay"); err == nil {
+			a.DelaySeconds = int(min(d, 3600))
+		}
+		p.AutoAnswer = &a
+	} else if !errors.Is(err, registry.ErrNotExist) {
+		return Policy{}, fmt.Errorf("policy key HKLM\\%s: AutoAnswerMode: %w (want a REG_SZ: off, all, queue or requested)", policyKey, err)
 	}
 	if v, _, err := k.GetStringValue("DiscoveryUrl"); err == nil {
 		p.DiscoveryURL = v

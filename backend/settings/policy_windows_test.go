@@ -44,7 +44,14 @@ func TestMachinePolicyKey(t *testing.T) {
 	if err := k.SetStringValue("DiscoveryUrl", "https://gpo.example/"); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := LoadPolicy(file); err != nil || p.DiscoveryURL != "https://gpo.example/" || !p.Kiosk {
+	if err = k.SetStringValue("AutoAnswerMode", "queue"); err != nil {
+		t.Fatal(err)
+	}
+	if err = k.SetDWordValue("AutoAnswerDelay", 3); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := LoadPolicy(file); err != nil || p.DiscoveryURL != "https://gpo.example/" || !p.Kiosk ||
+		p.AutoAnswer == nil || p.AutoAnswer.Mode != "queue" || p.AutoAnswer.DelaySeconds != 3 {
 		t.Errorf("key over file: %+v, %v; want the key's values", p, err)
 	}
 	if err := k.SetStringValue("Kiosk", "yes"); err != nil {

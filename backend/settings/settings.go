@@ -23,6 +23,15 @@ type Settings struct {
 	Desktop    Desktop     `json:"desktop"`
 	// Integration is the integration API as the settings view turns it on.
 	Integration Integration `json:"integration"`
+	// AutoAnswer is which calls the phone answers by itself (nil: off).
+	AutoAnswer *AutoAnswer `json:"autoAnswer,omitempty"`
+}
+
+// AutoAnswer is the auto-answer setting (phone.AutoAnswer: mode off, all,
+// queue or requested; the delay in seconds).
+type AutoAnswer struct {
+	Mode         string `json:"mode,omitempty"`
+	DelaySeconds int    `json:"delaySeconds,omitempty"`
 }
 
 // Integration is the integration API's setting: on or off (off unless

@@ -28,6 +28,11 @@ type Incoming struct {
 	// UserData and ExtraData are the raw values of the X-User-Data and
 	// X-Call-Extra headers ("" when absent or too long).
 	UserData, ExtraData string
+	// AutoAnswerAsked: the INVITE asks to be answered without the user
+	// (Call-Info answer-after, Alert-Info intercom), after AutoAnswerAfter
+	// seconds (-1: no delay given). Network text: a request only.
+	AutoAnswerAsked bool
+	AutoAnswerAfter int
 	// Offer is the caller's SDP.
 	Offer []byte
 	// callID is the SIP Call-ID.
@@ -94,6 +99,7 @@ func (a *Agent) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	in.From, in.DisplayName = callerIdentity(req)
 	in.Queue = queueOf(req)
 	in.UserData, in.ExtraData = dataHeader(req, HeaderUserData), dataHeader(req, HeaderCallExtra)
+	in.AutoAnswerAfter, in.AutoAnswerAsked = autoAnswerAsked(req)
 	if h := req.GetHeader(HeaderSupervisionTarget); h != nil {
 		in.SupervisionTarget = cleanText(h.Value(), maxQueueField)
 	}

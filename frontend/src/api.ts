@@ -8,6 +8,7 @@
 import type { Transport } from './transport';
 import type {
   About,
+  AutoAnswerSettings,
   AuthHeaderValue,
   BackendState,
   CallExtraData,
@@ -75,6 +76,10 @@ export class PhoneApi {
   getCallExtraData = () => this.call<CallExtraData[]>('GetCallExtraData');
   setAudioHandling = (h: AudioHandling) => this.call<boolean>('SetAudioHandling', h);
   setPhoneAlerts = (on: boolean) => this.call<void>('SetPhoneAlerts', on);
+  /** The element's auto-answer attributes (VoiceDesk's addition). */
+  setAutoAnswer = (mode: string, delaySeconds: number) => this.call<void>('SetAutoAnswer', mode, delaySeconds);
+  autoAnswerSettings = () => this.call<AutoAnswerSettings>('AutoAnswerSettings');
+  setAutoAnswerSettings = (s: AutoAnswerSettings) => this.call<void>('SetAutoAnswerSettings', s);
   setAuthType = (t: string) => this.call<void>('SetAuthType', t);
   updateBeneUiUrl = (url: string) => this.call<void>('UpdateBeneUiUrl', url);
 

@@ -7,16 +7,26 @@ export interface PhoneAttributes {
   clientId: string;
   pnpsMissionType: string;
   disablePnpsQuery: boolean;
+  /** auto-answer and auto-answer-delay: VoiceDesk's addition. */
+  autoAnswer: string | undefined;
+  autoAnswerDelay: number | undefined;
 }
 
 type Key = keyof PhoneAttributes;
 
 /** What the backend starts with: an attribute left so is not sent at start. */
-const DEFAULTS: PhoneAttributes = { discoveryUrl: undefined, clientId: 'voice-for-browser', pnpsMissionType: 'default', disablePnpsQuery: false };
+const DEFAULTS: PhoneAttributes = {
+  discoveryUrl: undefined,
+  clientId: 'voice-for-browser',
+  pnpsMissionType: 'default',
+  disablePnpsQuery: false,
+  autoAnswer: undefined,
+  autoAnswerDelay: undefined,
+};
 
 /**
  * Carries the element's attributes (discovery-url, client-id,
- * pnps-mission-type, disable-pnps-query) to the backend: at start, and
+ * pnps-mission-type, disable-pnps-query; auto-answer, auto-answer-delay) to the backend: at start, and
  * whenever one changes afterwards, as the browser phone's take effect.
  * What was sent is remembered, so a method that set the same value
  * (setClientId) is not sent twice; a refusal (pnps-mission-type after
@@ -57,11 +67,17 @@ export class AttributeSync implements ReactiveController {
       clientId: (v: string) => this.api.setClientId(v),
       pnpsMissionType: (v: string) => this.api.setPNPSMissionType(v),
       disablePnpsQuery: (v: boolean) => this.api.disablePNPSQuery(v),
+      // The two auto-answer attributes are one setting: either sends both.
+      autoAnswer: (v: string) => this.api.setAutoAnswer(v, h.autoAnswerDelay ?? 0),
+      autoAnswerDelay: (v: number) => (h.autoAnswer === undefined ? Promise.resolve() : this.api.setAutoAnswer(h.autoAnswer, v)),
     };
     for (const key of Object.keys(send) as Key[]) {
       const value = h[key];
       if (value === undefined || value === this.sent[key]) continue;
       this.sent[key] = value;
+      // The auto-answer pair went together: the other half is sent too.
+      if (key === 'autoAnswer') this.sent.autoAnswerDelay = h.autoAnswerDelay;
+      if (key === 'autoAnswerDelay' && h.autoAnswer !== undefined) this.sent.autoAnswer = h.autoAnswer;
       await send[key](value as never);
     }
   }

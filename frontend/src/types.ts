@@ -195,3 +195,11 @@ export interface About {
   commit: string;
   go: string;
 }
+
+/** The auto-answer setting (VoiceDesk's addition; autoanswer.go's AutoAnswerSettings). */
+export interface AutoAnswerSettings {
+  mode: 'off' | 'all' | 'queue' | 'requested';
+  delaySeconds: number;
+  /** Set by the administrator's policy: shown, not changeable. */
+  locked: boolean;
+}

@@ -30,6 +30,7 @@ class FakeBackend implements Transport {
   /** Windows: Register takes the free schemes; one held by the user's choice stays theirs until confirmed in Settings. */
   windowsHeld = '';
   linksError: string | null = null;
+  autoAnswer = { mode: 'off', delaySeconds: 0, locked: false };
   audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, autoGain: false, handling: 'default', alerts: true };
 
   async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
@@ -68,6 +69,14 @@ class FakeBackend implements Transport {
       case 'SetDesktopSettings':
         Object.assign(this.desktop, args[0]);
         return undefined as T;
+      case 'AutoAnswerSettings':
+        return { ...this.autoAnswer } as T;
+      case 'SetAutoAnswerSettings': {
+        if (this.autoAnswer.locked) throw new Error("auto-answer is set by the administrator's policy and cannot be changed here");
+        const a = args[0] as { mode: string; delaySeconds: number };
+        Object.assign(this.autoAnswer, { mode: a.mode, delaySeconds: a.delaySeconds });
+        return undefined as T;
+      }
       case 'LinkHandler':
         if (this.linksError) throw new Error(this.linksError);
         return { ...this.links } as T;
@@ -745,6 +754,42 @@ describe('<webrtc-client-ui>', () => {
     await el.updateComplete;
     expect(backend.calls.find((c) => c.method === 'AnswerPNPS')!.args).toEqual(['q1', 9, 'Clear sound']);
     expect(el.shadowRoot!.querySelector('vd-pnps-query')).toBeNull();
+  });
+
+  it('carries auto-answer and auto-answer-delay to the backend as one setting', async () => {
+    const { el } = await mount(backend, { 'auto-answer': 'queue', 'auto-answer-delay': '3' });
+    expect(backend.calls.filter((c) => c.method === 'SetAutoAnswer').map((c) => c.args)).toEqual([['queue', 3]]);
+    el.setAttribute('auto-answer-delay', '5');
+    await el.updateComplete;
+    await tick();
+    expect(backend.calls.filter((c) => c.method === 'SetAutoAnswer').pop()!.args).toEqual(['queue', 5]);
+  });
+
+  it('sets auto-answer from the settings, and shows a locked one as locked', async () => {
+    const { el } = await mount(backend);
+    await signInToSettings(el);
+    const mode = el.shadowRoot!.querySelector<HTMLSelectElement>('#auto-answer-mode')!;
+    expect(mode.value).toBe('off');
+    expect(el.shadowRoot!.querySelector('#auto-answer-delay')).toBeNull();
+    mode.value = 'all';
+    mode.dispatchEvent(new Event('change'));
+    await tick();
+    await el.updateComplete;
+    expect(backend.calls.find((c) => c.method === 'SetAutoAnswerSettings')!.args[0]).toMatchObject({ mode: 'all' });
+    const section = () => el.shadowRoot!.querySelector('.auto-answer')!;
+    expect(section().textContent).toContain('a beep plays as it is answered');
+    const delay = el.shadowRoot!.querySelector<HTMLInputElement>('#auto-answer-delay')!;
+    delay.value = '4';
+    delay.dispatchEvent(new Event('change'));
+    await tick();
+    expect(backend.autoAnswer).toMatchObject({ mode: 'all', delaySeconds: 4 });
+    // Locked by the policy: shown, not changeable.
+    backend.autoAnswer.locked = true;
+    await openSettings(el);
+    await tick();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector<HTMLSelectElement>('#auto-answer-mode')!.disabled).toBe(true);
+    expect(el.shadowRoot!.querySelector('#auto-answer-locked')!.textContent).toContain('Set by your administrator.');
   });
 
   it('with disable-pnps-query tells the backend and shows no query', async () => {

@@ -33,6 +33,9 @@ export class WebrtcClientUi extends LitElement {
     clientId: { type: String, attribute: 'client-id' },
     pnpsMissionType: { type: String, attribute: 'pnps-mission-type' },
     disablePnpsQuery: { type: Boolean, attribute: 'disable-pnps-query' },
+    /** VoiceDesk's addition: off, all, queue or requested; and the delay in seconds. */
+    autoAnswer: { type: String, attribute: 'auto-answer' },
+    autoAnswerDelay: { type: Number, attribute: 'auto-answer-delay' },
     busy: { state: true },
     ssoWaiting: { state: true },
     screen: { state: true },
@@ -42,6 +45,8 @@ export class WebrtcClientUi extends LitElement {
   declare clientId: string;
   declare pnpsMissionType: string;
   declare disablePnpsQuery: boolean;
+  declare autoAnswer: string | undefined;
+  declare autoAnswerDelay: number | undefined;
   /** A login is under way (and, for SSO, waits for the system browser). */
   declare busy: boolean;
   declare ssoWaiting: boolean;
@@ -58,6 +63,8 @@ export class WebrtcClientUi extends LitElement {
     this.clientId = 'voice-for-browser';
     this.pnpsMissionType = 'default';
     this.disablePnpsQuery = false;
+    this.autoAnswer = undefined;
+    this.autoAnswerDelay = undefined;
     this.busy = false;
     this.ssoWaiting = false;
     this.screen = 'main';

@@ -5,6 +5,7 @@ import type { About } from '../types';
 import type { AudioDevices, AudioSettings } from './audio-settings';
 import './audio-settings';
 import './desktop-settings';
+import './autoanswer-settings';
 import './integration-settings';
 
 /**
@@ -122,6 +123,7 @@ export class SettingsView extends LitElement {
         @vd-audio-settings=${(e: CustomEvent<AudioSettings>) =>
           // What the backend kept (a device may have been refused) is shown.
           s.action(s.api.setAudioSettings(e.detail).finally(() => s.loadAudio()))}></vd-audio-settings>
+      <vd-auto-answer-settings .api=${s.api} language=${this.language}></vd-auto-answer-settings>
       <vd-integration-settings .api=${s.api} language=${this.language}></vd-integration-settings>
       ${this.about ? html`<p class="about">VoiceDesk · ${t('settings.version')} ${this.about.version}${this.about.commit ? ` (${this.about.commit})` : ''}</p>` : ''}`;
   }
