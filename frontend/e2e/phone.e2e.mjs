@@ -369,6 +369,21 @@ test('settings: the devices are listed, a change is kept by the backend, the lan
     return m && m.value > -40;
   }, null, { timeout: 5000 });
   await screenshot('settings-mic-test');
+  // Auto-answer (VoiceDesk's addition): queue calls after 3 s, kept by the backend.
+  const mode = page.getByLabel('Answer by itself');
+  await mode.scrollIntoViewIfNeeded();
+  await mode.selectOption('queue');
+  const delay = page.getByLabel('After (seconds)');
+  await delay.fill('3');
+  await delay.dispatchEvent('change');
+  let auto = {};
+  for (let i = 0; i < 20 && !(auto.mode === 'queue' && auto.delaySeconds === 3); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    auto = await page.evaluate(async () => await document.querySelector('webrtc-client-ui').transport.invoke('AutoAnswerSettings'));
+  }
+  assert.deepEqual({ mode: auto.mode, delaySeconds: auto.delaySeconds, locked: auto.locked }, { mode: 'queue', delaySeconds: 3, locked: false });
+  await screenshot('settings-auto-answer');
+  await mode.selectOption('off'); // the later steps ring calls for the agent
   await page.getByLabel('Language').selectOption('sv');
   await page.getByRole('heading', { name: 'Inställningar' }).waitFor();
   await screenshot('settings-sv');

@@ -27,7 +27,9 @@ export const sectionStyles = css`
   .links .ok { color: #1e7a3c; }
   .links button { font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
   .desktop .notice.error { font-size: 13px; margin: 6px 0 0; color: #b3261e; }
-  .integration h2 { font-size: 16px; margin: 4px 0 8px; }
+  .integration h2, .auto-answer h2 { font-size: 16px; margin: 4px 0 8px; }
+  .auto-answer input[type=number] { display: block; width: 6em; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
+  .auto-answer .notice.error { font-size: 13px; margin: 6px 0 0; color: #b3261e; }
   .integration input[type=number], .integration textarea { display: block; width: 100%; box-sizing: border-box; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
   .integration .field { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-top: 10px; font-size: 13px; }
   .integration .field span { color: #4a5566; min-width: 56px; }
