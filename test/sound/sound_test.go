@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"voicedesk/backend/audio"
+	"voicedesk/backend/dsp/aecsim"
 	"voicedesk/backend/media"
 	"voicedesk/backend/phone"
 	"voicedesk/backend/platform"
@@ -189,6 +190,41 @@ func TestCallsThroughTheSoundCard(t *testing.T) {
 		r.ev.wait(t, ctx, phone.EventCallEnded, nil)
 		time.Sleep(300 * time.Millisecond)
 		pulse.ExpectSilence(t, "ringer after the call", ringer.Samples(200*time.Millisecond))
+	})
+
+	t.Run("auto-answer rings first, then beeps on the speaker as the line opens", func(t *testing.T) {
+		if err := r.phone.SetAutoAnswer(phone.AutoAnswer{Mode: phone.AutoAnswerAll}); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = r.phone.SetAutoAnswer(phone.AutoAnswer{Mode: phone.AutoAnswerOff}) }()
+		if _, err := labctl.Ctrl(ctx, r.lab.Caller.Ctrl, "dial", "sip:alice@"+r.lab.Domain); err != nil {
+			t.Fatal(err)
+		}
+		in := r.ev.wait(t, ctx, phone.EventCallIncoming, nil)
+		ringer.Reset()
+		time.Sleep(400 * time.Millisecond)
+		if rs := ringer.Samples(300 * time.Millisecond); pulse.Level(rs) < -40 {
+			t.Errorf("the ringer was silent before the auto-answer (%.1f dBFS)", pulse.Level(rs))
+		}
+		speaker.Reset()
+		r.ev.wait(t, ctx, phone.EventCallAnswered, nil)
+		time.Sleep(600 * time.Millisecond)
+		// The beep (880 Hz, 120 ms twice) within the first 600 ms of the
+		// answer, over the caller's tone; gone a second later.
+		first := speaker.Samples(600 * time.Millisecond)
+		beep := aecsim.ToneLevel(first, pulse.Rate, audio.AutoAnswerHz)
+		time.Sleep(time.Second)
+		later := aecsim.ToneLevel(speaker.Samples(500*time.Millisecond), pulse.Rate, audio.AutoAnswerHz)
+		t.Logf("880 Hz on the speaker: %.1f dBFS in the answer's first 600 ms, %.1f dBFS a second later", beep, later)
+		if beep < -40 {
+			t.Errorf("no beep as the call was answered by itself: 880 Hz at %.1f dBFS", beep)
+		}
+		if later > -50 {
+			t.Errorf("the beep went on: 880 Hz at %.1f dBFS a second later", later)
+		}
+		_ = r.phone.EndCall(in.detail.(phone.CallEvent).CallID)
+		r.ev.wait(t, ctx, phone.EventCallEnded, nil)
+		fmt.Printf("e2e: sound card auto-answer: rang, then the line opened with a beep (880 Hz at %.1f dBFS, %.1f dBFS after)\n", beep, later)
 	})
 
 	t.Run("no ring with alerts off", func(t *testing.T) {
