@@ -65,6 +65,8 @@ type App struct {
 	jobs     sync.WaitGroup
 	// autoAnswerLocked: the administrator's policy sets auto-answer.
 	autoAnswerLocked bool
+	// headset: the chosen headset's call control (headset.go).
+	headset headsets
 }
 
 // rejection is a method's error as the window's promise rejects with it:

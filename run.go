@@ -186,6 +186,10 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 	} else {
 		readers = append(readers, done)
 	}
+	// The headset's buttons and lights (the one matching the chosen
+	// speaker); its stream ends with the others.
+	app.startHeadset(streams, app.hub.Subscribe(streams, "headset"), log)
+	defer app.stopHeadset()
 	win := &options.App{
 		Title:            "VoiceDesk",
 		Width:            400,

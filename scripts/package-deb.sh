@@ -22,6 +22,8 @@ root=$stage/root
 install -Dm755 "$app" "$root/usr/bin/voicedesk"
 install -Dm644 "$top/build/linux/voicedesk.desktop" "$root/usr/share/applications/voicedesk.desktop"
 install -Dm644 "$top/build/appicon.png" "$root/usr/share/icons/hicolor/512x512/apps/voicedesk.png"
+# The headset's call buttons: hidraw access for the seat's user (udev's uaccess).
+install -Dm644 "$top/build/linux/70-voicedesk-headsets.rules" "$root/lib/udev/rules.d/70-voicedesk-headsets.rules"
 install -d "$root/usr/share/doc/voicedesk/examples"
 cat > "$root/usr/share/doc/voicedesk/examples/voicedesk-kiosk.service" <<'UNIT'
 # A kiosk station's user unit: copy it to ~/.config/systemd/user/ and run

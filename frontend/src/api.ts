@@ -9,6 +9,7 @@ import type { Transport } from './transport';
 import type {
   About,
   AutoAnswerSettings,
+  HeadsetStatus,
   AuthHeaderValue,
   BackendState,
   CallExtraData,
@@ -79,6 +80,7 @@ export class PhoneApi {
   /** The element's auto-answer attributes (VoiceDesk's addition). */
   setAutoAnswer = (mode: string, delaySeconds: number) => this.call<void>('SetAutoAnswer', mode, delaySeconds);
   autoAnswerSettings = () => this.call<AutoAnswerSettings>('AutoAnswerSettings');
+  headsetStatus = () => this.call<HeadsetStatus>('HeadsetStatus');
   setAutoAnswerSettings = (s: AutoAnswerSettings) => this.call<void>('SetAutoAnswerSettings', s);
   setAuthType = (t: string) => this.call<void>('SetAuthType', t);
   updateBeneUiUrl = (url: string) => this.call<void>('UpdateBeneUiUrl', url);

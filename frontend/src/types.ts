@@ -203,3 +203,10 @@ export interface AutoAnswerSettings {
   /** Set by the administrator's policy: shown, not changeable. */
   locked: boolean;
 }
+
+/** The settings' headset line (headset.go's HeadsetStatus). */
+export interface HeadsetStatus {
+  name?: string;
+  state: 'working' | 'none' | 'no-access' | 'unsupported' | 'not-built';
+  reason?: string;
+}

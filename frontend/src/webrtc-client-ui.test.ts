@@ -31,6 +31,7 @@ class FakeBackend implements Transport {
   windowsHeld = '';
   linksError: string | null = null;
   autoAnswer = { mode: 'off', delaySeconds: 0, locked: false };
+  headset: { name?: string; state: string; reason?: string } = { state: 'none' };
   audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, autoGain: false, handling: 'default', alerts: true };
 
   async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
@@ -69,6 +70,8 @@ class FakeBackend implements Transport {
       case 'SetDesktopSettings':
         Object.assign(this.desktop, args[0]);
         return undefined as T;
+      case 'HeadsetStatus':
+        return { ...this.headset } as T;
       case 'AutoAnswerSettings':
         return { ...this.autoAnswer } as T;
       case 'SetAutoAnswerSettings': {
@@ -763,6 +766,21 @@ describe('<webrtc-client-ui>', () => {
     await el.updateComplete;
     await tick();
     expect(backend.calls.filter((c) => c.method === 'SetAutoAnswer').pop()!.args).toEqual(['queue', 5]);
+  });
+
+  it('says in the settings whose headset buttons count, and why not', async () => {
+    backend.headset = { name: 'GN Audio A/S Jabra Evolve2 40', state: 'working' };
+    const { el } = await mount(backend);
+    await signInToSettings(el);
+    await tick();
+    await el.updateComplete;
+    const line = () => el.shadowRoot!.querySelector('#headset-line')!.textContent!;
+    expect(line()).toBe('Headset buttons: GN Audio A/S Jabra Evolve2 40 — working');
+    backend.headset = { name: 'Jabra Evolve2 40', state: 'no-access', reason: 'permission denied' };
+    await openSettings(el);
+    await tick();
+    await el.updateComplete;
+    expect(line()).toBe('Headset buttons: Jabra Evolve2 40 — this user may not open it (permission denied)');
   });
 
   it('sets auto-answer from the settings, and shows a locked one as locked', async () => {

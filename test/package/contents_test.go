@@ -21,7 +21,8 @@ func TestDebContents(t *testing.T) {
 		t.Fatalf("dpkg-deb --contents: %v", err)
 	}
 	for _, f := range []string{"./usr/bin/voicedesk", "./usr/share/applications/voicedesk.desktop",
-		"./usr/share/icons/hicolor/512x512/apps/voicedesk.png", "./usr/share/doc/voicedesk/examples/voicedesk-kiosk.service"} {
+		"./usr/share/icons/hicolor/512x512/apps/voicedesk.png", "./usr/share/doc/voicedesk/examples/voicedesk-kiosk.service",
+		"./lib/udev/rules.d/70-voicedesk-headsets.rules"} {
 		if !strings.Contains(string(list), " "+f+"\n") {
 			t.Errorf("the package lacks %s", f)
 		}

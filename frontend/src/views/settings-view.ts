@@ -6,6 +6,7 @@ import type { AudioDevices, AudioSettings } from './audio-settings';
 import './audio-settings';
 import './desktop-settings';
 import './autoanswer-settings';
+import './headset-status';
 import './integration-settings';
 
 /**
@@ -27,7 +28,8 @@ export const sectionStyles = css`
   .links .ok { color: #1e7a3c; }
   .links button { font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
   .desktop .notice.error { font-size: 13px; margin: 6px 0 0; color: #b3261e; }
-  .integration h2, .auto-answer h2 { font-size: 16px; margin: 4px 0 8px; }
+  .integration h2, .auto-answer h2, .headset h2 { font-size: 16px; margin: 4px 0 8px; }
+  .headset .ok { font-size: 14px; color: #1e7a3c; margin: 6px 0 0; }
   .auto-answer input[type=number] { display: block; width: 6em; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
   .auto-answer .notice.error { font-size: 13px; margin: 6px 0 0; color: #b3261e; }
   .integration input[type=number], .integration textarea { display: block; width: 100%; box-sizing: border-box; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
@@ -125,6 +127,7 @@ export class SettingsView extends LitElement {
         @vd-audio-settings=${(e: CustomEvent<AudioSettings>) =>
           // What the backend kept (a device may have been refused) is shown.
           s.action(s.api.setAudioSettings(e.detail).finally(() => s.loadAudio()))}></vd-audio-settings>
+      <vd-headset-status .api=${s.api} language=${this.language}></vd-headset-status>
       <vd-auto-answer-settings .api=${s.api} language=${this.language}></vd-auto-answer-settings>
       <vd-integration-settings .api=${s.api} language=${this.language}></vd-integration-settings>
       ${this.about ? html`<p class="about">VoiceDesk · ${t('settings.version')} ${this.about.version}${this.about.commit ? ` (${this.about.commit})` : ''}</p>` : ''}`;

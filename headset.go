@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime"
+	"sync"
+
+	"voicedesk/backend/callcontrol"
+	"voicedesk/backend/events"
+	"voicedesk/backend/headset"
+)
+
+// HeadsetStatus is the settings' "Headset buttons" line: which headset's
+// buttons count (the one matching the chosen speaker, else the only one)
+// and whether they work, or why not.
+type HeadsetStatus struct {
+	Name string `json:"name,omitempty"`
+	// State: working, none (no headset with call buttons), no-access (the
+	// device may not be opened: the udev rule), unsupported (found, but its
+	// buttons cannot answer calls: Reason says why), not-built (Windows:
+	// not yet).
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// headsets runs the chosen headset's call control.
+type headsets struct {
+	mu     sync.Mutex
+	status HeadsetStatus
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startHeadset finds the headset whose buttons count and runs its call
+// control until ctx ends (or the headset goes); stream is the phone's
+// events, which light the headset.
+func (a *App) startHeadset(ctx context.Context, stream <-chan events.Event, log *slog.Logger) {
+	set := func(s HeadsetStatus) {
+		a.headset.mu.Lock()
+		a.headset.status = s
+		a.headset.mu.Unlock()
+		log.Info("headset buttons", "state", s.State, "name", s.Name, "reason", s.Reason)
+	}
+	if runtime.GOOS != "linux" {
+		set(HeadsetStatus{State: "not-built", Reason: "headset buttons are read through hidraw, on Linux only for now"})
+		go func() {
+			for range stream { // drained: the hub's reader must not stall
+			}
+		}()
+		return
+	}
+	found, skipped, err := headset.Discover("/sys")
+	speaker := a.speakerName()
+	dev, ok := headset.Match(found, speaker)
+	switch {
+	case err != nil:
+		set(HeadsetStatus{State: "none", Reason: err.Error()})
+	case !ok && len(skipped) > 0:
+		set(HeadsetStatus{State: "unsupported", Name: skipped[0].Name, Reason: skipped[0].Reason})
+	case !ok:
+		set(HeadsetStatus{State: "none"})
+	}
+	if err != nil || !ok {
+		go func() {
+			for range stream {
+			}
+		}()
+		return
+	}
+	conn, err := headset.Open(dev.Path)
+	if err != nil {
+		st := HeadsetStatus{State: "none", Name: dev.Name, Reason: err.Error()}
+		if errors.Is(err, headset.ErrNoAccess) {
+			st.State = "no-access"
+		}
+		set(st)
+		go func() {
+			for range stream {
+			}
+		}()
+		return
+	}
+	set(HeadsetStatus{State: "working", Name: dev.Name})
+	ctl := headset.NewController(dev.Mapping, conn, callcontrol.Actions(a.phone), log)
+	ctx, cancel := context.WithCancel(ctx)
+	a.headset.cancel, a.headset.done = cancel, make(chan struct{})
+	go func() {
+		defer close(a.headset.done)
+		go callcontrol.Follow(a.phone, ctl, stream)
+		if err := conn.Run(ctx, ctl.Input); err != nil {
+			set(HeadsetStatus{State: "none", Name: dev.Name, Reason: err.Error()}) // unplugged
+		}
+	}()
+}
+
+// stopHeadset ends the call control (the device is closed).
+func (a *App) stopHeadset() {
+	if a.headset.cancel != nil {
+		a.headset.cancel()
+		<-a.headset.done
+	}
+}
+
+// speakerName is the chosen speaker's name ("" for the default).
+func (a *App) speakerName() string {
+	if a.sound.m == nil {
+		return ""
+	}
+	id := a.sound.m.Choice().Speaker
+	devs, err := a.sound.m.Devices()
+	if err != nil {
+		return ""
+	}
+	for _, d := range devs.Outputs {
+		if d.ID == id || (id == "" && d.Default) {
+			return d.Name
+		}
+	}
+	return ""
+}
+
+// HeadsetStatus is the settings' "Headset buttons" line.
+func (w *Window) HeadsetStatus() HeadsetStatus {
+	w.app.headset.mu.Lock()
+	defer w.app.headset.mu.Unlock()
+	s := w.app.headset.status
+	if s.State == "" {
+		s.State = "none"
+	}
+	return s
+}
