@@ -190,6 +190,7 @@ fuzz:
 	@$(GO) test -run XXX -fuzz FuzzSettingsFile -fuzztime $(FUZZTIME) ./backend/settings/
 	@$(GO) test -run XXX -fuzz FuzzPolicyFile -fuzztime $(FUZZTIME) ./backend/settings/
 	@$(GO) test -run XXX -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./lab/ngproto/
+	@$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./backend/hid/
 
 ## fuzz-seeds: the lab's real traffic (SIP read from Kamailio, SDP offers and answers, the platform's answers through a
 ## sign-in, a held call and incoming calls) added to the fuzz targets' seed corpora under testdata/fuzz (committed)
