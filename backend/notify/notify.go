@@ -25,3 +25,16 @@ type Call struct {
 type Labels struct {
 	Title, Answer, Reject, Queue string
 }
+
+// text is what a call's notification says: who calls (name and number)
+// and, for a service call, its queue.
+func text(c Call, l Labels) string {
+	who := c.Number
+	if c.Name != "" {
+		who = c.Name + " (" + c.Number + ")"
+	}
+	if c.Queue != "" {
+		who += "\n" + l.Queue + ": " + c.Queue
+	}
+	return who
+}

@@ -84,14 +84,7 @@ func (n *Notifier) Actions() bool { return n.actions }
 
 // IncomingCall shows (or replaces) the notification of a ringing call.
 func (n *Notifier) IncomingCall(c Call, l Labels) error {
-	who := c.Number
-	if c.Name != "" {
-		who = c.Name + " (" + c.Number + ")"
-	}
-	body := who
-	if c.Queue != "" {
-		body += "\n" + l.Queue + ": " + c.Queue
-	}
+	body := text(c, l)
 	if n.markup {
 		// A caller named "<b>…" or "<a href=…>" is shown as typed.
 		body = html.EscapeString(body)

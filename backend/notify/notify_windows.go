@@ -47,14 +47,7 @@ func (n *Notifier) Actions() bool { return true }
 // IncomingCall shows the toast of a ringing call: the caller, the queue,
 // Answer and Reject. It is silent: the app rings on the chosen ringer.
 func (n *Notifier) IncomingCall(c Call, l Labels) error {
-	who := c.Number
-	if c.Name != "" {
-		who = c.Name + " (" + c.Number + ")"
-	}
-	body := who
-	if c.Queue != "" {
-		body += "\n" + l.Queue + ": " + c.Queue
-	}
+	body := text(c, l)
 	t := toast.Notification{
 		AppID:               appName,
 		Title:               toastText(l.Title),

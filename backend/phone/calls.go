@@ -563,34 +563,32 @@ func (p *Phone) runIncoming(c *call, in Offer, ring *toneOnce, auto *time.Timer)
 	defer p.finish(c, EndRemoteHangup)
 	defer ring.Stop()
 	p.prepareAudio(c)
-	select {
-	case <-d.Done():
-		c.setReason(EndCancelled)
-		return
-	case <-ctx.Done():
-		// EndCall/RejectCall before the answer, or logout.
-		c.setReason(EndRejected)
-		_ = d.Reject(603, "Decline")
-		return
-	case <-c.answer:
-	case <-autoC:
-		// Auto-answer: as the agent's own answer would, unless another call
-		// came up meanwhile (the agent is never answered into a second).
-		if p.otherCallUp(c) {
-			p.log.Info("auto-answer skipped: another call is up", "callId", c.ev.CallID)
-			select {
-			case <-d.Done():
-				c.setReason(EndCancelled)
-				return
-			case <-ctx.Done():
-				c.setReason(EndRejected)
-				_ = d.Reject(603, "Decline")
-				return
-			case <-c.answer:
+	for answered := false; !answered; {
+		select {
+		case <-d.Done():
+			c.setReason(EndCancelled)
+			return
+		case <-ctx.Done():
+			// EndCall/RejectCall before the answer, or logout.
+			c.setReason(EndRejected)
+			_ = d.Reject(603, "Decline")
+			return
+		case <-c.answer:
+			answered = true
+		case <-autoC:
+			// Auto-answer, once: as the agent's own answer (which closes
+			// c.answer for the next turn), unless another call came up
+			// meanwhile (the agent is never answered into a second one);
+			// then, or if it fails, the call rings on for the agent.
+			autoC = nil
+			if p.otherCallUp(c) {
+				p.log.Info("auto-answer skipped: another call is up", "callId", c.ev.CallID)
+				continue
 			}
-		} else if err := p.AnswerCall(c.ev.CallID); err != nil && !errors.Is(err, ErrNotIncoming) {
-			p.log.Warn("auto-answer", "callId", c.ev.CallID, "error", err)
-		} else {
+			if err := p.AnswerCall(c.ev.CallID); err != nil {
+				p.log.Warn("auto-answer", "callId", c.ev.CallID, "error", err)
+				continue
+			}
 			beep := p.play(ToneAutoAnswer)
 			defer beep.Stop()
 		}

@@ -1,9 +1,11 @@
 package desktop
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -150,3 +152,54 @@ type RPCError struct {
 }
 
 func (e *RPCError) Error() string { return fmt.Sprintf("%s: %s", e.Method, e.Message) }
+
+// BridgeURL is the page URL an app started with --bridge prints on its
+// standard output ("bridge http://127.0.0.1:PORT/?token=..."), read from
+// stdout in the background; "" if it does not come within d.
+func BridgeURL(stdout io.Reader, d time.Duration) string {
+	got := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "bridge "); ok {
+				select {
+				case got <- rest:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case u := <-got:
+		return u
+	case <-time.After(d):
+		return ""
+	}
+}
+
+// SignIn logs in with a username and password through the bridge and waits
+// (up to d) until the phone is registered; it returns the last state read.
+func (c *Bridge) SignIn(username, password string, d time.Duration) (loggedIn bool, connection string, err error) {
+	if _, err := c.Call("login", map[string]any{"type": "Credentials", "username": username, "password": password}); err != nil {
+		return false, "", fmt.Errorf("login: %w", err)
+	}
+	var st struct {
+		LoggedIn   bool   `json:"loggedIn"`
+		Connection string `json:"connection"`
+	}
+	for deadline := time.Now().Add(d); ; time.Sleep(200 * time.Millisecond) {
+		raw, err := c.Call("state")
+		if err != nil {
+			return false, "", err
+		}
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return false, "", fmt.Errorf("state: %w", err)
+		}
+		if st.LoggedIn && st.Connection == "registered" {
+			return true, st.Connection, nil
+		}
+		if time.Now().After(deadline) {
+			return st.LoggedIn, st.Connection, fmt.Errorf("not registered within %v: %+v", d, st)
+		}
+	}
+}

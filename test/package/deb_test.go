@@ -7,9 +7,7 @@
 package pkgtest
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -92,19 +90,8 @@ func TestDebInstallsOnACleanDebian(t *testing.T) {
 			t.Logf("the app's log in the clean root:\n%s", appLog.String())
 		}
 	}()
-	bridge := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "bridge "); ok {
-				bridge <- rest
-			}
-		}
-	}()
-	var url string
-	select {
-	case url = <-bridge:
-	case <-time.After(20 * time.Second):
+	url := desktop.BridgeURL(stdout, 20*time.Second)
+	if url == "" {
 		t.Fatal("the packaged app did not report its bridge")
 	}
 	rpc, err := desktop.DialBridgeFrom(ctx, url, "")
@@ -112,29 +99,11 @@ func TestDebInstallsOnACleanDebian(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rpc.Close()
-	if _, err := rpc.Call("login", map[string]any{"type": "Credentials", "username": lab.Demo[0].Username, "password": lab.Demo[0].Password}); err != nil {
-		t.Fatalf("login: %v", err)
+	_, connection, err := rpc.SignIn(lab.Demo[0].Username, lab.Demo[0].Password, 15*time.Second)
+	if err != nil {
+		t.Fatalf("in the clean root: %v", err)
 	}
-	var st struct {
-		LoggedIn   bool   `json:"loggedIn"`
-		Connection string `json:"connection"`
-	}
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		raw, err := rpc.Call("state")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(raw, &st); err != nil {
-			t.Fatal(err)
-		}
-		if st.LoggedIn && st.Connection == "registered" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not registered in the clean root: %+v", st)
-		}
-	}
-	fmt.Printf("e2e: the packaged app in the clean root: %s; signed in to the lab headless, %s\n", version, st.Connection)
+	fmt.Printf("e2e: the packaged app in the clean root: %s; signed in to the lab headless, %s\n", version, connection)
 }
 
 // installedLine is apt's summary ("N newly installed").

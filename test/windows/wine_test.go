@@ -7,7 +7,6 @@
 package windows
 
 import (
-	"bufio"
 	"context"
 	"debug/pe"
 	"encoding/json"
@@ -77,19 +76,8 @@ func TestWindowsExeUnderWine(t *testing.T) {
 			t.Logf("the exe's log under Wine:\n%s", appLog.String())
 		}
 	}()
-	bridge := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "bridge "); ok {
-				bridge <- rest
-			}
-		}
-	}()
-	var url string
-	select {
-	case url = <-bridge:
-	case <-time.After(40 * time.Second):
+	url := desktop.BridgeURL(stdout, 40*time.Second)
+	if url == "" {
 		t.Fatal("the exe did not report its bridge under Wine")
 	}
 	up := time.Since(started)
@@ -101,12 +89,9 @@ func TestWindowsExeUnderWine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rpc.Close()
-
-	// Sign-in.
-	if _, err := rpc.Call("login", map[string]any{"type": "Credentials", "username": lab.Demo[0].Username, "password": lab.Demo[0].Password}); err != nil {
-		t.Fatalf("login: %v", err)
+	if _, _, err := rpc.SignIn(lab.Demo[0].Username, lab.Demo[0].Password, 20*time.Second); err != nil {
+		t.Fatalf("under Wine: %v", err)
 	}
-	waitState(t, rpc, "registered", func(s state) bool { return s.LoggedIn && s.Connection == "registered" })
 	signedIn := time.Since(started)
 
 	// The microphone says 1000 Hz throughout.
@@ -205,31 +190,6 @@ func TestExeNeedsNoDLLsBesideIt(t *testing.T) {
 	}
 	st, _ := os.Stat(exe)
 	t.Logf("imports %v; %.1f MB", libs, float64(st.Size())/(1<<20))
-}
-
-type state struct {
-	LoggedIn   bool   `json:"loggedIn"`
-	Connection string `json:"connection"`
-}
-
-func waitState(t *testing.T, rpc *desktop.Bridge, what string, ok func(state) bool) {
-	t.Helper()
-	var st state
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		raw, err := rpc.Call("state")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(raw, &st); err != nil {
-			t.Fatal(err)
-		}
-		if ok(st) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not %s under Wine: %+v", what, st)
-		}
-	}
 }
 
 // listen records the speaker through two seconds of the call, from half a
