@@ -252,7 +252,7 @@ windows: app
 ## tests cross-built and run under Wine; the Windows echo canceller's face (speexdsp) tested here
 # (settings: only its Windows test; its others use t.TempDir, whose cleanup Go 1.26 does with a delete Wine 8 lacks)
 WINDOWS_PORTED := backend/instance backend/bridge backend/events backend/links backend/ratelog backend/secrets backend/autostart \
-	backend/linkhandler backend/notify backend/tray backend/supervise backend/settings:TestMachinePolicyKey
+	backend/linkhandler backend/notify backend/tray backend/supervise backend/headset backend/settings:TestMachinePolicyKey
 test-windows:
 	@echo "== the Windows ports' tests under Wine"
 	@scripts/wine-test.sh $(WINDOWS_PORTED) 2>&1 | $(RAW)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"runtime"
 	"sync"
 
 	"voicedesk/backend/callcontrol"
@@ -19,8 +18,7 @@ type HeadsetStatus struct {
 	Name string `json:"name,omitempty"`
 	// State: working, none (no headset with call buttons), no-access (the
 	// device may not be opened: the udev rule), unsupported (found, but its
-	// buttons cannot answer calls: Reason says why), not-built (Windows:
-	// not yet).
+	// buttons cannot answer calls: Reason says why).
 	State  string `json:"state"`
 	Reason string `json:"reason,omitempty"`
 }
@@ -43,15 +41,7 @@ func (a *App) startHeadset(ctx context.Context, stream <-chan events.Event, log 
 		a.headset.mu.Unlock()
 		log.Info("headset buttons", "state", s.State, "name", s.Name, "reason", s.Reason)
 	}
-	if runtime.GOOS != "linux" {
-		set(HeadsetStatus{State: "not-built", Reason: "headset buttons are read through hidraw, on Linux only for now"})
-		go func() {
-			for range stream { // drained: the hub's reader must not stall
-			}
-		}()
-		return
-	}
-	found, skipped, err := headset.Discover("/sys")
+	found, skipped, err := headset.DiscoverSystem()
 	speaker := a.speakerName()
 	dev, ok := headset.Match(found, speaker)
 	switch {
@@ -69,7 +59,7 @@ func (a *App) startHeadset(ctx context.Context, stream <-chan events.Event, log 
 		}()
 		return
 	}
-	conn, err := headset.Open(dev.Path)
+	conn, layout, err := headset.OpenDevice(dev)
 	if err != nil {
 		st := HeadsetStatus{State: "none", Name: dev.Name, Reason: err.Error()}
 		if errors.Is(err, headset.ErrNoAccess) {
@@ -83,7 +73,7 @@ func (a *App) startHeadset(ctx context.Context, stream <-chan events.Event, log 
 		return
 	}
 	set(HeadsetStatus{State: "working", Name: dev.Name})
-	ctl := headset.NewController(dev.Mapping, conn, callcontrol.Actions(a.phone), log)
+	ctl := headset.NewController(layout, conn, callcontrol.Actions(a.phone), log)
 	ctx, cancel := context.WithCancel(ctx)
 	a.headset.cancel, a.headset.done = cancel, make(chan struct{})
 	go func() {

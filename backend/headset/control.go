@@ -30,7 +30,7 @@ type Writer interface {
 // Controller is one headset's call control: Input takes the device's
 // reports, Update the phone's calls. Safe for concurrent use.
 type Controller struct {
-	m   *Mapping
+	m   Layout
 	w   Writer
 	act Actions
 	log *slog.Logger
@@ -42,8 +42,8 @@ type Controller struct {
 	sent   bool
 }
 
-// NewController drives the device mapped by m.
-func NewController(m *Mapping, w Writer, act Actions, log *slog.Logger) *Controller {
+// NewController drives the device laid out as m.
+func NewController(m Layout, w Writer, act Actions, log *slog.Logger) *Controller {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -82,9 +82,9 @@ func (c *Controller) Input(report []byte) {
 			c.log.Warn("headset button", "action", what, "error", err)
 		}
 	}
-	if _, has := c.m.Controls[Hook]; has {
+	if c.m.Has(Hook) {
 		offHook, onHook := false, false
-		if c.m.Relative[Hook] {
+		if c.m.IsRelative(Hook) {
 			if pressed(Hook) {
 				offHook, onHook = calls.Active == "", calls.Active != ""
 			}
@@ -101,11 +101,11 @@ func (c *Controller) Input(report []byte) {
 	if pressed(Flash) && ringing != "" && calls.Active != "" {
 		do("answer the waiting call", c.act.Answer(ringing))
 	}
-	if _, has := c.m.Controls[Mute]; has && calls.Active != "" {
+	if c.m.Has(Mute) && calls.Active != "" {
 		switch {
-		case c.m.Relative[Mute] && pressed(Mute):
+		case c.m.IsRelative(Mute) && pressed(Mute):
 			do("mute", c.act.SetMuted(calls.Active, !calls.Muted))
-		case !c.m.Relative[Mute] && changed(Mute) && st[Mute] != calls.Muted:
+		case !c.m.IsRelative(Mute) && changed(Mute) && st[Mute] != calls.Muted:
 			do("mute", c.act.SetMuted(calls.Active, st[Mute]))
 		}
 	}

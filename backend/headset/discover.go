@@ -19,9 +19,9 @@ type Device struct {
 	Name            string `json:"name"`
 	Vendor, Product uint16 `json:"-"`
 	// Bluetooth: the device is reached over Bluetooth HID.
-	Bluetooth bool     `json:"bluetooth,omitempty"`
-	Family    string   `json:"family,omitempty"`
-	Mapping   *Mapping `json:"-"`
+	Bluetooth bool   `json:"bluetooth,omitempty"`
+	Family    string `json:"family,omitempty"`
+	Layout    Layout `json:"-"`
 }
 
 // Skipped is a HID device that looked like a headset but cannot be
@@ -68,7 +68,7 @@ func Discover(sysfs string) (found []Device, skipped []Skipped, err error) {
 			continue
 		}
 		found = append(found, Device{Path: filepath.Join("/dev", filepath.Base(n)), Name: name, Vendor: vendor, Product: product,
-			Bluetooth: bus == 0x0005, Family: q.Family, Mapping: m})
+			Bluetooth: bus == 0x0005, Family: q.Family, Layout: m})
 	}
 	return found, skipped, nil
 }

@@ -144,6 +144,23 @@ func Map(d *hid.Descriptor, q Quirk) (*Mapping, error) {
 	return m, nil
 }
 
+// Layout is where a device's controls and lights are: a parsed report
+// descriptor (Mapping), or on Windows the HID API's view of the device,
+// which gives no descriptor (layout_windows.go).
+type Layout interface {
+	// Read reads the controls from an input report; ok is false for a
+	// report that holds none of them.
+	Read(report []byte) (st State, ok bool)
+	// Reports are the output reports that set the lights.
+	Reports(on map[Light]bool) [][]byte
+	Has(c Control) bool
+	IsRelative(c Control) bool
+}
+
+// Has and IsRelative make a Mapping a Layout.
+func (m *Mapping) Has(c Control) bool        { _, ok := m.Controls[c]; return ok }
+func (m *Mapping) IsRelative(c Control) bool { return m.Relative[c] }
+
 // State is the controls' levels read from one input report (a relative
 // control reads true while its button is down).
 type State map[Control]bool

@@ -207,6 +207,6 @@ export interface AutoAnswerSettings {
 /** The settings' headset line (headset.go's HeadsetStatus). */
 export interface HeadsetStatus {
   name?: string;
-  state: 'working' | 'none' | 'no-access' | 'unsupported' | 'not-built';
+  state: 'working' | 'none' | 'no-access' | 'unsupported';
   reason?: string;
 }
