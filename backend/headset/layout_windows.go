@@ -18,10 +18,13 @@ type capsLayout struct {
 	outLen   int
 	controls map[Control]uint8 // the input report id of each control
 	relative map[Control]bool
-	lights   map[Light]struct {
-		page, usage uint16
-		id          uint8
-	}
+	lights   map[Light][]lightUsage // a light may have two (the LED Ring and the Ringer)
+}
+
+// lightUsage is where a light is set: its usage and output report.
+type lightUsage struct {
+	page, usage uint16
+	id          uint8
 }
 
 func newCapsLayout(h windows.Handle, q Quirk) (*capsLayout, error) {
@@ -35,10 +38,7 @@ func newCapsLayout(h windows.Handle, q Quirk) (*capsLayout, error) {
 		return nil, fmt.Errorf("the headset's HID layout: HidP_GetCaps failed")
 	}
 	l := &capsLayout{pp: pp, inLen: int(caps.InputReportByteLength), outLen: int(caps.OutputReportByteLength),
-		controls: map[Control]uint8{}, relative: map[Control]bool{}, lights: map[Light]struct {
-			page, usage uint16
-			id          uint8
-		}{}}
+		controls: map[Control]uint8{}, relative: map[Control]bool{}, lights: map[Light][]lightUsage{}}
 	for _, kind := range []uint32{0, 1} { // HidP_Input, HidP_Output
 		n := caps.NumberInputButtonCaps
 		if kind == 1 {
@@ -60,10 +60,7 @@ func newCapsLayout(h windows.Handle, q Quirk) (*capsLayout, error) {
 						l.relative[c] = b.IsAbsolute == 0
 					}
 				} else if lt, ok := lightUsages[usage]; ok {
-					l.lights[lt] = struct {
-						page, usage uint16
-						id          uint8
-					}{b.UsagePage, u, b.ReportID}
+					l.lights[lt] = append(l.lights[lt], lightUsage{b.UsagePage, u, b.ReportID})
 				}
 				if b.IsRange == 0 || u >= b.UsageMax {
 					break
@@ -126,21 +123,23 @@ func (l *capsLayout) Read(report []byte) (State, bool) {
 func (l *capsLayout) Reports(on map[Light]bool) [][]byte {
 	byID := map[uint8][]byte{}
 	var ids []uint8
-	for lt, where := range l.lights {
-		r, seen := byID[where.id]
-		if !seen {
-			r = make([]byte, l.outLen)
-			r[0] = where.id
-			ids = append(ids, where.id)
-			byID[where.id] = r
+	for lt, all := range l.lights {
+		for _, where := range all {
+			r, seen := byID[where.id]
+			if !seen && l.outLen > 0 {
+				r = make([]byte, l.outLen)
+				r[0] = where.id
+				ids = append(ids, where.id)
+				byID[where.id] = r
+			}
+			if !on[lt] || len(r) == 0 {
+				continue
+			}
+			u := where.usage
+			n := uint32(1)
+			procSetUsages.Call(1, uintptr(where.page), 0, uintptr(unsafe.Pointer(&u)), uintptr(unsafe.Pointer(&n)),
+				l.pp, uintptr(unsafe.Pointer(&r[0])), uintptr(len(r)))
 		}
-		if !on[lt] || len(r) == 0 {
-			continue
-		}
-		u := where.usage
-		n := uint32(1)
-		procSetUsages.Call(1, uintptr(where.page), 0, uintptr(unsafe.Pointer(&u)), uintptr(unsafe.Pointer(&n)),
-			l.pp, uintptr(unsafe.Pointer(&r[0])), uintptr(len(r)))
 	}
 	var out [][]byte
 	for _, id := range sortIDs(ids) {

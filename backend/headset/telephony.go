@@ -75,7 +75,9 @@ type bit struct {
 type Mapping struct {
 	Numbered bool
 	Controls map[Control]bit
-	Lights   map[Light]bit
+	// Lights: each light's bits (a headset may have two for one light: the
+	// LED page's Ring and the Telephony page's Ringer, both set).
+	Lights map[Light][]bit
 	// Relative says which controls report presses (1 while pressed) rather
 	// than a level; the descriptor's flag, overridden by a quirk.
 	Relative map[Control]bool
@@ -94,7 +96,7 @@ var lightUsages = map[hid.Usage]Light{UsageLEDOffHook: LightOffHook, UsageLEDRin
 // inside a Telephony application collection (the page's Headset, Phone or
 // any other of its collections), then applies the device's quirk.
 func Map(d *hid.Descriptor, q Quirk) (*Mapping, error) {
-	m := &Mapping{Numbered: d.Numbered, Controls: map[Control]bit{}, Lights: map[Light]bit{}, Relative: map[Control]bool{}, desc: d}
+	m := &Mapping{Numbered: d.Numbered, Controls: map[Control]bit{}, Lights: map[Light][]bit{}, Relative: map[Control]bool{}, desc: d}
 	for _, f := range d.Fields {
 		if f.Constant() || (f.Application.Page() != pageTelephony && !q.anyCollection) {
 			continue
@@ -114,9 +116,7 @@ func Map(d *hid.Descriptor, q Quirk) (*Mapping, error) {
 				}
 			case hid.Output:
 				if l, ok := lightUsages[u]; ok {
-					if _, dup := m.Lights[l]; !dup {
-						m.Lights[l] = bit{field: f, index: i}
-					}
+					m.Lights[l] = append(m.Lights[l], bit{field: f, index: i})
 				}
 			}
 		}
@@ -203,19 +203,21 @@ func (m *Mapping) Read(report []byte) (st State, ok bool) {
 func (m *Mapping) Reports(on map[Light]bool) [][]byte {
 	byID := map[uint8][]byte{}
 	var order []uint8
-	for l, b := range m.Lights {
-		id := b.field.ReportID
-		data, seen := byID[id]
-		if !seen {
-			data = make([]byte, m.desc.ReportBytes(hid.Output, id))
-			order = append(order, id)
+	for l, bits := range m.Lights {
+		for _, b := range bits {
+			id := b.field.ReportID
+			data, seen := byID[id]
+			if !seen {
+				data = make([]byte, m.desc.ReportBytes(hid.Output, id))
+				order = append(order, id)
+			}
+			v := uint32(0)
+			if on[l] {
+				v = 1
+			}
+			b.field.Set(data, b.index, v)
+			byID[id] = data
 		}
-		v := uint32(0)
-		if on[l] {
-			v = 1
-		}
-		b.field.Set(data, b.index, v)
-		byID[id] = data
 	}
 	var out [][]byte
 	for _, id := range sortIDs(order) {
