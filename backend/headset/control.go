@@ -51,9 +51,11 @@ func NewController(m Layout, w Writer, act Actions, log *slog.Logger) *Controlle
 }
 
 // Input handles one input report. What the buttons do:
-//   - off-hook (the hook switch's level going on, or a hook press) while a
-//     call rings and none is up answers the oldest ringing call;
-//   - on-hook (or a hook press) while a call is up hangs it up;
+//   - off-hook (the hook switch's level going on) while a call rings and
+//     none is up answers the oldest ringing call; on-hook while a call is up
+//     hangs it up;
+//   - a hook that reports presses: a press answers the ringing call (the
+//     one in progress goes on hold: call waiting), else hangs up;
 //   - flash while a call rings and another is up answers the ringing one,
 //     which puts the other on hold (call waiting);
 //   - a mute press toggles the call's mute (a mute level sets it).
@@ -85,8 +87,16 @@ func (c *Controller) Input(report []byte) {
 	if c.m.Has(Hook) {
 		offHook, onHook := false, false
 		if c.m.IsRelative(Hook) {
+			// A hook that reports presses: a press answers what rings
+			// (holding a call in progress, as call waiting does), else hangs
+			// up the call in progress.
 			if pressed(Hook) {
-				offHook, onHook = calls.Active == "", calls.Active != ""
+				switch {
+				case ringing != "":
+					do("answer", c.act.Answer(ringing))
+				case calls.Active != "":
+					do("hang up", c.act.HangUp(calls.Active))
+				}
 			}
 		} else if changed(Hook) {
 			offHook, onHook = st[Hook], !st[Hook]

@@ -125,6 +125,7 @@ func TestButtons(t *testing.T) {
 		{"flash with nothing waiting does nothing", Quirk{}, Calls{Active: "c1"}, []byte{hook | flash}, nil},
 		{"a hook that reports presses: a press answers", Quirk{relative: map[Control]bool{Hook: true}}, Calls{Ringing: []string{"c1"}}, []byte{hook, 0}, []string{"answer c1"}},
 		{"a hook that reports presses: a press in a call hangs up", Quirk{relative: map[Control]bool{Hook: true}}, Calls{Active: "c1"}, []byte{hook, 0}, []string{"hangup c1"}},
+		{"a hook that reports presses: a press while a second call rings answers it (the first goes on hold)", Quirk{relative: map[Control]bool{Hook: true}}, Calls{Active: "c1", Ringing: []string{"c2"}}, []byte{hook, 0}, []string{"answer c2"}},
 	}
 	for _, r := range rows {
 		t.Run(r.rule, func(t *testing.T) {
