@@ -144,6 +144,24 @@ test('sign in: the main screen with availability and role', async () => {
     return el?.store?.userStatus != null;
   });
   await screenshot('main');
+  // The dark appearance (VoiceDesk's theme attribute; the OS's choice by
+  // default): the cards turn dark and their text light, the page too.
+  const colours = () => page.evaluate(() => {
+    const el = document.querySelector('webrtc-client-ui');
+    const card = el.shadowRoot.querySelector('vd-home-view').shadowRoot.querySelector('section');
+    return { card: getComputedStyle(card).backgroundColor, text: getComputedStyle(card).color, page: getComputedStyle(document.body).backgroundColor };
+  });
+  const light = await colours();
+  await page.evaluate(() => { document.querySelector('webrtc-client-ui').theme = 'dark'; });
+  await page.waitForFunction(() => document.documentElement.dataset.vdTheme === 'dark');
+  const dark = await colours();
+  await screenshot('main-dark');
+  await audit('main-dark');
+  const lum = (rgb) => { const [r, g, b] = rgb.match(/\d+/g).map(Number); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  assert.ok(lum(light.card) > 200 && lum(dark.card) < 60, `card ${light.card} -> ${dark.card}: want it dark`);
+  assert.ok(lum(dark.text) > 180, `text in dark ${dark.text}: want it light`);
+  assert.ok(lum(dark.page) < 40, `page in dark ${dark.page}`);
+  await page.evaluate(() => { document.querySelector('webrtc-client-ui').theme = 'auto'; });
 });
 
 test('dial the tone phone from the dial pad: timer, line quality, mute, hold, keypad, hang up', async () => {

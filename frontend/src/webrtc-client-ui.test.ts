@@ -768,6 +768,25 @@ describe('<webrtc-client-ui>', () => {
     expect(backend.calls.filter((c) => c.method === 'SetAutoAnswer').pop()!.args).toEqual(['queue', 5]);
   });
 
+  it('switches to the dark appearance from the settings, reflects it and keeps it', async () => {
+    localStorage.removeItem('voicedesk.theme');
+    const { el } = await mount(backend);
+    expect(el.getAttribute('theme')).toBe('auto');
+    await signInToSettings(el);
+    const sel = el.shadowRoot!.querySelector<HTMLSelectElement>('#settings-theme')!;
+    expect([...sel.options].map((o) => o.textContent)).toEqual(['Like the system', 'Light', 'Dark']);
+    sel.value = 'dark';
+    sel.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    expect(el.getAttribute('theme')).toBe('dark');
+    expect(document.documentElement.dataset.vdTheme).toBe('dark');
+    expect(localStorage.getItem('voicedesk.theme')).toBe('dark');
+    // The next element (a restart) starts dark.
+    const { el: next } = await mount(backend);
+    expect(next.getAttribute('theme')).toBe('dark');
+    localStorage.removeItem('voicedesk.theme');
+  });
+
   it('says in the settings whose headset buttons count, and why not', async () => {
     backend.headset = { name: 'GN Audio A/S Jabra Evolve2 40', state: 'working' };
     const { el } = await mount(backend);

@@ -14,6 +14,7 @@ import './views/home-view';
 import './views/call-panel';
 import './views/pnps-query';
 import './views/settings-view';
+import { savedTheme, themeStyles, type Theme } from './theme';
 import { sectionStyles } from './views/settings-view';
 
 export * from './types';
@@ -36,6 +37,8 @@ export class WebrtcClientUi extends LitElement {
     /** VoiceDesk's addition: off, all, queue or requested; and the delay in seconds. */
     autoAnswer: { type: String, attribute: 'auto-answer' },
     autoAnswerDelay: { type: Number, attribute: 'auto-answer-delay' },
+    /** VoiceDesk's addition: auto (follow the OS), light or dark. */
+    theme: { type: String, reflect: true },
     busy: { state: true },
     ssoWaiting: { state: true },
     screen: { state: true },
@@ -47,6 +50,7 @@ export class WebrtcClientUi extends LitElement {
   declare disablePnpsQuery: boolean;
   declare autoAnswer: string | undefined;
   declare autoAnswerDelay: number | undefined;
+  declare theme: Theme;
   /** A login is under way (and, for SSO, waits for the system browser). */
   declare busy: boolean;
   declare ssoWaiting: boolean;
@@ -65,6 +69,7 @@ export class WebrtcClientUi extends LitElement {
     this.disablePnpsQuery = false;
     this.autoAnswer = undefined;
     this.autoAnswerDelay = undefined;
+    this.theme = savedTheme();
     this.busy = false;
     this.ssoWaiting = false;
     this.screen = 'main';
@@ -80,10 +85,11 @@ export class WebrtcClientUi extends LitElement {
   }
 
   static styles = [
+    themeStyles,
     css`
-      :host { display: flow-root; max-width: 420px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
+      :host { display: flow-root; max-width: 420px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
       button:focus-visible, select:focus-visible, a:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
-      .ui-link { display: block; margin-top: 12px; color: #133d7a; font-weight: 600; }
+      .ui-link { display: block; margin-top: 12px; color: var(--vd-accent, #133d7a); font-weight: 600; }
     `,
     sectionStyles,
   ];
@@ -95,6 +101,8 @@ export class WebrtcClientUi extends LitElement {
   }
 
   protected willUpdate(changed: PropertyValues<this>): void {
+    // The page around the element follows (the app's own page: index.html).
+    if (changed.has('theme')) document.documentElement.dataset.vdTheme = this.theme;
     if (changed.has('disablePnpsQuery')) this.store.pnpsOff = this.disablePnpsQuery;
     // A kiosk station has no settings screen, and signing out leaves it.
     if (this.screen === 'settings' && (this.store.kiosk || !this.store.loggedIn)) this.screen = 'main';

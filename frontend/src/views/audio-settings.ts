@@ -52,16 +52,16 @@ export class AudioSettingsView extends LitElement {
   }
 
   static styles = css`
-    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
-    section { background: #fff; border-radius: 12px; padding: 12px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
+    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
+    section { background: var(--vd-surface, #fff); border-radius: 12px; padding: 12px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
     h2 { font-size: 16px; margin: 4px 0 8px; }
     select:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
-    label { display: block; font-size: 13px; color: #4a5566; margin-top: 10px; }
-    select { display: block; width: 100%; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
-    .check { display: flex; gap: 8px; align-items: center; color: #1c2430; font-size: 14px; }
-    .none { color: #a33; font-size: 14px; }
+    label { display: block; font-size: 13px; color: var(--vd-muted, #4a5566); margin-top: 10px; }
+    select { display: block; width: 100%; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid var(--vd-border, #b9c3d3); }
+    .check { display: flex; gap: 8px; align-items: center; color: var(--vd-text, #1c2430); font-size: 14px; }
+    .none { color: var(--vd-error, #a33); font-size: 14px; }
     .test { display: flex; align-items: center; gap: 10px; margin-top: 6px; flex-wrap: wrap; }
-    .test button { font: inherit; font-size: 13px; font-weight: 600; padding: 6px 10px; border-radius: 8px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
+    .test button { font: inherit; font-size: 13px; font-weight: 600; padding: 6px 10px; border-radius: 8px; border: 0; background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); cursor: pointer; }
     .test button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
     .test .meter { margin: 0; }
     meter { flex: 1; min-width: 120px; height: 14px; }

@@ -76,54 +76,54 @@ export class CallPanel extends LitElement {
   }
 
   static styles = css`
-    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
-    section { background: #fff; border-radius: 12px; padding: 16px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 14px; }
+    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
+    section { background: var(--vd-surface, #fff); border-radius: 12px; padding: 16px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 14px; }
     label { display: block; font-size: 13px; font-weight: 600; margin-bottom: 4px; }
     form { display: flex; gap: 8px; }
-    input { flex: 1; min-width: 0; font: inherit; font-size: 16px; padding: 9px 10px; border: 1px solid #8a94a6; border-radius: 8px; }
+    input { flex: 1; min-width: 0; font: inherit; font-size: 16px; padding: 9px 10px; border: 1px solid var(--vd-border-strong, #8a94a6); border-radius: 8px; }
     button { font: inherit; font-weight: 600; padding: 9px 14px; border-radius: 8px; border: 0; cursor: pointer; }
     button:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
     .go { background: #1b7f3a; color: #fff; }
     .stop { background: #b3261e; color: #fff; }
-    .rec { background: #e7edf7; color: #133d7a; }
-    .rec[aria-pressed='true'] { background: #fdecec; color: #a4161a; }
+    .rec { background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); }
+    .rec[aria-pressed='true'] { background: var(--vd-error-bg, #fdecec); color: var(--vd-error, #a4161a); }
     ul { list-style: none; padding: 0; margin: 12px 0 0; }
-    li { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 0; border-top: 1px solid #e3e7ee; }
+    li { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 0; border-top: 1px solid var(--vd-border, #e3e7ee); }
     li:first-child { border-top: 0; padding-top: 0; }
     .who { flex: 1 1 150px; min-width: 0; }
     .actions { display: flex; flex-wrap: wrap; gap: 6px; }
-    .ctl { background: #e7edf7; color: #133d7a; }
-    .ctl[aria-pressed='true'] { background: #133d7a; color: #fff; }
+    .ctl { background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); }
+    .ctl[aria-pressed='true'] { background: var(--vd-pressed, #133d7a); color: #fff; }
     .transfer { flex: 1 1 100%; display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
     .transfer label { flex: 1 1 100%; margin: 0; }
     .keypad { flex: 1 1 100%; display: grid; grid-template-columns: repeat(3, 1fr); gap: 6px; }
-    .keypad button { background: #f4f6f9; border: 1px solid #b9c3d3; font-size: 18px; }
+    .keypad button { background: var(--vd-bg, #f4f6f9); border: 1px solid var(--vd-border, #b9c3d3); font-size: 18px; }
     .num { font-weight: 600; overflow-wrap: anywhere; }
-    .state { font-size: 13px; color: #4a5566; }
-    .queue { font-size: 13px; color: #133d7a; font-weight: 600; overflow-wrap: anywhere; }
-    .wrapup { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-top: 12px; padding: 8px 12px; border-radius: 8px; background: #e8f1fb; color: #133d7a; font-weight: 600; font-size: 14px; }
+    .state { font-size: 13px; color: var(--vd-muted, #4a5566); }
+    .queue { font-size: 13px; color: var(--vd-accent, #133d7a); font-weight: 600; overflow-wrap: anywhere; }
+    .wrapup { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-top: 12px; padding: 8px 12px; border-radius: 8px; background: var(--vd-soft2, #e8f1fb); color: var(--vd-accent, #133d7a); font-weight: 600; font-size: 14px; }
     .wrapup span:first-child { flex: 1 1 auto; overflow-wrap: anywhere; }
-    .wrapup button { background: #fff; border: 1px solid #b9c3d3; }
-    .ended { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
+    .wrapup button { background: var(--vd-surface, #fff); border: 1px solid var(--vd-border, #b9c3d3); }
+    .ended { font-size: 13px; color: var(--vd-muted, #4a5566); margin: 10px 0 0; }
     h2 { font-size: 15px; margin: 0 0 8px; }
     .incoming { border: 2px solid #1b7f3a; }
     .incoming .num { font-size: 18px; }
-    .hint { font-size: 12px; color: #4a5566; margin: 6px 0 0; }
+    .hint { font-size: 12px; color: var(--vd-muted, #4a5566); margin: 6px 0 0; }
     .timer { font-variant-numeric: tabular-nums; }
     li[data-call]:focus { outline: none; }
     .q { display: inline-block; font-size: 12px; font-weight: 600; padding: 1px 6px; border-radius: 6px; margin-left: 6px; }
-    .q-good { background: #e3f4e8; color: #14602c; }
-    .q-fair { background: #fff3d6; color: #6b4a00; }
-    .q-poor { background: #fdecec; color: #a4161a; }
+    .q-good { background: var(--vd-ok-bg, #e3f4e8); color: var(--vd-ok, #14602c); }
+    .q-fair { background: var(--vd-warn-bg, #fff3d6); color: var(--vd-warn, #6b4a00); }
+    .q-poor { background: var(--vd-error-bg, #fdecec); color: var(--vd-error, #a4161a); }
     .dialpad { display: grid; grid-template-columns: repeat(3, 1fr); gap: 6px; margin-top: 10px; }
-    .dialpad button { background: #f4f6f9; border: 1px solid #b9c3d3; font-size: 20px; padding: 8px 0; line-height: 1.1; }
-    .dialpad small { display: block; font-size: 10px; font-weight: 500; color: #4a5566; letter-spacing: .08em; min-height: 11px; }
+    .dialpad button { background: var(--vd-bg, #f4f6f9); border: 1px solid var(--vd-border, #b9c3d3); font-size: 20px; padding: 8px 0; line-height: 1.1; }
+    .dialpad small { display: block; font-size: 10px; font-weight: 500; color: var(--vd-muted, #4a5566); letter-spacing: .08em; min-height: 11px; }
     .edit { display: flex; gap: 6px; margin-top: 6px; }
-    .edit button { background: #e7edf7; color: #133d7a; flex: 1; }
+    .edit button { background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); flex: 1; }
     .recent li { padding: 6px 0; }
-    .recent .meta { font-size: 12px; color: #4a5566; }
-    .recent .missed { color: #a4161a; font-weight: 600; }
-    .recent button { background: #e7edf7; color: #133d7a; padding: 6px 10px; }
+    .recent .meta { font-size: 12px; color: var(--vd-muted, #4a5566); }
+    .recent .missed { color: var(--vd-error, #a4161a); font-weight: 600; }
+    .recent button { background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); padding: 6px 10px; }
     summary { font-weight: 600; cursor: pointer; }
     summary:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
     .supervise { flex-wrap: wrap; margin-top: 8px; }

@@ -52,17 +52,17 @@ export class HomeView extends LitElement {
   }
 
   static styles = css`
-    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
-    section { background: #fff; border-radius: 12px; padding: 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 28px; }
+    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
+    section { background: var(--vd-surface, #fff); border-radius: 12px; padding: 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 28px; }
     h2 { font-size: 18px; margin: 0 0 12px; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; margin: 0; font-size: 14px; }
-    dt { color: #4a5566; }
+    dt { color: var(--vd-muted, #4a5566); }
     dd { margin: 0; font-weight: 600; min-width: 0; }
-    select { max-width: 100%; font: inherit; font-weight: 600; padding: 2px 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
+    select { max-width: 100%; font: inherit; font-weight: 600; padding: 2px 4px; border-radius: 6px; border: 1px solid var(--vd-border, #b9c3d3); }
     .buttons { display: flex; gap: 8px; margin-top: 14px; }
-    button { flex: 1; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; background: #e7edf7; color: #133d7a; }
+    button { flex: 1; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); }
     button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
-    .banner { margin: 16px 0 0; padding: 10px 14px; border-radius: 8px; background: #fff4d6; color: #6b4a00; font-weight: 600; font-size: 14px; }
+    .banner { margin: 16px 0 0; padding: 10px 14px; border-radius: 8px; background: var(--vd-warn-bg, #fff4d6); color: var(--vd-warn, #6b4a00); font-weight: 600; font-size: 14px; }
   `;
 
   private renderRoles(roles: RoleInfo[]) {

@@ -51,26 +51,26 @@ export class LoginView extends LitElement {
   static styles = css`
     label.remember { display: flex; gap: 8px; align-items: center; margin: 10px 0 0; font-weight: 400; }
     label.remember input { width: auto; margin: 0; }
-    .kiosk-note { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
-    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
+    .kiosk-note { font-size: 13px; color: var(--vd-muted, #4a5566); margin: 10px 0 0; }
+    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
     .brand { text-align: center; margin: 28px 0 20px; }
     .logo { width: 56px; height: 56px; border-radius: 16px; background: #1f5fbf; display: inline-grid; place-items: center; }
     .logo svg { width: 30px; height: 30px; fill: #fff; }
     h1 { font-size: 24px; margin: 10px 0 2px; }
-    .tagline { color: #4a5566; font-size: 13px; margin: 0; }
-    form, .welcome { background: #fff; border-radius: 12px; padding: 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+    .tagline { color: var(--vd-muted, #4a5566); font-size: 13px; margin: 0; }
+    form, .welcome { background: var(--vd-surface, #fff); border-radius: 12px; padding: 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
     h2 { font-size: 17px; margin: 0 0 14px; }
     label { display: block; font-size: 13px; font-weight: 600; margin: 12px 0 4px; }
-    input, select { box-sizing: border-box; width: 100%; font: inherit; padding: 9px 10px; border: 1px solid #8a94a6; border-radius: 8px; background: #fff; color: inherit; }
+    input, select { box-sizing: border-box; width: 100%; font: inherit; padding: 9px 10px; border: 1px solid var(--vd-border-strong, #8a94a6); border-radius: 8px; background: var(--vd-surface, #fff); color: inherit; }
     input:focus-visible, select:focus-visible, button:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
     button { width: 100%; font: inherit; font-weight: 600; padding: 10px; border-radius: 8px; border: 0; cursor: pointer; margin-top: 16px; }
     button.primary { background: #1f5fbf; color: #fff; }
-    button.secondary { background: #e7edf7; color: #133d7a; margin-top: 0; }
+    button.secondary { background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); margin-top: 0; }
     button[disabled] { opacity: .6; cursor: default; }
-    .or { text-align: center; color: #4a5566; font-size: 13px; margin: 12px 0; }
-    .error { color: #a4161a; background: #fdecec; border-radius: 8px; padding: 8px 10px; font-size: 13px; margin-top: 12px; }
+    .or { text-align: center; color: var(--vd-muted, #4a5566); font-size: 13px; margin: 12px 0; }
+    .error { color: var(--vd-error, #a4161a); background: var(--vd-error-bg, #fdecec); border-radius: 8px; padding: 8px 10px; font-size: 13px; margin-top: 12px; }
     .lang { margin-top: 18px; }
-    .waiting { margin-top: 12px; padding: 10px; border-radius: 8px; background: #eef4ff; color: #133d7a; font-size: 13px; }
+    .waiting { margin-top: 12px; padding: 10px; border-radius: 8px; background: var(--vd-soft2, #eef4ff); color: var(--vd-accent, #133d7a); font-size: 13px; }
     .waiting button { margin-top: 8px; }
   `;
 

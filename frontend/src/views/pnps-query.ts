@@ -30,20 +30,20 @@ export class PnpsQueryView extends LitElement {
   }
 
   static styles = css`
-    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: #1c2430; }
-    section { background: #fff; border-radius: 12px; padding: 16px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
+    :host { display: block; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
+    section { background: var(--vd-surface, #fff); border-radius: 12px; padding: 16px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
     h2 { font-size: 15px; margin: 0 0 10px; }
     .scale { display: flex; flex-wrap: wrap; gap: 4px; }
-    .scale button { min-width: 30px; padding: 6px 0; border-radius: 6px; border: 1px solid #8a94a6; background: #fff; font: inherit; cursor: pointer; }
+    .scale button { min-width: 30px; padding: 6px 0; border-radius: 6px; border: 1px solid var(--vd-border-strong, #8a94a6); background: var(--vd-surface, #fff); font: inherit; cursor: pointer; }
     .scale button[aria-pressed='true'] { background: #1f5fbf; color: #fff; border-color: #1f5fbf; }
-    .ends { display: flex; justify-content: space-between; font-size: 12px; color: #4a5566; margin: 4px 0 8px; }
+    .ends { display: flex; justify-content: space-between; font-size: 12px; color: var(--vd-muted, #4a5566); margin: 4px 0 8px; }
     label { display: block; font-size: 13px; font-weight: 600; margin: 8px 0 4px; }
-    textarea { box-sizing: border-box; width: 100%; font: inherit; padding: 6px 8px; border: 1px solid #8a94a6; border-radius: 8px; }
+    textarea { box-sizing: border-box; width: 100%; font: inherit; padding: 6px 8px; border: 1px solid var(--vd-border-strong, #8a94a6); border-radius: 8px; }
     .actions { display: flex; gap: 8px; margin-top: 10px; }
     .actions button { flex: 1; font: inherit; font-weight: 600; padding: 8px; border-radius: 8px; border: 0; cursor: pointer; }
     .send { background: #1f5fbf; color: #fff; }
     .send[disabled] { opacity: .6; cursor: default; }
-    .later { background: #e7edf7; color: #133d7a; }
+    .later { background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); }
     button:focus-visible, textarea:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
   `;
 

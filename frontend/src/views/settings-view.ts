@@ -6,6 +6,7 @@ import type { AudioDevices, AudioSettings } from './audio-settings';
 import './audio-settings';
 import './desktop-settings';
 import './autoanswer-settings';
+import { THEMES, saveTheme, type Theme } from '../theme';
 import './headset-status';
 import './integration-settings';
 
@@ -14,32 +15,32 @@ import './integration-settings';
  * shadow root (they have none of their own), so the element adopts these.
  */
 export const sectionStyles = css`
-  .settings { background: #fff; border-radius: 12px; padding: 12px 20px 16px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
+  .settings { background: var(--vd-surface, #fff); border-radius: 12px; padding: 12px 20px 16px; box-shadow: 0 1px 3px rgba(0,0,0,.12); margin-top: 16px; }
   .bar { display: flex; align-items: center; gap: 12px; }
   .bar h2 { font-size: 18px; margin: 0; }
-  .back { font: inherit; font-weight: 600; padding: 8px 12px; border-radius: 8px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
-  label { display: block; font-size: 13px; color: #4a5566; margin-top: 12px; }
-  select { display: block; width: 100%; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
+  .back { font: inherit; font-weight: 600; padding: 8px 12px; border-radius: 8px; border: 0; background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); cursor: pointer; }
+  label { display: block; font-size: 13px; color: var(--vd-muted, #4a5566); margin-top: 12px; }
+  select { display: block; width: 100%; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid var(--vd-border, #b9c3d3); }
   .desktop h2 { font-size: 16px; margin: 4px 0 8px; }
-  .check { display: flex; gap: 8px; align-items: center; color: #1c2430; font-size: 14px; }
-  .hint { font-size: 13px; color: #4a5566; margin: 10px 0 0; }
+  .check { display: flex; gap: 8px; align-items: center; color: var(--vd-text, #1c2430); font-size: 14px; }
+  .hint { font-size: 13px; color: var(--vd-muted, #4a5566); margin: 10px 0 0; }
   .links { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; margin-top: 12px; font-size: 14px; }
-  .links-title { flex: 1 1 100%; font-size: 13px; color: #4a5566; }
-  .links .ok { color: #1e7a3c; }
-  .links button { font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
-  .desktop .notice.error { font-size: 13px; margin: 6px 0 0; color: #b3261e; }
+  .links-title { flex: 1 1 100%; font-size: 13px; color: var(--vd-muted, #4a5566); }
+  .links .ok { color: var(--vd-ok, #1e7a3c); }
+  .links button { font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; border: 0; background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); cursor: pointer; }
+  .desktop .notice.error { font-size: 13px; margin: 6px 0 0; color: var(--vd-error, #b3261e); }
   .integration h2, .auto-answer h2, .headset h2 { font-size: 16px; margin: 4px 0 8px; }
-  .headset .ok { font-size: 14px; color: #1e7a3c; margin: 6px 0 0; }
-  .auto-answer input[type=number] { display: block; width: 6em; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
-  .auto-answer .notice.error { font-size: 13px; margin: 6px 0 0; color: #b3261e; }
-  .integration input[type=number], .integration textarea { display: block; width: 100%; box-sizing: border-box; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid #b9c3d3; }
+  .headset .ok { font-size: 14px; color: var(--vd-ok, #1e7a3c); margin: 6px 0 0; }
+  .auto-answer input[type=number] { display: block; width: 6em; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid var(--vd-border, #b9c3d3); }
+  .auto-answer .notice.error { font-size: 13px; margin: 6px 0 0; color: var(--vd-error, #b3261e); }
+  .integration input[type=number], .integration textarea { display: block; width: 100%; box-sizing: border-box; font: inherit; padding: 6px; margin-top: 4px; border-radius: 6px; border: 1px solid var(--vd-border, #b9c3d3); }
   .integration .field { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-top: 10px; font-size: 13px; }
-  .integration .field span { color: #4a5566; min-width: 56px; }
-  .integration code { flex: 1 1 100%; font-size: 12px; word-break: break-all; background: #f1f4f9; border-radius: 6px; padding: 4px 6px; }
-  .integration .field button { font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; border: 0; background: #e7edf7; color: #133d7a; cursor: pointer; }
+  .integration .field span { color: var(--vd-muted, #4a5566); min-width: 56px; }
+  .integration code { flex: 1 1 100%; font-size: 12px; word-break: break-all; background: var(--vd-soft2, #f1f4f9); border-radius: 6px; padding: 4px 6px; }
+  .integration .field button { font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; border: 0; background: var(--vd-soft, #e7edf7); color: var(--vd-accent, #133d7a); cursor: pointer; }
   .integration .field button:disabled { opacity: .5; cursor: default; }
-  .integration .notice { font-size: 13px; margin: 10px 0 0; color: #133d7a; }
-  .about { font-size: 12px; color: #4a5566; text-align: center; margin: 16px 0 4px; user-select: text; }
+  .integration .notice { font-size: 13px; margin: 10px 0 0; color: var(--vd-accent, #133d7a); }
+  .about { font-size: 12px; color: var(--vd-muted, #4a5566); text-align: center; margin: 16px 0 4px; user-select: text; }
 `;
 
 /**
@@ -104,6 +105,17 @@ export class SettingsView extends LitElement {
     }
   }
 
+  /** The element's appearance (the host's theme attribute, else the saved choice). */
+  private theme(): Theme {
+    return ((this.getRootNode() as ShadowRoot).host as HTMLElement | undefined)?.getAttribute('theme') as Theme ?? 'auto';
+  }
+
+  private setTheme(th: Theme) {
+    saveTheme(th);
+    const host = (this.getRootNode() as ShadowRoot).host as (HTMLElement & { theme: Theme }) | undefined;
+    if (host) host.theme = th;
+  }
+
   render() {
     const s = this.store;
     const close = () => this.dispatchEvent(new CustomEvent('vd-settings-close', { bubbles: true, composed: true }));
@@ -116,6 +128,10 @@ export class SettingsView extends LitElement {
         <select id="settings-language"
           @change=${(e: Event) => s.action(this.setLanguage((e.target as HTMLSelectElement).value))}>
           ${LANGUAGES.map((l) => html`<option value=${l.code} ?selected=${l.code === this.language}>${l.name}</option>`)}
+        </select>
+        <label for="settings-theme">${t('settings.theme')}</label>
+        <select id="settings-theme" @change=${(e: Event) => this.setTheme((e.target as HTMLSelectElement).value as Theme)}>
+          ${THEMES.map((th) => html`<option value=${th} ?selected=${th === this.theme()}>${t(`settings.themes.${th}`)}</option>`)}
         </select>
         ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : ''}
       </section>
