@@ -244,7 +244,15 @@ test('an incoming call rings, is answered with Alt+A and hung up with Alt+H', as
   await control('/caller/dial');
   const incoming = await waitEvent('call-incoming', incoming0 + 1);
   assert.equal(incoming.callDirection, 'incoming');
-  await page.getByRole('alertdialog', { name: 'Incoming call' }).waitFor();
+  // The ringing dialog is named by its caller, and its Answer button has the focus (the agent
+  // is on no call): a screen reader reads both as the call comes in.
+  const dialog = page.getByRole('alertdialog', { name: /^Incoming call/ });
+  await dialog.waitFor();
+  assert.match(await dialog.getAttribute('aria-labelledby'), /^incoming-h who-/);
+  await page.waitForFunction(() => {
+    const panel = document.querySelector('webrtc-client-ui').shadowRoot.querySelector('vd-call-panel');
+    return panel?.shadowRoot?.activeElement?.textContent === 'Answer';
+  }, null, { timeout: 5000 });
   await screenshot('incoming');
   await audit('incoming call');
   await page.keyboard.press('Alt+KeyA');

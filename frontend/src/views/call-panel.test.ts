@@ -162,6 +162,28 @@ describe('<vd-call-panel> timer, dial pad and recent calls', () => {
     expect(el.shadowRoot!.activeElement).toBe(input);
   });
 
+  it('gives a ringing call the focus on its Answer button, named by its caller, when the agent is on no call', async () => {
+    const el = await mount([]);
+    el.shadowRoot!.querySelector<HTMLInputElement>('#dial-number')!.focus();
+    el.calls = [call('r1', 'incoming', { displayName: 'Bob Buyer', phoneNumber: '+358401000091' })];
+    await el.updateComplete;
+    const focused = el.shadowRoot!.activeElement as HTMLElement;
+    expect(focused?.textContent).toBe('Answer');
+    // The dialog a screen reader reads as the focus enters: "Incoming call, Bob Buyer +358…", and the keys.
+    const dialog = el.shadowRoot!.querySelector('[role=alertdialog]')!;
+    const name = dialog.getAttribute('aria-labelledby')!.split(' ').map((id) => el.shadowRoot!.getElementById(id)!.textContent).join(', ');
+    expect(name).toBe('Incoming call, Bob Buyer +358401000091');
+    expect(el.shadowRoot!.getElementById(dialog.getAttribute('aria-describedby')!)!.textContent).toContain('Alt+A');
+    // On a call, a second ringing call does not take the focus from the call's controls.
+    el.calls = [call('c1', 'connected')];
+    await el.updateComplete;
+    const mute = el.shadowRoot!.querySelector<HTMLButtonElement>('li .ctl')!;
+    mute.focus();
+    el.calls = [call('c1', 'connected'), call('r2', 'incoming')];
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).toBe(mute);
+  });
+
   it('builds the number from the dial pad and edits it', async () => {
     const el = await mount([]);
     const pad = (k: string) => el.shadowRoot!.querySelector<HTMLButtonElement>(`.dialpad button[aria-label="${k}"]`)!.click();

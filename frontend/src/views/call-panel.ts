@@ -137,6 +137,8 @@ export class CallPanel extends LitElement {
 
   /** Calls seen connected, so that focus follows a call only as it connects. */
   private seenConnected = new Set<string>();
+  /** Calls seen ringing, so that focus goes to a ringing call once. */
+  private seenRinging = new Set<string>();
 
   // When a call connects while the cursor is in the number field, focus
   // moves to the call (its item, which a screen reader announces): the
@@ -145,11 +147,28 @@ export class CallPanel extends LitElement {
   // minute; bench/README, issue 20). Focus anywhere else stays put.
   updated(changed: Map<string, unknown>): void {
     if (!changed.has('calls')) return;
+    this.focusRinging();
     const connected = this.calls.filter((c) => c.state === 'connected').map((c) => c.detail.callId);
     const fresh = connected.filter((id) => !this.seenConnected.has(id));
     this.seenConnected = new Set(connected);
     if (!fresh.length || this.shadowRoot?.activeElement?.id !== 'dial-number') return;
     this.shadowRoot.querySelector<HTMLElement>(`li[data-call="${CSS.escape(fresh[fresh.length - 1])}"]`)?.focus();
+  }
+
+  // A call that starts ringing while the agent is on no call takes the
+  // focus, on its Answer button, unless the agent is typing elsewhere than
+  // the number field: a screen reader then reads the ringing dialog, whose
+  // name is "Incoming call" and the caller, and its description the keys
+  // (Alt+A, Alt+R). In a call, the ringing one only announces itself (the
+  // alertdialog) and the focus stays on the call's controls.
+  private focusRinging() {
+    const ringing = this.calls.filter((c) => c.state === 'incoming').map((c) => c.detail.callId);
+    const fresh = ringing.filter((id) => !this.seenRinging.has(id));
+    this.seenRinging = new Set(ringing);
+    if (!fresh.length || this.calls.some((c) => c.state === 'connected')) return;
+    const focused = this.shadowRoot?.activeElement;
+    if (focused && focused.id !== 'dial-number') return;
+    this.shadowRoot?.querySelector<HTMLElement>(`li[data-call="${CSS.escape(fresh[fresh.length - 1])}"] button.go`)?.focus();
   }
 
   private dial(e: Event) {
@@ -194,7 +213,7 @@ export class CallPanel extends LitElement {
     const active = this.calls.filter((c) => c.state !== 'incoming');
     return html`
       ${incoming.length
-        ? html`<section class="incoming" role="alertdialog" aria-labelledby="incoming-h" aria-describedby="incoming-hint">
+        ? html`<section class="incoming" role="alertdialog" aria-labelledby="incoming-h who-${incoming[incoming.length - 1].detail.callId}" aria-describedby="incoming-hint">
             <h2 id="incoming-h">${t('call.state.incoming')}</h2>
             <ul aria-label=${t('call.state.incoming')}>${incoming.map((c) => this.callItem(c))}</ul>
             <p class="hint" id="incoming-hint">${t('call.shortcuts')}</p>
@@ -279,7 +298,7 @@ export class CallPanel extends LitElement {
     const q = this.quality[c.detail.callId];
     return html`<li tabindex="-1" data-call=${c.detail.callId}>
       <div class="who">
-        <div class="num">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
+        <div class="num" id="who-${c.detail.callId}">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
         ${c.detail.isConsulted ? html`<div class="queue">${t('call.consultation')}</div>` : ''}
         ${c.detail.queueName ? html`<div class="queue">${t('call.queue')}: ${c.detail.queueName}</div>` : ''}
         <div class="state" role="status">${c.held ? t('call.onHold') : t(`call.state.${c.state}`)}${c.muted ? ` · ${t('call.muted')}` : ''}</div>
