@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"voicedesk/backend/callcontrol"
-	"voicedesk/backend/events"
 	"voicedesk/backend/headset"
 )
 
@@ -32,9 +31,19 @@ type headsets struct {
 }
 
 // startHeadset finds the headset whose buttons count and runs its call
-// control until ctx ends (or the headset goes); stream is the phone's
-// events, which light the headset.
-func (a *App) startHeadset(ctx context.Context, stream <-chan events.Event, log *slog.Logger) {
+// control until ctx ends (or the headset goes), in the background: the
+// discovery lists the sound devices to match the chosen speaker, which
+// must not hold up the window's first paint.
+func (a *App) startHeadset(ctx context.Context, log *slog.Logger) {
+	ctx, cancel := context.WithCancel(ctx)
+	a.headset.cancel, a.headset.done = cancel, make(chan struct{})
+	go func() {
+		defer close(a.headset.done)
+		a.runHeadset(ctx, log)
+	}()
+}
+
+func (a *App) runHeadset(ctx context.Context, log *slog.Logger) {
 	set := func(s HeadsetStatus) {
 		a.headset.mu.Lock()
 		a.headset.status = s
@@ -42,21 +51,16 @@ func (a *App) startHeadset(ctx context.Context, stream <-chan events.Event, log 
 		log.Info("headset buttons", "state", s.State, "name", s.Name, "reason", s.Reason)
 	}
 	found, skipped, err := headset.DiscoverSystem()
-	speaker := a.speakerName()
-	dev, ok := headset.Match(found, speaker)
+	dev, ok := headset.Match(found, a.speakerName())
 	switch {
 	case err != nil:
 		set(HeadsetStatus{State: "none", Reason: err.Error()})
+		return
 	case !ok && len(skipped) > 0:
 		set(HeadsetStatus{State: "unsupported", Name: skipped[0].Name, Reason: skipped[0].Reason})
+		return
 	case !ok:
 		set(HeadsetStatus{State: "none"})
-	}
-	if err != nil || !ok {
-		go func() {
-			for range stream {
-			}
-		}()
 		return
 	}
 	conn, layout, err := headset.OpenDevice(dev)
@@ -66,26 +70,26 @@ func (a *App) startHeadset(ctx context.Context, stream <-chan events.Event, log 
 			st.State = "no-access"
 		}
 		set(st)
-		go func() {
-			for range stream {
-			}
-		}()
 		return
 	}
 	set(HeadsetStatus{State: "working", Name: dev.Name})
 	ctl := headset.NewController(layout, conn, callcontrol.Actions(a.phone), log)
-	ctx, cancel := context.WithCancel(ctx)
-	a.headset.cancel, a.headset.done = cancel, make(chan struct{})
+	// The phone's events light the headset while it is driven: the
+	// subscription ends with the device (unplugged) or with ctx.
+	followCtx, stopFollow := context.WithCancel(ctx)
+	followed := make(chan struct{})
 	go func() {
-		defer close(a.headset.done)
-		go callcontrol.Follow(a.phone, ctl, stream)
-		if err := conn.Run(ctx, ctl.Input); err != nil {
-			set(HeadsetStatus{State: "none", Name: dev.Name, Reason: err.Error()}) // unplugged
-		}
+		defer close(followed)
+		callcontrol.Follow(a.phone, ctl, a.hub.Subscribe(followCtx, "headset"))
 	}()
+	if err := conn.Run(ctx, ctl.Input); err != nil {
+		set(HeadsetStatus{State: "none", Name: dev.Name, Reason: err.Error()}) // unplugged
+	}
+	stopFollow()
+	<-followed
 }
 
-// stopHeadset ends the call control (the device is closed).
+// stopHeadset ends the call control (the device is closed) and waits for it.
 func (a *App) stopHeadset() {
 	if a.headset.cancel != nil {
 		a.headset.cancel()

@@ -187,8 +187,8 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 		readers = append(readers, done)
 	}
 	// The headset's buttons and lights (the one matching the chosen
-	// speaker); its stream ends with the others.
-	app.startHeadset(streams, app.hub.Subscribe(streams, "headset"), log)
+	// speaker), found in the background; stopped with the other readers.
+	app.startHeadset(streams, log)
 	defer app.stopHeadset()
 	win := &options.App{
 		Title:            "VoiceDesk",
