@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -74,27 +73,8 @@ func TestDebInstallsOnACleanDebian(t *testing.T) {
 	cmd := exec.CommandContext(ctx, "chroot", root, "/usr/bin/voicedesk", "--headless", "--bridge", "127.0.0.1:0",
 		"--discovery-url", lab.DiscoveryURL, "--settings", "/tmp/settings.json", "--control", "/tmp/control.sock")
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "VOICEDESK_BRIDGE_TOKEN=" + token}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	var appLog strings.Builder
-	cmd.Stderr = &appLog
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		desktop.Stop(cmd)
-		if t.Failed() {
-			t.Logf("the app's log in the clean root:\n%s", appLog.String())
-		}
-	}()
-	url := desktop.BridgeURL(stdout, 20*time.Second)
-	if url == "" {
-		t.Fatal("the packaged app did not report its bridge")
-	}
-	rpc, err := desktop.DialBridgeFrom(ctx, url, "")
+	app := desktop.StartHeadless(t, cmd, 20*time.Second, "the packaged app in the clean root")
+	rpc, err := desktop.DialBridgeFrom(ctx, app.URL, "")
 	if err != nil {
 		t.Fatal(err)
 	}

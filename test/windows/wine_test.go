@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -60,31 +59,12 @@ func TestWindowsExeUnderWine(t *testing.T) {
 		"--control", fmt.Sprintf(`\\.\pipe\voicedesk-wine-test-%d`, os.Getpid()))
 	cmd.Env = append(os.Environ(), "WINEDEBUG="+envOr("VOICEDESK_WINEDEBUG", "-all"), "VOICEDESK_BRIDGE_TOKEN="+token)
 	cmd.Env = append(cmd.Env, sound.Env()...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	var appLog strings.Builder
-	cmd.Stderr = &appLog
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		desktop.Stop(cmd)
-		if t.Failed() {
-			t.Logf("the exe's log under Wine:\n%s", appLog.String())
-		}
-	}()
-	url := desktop.BridgeURL(stdout, 40*time.Second)
-	if url == "" {
-		t.Fatal("the exe did not report its bridge under Wine")
-	}
+	app := desktop.StartHeadless(t, cmd, 40*time.Second, "the exe under Wine")
 	up := time.Since(started)
-	if strings.Contains(appLog.String(), `"no sound"`) {
-		t.Fatalf("the exe found no sound device under Wine (WASAPI through winepulse): %s", appLog.String())
+	if strings.Contains(app.Log(), `"no sound"`) {
+		t.Fatalf("the exe found no sound device under Wine (WASAPI through winepulse): %s", app.Log())
 	}
-	rpc, err := desktop.DialBridgeFrom(ctx, url, "")
+	rpc, err := desktop.DialBridgeFrom(ctx, app.URL, "")
 	if err != nil {
 		t.Fatal(err)
 	}
