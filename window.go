@@ -79,3 +79,16 @@ func (w *Window) CallStats(callID string) (phone.CallQuality, error) {
 func (w *Window) SetUserStatus(eventTypeID int, note string) (platform.UserStatus, error) {
 	return w.app.phone.SetUserStatus(w.app.opCtx(), eventTypeID, note)
 }
+
+// SearchColleagues searches the platform's directory for the Colleagues
+// view and the transfer form: favourites first, then the matches (not in
+// the reference).
+func (w *Window) SearchColleagues(search string) (phone.Colleagues, error) {
+	return w.app.phone.SearchColleagues(w.app.opCtx(), search)
+}
+
+// SetFavourite makes a colleague one of the signed-in user's favourites,
+// or no longer one (kept in the settings).
+func (w *Window) SetFavourite(id string, on bool) error {
+	return w.app.phone.SetFavourite(id, on)
+}

@@ -96,6 +96,10 @@ type (
 		SetRecording(ctx context.Context, s *platform.Session, sipCallID string, on bool) error
 		StartSupervision(ctx context.Context, s *platform.Session, targetUserID string) error
 	}
+	// DirectoryAPI is the colleagues directory (colleagues.go).
+	DirectoryAPI interface {
+		Directory(ctx context.Context, s *platform.Session, q platform.DirectoryQuery) (platform.DirectoryPage, error)
+	}
 	// RESTAPI is makeAPICall's way through.
 	RESTAPI interface {
 		Call(ctx context.Context, s *platform.Session, method, relPath string, payload, out any) error
@@ -106,6 +110,7 @@ type (
 		PresenceAPI
 		SurveyAPI
 		CallsAPI
+		DirectoryAPI
 		RESTAPI
 	}
 )
@@ -244,6 +249,9 @@ type Phone struct {
 
 	mu        sync.Mutex
 	alertsOff bool
+	// favs are the favourite colleagues of a phone without a settings
+	// store (colleagues.go).
+	favs map[string][]string
 	// autoAnswer: which calls the phone answers by itself (autoanswer.go).
 	autoAnswer AutoAnswer
 	// The AuthHeader login's token: when it expires, the warning's cancel,

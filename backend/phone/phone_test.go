@@ -62,6 +62,10 @@ type fakePlatform struct {
 	lastCall string // method and path of the last Call
 }
 
+func (f *fakePlatform) Directory(context.Context, *platform.Session, platform.DirectoryQuery) (platform.DirectoryPage, error) {
+	return platform.DirectoryPage{}, errors.New("fake: no directory")
+}
+
 func (f *fakePlatform) Discover(ctx context.Context, _, username string) ([]platform.Silo, error) {
 	f.mu.Lock()
 	f.calls++

@@ -183,9 +183,13 @@ func (p *Phone) followEvents(ctx context.Context, s *platform.Session, kick chan
 	}
 }
 
-// onPlatformEvent handles one event of the channel: only the signed-in
-// user's own, and only a well-formed one.
+// onPlatformEvent handles one event of the channel: the signed-in user's
+// own, and the directory's news of colleagues; only well-formed ones.
 func (p *Phone) onPlatformEvent(s *platform.Session, ev platform.Event) {
+	if ev.Type == platform.EventColleagueStatus {
+		p.onColleagueEvent(s, ev) // anyone's
+		return
+	}
 	if ev.UserID != s.UserID {
 		return
 	}

@@ -25,6 +25,9 @@ type Settings struct {
 	Integration Integration `json:"integration"`
 	// AutoAnswer is which calls the phone answers by itself (nil: off).
 	AutoAnswer *AutoAnswer `json:"autoAnswer,omitempty"`
+	// Favourites are each user's favourite colleagues: user id -> the
+	// directory ids, in the order they were added.
+	Favourites map[string][]string `json:"favourites,omitempty"`
 }
 
 // AutoAnswer is the auto-answer setting (phone.AutoAnswer: mode off, all,

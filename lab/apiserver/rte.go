@@ -86,6 +86,35 @@ func (h *rteHub) publish(ev RTEEvent) {
 	}
 }
 
+// publishAll sends ev to every open channel, whoever's (the directory's
+// ColleagueStatus), cutting off a full one as publish does.
+func (h *rteHub) publishAll(ev RTEEvent) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for user, subs := range h.subs {
+		for ch := range subs {
+			select {
+			case ch <- ev:
+			default:
+				delete(h.subs[user], ch)
+				close(ch)
+			}
+		}
+	}
+}
+
+// any says whether a channel is open.
+func (h *rteHub) any() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, subs := range h.subs {
+		if len(subs) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // close ends every channel (the server stops).
 func (h *rteHub) close() {
 	h.mu.Lock()
@@ -164,5 +193,12 @@ func (s *Server) rte(w http.ResponseWriter, r *http.Request, me storedUser) {
 	}
 }
 
-// Close ends the open event channels.
-func (s *Server) Close() { s.events.close() }
+// Close ends the open event channels and the directory's watch of the
+// calls.
+func (s *Server) Close() {
+	s.events.close()
+	if s.dir.cancel != nil {
+		s.dir.cancel()
+		<-s.dir.done
+	}
+}

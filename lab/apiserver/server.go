@@ -42,6 +42,8 @@ type Config struct {
 	SSOUsers map[string]bool
 	// Ledger records the secrets handed out (nil: none recorded).
 	Ledger *Ledger
+	// Dialogs tells the directory who is on a call (nil: nobody is).
+	Dialogs *Dialogs
 }
 
 // IdentityProvider is what the API needs of the lab's OpenID provider.
@@ -64,6 +66,8 @@ type Server struct {
 	pnps  pnpsState
 	// events are the open event channels (rte.go).
 	events rteHub
+	// dir is the directory's view of the calls (colleagues.go).
+	dir directory
 }
 
 // New returns a Server over store.
@@ -74,7 +78,13 @@ func New(cfg Config, store *Store, log *slog.Logger) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Server{cfg: cfg, store: store, log: log}
+	s := &Server{cfg: cfg, store: store, log: log}
+	if cfg.Dialogs != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.dir.cancel, s.dir.done = cancel, make(chan struct{})
+		go s.watchCalls(ctx)
+	}
+	return s
 }
 
 // Handler returns the HTTP routes.
@@ -102,6 +112,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /users/{id}/roles/current", s.authed(s.currentRole))
 	mux.Handle("PUT /users/{id}/roles/current", s.authed(s.setCurrentRole))
 	mux.Handle("GET /queues", s.authed(s.listQueues))
+	mux.Handle("GET /directory", s.authed(s.directoryList))
+	mux.HandleFunc("POST /lab/directory/people", s.setPeople)
 	mux.Handle("GET /callbacklists", s.authed(s.listCallbackLists))
 	mux.Handle("POST /users/{id}/supervision", s.authed(s.startSupervision))
 	mux.Handle("POST /users/{id}/sdktoken", s.authed(s.newSDKToken))
@@ -589,5 +601,8 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request, me storedUser
 		return
 	}
 	s.events.publish(RTEEvent{Type: RTEUserStatus, UserID: me.ID, Data: st})
+	if u, err := s.store.userByID(me.ID); err == nil {
+		s.events.publishAll(RTEEvent{Type: RTEColleagueStatus, UserID: me.ID, Data: s.userEntry(u)})
+	}
 	writeJSON(w, http.StatusOK, st)
 }

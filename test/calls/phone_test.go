@@ -25,6 +25,10 @@ type events struct {
 	mu  sync.Mutex
 	all []phoneEvent
 	ch  chan phoneEvent
+	// colleagues: colleague-status-changed is kept too. Off by default:
+	// any change of anyone in the lab sends it, and a test that does not
+	// read it would fill ch and hold the phone's event channel.
+	colleagues bool
 }
 
 type phoneEvent struct {
@@ -36,6 +40,9 @@ type phoneEvent struct {
 func newEvents() *events { return &events{ch: make(chan phoneEvent, 64)} }
 
 func (e *events) Emit(name string, detail any) {
+	if name == phone.EventColleagueStatusChanged && !e.colleagues {
+		return
+	}
 	ev := phoneEvent{name: name, detail: detail}
 	if c, ok := detail.(phone.CallEvent); ok {
 		ev.call = c

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,27 @@ type Platform struct {
 	// platform keeps them (what Status and CurrentRole answer): a test
 	// changes it and then sends the event, as the platform would.
 	Presence *Presence
+	// People is the colleagues directory Directory searches: a name's
+	// case-insensitive substring, or the ids asked for.
+	People []platform.DirectoryEntry
+}
+
+// Directory answers from p.People.
+func (p Platform) Directory(_ context.Context, _ *platform.Session, q platform.DirectoryQuery) (platform.DirectoryPage, error) {
+	page := platform.DirectoryPage{}
+	for _, e := range p.People {
+		if len(q.IDs) > 0 && !slices.Contains(q.IDs, e.ID) {
+			continue
+		}
+		if !strings.Contains(strings.ToLower(e.Name), strings.ToLower(q.Search)) {
+			continue
+		}
+		page.Total++
+		if q.Take == 0 || len(page.Entries) < q.Take {
+			page.Entries = append(page.Entries, e)
+		}
+	}
+	return page, nil
 }
 
 // Presence is the platform's record of the user's availability and role.

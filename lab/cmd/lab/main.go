@@ -204,7 +204,9 @@ func serveAPI(ctx context.Context, args []string) error {
 		sup = &apiserver.Supervision{Bridge: *monitor}
 	}
 	var tokens *apiserver.SDKTokens
+	var dialogs *apiserver.Dialogs
 	if *kamctl != "" {
+		dialogs = &apiserver.Dialogs{Kamctl: *kamctl}
 		if tokens, err = apiserver.NewSDKTokens(*kamctl); err != nil {
 			return err
 		}
@@ -215,7 +217,7 @@ func serveAPI(ctx context.Context, args []string) error {
 	}
 	defer closeLedger()
 	api := apiserver.New(apiserver.Config{BaseURL: base, WebSocketURL: *ws, SIPProxy: *sip, IdP: provider, SSOUsers: sso, Recorder: rec,
-		Supervision: sup, SDKTokens: tokens, Ledger: ledger}, store, log)
+		Supervision: sup, SDKTokens: tokens, Ledger: ledger, Dialogs: dialogs}, store, log)
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
