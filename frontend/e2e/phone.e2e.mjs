@@ -287,6 +287,51 @@ test('a call from a queue shows the queue, and its wrap-up counts down after it'
   await wrapUp.waitFor({ state: 'detached' });
 });
 
+test('colleagues: the directory of 1,005 searched as typed, presence in words, a favourite, a change seen live', async () => {
+  await control('/directory/people?count=1000');
+  try {
+    await page.getByRole('tab', { name: 'Colleagues' }).click();
+    const search = page.getByRole('searchbox', { name: 'Search by name or number' });
+    await search.waitFor();
+    await page.getByText('Showing 50 of 1005: type to narrow the list').waitFor();
+    // The first of 1,005 by name, each presence in words.
+    const first = await page.locator('li[data-colleague] .presence').allTextContents();
+    for (const p of ['Available', 'On a call', 'Unknown']) assert.ok(first.includes(p), `no "${p}" in ${first}`);
+    await screenshot('colleagues');
+    await audit('colleagues');
+    const bob = page.locator('li[data-colleague]').filter({ hasText: 'Bob Agent' });
+    // As the agent types: a name's start, then a number's digits.
+    await search.fill('bo');
+    await bob.getByText('Available').waitFor();
+    await search.fill('aino vir');
+    await page.getByText('Aino Virtanen').first().waitFor();
+    const names = await page.locator('li[data-colleague] .name').allTextContents();
+    assert.ok(names.length > 0 && names.every((n) => n.startsWith('Aino Vir')), `aino vir found ${names}`);
+    await search.fill('401000002');
+    await bob.waitFor();
+    assert.equal(await page.locator('li[data-colleague]').count(), 1);
+    // Starred, Bob heads the list without a search.
+    await bob.getByRole('button', { name: 'Favourite: Bob Agent' }).click();
+    await search.fill('');
+    await page.getByRole('heading', { name: 'Favourites' }).waitFor();
+    const fav = page.getByRole('list', { name: 'Favourites' }).locator('li').filter({ hasText: 'Bob Agent' });
+    await fav.waitFor();
+    // Bob goes away elsewhere: the row says so (colleague-status-changed).
+    await control('/bob/status?id=6&note=lunch');
+    await fav.getByText('Away').waitFor({ timeout: 5000 });
+    await fav.getByText('lunch').waitFor();
+    await screenshot('colleagues-live');
+    await control('/bob/status?id=1');
+    await fav.getByText('Available').waitFor({ timeout: 5000 });
+    await fav.getByRole('button', { name: 'Favourite: Bob Agent' }).click();
+    await page.getByRole('heading', { name: 'Favourites' }).waitFor({ state: 'detached' });
+  } finally {
+    await control('/directory/people?count=0');
+    await page.getByRole('tab', { name: 'Dialer' }).click();
+  }
+  await page.getByRole('textbox', { name: 'Number to call' }).waitFor();
+});
+
 test('a hostile caller name shows as text and runs nothing', async () => {
   const hostile = '<img src=x onerror=alert(1)>';
   const incoming0 = await count('call-incoming');

@@ -14,6 +14,7 @@ import type {
   BackendState,
   CallExtraData,
   CallTransferState,
+  Colleagues,
   DesktopSettings,
   IntegrationSettings,
   LinkHandlerState,
@@ -48,6 +49,8 @@ export class PhoneApi {
   makeAPICall = (method: string, path: string, payload: object | null) => this.call<unknown>('MakeAPICall', method, path, payload);
   getUserStatus = () => this.call<PublicUserStatus>('GetUserStatus');
   setUserStatus = (id: number, note: string) => this.call<PublicUserStatus>('SetUserStatus', id, note);
+  searchColleagues = (search: string) => this.call<Colleagues>('SearchColleagues', search);
+  setFavourite = (id: string, on: boolean) => this.call<void>('SetFavourite', id, on);
   getUserRoles = () => this.call<PublicUserRole[]>('GetUserRoles');
   getUserRole = () => this.call<PublicUserRole>('GetUserRole');
   setUserRole = (queueId: string, number: string) => this.call<boolean>('SetUserRole', queueId, number);

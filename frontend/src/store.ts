@@ -12,7 +12,7 @@ import type { PhoneApi } from './api';
 import { i18n, isLanguage, t } from './i18n';
 import { RECONNECTED, type PhoneEvent } from './transport';
 import { toCallDetail } from './types';
-import type { CallEventDetail, CallState, CallView, PublicUserRole, PublicUserStatus, RecentCall } from './types';
+import type { CallEventDetail, CallState, CallView, Colleague, Colleagues, PublicUserRole, PublicUserStatus, RecentCall } from './types';
 import type { AudioDevices, AudioSettings } from './views/audio-settings';
 import type { UserInfo } from './views/home-view';
 import type { AuthType } from './views/login-view';
@@ -77,6 +77,13 @@ export class PhoneStore implements ReactiveController {
   audioDevices: AudioDevices | null = null;
   /** The last call's end, or a failed call action, shown under the calls. */
   notice = '';
+  /** The Colleagues view: the last search's answer (null until one is made), its words and its failure. */
+  colleagues: Colleagues | null = null;
+  colleaguesQuery = '';
+  colleaguesError = '';
+  private colleaguesSeq = 0;
+  /** The words of the newest search asked for (its answer may still be on its way). */
+  private colleaguesWanted = '';
   /**
    * The wrap-up after an answered service call (its wrapUpDuration): until
    * when (ms since the epoch) and the queue's name; null when none is on.
@@ -247,6 +254,9 @@ export class PhoneStore implements ReactiveController {
       return;
     }
     switch (e.name) {
+      case 'colleague-status-changed':
+        this.patchColleague(e.detail as Colleague);
+        break;
       case 'user-status-changed':
         this.set({ userStatus: e.detail as PublicUserStatus });
         break;
@@ -271,7 +281,7 @@ export class PhoneStore implements ReactiveController {
         this.set({ uiUrl: String(e.detail ?? '') });
         break;
       case 'logged-out':
-        this.set({ userStatus: null, pnpsQuery: null, roles: null, selectedRole: null });
+        this.set({ userStatus: null, pnpsQuery: null, roles: null, selectedRole: null, colleagues: null, colleaguesQuery: '' });
         break;
       case 'phone-error': {
         const name = String(e.detail);
@@ -290,6 +300,42 @@ export class PhoneStore implements ReactiveController {
       }
     }
     this.emit(e.name, e.detail);
+  }
+
+  /**
+   * Searches the directory for the Colleagues view; an answer overtaken by
+   * a later search (the agent still typing) is dropped.
+   */
+  async searchColleagues(query: string): Promise<void> {
+    const seq = ++this.colleaguesSeq;
+    this.colleaguesWanted = query;
+    try {
+      const found = await this.api.searchColleagues(query);
+      if (seq === this.colleaguesSeq) this.set({ colleagues: found, colleaguesQuery: query, colleaguesError: '' });
+    } catch (err) {
+      if (seq === this.colleaguesSeq) this.set({ colleaguesError: t('colleagues.error', { message: (err as Error).message }) });
+    }
+  }
+
+  /** Stars or unstars a colleague, then shows the same search again. */
+  async toggleFavourite(c: Colleague): Promise<void> {
+    try {
+      await this.api.setFavourite(c.id, !c.favourite);
+    } catch (err) {
+      this.set({ colleaguesError: t('colleagues.error', { message: (err as Error).message }) });
+      return;
+    }
+    // The newest search, not the one on show: the agent may have typed
+    // while the star was being kept.
+    await this.searchColleagues(this.colleaguesWanted);
+  }
+
+  // colleague-status-changed: the colleague's new presence, in place,
+  // wherever the view shows them (the star is the view's own knowledge).
+  private patchColleague(c: Colleague) {
+    if (!this.colleagues || !c?.id) return;
+    const patch = (list: Colleague[]) => list.map((x) => (x.id === c.id ? { ...c, favourite: x.favourite } : x));
+    this.set({ colleagues: { ...this.colleagues, favourites: patch(this.colleagues.favourites), results: patch(this.colleagues.results) } });
   }
 
   /** Keeps the list of calls the screen shows, from the backend's events only. */

@@ -210,3 +210,31 @@ export interface HeadsetStatus {
   state: 'working' | 'none' | 'no-access' | 'unsupported';
   reason?: string;
 }
+
+/** VoiceDesk addition: what the Colleagues view shows of someone's availability. */
+export type Presence = 'available' | 'on-call' | 'unavailable' | 'unknown';
+
+/** VoiceDesk addition: a user or queue of the platform's directory (SearchColleagues, colleague-status-changed). */
+export interface Colleague {
+  kind: 'user' | 'queue';
+  id: string;
+  name: string;
+  number: string;
+  email?: string;
+  presence: Presence;
+  /** The availability's EventTypeID (1-6) when known, and its note. */
+  statusId?: number;
+  note?: string;
+  /** A queue's members and how many are free. */
+  members?: number;
+  membersAvailable?: number;
+  favourite: boolean;
+}
+
+/** VoiceDesk addition: a directory search's answer. */
+export interface Colleagues {
+  favourites: Colleague[];
+  results: Colleague[];
+  /** Every match; results hold the first page only. */
+  total: number;
+}

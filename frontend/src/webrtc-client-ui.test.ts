@@ -34,9 +34,30 @@ class FakeBackend implements Transport {
   headset: { name?: string; state: string; reason?: string } = { state: 'none' };
   audio = { mic: '', speaker: 'usb', ringer: '', echoCancel: true, noiseSuppression: true, autoGain: false, handling: 'default', alerts: true };
 
+  /** The directory SearchColleagues answers from (backend/phone's Colleague), and the favourites' ids. */
+  people: Array<Record<string, unknown> & { id: string; name: string }> = [
+    { kind: 'user', id: 'u-bob', name: 'Bob Agent', number: '+358401000002', presence: 'available', statusId: 1 },
+    { kind: 'queue', id: 'q-sales', name: 'Sales', number: '+358201000100', presence: 'available', members: 2, membersAvailable: 1 },
+    { kind: 'user', id: 'u-sara', name: 'Sara Supervisor', number: '+358401000003', presence: 'unavailable', statusId: 6, note: 'lunch' },
+    { kind: 'user', id: 'p-aino', name: 'Aino Virtanen', number: '+358403000000', presence: 'unknown' },
+    { kind: 'user', id: 'p-eero', name: 'Eero Korhonen', number: '+358403000001', presence: 'on-call', statusId: 1 },
+  ];
+  favourites: string[] = [];
+
   async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
     this.calls.push({ method, args });
     switch (method) {
+      case 'SearchColleagues': {
+        const q = String(args[0]).toLowerCase();
+        const found = this.people.filter((p) => p.name.toLowerCase().includes(q)).map((p) => ({ ...p, favourite: this.favourites.includes(p.id) }));
+        return { favourites: found.filter((p) => p.favourite), results: found.slice(0, 4), total: found.length } as T;
+      }
+      case 'SetFavourite': {
+        const [id, on] = args as [string, boolean];
+        this.favourites = this.favourites.filter((f) => f !== id);
+        if (on) this.favourites.push(id);
+        return undefined as T;
+      }
       case 'State':
         return this.state as T;
       case 'Login':
@@ -1088,5 +1109,153 @@ describe('<webrtc-client-ui>', () => {
     for (const key of ['5', '#']) panel.dispatchEvent(new CustomEvent('vd-dtmf', { detail: { id: 'k1', key } }));
     await new Promise((r) => setTimeout(r, 60));
     expect(sent).toEqual(['5', '#']);
+  });
+
+  describe('Colleagues', () => {
+    async function colleagues(el: WebrtcClientUi) {
+      await el.updateComplete;
+      const panel = el.shadowRoot!.querySelector('vd-call-panel')! as unknown as LitElement;
+      await panel.updateComplete;
+      return panel;
+    }
+    async function openTab(el: WebrtcClientUi) {
+      const panel = await colleagues(el);
+      panel.shadowRoot!.querySelector<HTMLButtonElement>('#tab-colleagues')!.click();
+      await el.updateComplete;
+      await panel.updateComplete;
+      await tick();
+      const view = el.shadowRoot!.querySelector('vd-colleagues-view')! as unknown as LitElement;
+      await view.updateComplete;
+      return { panel, view };
+    }
+    const rows = (view: LitElement) =>
+      [...view.shadowRoot!.querySelectorAll('li')].map((li) => li.querySelector('.name')!.textContent + ' | ' + li.querySelector('.presence')!.textContent!.trim());
+
+    it('opens on a tab, searches as the agent types, and says each presence in words', async () => {
+      const { el } = await mount(backend);
+      await fill(el, 'a@x', 'pw');
+      expect(backend.calls.some((c) => c.method === 'SearchColleagues')).toBe(false); // nothing asked before the tab is opened
+      const { panel, view } = await openTab(el);
+      expect(panel.shadowRoot!.querySelector('#tab-colleagues')!.getAttribute('aria-selected')).toBe('true');
+      expect(panel.shadowRoot!.querySelector('#panel-colleagues')).not.toBeNull();
+      expect(panel.shadowRoot!.querySelector('#dial-number')).toBeNull();
+      expect(backend.calls.filter((c) => c.method === 'SearchColleagues').map((c) => c.args[0])).toEqual(['']);
+      expect(rows(view)).toEqual([
+        'Bob Agent | Available',
+        'Sales | Queue · 1 of 2 free',
+        'Sara Supervisor | Away',
+        'Aino Virtanen | Unknown',
+      ]);
+      expect(view.shadowRoot!.querySelector('#colleague-count')!.textContent).toBe('Showing 4 of 5: type to narrow the list');
+      expect(view.shadowRoot!.activeElement?.id).toBe('colleague-search');
+      const input = view.shadowRoot!.querySelector<HTMLInputElement>('#colleague-search')!;
+      for (const v of ['e', 'ee', 'eer']) {
+        input.value = v;
+        input.dispatchEvent(new Event('input'));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      await view.updateComplete;
+      // One search for what was typed once typing paused, not one a key.
+      expect(backend.calls.filter((c) => c.method === 'SearchColleagues').map((c) => c.args[0])).toEqual(['', 'eer']);
+      expect(rows(view)).toEqual(['Eero Korhonen | On a call']);
+      input.value = 'zz';
+      input.dispatchEvent(new Event('input'));
+      await new Promise((r) => setTimeout(r, 200));
+      await view.updateComplete;
+      expect(view.shadowRoot!.querySelector('#colleague-count')!.textContent).toBe('No one matches “zz”');
+    });
+
+    it('keeps favourites first, stars them by button, and shows a colleague-status-changed in place', async () => {
+      const { el } = await mount(backend);
+      await fill(el, 'a@x', 'pw');
+      const { view } = await openTab(el);
+      const star = () => view.shadowRoot!.querySelector<HTMLButtonElement>('li[data-colleague="u-sara"] .star')!;
+      expect(star().getAttribute('aria-label')).toBe('Favourite: Sara Supervisor');
+      expect(star().getAttribute('aria-pressed')).toBe('false');
+      star().click();
+      await tick();
+      await tick();
+      await el.updateComplete;
+      await view.updateComplete;
+      expect(backend.calls.find((c) => c.method === 'SetFavourite')!.args).toEqual(['u-sara', true]);
+      expect(view.shadowRoot!.querySelector('h2')!.textContent).toBe('Favourites');
+      expect(rows(view)[0]).toBe('Sara Supervisor | Away');
+      expect(star().getAttribute('aria-pressed')).toBe('true');
+      const seen: unknown[] = [];
+      el.addEventListener('colleague-status-changed', (e) => seen.push((e as CustomEvent).detail));
+      const news = { kind: 'user', id: 'u-sara', name: 'Sara Supervisor', number: '+358401000003', presence: 'on-call', statusId: 6, favourite: false };
+      backend.handler!({ name: 'colleague-status-changed', detail: news });
+      await el.updateComplete;
+      await view.updateComplete;
+      expect(rows(view)[0]).toBe('Sara Supervisor | On a call');
+      expect(star().getAttribute('aria-pressed')).toBe('true'); // the view's own knowledge of the star stays
+      expect(seen).toEqual([news]); // and a host page hears it too
+    });
+
+    it('calls a colleague, and during a connected call transfers to one directly or after consulting', async () => {
+      const { el } = await mount(backend);
+      await fill(el, 'a@x', 'pw');
+      let { view } = await openTab(el);
+      view.shadowRoot!.querySelector<HTMLButtonElement>('li[data-colleague="u-bob"] .go')!.click();
+      expect(backend.calls.find((c) => c.method === 'Call')!.args[0]).toBe('+358401000002');
+      const d = { callId: 't1', callDirection: 'outbound', phoneNumber: '+358401000090', startTime: new Date().toISOString(), isConsulted: false };
+      backend.handler!({ name: 'call-confirmed', detail: d });
+      await el.updateComplete;
+      view = el.shadowRoot!.querySelector('vd-colleagues-view')! as unknown as LitElement;
+      await view.updateComplete;
+      const bob = view.shadowRoot!.querySelector('li[data-colleague="u-bob"]')!;
+      expect([...bob.querySelectorAll('.actions button')].map((b) => b.getAttribute('aria-label'))).toEqual([
+        'Transfer to Bob Agent',
+        'Consult Bob Agent first',
+        'Favourite: Bob Agent',
+      ]);
+      bob.querySelector<HTMLButtonElement>('.go')!.click();
+      bob.querySelector<HTMLButtonElement>('.ctl')!.click();
+      await tick();
+      expect(backend.calls.filter((c) => c.method === 'TransferCall').map((c) => c.args)).toEqual([
+        ['direct', '+358401000002'],
+        ['consulted', '+358401000002'],
+      ]);
+    });
+
+    it('shows the newest search after a star that was slow to be kept', async () => {
+      const { el } = await mount(backend);
+      await fill(el, 'a@x', 'pw');
+      const { view } = await openTab(el);
+      const orig = backend.invoke.bind(backend);
+      backend.invoke = (async (method: string, ...args: unknown[]) => {
+        // The star is kept while the search typed meanwhile is on its way.
+        if (method === 'SetFavourite') await new Promise((r) => setTimeout(r, 250));
+        if (method === 'SearchColleagues' && args[0] === 'sara') await new Promise((r) => setTimeout(r, 200));
+        return orig(method, ...args);
+      }) as typeof backend.invoke;
+      view.shadowRoot!.querySelector<HTMLButtonElement>('li[data-colleague="u-bob"] .star')!.click();
+      const input = view.shadowRoot!.querySelector<HTMLInputElement>('#colleague-search')!;
+      input.value = 'sara';
+      input.dispatchEvent(new Event('input'));
+      await new Promise((r) => setTimeout(r, 700));
+      await el.updateComplete;
+      await view.updateComplete;
+      expect(el.store.colleaguesQuery).toBe('sara');
+      expect(rows(view)).toEqual(['Sara Supervisor | Away']);
+    });
+
+    it('moves between the tabs with the arrow keys', async () => {
+      const { el } = await mount(backend);
+      await fill(el, 'a@x', 'pw');
+      const panel = await colleagues(el);
+      const tablist = panel.shadowRoot!.querySelector('[role=tablist]')!;
+      let focused = '';
+      for (const tab of tablist.querySelectorAll('[role=tab]')) tab.addEventListener('focus', () => (focused = tab.id));
+      tablist.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+      await el.updateComplete;
+      await panel.updateComplete;
+      expect(el.tab).toBe('colleagues');
+      await tick();
+      expect(focused).toBe('tab-colleagues');
+      tablist.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
+      await el.updateComplete;
+      expect(el.tab).toBe('dialer');
+    });
   });
 });

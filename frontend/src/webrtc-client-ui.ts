@@ -6,12 +6,13 @@ import { t } from './i18n';
 import { Shortcuts } from './shortcuts';
 import { PhoneStore } from './store';
 import { defaultTransport, type Transport } from './transport';
-import type { AudioHandling, AuthHeaderValue, CallExtraData, CallTransferState, LoginOptions } from './types';
+import type { AudioHandling, AuthHeaderValue, CallExtraData, CallTransferState, Colleague, LoginOptions } from './types';
 import type { OutboundServiceCallData, PublicUserRole, PublicUserStatus } from './types';
 import type { AuthType } from './views/login-view';
 import './views/login-view';
 import './views/home-view';
 import './views/call-panel';
+import './views/colleagues-view';
 import './views/pnps-query';
 import './views/settings-view';
 import { savedTheme, themeStyles, type Theme } from './theme';
@@ -42,6 +43,7 @@ export class WebrtcClientUi extends LitElement {
     busy: { state: true },
     ssoWaiting: { state: true },
     screen: { state: true },
+    tab: { state: true },
   };
 
   declare discoveryUrl: string | undefined;
@@ -56,6 +58,8 @@ export class WebrtcClientUi extends LitElement {
   declare ssoWaiting: boolean;
   /** The signed-in screen shown: the phone, or its settings. */
   declare screen: 'main' | 'settings';
+  /** Under the calls: the dialer or the Colleagues view. */
+  declare tab: 'dialer' | 'colleagues';
 
   readonly api = new PhoneApi(defaultTransport());
   readonly store = new PhoneStore(this, this.api);
@@ -73,6 +77,7 @@ export class WebrtcClientUi extends LitElement {
     this.busy = false;
     this.ssoWaiting = false;
     this.screen = 'main';
+    this.tab = 'dialer';
     new Shortcuts(this, this.store, this);
   }
 
@@ -295,6 +300,9 @@ export class WebrtcClientUi extends LitElement {
     void this.api.setAuthType(authType).catch((e) => this.store.set({ notice: (e as Error).message }));
   }
 
+  /** The transfer form's directory search (the Colleagues view's, without its state). */
+  private findColleagues = (q: string) => this.api.searchColleagues(q);
+
   // ---- Screen actions ----
 
   private async loginFromScreen(opts: LoginOptions) {
@@ -339,6 +347,8 @@ export class WebrtcClientUi extends LitElement {
         @vd-role=${(e: Ev<{ queueId: string; number: string }>) => act(this.setUserRole(e.detail.queueId, e.detail.number))}
         @vd-status=${(e: Ev<{ id: number }>) => act(this.setUserStatus(e.detail.id))}></vd-home-view>
       <vd-call-panel .calls=${s.calls} .recording=${s.recording} .recent=${s.recent} .quality=${s.quality} notice=${s.notice} .wrapUp=${s.wrapUp} language=${s.language}
+        view=${this.tab} .searchColleagues=${this.findColleagues}
+        @vd-view=${(e: Ev<{ view: 'dialer' | 'colleagues' }>) => (this.tab = e.detail.view)}
         @vd-wrapup-done=${() => s.set({ wrapUp: null })}
         @vd-hold=${(e: Ev<{ id: string; on: boolean }>) => act(e.detail.on ? this.pauseCall(e.detail.id) : this.resumeCall(e.detail.id))}
         @vd-mute=${(e: Ev<{ id: string; on: boolean }>) => act(e.detail.on ? this.muteCall(e.detail.id) : this.unmuteCall(e.detail.id))}
@@ -350,7 +360,15 @@ export class WebrtcClientUi extends LitElement {
         @vd-supervise=${(e: Ev<{ target: string }>) => act(this.startCallSupervision(e.detail.target))}
         @vd-answer=${(e: Ev<{ id: string }>) => act(this.answerCall(e.detail.id))}
         @vd-reject=${(e: Ev<{ id: string }>) => act(this.rejectCall(e.detail.id))}
-        @vd-end=${(e: Ev<{ id: string }>) => act(this.endCall(e.detail.id))}></vd-call-panel>
+        @vd-end=${(e: Ev<{ id: string }>) => act(this.endCall(e.detail.id))}>
+        ${this.tab === 'colleagues'
+          ? html`<vd-colleagues-view slot="colleagues" .colleagues=${s.colleagues} query=${s.colleaguesQuery} error=${s.colleaguesError} language=${s.language}
+              ?inCall=${s.calls.some((c) => c.state === 'connected')}
+              @vd-colleague-search=${(e: Ev<{ query: string }>) => void s.searchColleagues(e.detail.query)}
+              @vd-favourite=${(e: Ev<{ colleague: Colleague }>) => void s.toggleFavourite(e.detail.colleague)}
+              @vd-call=${(e: Ev<{ number: string }>) => act(this.call(e.detail.number))}
+              @vd-transfer=${(e: Ev<{ number: string; kind: 'direct' | 'consulted' }>) => act(this.transferCall(e.detail.kind, e.detail.number))}></vd-colleagues-view>`
+          : ''}</vd-call-panel>
       ${s.pnpsQuery
         ? html`<vd-pnps-query .query=${s.pnpsQuery} language=${s.language}
             @vd-pnps-answer=${(e: Ev<{ id: string; score: number; comment: string }>) => pnpsDone(this.api.answerPNPS(e.detail.id, e.detail.score, e.detail.comment))}

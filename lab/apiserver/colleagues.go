@@ -162,8 +162,9 @@ type person struct {
 const peopleCallEvery = 17
 
 // setPeople makes n synthetic people, named from common first and last
-// names, numbered +35840300nnnn; their availability is spread: every 5th
-// busy, every 11th away, every 13th do-not-disturb, every 10th sharing none.
+// names, numbered +35840300nnnn; their availability is spread: about every
+// 5th busy, 11th away, 13th do-not-disturb, 10th sharing none, 17th on a
+// call, in any stretch of names.
 func (d *directory) setPeople(n int) {
 	first := []string{"Aino", "Eero", "Liisa", "Mikko", "Sanna", "Jukka", "Helmi", "Oskari", "Emma", "Ville",
 		"Noora", "Antti", "Laura", "Timo", "Kaisa", "Pekka", "Sofia", "Juha", "Elina", "Matti",
@@ -181,19 +182,22 @@ func (d *directory) setPeople(n int) {
 		}
 		e := DirectoryEntry{Kind: "User", ID: fmt.Sprintf("person-%05d", i), Name: name, Number: fmt.Sprintf("+35840300%04d", i),
 			Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@people.voicedesk.lab"}
-		if i%10 != 9 {
+		// k spreads the states over the names too: the names repeat every
+		// 40 people, and 40 is a multiple of 5 and 10.
+		k := i + i/len(first)
+		if k%10 != 9 {
 			st := UserStatus{EventSourceCategory: "User", EventTypeID: StatusAvailable}
 			switch {
-			case i%13 == 12:
+			case k%13 == 12:
 				st.EventTypeID = 3
-			case i%11 == 10:
+			case k%11 == 10:
 				st.EventTypeID = 6
-			case i%5 == 4:
+			case k%5 == 4:
 				st.EventTypeID = 2
 			}
 			e.Availability = &st
 		}
-		onCall := i%peopleCallEvery == peopleCallEvery-1
+		onCall := k%peopleCallEvery == peopleCallEvery-1
 		e.OnCall = &onCall
 		people[i] = person{e}
 	}

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -108,6 +109,26 @@ func TestSyntheticPeopleHaveEveryState(t *testing.T) {
 		default:
 			seen["unavailable"]++
 		}
+	}
+	// The first 50 by name (the Colleagues view's first page) show all
+	// four too: Aino, Anna and Antti with every last name.
+	firstPage := map[string]bool{}
+	for _, p := range d.people {
+		if strings.HasPrefix(p.Name, "Aino ") || strings.HasPrefix(p.Name, "Anna ") {
+			switch {
+			case p.Availability == nil:
+				firstPage["unknown"] = true
+			case *p.OnCall:
+				firstPage["on a call"] = true
+			case p.Availability.EventTypeID == StatusAvailable:
+				firstPage["available"] = true
+			default:
+				firstPage["unavailable"] = true
+			}
+		}
+	}
+	if len(firstPage) != 4 {
+		t.Errorf("Aino and Anna (the first page by name) show only %v", firstPage)
 	}
 	for _, k := range []string{"unknown", "on a call", "available", "unavailable"} {
 		if seen[k] == 0 {

@@ -30,6 +30,7 @@ import (
 
 	"voicedesk/backend/audio"
 	"voicedesk/backend/media"
+	"voicedesk/backend/platform"
 	"voicedesk/backend/sip"
 	"voicedesk/lab/labctl"
 	"voicedesk/test/desktop"
@@ -142,6 +143,21 @@ func (f *farEnd) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hz, _ := strconv.Atoi(r.URL.Query().Get("hz"))
 		f.pulse.Feed(pulse.MicFeed, &audio.Tone{Hz: float64(hz), Amplitude: 0.3})
 		reply(map[string]bool{"ok": true})
+	case "/directory/people": // the lab's directory gets that many synthetic people
+		res, err := http.Post(f.st.APIURL+"lab/directory/people", "application/json", strings.NewReader(`{"Count":`+r.URL.Query().Get("count")+`}`))
+		if err != nil {
+			fail(err)
+			return
+		}
+		res.Body.Close()
+		reply(map[string]int{"status": res.StatusCode})
+	case "/bob/status": // Bob changes his availability (his own API call)
+		id, _ := strconv.Atoi(r.URL.Query().Get("id"))
+		if err := f.bobStatus(id, r.URL.Query().Get("note")); err != nil {
+			fail(err)
+			return
+		}
+		reply(map[string]bool{"ok": true})
 	case "/tone/dtmf": // what the tone phone received since an offset in its log
 		since, _ := strconv.Atoi(r.URL.Query().Get("since"))
 		digits, offset := labtest.DTMFReceived(f.st, "tone", since)
@@ -149,6 +165,22 @@ func (f *farEnd) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// bobStatus sets Bob's availability as his own phone or the platform's UI
+// would: the lab tells every open event channel (Alice's Colleagues view).
+func (f *farEnd) bobStatus(id int, note string) error {
+	api := platform.New(platform.Config{})
+	silos, err := api.Discover(f.ctx, f.st.DiscoveryURL, "bob@voicedesk.lab")
+	if err != nil {
+		return err
+	}
+	s, err := api.LoginCredentials(f.ctx, silos[0], "bob@voicedesk.lab", "bob-secret")
+	if err != nil {
+		return err
+	}
+	_, err = api.SetStatus(f.ctx, s, id, note)
+	return err
 }
 
 // dialHostile calls Alice from the lab's probe account with a caller name

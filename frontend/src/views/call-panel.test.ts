@@ -221,4 +221,50 @@ describe('<vd-call-panel> timer, dial pad and recent calls', () => {
     form.dispatchEvent(new Event('submit', { cancelable: true }));
     expect(got).toEqual(['6f1f0a40-0c3e-4f0b-9a51-000000000002']);
   });
+
+  it('folds the dial pad while a call is under way (the call has its own keypad), and shows it on request', async () => {
+    const el = await mount([]);
+    expect(el.shadowRoot!.querySelector('.dialpad')).not.toBeNull();
+    expect(el.shadowRoot!.querySelector('.padtoggle')).toBeNull();
+    el.calls = [call('c1', 'connected')];
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.dialpad')).toBeNull();
+    const toggle = el.shadowRoot!.querySelector<HTMLButtonElement>('.padtoggle')!;
+    expect([toggle.textContent, toggle.getAttribute('aria-expanded')]).toEqual(['Show dial pad', 'false']);
+    toggle.click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.dialpad')).not.toBeNull();
+    expect(el.shadowRoot!.querySelector('.padtoggle')!.getAttribute('aria-expanded')).toBe('true');
+    el.calls = [];
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.dialpad')).not.toBeNull();
+  });
+
+  it('suggests colleagues from the directory in the transfer form, favourites first, and takes the one picked', async () => {
+    const el = await mount([call('c1', 'connected')]);
+    const asked: string[] = [];
+    const bob = { kind: 'user' as const, id: 'u-bob', name: 'Bob Agent', number: '+358401000002', presence: 'on-call' as const, favourite: true };
+    const bea = { kind: 'user' as const, id: 'u-bea', name: 'Bea Bauer', number: '+358403000009', presence: 'available' as const, favourite: false };
+    el.searchColleagues = async (q) => (asked.push(q), { favourites: [bob], results: [bea, bob], total: 2 });
+    [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('li button')].find((b) => b.textContent!.trim() === 'Transfer')!.click();
+    await el.updateComplete;
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('#transfer-number')!;
+    input.value = 'b';
+    input.dispatchEvent(new Event('input'));
+    input.value = 'be';
+    input.dispatchEvent(new Event('input'));
+    await new Promise((r) => setTimeout(r, 200));
+    await el.updateComplete;
+    expect(asked).toEqual(['be']); // from two characters, once typing paused
+    const picks = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('#transfer-suggestions button')];
+    expect(picks.map((b) => b.textContent!.replace(/\s+/g, ' ').trim())).toEqual(['Bob Agent +358401000002 · On a call', 'Bea Bauer +358403000009 · Available']);
+    picks[1].click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector<HTMLInputElement>('#transfer-number')!.value).toBe('+358403000009');
+    expect(el.shadowRoot!.querySelector('#transfer-suggestions')).toBeNull();
+    const got: unknown[] = [];
+    el.addEventListener('vd-transfer', (e) => got.push((e as CustomEvent).detail));
+    el.shadowRoot!.querySelector<HTMLButtonElement>('.transfer button.go')!.click();
+    expect(got).toEqual([{ id: 'c1', number: '+358403000009', kind: 'direct' }]);
+  });
 });

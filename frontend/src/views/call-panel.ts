@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import { t } from '../i18n';
 
-import type { CallView, RecentCall } from '../types';
+import type { CallView, Colleague, Colleagues, RecentCall } from '../types';
+import { presenceLabel, SEARCH_DELAY_MS } from './colleagues-view';
 
 export type { CallState, CallView, RecentCall } from '../types';
 
@@ -34,7 +35,19 @@ export class CallPanel extends LitElement {
     quality: { attribute: false },
     superviseTarget: { state: true },
     wrapUp: { attribute: false },
+    view: { type: String },
+    padOpen: { state: true },
+    searchColleagues: { attribute: false },
+    suggestions: { state: true },
   };
+  /** Which view is under the calls: 'dialer' or 'colleagues' (the slot named colleagues). */
+  declare view: string;
+  /** The dialer's dial pad shown (true) or folded (false); null: shown only while no call is under way. */
+  declare padOpen: boolean | null;
+  /** Searches the directory for the transfer form's suggestions (null: none). */
+  declare searchColleagues: ((q: string) => Promise<Colleagues>) | null;
+  /** The transfer form's suggestions for what is typed there. */
+  declare suggestions: Colleague[];
   /** The wrap-up after a service call: until when (ms since the epoch) and the queue; null for none. */
   declare wrapUp: { until: number; queue: string } | null;
   /** The agent user id typed in the listen-in form. */
@@ -68,6 +81,10 @@ export class CallPanel extends LitElement {
     this.quality = {};
     this.superviseTarget = '';
     this.wrapUp = null;
+    this.view = 'dialer';
+    this.padOpen = null;
+    this.searchColleagues = null;
+    this.suggestions = [];
   }
 
   /** The wrap-up's time left (ms): it is on show while above zero. */
@@ -128,6 +145,17 @@ export class CallPanel extends LitElement {
     summary:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
     .supervise { flex-wrap: wrap; margin-top: 8px; }
     .supervise label { flex: 1 1 100%; margin: 0; }
+    [role='tablist'] { display: flex; gap: 4px; margin-top: 14px; border-bottom: 2px solid var(--vd-border, #e3e7ee); }
+    [role='tab'] { background: transparent; color: var(--vd-muted, #4a5566); border-radius: 8px 8px 0 0; padding: 8px 14px; margin-bottom: -2px; border-bottom: 3px solid transparent; }
+    [role='tab'][aria-selected='true'] { color: var(--vd-accent, #133d7a); border-bottom-color: var(--vd-accent, #133d7a); }
+    [role='tab']:focus-visible { outline: 3px solid #f5a623; outline-offset: -3px; }
+    .padtoggle { background: transparent; color: var(--vd-accent, #133d7a); padding: 6px 0; margin-top: 6px; font-size: 13px; }
+    .suggest { flex: 1 1 100%; list-style: none; margin: 0; padding: 0; border: 1px solid var(--vd-border, #e3e7ee); border-radius: 8px; }
+    .suggest li { padding: 0; border-top: 1px solid var(--vd-border, #e3e7ee); }
+    .suggest li:first-child { border-top: 0; }
+    .suggest button { width: 100%; text-align: left; background: transparent; color: inherit; font-weight: 500; padding: 6px 10px; border-radius: 0; display: flex; gap: 8px; flex-wrap: wrap; }
+    .suggest .sname { font-weight: 600; }
+    .suggest .smeta { font-size: 12px; color: var(--vd-muted, #4a5566); }
   `;
 
   firstUpdated() {
@@ -178,6 +206,39 @@ export class CallPanel extends LitElement {
     this.dispatchEvent(new CustomEvent('vd-call', { detail: { number } }));
   }
 
+  private suggestTimer = 0;
+  private suggestSeq = 0;
+
+  // What is typed in the transfer form is looked up in the directory (a
+  // name or a number's digits, from two characters on), as in the
+  // Colleagues view; the first five matches, favourites first, are offered.
+  private transferTyped(value: string) {
+    this.transferNumber = value;
+    clearTimeout(this.suggestTimer);
+    const q = value.trim();
+    if (!this.searchColleagues || q.length < 2) {
+      this.suggestions = [];
+      return;
+    }
+    const search = this.searchColleagues;
+    this.suggestTimer = window.setTimeout(() => {
+      const seq = ++this.suggestSeq;
+      search(q)
+        .then((found) => {
+          if (seq !== this.suggestSeq || this.transferNumber.trim() !== q) return;
+          const seen = new Set<string>();
+          this.suggestions = [...found.favourites, ...found.results].filter((c) => !seen.has(c.id) && seen.add(c.id)).slice(0, 5);
+        })
+        .catch(() => (this.suggestions = [])); // the number typed still works
+    }, SEARCH_DELAY_MS);
+  }
+
+  private pickSuggestion(c: Colleague) {
+    this.transferNumber = c.number;
+    this.suggestions = [];
+    this.shadowRoot?.querySelector<HTMLInputElement>('#transfer-number')?.focus();
+  }
+
   private transfer(e: SubmitEvent, id: string) {
     e.preventDefault();
     const number = this.transferNumber.trim();
@@ -186,6 +247,7 @@ export class CallPanel extends LitElement {
     this.dispatchEvent(new CustomEvent('vd-transfer', { detail: { id, number, kind } }));
     this.transferFor = null;
     this.transferNumber = '';
+    this.suggestions = [];
   }
 
   /** The buttons of a connected call: mute, hold, keypad, transfer, record. */
@@ -200,7 +262,7 @@ export class CallPanel extends LitElement {
     return html`<button class="ctl" aria-pressed=${c.muted ? 'true' : 'false'} @click=${() => toggle('vd-mute', !c.muted)}>${c.muted ? t('call.unmute') : t('call.mute')}</button>
       <button class="ctl" aria-pressed=${c.held ? 'true' : 'false'} @click=${() => toggle('vd-hold', !c.held)}>${c.held ? t('call.resume') : t('call.hold')}</button>
       <button class="ctl" aria-expanded=${this.keypadFor === id ? 'true' : 'false'} @click=${() => (this.keypadFor = this.keypadFor === id ? null : id)}>${t('call.keypad')}</button>
-      <button class="ctl" aria-expanded=${this.transferFor === id ? 'true' : 'false'} @click=${() => (this.transferFor = this.transferFor === id ? null : id)}>${t('call.transfer')}</button>
+      <button class="ctl" aria-expanded=${this.transferFor === id ? 'true' : 'false'} @click=${() => ((this.suggestions = []), (this.transferFor = this.transferFor === id ? null : id))}>${t('call.transfer')}</button>
       <button class="rec" aria-pressed=${recording ? 'true' : 'false'} @click=${() => toggle('vd-record', !recording)}>${recording ? t('call.stopRecording') : t('call.record')}</button>`;
   }
 
@@ -222,6 +284,49 @@ export class CallPanel extends LitElement {
       ${active.length
         ? html`<section aria-label=${t('call.calls')}><ul aria-label=${t('call.calls')}>${active.map((c) => this.callItem(c))}</ul></section>`
         : ''}
+      ${this.notice || this.wrapUpLeft() > 0
+        ? html`<section class="status">
+            ${this.notice ? html`<p class="ended" role="status">${this.notice}</p>` : ''}
+            ${this.wrapUpLeft() > 0
+              ? html`<div class="wrapup" role="timer" aria-live="off">
+                  <span>${this.wrapUp!.queue ? t('call.wrapUpQueue', { queue: this.wrapUp!.queue }) : t('call.wrapUp')}</span>
+                  <vd-clock class="timer" .until=${this.wrapUp!.until} @vd-clock-end=${() => this.requestUpdate()}></vd-clock>
+                  <button type="button" class="ctl" @click=${() => this.dispatchEvent(new CustomEvent('vd-wrapup-done'))}>${t('call.wrapUpDone')}</button>
+                </div>`
+              : ''}
+          </section>`
+        : ''}
+      <div role="tablist" aria-label=${t('tabs.label')} @keydown=${this.tabKeys}>
+        ${(['dialer', 'colleagues'] as const).map((v) => html`<button role="tab" id="tab-${v}" aria-selected=${this.view === v ? 'true' : 'false'}
+          aria-controls="panel-${v}" tabindex=${this.view === v ? '0' : '-1'} @click=${() => this.showView(v)}>${t(`tabs.${v}`)}</button>`)}
+      </div>
+      ${this.view === 'colleagues'
+        ? html`<div role="tabpanel" id="panel-colleagues" aria-labelledby="tab-colleagues"><slot name="colleagues"></slot></div>`
+        : html`<div role="tabpanel" id="panel-dialer" aria-labelledby="tab-dialer">${this.dialer(active.length > 0)}</div>`}
+    `;
+  }
+
+  private showView(view: 'dialer' | 'colleagues') {
+    if (view !== this.view) this.dispatchEvent(new CustomEvent('vd-view', { detail: { view } }));
+  }
+
+  // The tabs as the ARIA pattern has them: the arrow keys, Home and End
+  // move between them (and show the one reached).
+  private tabKeys(e: KeyboardEvent) {
+    const order = ['dialer', 'colleagues'] as const;
+    const i = order.indexOf(this.view as 'dialer');
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: order.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const v = order[(next + order.length) % order.length];
+    this.showView(v);
+    void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLElement>(`#tab-${v}`)?.focus());
+  }
+
+  /** The dialer: the number field, the dial pad (folded during a call), the recent calls, listening in. */
+  private dialer(inCall: boolean) {
+    const pad = this.padOpen ?? !inCall;
+    return html`
       <section>
         <form @submit=${this.dial}>
           <div style="flex:1">
@@ -233,19 +338,17 @@ export class CallPanel extends LitElement {
             </div>
           </div>
         </form>
-        <div class="dialpad" role="group" aria-label=${t('call.dialpad')}>
-          ${DIALPAD.map(([k, letters]) => html`<button type="button" aria-label=${k} @click=${() => this.press(k)}>${k}<small aria-hidden="true">${letters}</small></button>`)}
-        </div>
-        <div class="edit">
-          <button type="button" @click=${() => this.edit(this.number.slice(0, -1))} ?disabled=${!this.number}>${t('call.backspace')}</button>
-          <button type="button" @click=${() => this.edit('')} ?disabled=${!this.number}>${t('call.clearNumber')}</button>
-        </div>
-        ${this.notice ? html`<p class="ended" role="status">${this.notice}</p>` : ''}
-        ${this.wrapUpLeft() > 0
-          ? html`<div class="wrapup" role="timer" aria-live="off">
-              <span>${this.wrapUp!.queue ? t('call.wrapUpQueue', { queue: this.wrapUp!.queue }) : t('call.wrapUp')}</span>
-              <vd-clock class="timer" .until=${this.wrapUp!.until} @vd-clock-end=${() => this.requestUpdate()}></vd-clock>
-              <button type="button" class="ctl" @click=${() => this.dispatchEvent(new CustomEvent('vd-wrapup-done'))}>${t('call.wrapUpDone')}</button>
+        ${inCall
+          ? html`<button type="button" class="padtoggle" aria-expanded=${pad ? 'true' : 'false'} aria-controls="dialpad"
+              @click=${() => (this.padOpen = !pad)}>${pad ? t('call.hideDialpad') : t('call.showDialpad')}</button>`
+          : ''}
+        ${pad
+          ? html`<div class="dialpad" id="dialpad" role="group" aria-label=${t('call.dialpad')}>
+              ${DIALPAD.map(([k, letters]) => html`<button type="button" aria-label=${k} @click=${() => this.press(k)}>${k}<small aria-hidden="true">${letters}</small></button>`)}
+            </div>
+            <div class="edit">
+              <button type="button" @click=${() => this.edit(this.number.slice(0, -1))} ?disabled=${!this.number}>${t('call.backspace')}</button>
+              <button type="button" @click=${() => this.edit('')} ?disabled=${!this.number}>${t('call.clearNumber')}</button>
             </div>`
           : ''}
       </section>
@@ -318,8 +421,15 @@ export class CallPanel extends LitElement {
       ${this.transferFor === c.detail.callId && c.state === 'connected'
         ? html`<form class="transfer" @submit=${(e: SubmitEvent) => this.transfer(e, c.detail.callId)}>
             <label for="transfer-number">${t('call.transferTo')}</label>
-            <input id="transfer-number" type="tel" inputmode="tel" autocomplete="off" .value=${this.transferNumber}
-              @input=${(e: Event) => (this.transferNumber = (e.target as HTMLInputElement).value)} />
+            <input id="transfer-number" type="text" autocomplete="off" spellcheck="false" .value=${this.transferNumber}
+              aria-describedby=${this.suggestions.length ? 'transfer-suggestions' : ''}
+              @input=${(e: Event) => this.transferTyped((e.target as HTMLInputElement).value)} />
+            ${this.suggestions.length
+              ? html`<ul class="suggest" id="transfer-suggestions" aria-label=${t('colleagues.suggestions')}>
+                  ${this.suggestions.map((s) => html`<li><button type="button" @click=${() => this.pickSuggestion(s)}>
+                    <span class="sname">${s.name}</span> <span class="smeta">${s.number} · ${presenceLabel(s)}</span></button></li>`)}
+                </ul>`
+              : ''}
             <button class="go" type="submit" value="direct">${t('call.transferNow')}</button>
             <button class="ctl" type="submit" value="consulted">${t('call.consultFirst')}</button>
           </form>`
