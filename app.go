@@ -300,6 +300,14 @@ func (a *App) TransferCall(kind, number string) (phone.CallTransferState, error)
 	return a.phone.TransferCall(a.opCtx(), kind, number)
 }
 
+// MergeCalls merges the agent's two connected calls into a local
+// three-way call (a VoiceDesk addition); conference-started follows.
+func (a *App) MergeCalls() ([]string, error) { return a.phone.MergeCalls(a.opCtx()) }
+
+// SplitCall ends the three-way call, keeping callId ("" the first merged)
+// and holding the other (a VoiceDesk addition); conference-ended follows.
+func (a *App) SplitCall(callID string) error { return a.phone.SplitCall(a.opCtx(), callID) }
+
 // ConfirmTransfer is the reference's confirmTransfer().
 func (a *App) ConfirmTransfer() (phone.CallTransferState, error) {
 	return a.phone.ConfirmTransfer(a.opCtx())

@@ -24,8 +24,9 @@ var referenceMethods = []string{
 // Beyond the reference's methods, the phone surface has State (what a
 // (re)attaching element or integration reads first) and the element's
 // attributes that change the phone (disable-pnps-query; auto-answer and
-// auto-answer-delay, VoiceDesk's own).
-var phoneSurfaceExtras = []string{"State", "DisablePNPSQuery", "SetAutoAnswer"}
+// auto-answer-delay, VoiceDesk's own), and the three-way call's merge and
+// split (VoiceDesk's own, for integrations too).
+var phoneSurfaceExtras = []string{"State", "DisablePNPSQuery", "SetAutoAnswer", "MergeCalls", "SplitCall"}
 
 // notYet are reference methods the phone surface does not have yet
 // (issue 19 closes them); listed so that adding one is a visible change.

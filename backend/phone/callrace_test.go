@@ -50,6 +50,8 @@ func (e *events) Emit(name string, detail any) {
 	switch d := detail.(type) {
 	case phone.QualityEvent:
 		e.all = append(e.all, name+" "+d.CallID+" "+d.Quality)
+	case phone.ConferenceEvent:
+		e.all = append(e.all, name+" "+strings.Join(d.CallIDs, ",")+" "+d.Reason)
 	case string:
 		e.all = append(e.all, name+":"+d) // phone-error's detail
 	case nil:

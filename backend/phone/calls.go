@@ -111,6 +111,9 @@ type call struct {
 	// prepared is the sound opened while the call rings, until then.
 	release  func()
 	prepared *preparedAudio
+	// patch is the call's sound as its media reads and writes it: its own,
+	// or a local conference's mixer (conference.go).
+	patch *audio.Patch
 	// quality watches the line quality once the media starts (quality.go);
 	// verdict is its latest ("" before the first).
 	quality qualityWatch
@@ -447,10 +450,12 @@ func (p *Phone) startAudio(c *call, sess MediaSession) {
 	if c.sv != nil {
 		src = audio.Silence{} // a supervisor listens: nothing goes to the call
 	}
+	patch := audio.NewPatch(src, sink)
 	c.mu.Lock()
 	c.release = release
+	c.patch = patch
 	c.mu.Unlock()
-	if err := sess.Start(src, sink); err != nil {
+	if err := sess.Start(patch, patch); err != nil {
 		p.log.Warn("start call audio", "callId", c.ev.CallID, "error", err)
 		return
 	}
@@ -459,6 +464,11 @@ func (p *Phone) startAudio(c *call, sess MediaSession) {
 
 // finish removes the call, closes its media and emits call-ended once.
 func (p *Phone) finish(c *call, def string) {
+	// A merged call leaves its conference first: the other call goes back
+	// to its own sound before this one's (maybe the conference's) closes.
+	if lc := p.conferenceOf(c); lc != nil {
+		p.dissolve(lc, ConferenceHangup)
+	}
 	c.mu.Lock()
 	sess, release := c.media, c.release
 	stopQuality := c.quality.end()

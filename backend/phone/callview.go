@@ -18,6 +18,8 @@ type CallView struct {
 	Held        bool       `json:"held,omitempty"`
 	Muted       bool       `json:"muted,omitempty"`
 	ConnectedAt *time.Time `json:"connectedAt,omitempty"`
+	// Merged: the call is in a local conference (conference.go).
+	Merged bool `json:"merged,omitempty"`
 }
 
 // elementStates names the call model's states as the element does.
@@ -31,10 +33,14 @@ var elementStates = map[CallState]string{
 // callViews are the calls in progress, oldest first.
 func (p *Phone) callViews() []CallView {
 	var out []CallView
+	p.mu.Lock()
+	lc := p.conf
+	p.mu.Unlock()
 	for _, c := range p.activeCalls() {
+		merged := lc != nil && lc.has(c)
 		c.mu.Lock()
 		st, ok := elementStates[c.state]
-		v := CallView{Detail: c.ev, State: st, Held: c.localHold, Muted: c.muted}
+		v := CallView{Detail: c.ev, State: st, Held: c.localHold, Muted: c.muted, Merged: merged}
 		if !c.connectedAt.IsZero() {
 			at := c.connectedAt
 			v.ConnectedAt = &at

@@ -59,6 +59,13 @@ func (p *Phone) ResumeCall(ctx context.Context, callID string) error {
 }
 
 func (p *Phone) hold(ctx context.Context, callID string, on bool) error {
+	if on {
+		// Holding a merged call splits the conference: the other call
+		// stays connected on its own sound.
+		if c, err := p.lookup(callID); err == nil {
+			p.dissolve(p.conferenceOf(c), ConferenceSplit)
+		}
+	}
 	c, d, m, err := p.controlled(callID)
 	if err != nil {
 		return err
@@ -174,6 +181,9 @@ func (p *Phone) mute(callID string, on bool) error {
 		return ErrAlreadyMuted
 	case !on && !muted:
 		return ErrNotMuted
+	}
+	if p.muteMerged(c, on) {
+		return nil // the agent's voice, for every merged call
 	}
 	m.SetMuted(on)
 	in := inputUnmute

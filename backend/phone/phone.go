@@ -282,6 +282,8 @@ type Phone struct {
 	// given up on wakes StaySignedIn through connFailed.
 	staySignedIn bool
 	connFailed   chan struct{}
+	// conf is the local conference under way, if any (conference.go).
+	conf *localConference
 	// consultation is the consulted transfer under way, if any.
 	consultation *consultation
 	// supervision is the call supervision under way, if any.

@@ -87,6 +87,9 @@ func (p *Phone) TransferCall(ctx context.Context, kind, number string) (CallTran
 	if err != nil {
 		return CallTransferState{}, err
 	}
+	if p.conferenceOf(c) != nil {
+		return CallTransferState{}, ErrTransferMerged
+	}
 	if kind == TransferConsulted {
 		return p.consult(ctx, c, number)
 	}

@@ -69,6 +69,8 @@ export class PhoneApi {
   unmuteCall = (id: string) => this.call<void>('UnmuteCall', id);
   sendDTMF = (id: string, tones: string, o: { duration?: number; interToneGap?: number }) => this.call<boolean>('SendDTMF', id, tones, o);
   transferCall = (kind: string, n: string) => this.call<CallTransferState>('TransferCall', kind, n);
+  mergeCalls = () => this.call<string[]>('MergeCalls');
+  splitCall = (id: string) => this.call<void>('SplitCall', id);
   confirmTransfer = () => this.call<CallTransferState>('ConfirmTransfer');
   startCallRecording = (id: string) => this.call<void>('StartCallRecording', id);
   stopCallRecording = (id: string) => this.call<void>('StopCallRecording', id);

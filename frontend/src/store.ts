@@ -12,7 +12,7 @@ import type { PhoneApi } from './api';
 import { i18n, isLanguage, t } from './i18n';
 import { RECONNECTED, type PhoneEvent } from './transport';
 import { toCallDetail } from './types';
-import type { CallEventDetail, CallState, CallView, Colleague, Colleagues, PublicUserRole, PublicUserStatus, RecentCall } from './types';
+import type { CallEventDetail, CallState, CallView, Colleague, Colleagues, ConferenceEvent, PublicUserRole, PublicUserStatus, RecentCall } from './types';
 import type { AudioDevices, AudioSettings } from './views/audio-settings';
 import type { UserInfo } from './views/home-view';
 import type { AuthType } from './views/login-view';
@@ -185,6 +185,7 @@ export class PhoneStore implements ReactiveController {
       state: c.state,
       held: !!c.held,
       muted: !!c.muted,
+      merged: !!c.merged,
       connectedAt: c.connectedAt ? Date.parse(c.connectedAt) : undefined,
     }));
     this.set({ loggedIn: s.loggedIn, kiosk: !!s.kiosk, user: s.user ?? null, calls, connection: s.connection ?? '' });
@@ -254,6 +255,13 @@ export class PhoneStore implements ReactiveController {
       return;
     }
     switch (e.name) {
+      case 'conference-started':
+      case 'conference-ended': {
+        const ids = new Set((e.detail as ConferenceEvent | undefined)?.callIds ?? []);
+        const on = e.name === 'conference-started';
+        this.set({ calls: this.calls.map((c) => (ids.has(c.detail.callId) ? { ...c, merged: on } : c)) });
+        break;
+      }
       case 'colleague-status-changed':
         this.patchColleague(e.detail as Colleague);
         break;

@@ -123,7 +123,7 @@ export interface BackendState {
   authType?: string;
   uiUrl?: string;
   /** The calls in progress (backend/phone CallView), for a UI that (re)attaches mid-call. */
-  calls?: Array<{ detail: unknown; state: CallState; held?: boolean; muted?: boolean; connectedAt?: string }>;
+  calls?: Array<{ detail: unknown; state: CallState; held?: boolean; muted?: boolean; merged?: boolean; connectedAt?: string }>;
 }
 
 /** The app's desktop choices (desktop.go's DesktopSettings). */
@@ -172,6 +172,15 @@ export interface CallView {
   muted?: boolean;
   /** When the call was answered (ms since the epoch), for its timer. */
   connectedAt?: number;
+  /** VoiceDesk addition: merged into a local three-way call (conference-started, -ended). */
+  merged?: boolean;
+}
+
+/** VoiceDesk addition: conference-started's and conference-ended's detail. */
+export interface ConferenceEvent {
+  callIds: string[];
+  /** conference-ended: 'split' or 'hangup'. */
+  reason?: string;
 }
 
 /** A finished call, for the recent calls list. */

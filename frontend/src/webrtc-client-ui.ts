@@ -247,6 +247,10 @@ export class WebrtcClientUi extends LitElement {
   /** transferCall('direct' | 'consulted', number): resolves with the CallTransferStateInterface. */
   transferCall = (transferType: 'direct' | 'consulted', transferToNumber: string): Promise<CallTransferState> =>
     this.api.transferCall(transferType, transferToNumber);
+  /** VoiceDesk addition: mergeCalls() merges the two connected calls (one may be held) into a three-way call; resolves with their ids (conference-started follows). */
+  mergeCalls = (): Promise<string[]> => this.api.mergeCalls();
+  /** VoiceDesk addition: splitCall(callId) ends the three-way call, keeping callId and holding the other (conference-ended follows). */
+  splitCall = (callId: string): Promise<void> => this.api.splitCall(callId);
   /** confirmTransfer(): completes a consulted transfer. */
   confirmTransfer = (): Promise<CallTransferState> => this.api.confirmTransfer();
 
@@ -354,6 +358,8 @@ export class WebrtcClientUi extends LitElement {
         @vd-mute=${(e: Ev<{ id: string; on: boolean }>) => act(e.detail.on ? this.muteCall(e.detail.id) : this.unmuteCall(e.detail.id))}
         @vd-transfer=${(e: Ev<{ number: string; kind: 'direct' | 'consulted' }>) => act(this.transferCall(e.detail.kind, e.detail.number))}
         @vd-confirm-transfer=${() => act(this.confirmTransfer())}
+        @vd-merge=${() => act(this.mergeCalls())}
+        @vd-split=${(e: Ev<{ id: string }>) => act(this.splitCall(e.detail.id))}
         @vd-dtmf=${(e: Ev<{ id: string; key: string }>) => s.keypad(e.detail.id, e.detail.key)}
         @vd-record=${(e: Ev<{ id: string; on: boolean }>) => act(e.detail.on ? this.startCallRecording(e.detail.id) : this.stopCallRecording(e.detail.id))}
         @vd-call=${(e: Ev<{ number: string }>) => act(this.call(e.detail.number))}

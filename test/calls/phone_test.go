@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +57,21 @@ func (e *events) Emit(name string, detail any) {
 func (e *events) wait(t *testing.T, ctx context.Context, name string) phoneEvent {
 	t.Helper()
 	return e.waitFor(t, ctx, name, nil)
+}
+
+// waitAny waits for the first event with one of names.
+func (e *events) waitAny(t *testing.T, ctx context.Context, names ...string) phoneEvent {
+	t.Helper()
+	for {
+		select {
+		case ev := <-e.ch:
+			if slices.Contains(names, ev.name) {
+				return ev
+			}
+		case <-ctx.Done():
+			t.Fatalf("none of %v; events so far: %v", names, e.names())
+		}
+	}
 }
 
 // waitFor waits for an event of that name whose detail matches (nil: any).

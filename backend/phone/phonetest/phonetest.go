@@ -614,9 +614,23 @@ type Media struct {
 	closed  bool
 	dir     string
 	stats   media.Stats
+	src     audio.Source
+	sink    audio.Sink
 }
 
 var _ phone.MediaSession = (*Media)(nil)
+
+// Muted is what SetMuted last set: whether the session itself sends
+// silence.
+func (m *Media) Muted() bool { m.mu.Lock(); defer m.mu.Unlock(); return m.muted }
+
+// Audio is the sound the phone started the media with (a test reads and
+// writes it as the media's clock would).
+func (m *Media) Audio() (audio.Source, audio.Sink) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.src, m.sink
+}
 
 // Medias hands out Media and keeps them for the test.
 type Medias struct {
@@ -657,9 +671,10 @@ func (m *Media) SendDTMF(context.Context, rune, time.Duration) error {
 	return nil
 }
 
-func (m *Media) Start(audio.Source, audio.Sink) error {
+func (m *Media) Start(src audio.Source, sink audio.Sink) error {
 	m.mu.Lock()
 	m.started = true
+	m.src, m.sink = src, sink
 	m.mu.Unlock()
 	return nil
 }

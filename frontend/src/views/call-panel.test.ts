@@ -267,4 +267,32 @@ describe('<vd-call-panel> timer, dial pad and recent calls', () => {
     el.shadowRoot!.querySelector<HTMLButtonElement>('.transfer button.go')!.click();
     expect(got).toEqual([{ id: 'c1', number: '+358403000009', kind: 'direct' }]);
   });
+
+  it('offers Merge on the call being talked to when another is on hold, and Split on merged calls', async () => {
+    const held = { ...call('h1', 'connected'), held: true };
+    const el = await mount([held, call('a1', 'connected', { phoneNumber: '+358401000091' })]);
+    const buttons = (id: string) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>(`li[data-call="${id}"] .actions button`)];
+    expect(buttons('a1').map((b) => b.textContent!.trim())).toContain('Merge calls');
+    expect(buttons('h1').map((b) => b.textContent!.trim())).not.toContain('Merge calls');
+    const got: string[] = [];
+    for (const n of ['vd-merge', 'vd-split']) el.addEventListener(n, (e) => got.push(`${n}:${(e as CustomEvent).detail?.id ?? ''}`));
+    buttons('a1').find((b) => b.textContent!.trim() === 'Merge calls')!.click();
+    el.calls = [{ ...call('h1', 'connected'), merged: true }, { ...call('a1', 'connected', { phoneNumber: '+358401000091' }), merged: true }];
+    await el.updateComplete;
+    for (const id of ['h1', 'a1']) {
+      const labels = buttons(id).map((b) => b.textContent!.trim());
+      expect(labels).toEqual(['Mute', 'Hold', 'Split', 'Keypad', 'Record', 'Hang up']); // no Transfer, no Merge
+      expect(el.shadowRoot!.querySelector(`li[data-call="${id}"] .queue`)!.textContent).toBe('Three-way call');
+    }
+    const split = buttons('a1').find((b) => b.textContent!.trim() === 'Split')!;
+    expect(split.getAttribute('aria-label')).toBe('Split: keep +358401000091, hold the other');
+    split.click();
+    expect(got).toEqual(['vd-merge:', 'vd-split:a1']);
+  });
+
+  it('offers Merge beside Complete transfer during a consultation', async () => {
+    const el = await mount([{ ...call('o1', 'connected'), held: true }, call('c1', 'connected', { isConsulted: true })]);
+    const labels = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('li[data-call="c1"] .actions button')].map((b) => b.textContent!.trim());
+    expect(labels).toEqual(['Complete transfer', 'Merge calls', 'Hang up']);
+  });
 });

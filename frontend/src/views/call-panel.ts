@@ -255,14 +255,28 @@ export class CallPanel extends LitElement {
     const id = c.detail.callId;
     const toggle = (name: string, on: boolean) => this.dispatchEvent(new CustomEvent(name, { detail: { id, on } }));
     const recording = this.recording.has(id);
-    if (c.detail.isConsulted) {
-      // A consultation: complete the transfer, or hang up to go back.
-      return html`<button class="go" @click=${() => this.dispatchEvent(new CustomEvent('vd-confirm-transfer', { detail: { id } }))}>${t('call.completeTransfer')}</button>`;
+    const who = c.detail.displayName || c.detail.phoneNumber;
+    // Merge is offered on the call being talked to when another is
+    // connected beside it (on hold, as after a consultation).
+    const others = this.calls.filter((o) => o.state === 'connected' && o.detail.callId !== id);
+    const canMerge = !c.merged && !c.held && others.length === 1 && !others[0].merged;
+    const merge = canMerge ? html`<button class="go" @click=${() => this.dispatchEvent(new CustomEvent('vd-merge'))}>${t('call.merge')}</button>` : '';
+    if (c.detail.isConsulted && !c.merged) {
+      // A consultation: complete the transfer, merge all three, or hang up
+      // to go back.
+      return html`<button class="go" @click=${() => this.dispatchEvent(new CustomEvent('vd-confirm-transfer', { detail: { id } }))}>${t('call.completeTransfer')}</button>
+        ${merge}`;
     }
     return html`<button class="ctl" aria-pressed=${c.muted ? 'true' : 'false'} @click=${() => toggle('vd-mute', !c.muted)}>${c.muted ? t('call.unmute') : t('call.mute')}</button>
       <button class="ctl" aria-pressed=${c.held ? 'true' : 'false'} @click=${() => toggle('vd-hold', !c.held)}>${c.held ? t('call.resume') : t('call.hold')}</button>
+      ${merge}
+      ${c.merged
+        ? html`<button class="ctl" aria-label=${t('call.splitLabel', { who })} @click=${() => this.act('vd-split', id)}>${t('call.split')}</button>`
+        : ''}
       <button class="ctl" aria-expanded=${this.keypadFor === id ? 'true' : 'false'} @click=${() => (this.keypadFor = this.keypadFor === id ? null : id)}>${t('call.keypad')}</button>
-      <button class="ctl" aria-expanded=${this.transferFor === id ? 'true' : 'false'} @click=${() => ((this.suggestions = []), (this.transferFor = this.transferFor === id ? null : id))}>${t('call.transfer')}</button>
+      ${c.merged
+        ? ''
+        : html`<button class="ctl" aria-expanded=${this.transferFor === id ? 'true' : 'false'} @click=${() => ((this.suggestions = []), (this.transferFor = this.transferFor === id ? null : id))}>${t('call.transfer')}</button>`}
       <button class="rec" aria-pressed=${recording ? 'true' : 'false'} @click=${() => toggle('vd-record', !recording)}>${recording ? t('call.stopRecording') : t('call.record')}</button>`;
   }
 
@@ -402,7 +416,8 @@ export class CallPanel extends LitElement {
     return html`<li tabindex="-1" data-call=${c.detail.callId}>
       <div class="who">
         <div class="num" id="who-${c.detail.callId}">${c.detail.displayName ? `${c.detail.displayName} ` : ''}${c.detail.phoneNumber}</div>
-        ${c.detail.isConsulted ? html`<div class="queue">${t('call.consultation')}</div>` : ''}
+        ${c.detail.isConsulted && !c.merged ? html`<div class="queue">${t('call.consultation')}</div>` : ''}
+        ${c.merged ? html`<div class="queue">${t('call.merged')}</div>` : ''}
         ${c.detail.queueName ? html`<div class="queue">${t('call.queue')}: ${c.detail.queueName}</div>` : ''}
         <div class="state" role="status">${c.held ? t('call.onHold') : t(`call.state.${c.state}`)}${c.muted ? ` · ${t('call.muted')}` : ''}</div>
         ${c.connectedAt
