@@ -25,7 +25,9 @@ func NewPatch(src Source, sink Sink) *Patch {
 }
 
 // Read implements Source.
-func (p *Patch) Read(frame []int16, sampleRate int) error { return p.cur.Load().src.Read(frame, sampleRate) }
+func (p *Patch) Read(frame []int16, sampleRate int) error {
+	return p.cur.Load().src.Read(frame, sampleRate)
+}
 
 // Write implements Sink.
 func (p *Patch) Write(frame []int16, sampleRate int) error {
