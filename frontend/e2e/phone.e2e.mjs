@@ -102,7 +102,7 @@ before(async () => {
       for (const n of names) el.addEventListener(n, (e) => window.__events.push({ name: n, detail: e.detail ?? null }));
     };
     hook();
-  }, reference.events);
+  }, [...reference.events, 'conference-started', 'conference-ended', 'colleague-status-changed']); // and VoiceDesk's own
   await page.goto(PAGE);
 });
 
@@ -262,6 +262,36 @@ test('an incoming call rings, is answered with Alt+A and hung up with Alt+H', as
   await waitEvent('call-ended', ended0 + 1);
 });
 
+test('a three-way call: hold, a call waiting answered, merged, split, and each hung up', async () => {
+  // Counted before each step: an event can come before the next line runs.
+  const [ended0, incoming0, confirmed0, paused0, answered0] = await Promise.all(
+    ['call-ended', 'call-incoming', 'call-confirmed', 'call-paused', 'call-answered'].map((n) => count(n)));
+  await page.getByRole('textbox', { name: 'Number to call' }).fill(TONE);
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+  const tone = await waitEvent('call-confirmed', confirmed0 + 1);
+  await page.getByRole('button', { name: 'Hold', exact: true }).click();
+  await waitEvent('call-paused', paused0 + 1);
+  await control('/caller/dial');
+  const caller = await waitEvent('call-incoming', incoming0 + 1);
+  await page.getByRole('alertdialog', { name: /^Incoming call/ }).getByRole('button', { name: 'Answer' }).click();
+  await waitEvent('call-answered', answered0 + 1);
+  await page.getByRole('button', { name: 'Merge calls' }).click();
+  const started = await waitEvent('conference-started');
+  assert.deepEqual(started.callIds, [caller.callId, tone.callId]);
+  const items = page.locator('li[data-call]');
+  await page.getByText('Three-way call').nth(1).waitFor();
+  assert.equal(await items.filter({ hasText: 'On hold' }).count(), 0, 'the held call is taken off hold');
+  await screenshot('three-way');
+  await audit('three-way call');
+  // Split, keeping the caller: the tone phone goes back on hold.
+  await page.getByRole('button', { name: /^Split: keep / }).first().click();
+  const ended = await waitEvent('conference-ended');
+  assert.equal(ended.reason, 'split');
+  await page.getByText('Three-way call').first().waitFor({ state: 'detached' });
+  await items.filter({ hasText: 'On hold' }).waitFor();
+  for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Hang up' }).first().click().then(() => waitEvent('call-ended', ended0 + i + 1));
+});
+
 test('a call from a queue shows the queue, and its wrap-up counts down after it', async () => {
   const incoming0 = await count('call-incoming');
   const ended0 = await count('call-ended');
@@ -330,6 +360,46 @@ test('colleagues: the directory of 1,005 searched as typed, presence in words, a
     await page.getByRole('tab', { name: 'Dialer' }).click();
   }
   await page.getByRole('textbox', { name: 'Number to call' }).waitFor();
+});
+
+test('the main screen fits a 340 px window and a full-screen kiosk', async () => {
+  const box = (sel) => page.evaluate((s) => {
+    const r = document.querySelector('webrtc-client-ui').shadowRoot.querySelector(s).getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, width: r.width };
+  }, sel);
+  try {
+    await page.setViewportSize({ width: 340, height: 720 });
+    await page.getByRole('textbox', { name: 'Number to call' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px at 340 px`);
+    const home = await box('vd-home-view'), calls = await box('vd-call-panel');
+    assert.ok(calls.top > home.top && home.right <= 340 && calls.right <= 340, `one column at 340 px: ${JSON.stringify({ home, calls })}`);
+    // Nothing in the panel reaches past its cards' edge (the Call button did).
+    const past = await page.evaluate(() => {
+      const panel = document.querySelector('webrtc-client-ui').shadowRoot.querySelector('vd-call-panel');
+      return [...panel.shadowRoot.querySelectorAll('section')].flatMap((sec) => {
+        const edge = sec.getBoundingClientRect().right;
+        return [...sec.querySelectorAll('button, input')].filter((b) => b.getBoundingClientRect().right > edge + 0.5).map((b) => b.textContent || b.id);
+      });
+    });
+    assert.deepEqual(past, [], 'controls past their card at 340 px');
+    await screenshot('narrow-340');
+    await audit('340 px');
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await page.waitForFunction(() => {
+      const root = document.querySelector('webrtc-client-ui').shadowRoot;
+      return root.querySelector('vd-call-panel').getBoundingClientRect().left > root.querySelector('vd-home-view').getBoundingClientRect().right;
+    }, null, { timeout: 5000 });
+    const wideCalls = await box('vd-call-panel');
+    assert.ok(wideCalls.width > 600, `the calls get the room at 1600 px: ${wideCalls.width} px wide`);
+    await page.getByRole('tab', { name: 'Colleagues' }).click();
+    await page.getByRole('searchbox', { name: 'Search by name or number' }).waitFor();
+    await screenshot('kiosk-1600');
+    await audit('1600 px');
+    await page.getByRole('tab', { name: 'Dialer' }).click();
+  } finally {
+    await page.setViewportSize({ width: 420, height: 760 });
+  }
 });
 
 test('a hostile caller name shows as text and runs nothing', async () => {

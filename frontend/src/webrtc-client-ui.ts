@@ -92,7 +92,17 @@ export class WebrtcClientUi extends LitElement {
   static styles = [
     themeStyles,
     css`
-      :host { display: flow-root; max-width: 420px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
+      :host { display: flow-root; container-type: inline-size; max-width: 1180px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
+      /* One column up to a desk window's width (340 px and up); the login
+         and settings screens stay a readable column at any width. */
+      .narrow, .main { max-width: 420px; margin: 0 auto; }
+      /* A wide window or a full-screen kiosk: who and availability on the
+         left, the calls and the dialer or colleagues beside them. */
+      @container (min-width: 860px) {
+        .main { max-width: none; display: grid; grid-template-columns: minmax(300px, 380px) minmax(0, 1fr); gap: 0 28px; align-items: start; }
+        .side { position: sticky; top: 0; }
+        .work { padding-top: 14px; }
+      }
       button:focus-visible, select:focus-visible, a:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
       .ui-link { display: block; margin-top: 12px; color: var(--vd-accent, #133d7a); font-weight: 600; }
     `,
@@ -332,25 +342,25 @@ export class WebrtcClientUi extends LitElement {
     const act = (p: Promise<unknown>) => s.action(p);
     type Ev<T> = CustomEvent<T>;
     if (!s.loggedIn) {
-      return html`<vd-login-view language=${s.language} authType=${s.authType} ?busy=${this.busy} ?ssoWaiting=${this.ssoWaiting}
+      return html`<div class="narrow"><vd-login-view language=${s.language} authType=${s.authType} ?busy=${this.busy} ?ssoWaiting=${this.ssoWaiting}
         error=${s.error} ?kiosk=${s.kiosk}
         @vd-login=${(e: Ev<{ username: string; password: string; rememberMe: boolean }>) => this.loginFromScreen({ type: 'Credentials', ...e.detail })}
         @vd-sso=${(e: Ev<{ username: string; rememberMe: boolean }>) => this.loginFromScreen({ type: 'SSO', ...e.detail })}
         @vd-sso-cancel=${() => void this.api.cancelLogin().catch(() => {})}
-        @vd-language=${(e: Ev<{ lang: string }>) => this.setPhoneLanguage(e.detail.lang).catch((err) => s.set({ error: (err as Error).message }))}></vd-login-view>`;
+        @vd-language=${(e: Ev<{ lang: string }>) => this.setPhoneLanguage(e.detail.lang).catch((err) => s.set({ error: (err as Error).message }))}></vd-login-view></div>`;
     }
     if (this.screen === 'settings') {
-      return html`<vd-settings-view .store=${s} language=${s.language} notice=${s.notice} .devices=${s.audioDevices} .audio=${s.audioSettings}
-        @vd-settings-close=${() => (this.screen = 'main')}></vd-settings-view>`;
+      return html`<div class="narrow"><vd-settings-view .store=${s} language=${s.language} notice=${s.notice} .devices=${s.audioDevices} .audio=${s.audioSettings}
+        @vd-settings-close=${() => (this.screen = 'main')}></vd-settings-view></div>`;
     }
     const pnpsDone = (p: Promise<unknown>) => (s.set({ pnpsQuery: null }), act(p));
-    return html`${s.uiUrl ? html`<a class="ui-link" href=${s.uiUrl} target="_blank" rel="noopener noreferrer" @click=${this.openUiUrl}>${t('home.openWebUi')}</a>` : ''}
+    return html`<div class="main"><div class="side">${s.uiUrl ? html`<a class="ui-link" href=${s.uiUrl} target="_blank" rel="noopener noreferrer" @click=${this.openUiUrl}>${t('home.openWebUi')}</a>` : ''}
       <vd-home-view .user=${s.user} .status=${s.userStatus} .roles=${s.roles} .selectedRole=${s.selectedRole}
         language=${s.language} ?kiosk=${s.kiosk} connection=${s.connection} @vd-logout=${() => this.logout(true)}
         @vd-settings=${() => (s.set({ notice: '' }), (this.screen = 'settings'))}
         @vd-role=${(e: Ev<{ queueId: string; number: string }>) => act(this.setUserRole(e.detail.queueId, e.detail.number))}
-        @vd-status=${(e: Ev<{ id: number }>) => act(this.setUserStatus(e.detail.id))}></vd-home-view>
-      <vd-call-panel .calls=${s.calls} .recording=${s.recording} .recent=${s.recent} .quality=${s.quality} notice=${s.notice} .wrapUp=${s.wrapUp} language=${s.language}
+        @vd-status=${(e: Ev<{ id: number }>) => act(this.setUserStatus(e.detail.id))}></vd-home-view></div>
+      <div class="work"><vd-call-panel .calls=${s.calls} .recording=${s.recording} .recent=${s.recent} .quality=${s.quality} notice=${s.notice} .wrapUp=${s.wrapUp} language=${s.language}
         view=${this.tab} .searchColleagues=${this.findColleagues}
         @vd-view=${(e: Ev<{ view: 'dialer' | 'colleagues' }>) => (this.tab = e.detail.view)}
         @vd-wrapup-done=${() => s.set({ wrapUp: null })}
@@ -379,7 +389,7 @@ export class WebrtcClientUi extends LitElement {
         ? html`<vd-pnps-query .query=${s.pnpsQuery} language=${s.language}
             @vd-pnps-answer=${(e: Ev<{ id: string; score: number; comment: string }>) => pnpsDone(this.api.answerPNPS(e.detail.id, e.detail.score, e.detail.comment))}
             @vd-pnps-dismiss=${(e: Ev<{ id: string }>) => pnpsDone(this.api.dismissPNPS(e.detail.id))}></vd-pnps-query>`
-        : ''}`;
+        : ''}</div></div>`;
   }
 }
 

@@ -122,6 +122,8 @@ export class CallPanel extends LitElement {
     .wrapup span:first-child { flex: 1 1 auto; overflow-wrap: anywhere; }
     .wrapup button { background: var(--vd-surface, #fff); border: 1px solid var(--vd-border, #b9c3d3); }
     .ended { font-size: 13px; color: var(--vd-muted, #4a5566); margin: 10px 0 0; }
+    section.status { padding: 10px 20px; }
+    section.status > :first-child { margin-top: 0; }
     h2 { font-size: 15px; margin: 0 0 8px; }
     .incoming { border: 2px solid #1b7f3a; }
     .incoming .num { font-size: 18px; }
@@ -343,7 +345,7 @@ export class CallPanel extends LitElement {
     return html`
       <section>
         <form @submit=${this.dial}>
-          <div style="flex:1">
+          <div style="flex:1;min-width:0">
             <label for="dial-number">${t('call.dialLabel')}</label>
             <div style="display:flex;gap:8px">
               <input id="dial-number" type="tel" inputmode="tel" autocomplete="off" autofocus .value=${this.number}
