@@ -487,6 +487,15 @@ func TestSlowClientIsToldAndDropped(t *testing.T) {
 	s := start(t)
 	slow, _ := dial(t, s, "?token="+token, nil)
 	fast, _ := dial(t, s, "?token="+token, nil)
+	// The server takes a connection into its list just after the upgrade
+	// answered: events emitted before both are in would never reach the
+	// reading client (under load, the first 20-60 of them did not: it then
+	// waited for them until its read deadline).
+	for deadline := time.Now().Add(5 * time.Second); s.Clients() < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections registered, want 2", s.Clients())
+		}
+	}
 	const n, batch = 5000, 100
 	var read atomic.Int64
 	done := make(chan struct{})

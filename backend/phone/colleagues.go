@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -19,7 +20,8 @@ import (
 // nothing is polled.
 
 // EventColleagueStatusChanged tells of a colleague's new availability or
-// call state; its detail is the Colleague.
+// call state, for a colleague on show (the last search's page or a
+// favourite); its detail is the Colleague.
 const EventColleagueStatusChanged = "colleague-status-changed"
 
 // Presence values: what the view shows of a colleague.
@@ -137,9 +139,18 @@ func (p *Phone) SearchColleagues(ctx context.Context, search string) (Colleagues
 		return Colleagues{}, err
 	}
 	out := Colleagues{Favourites: []Colleague{}, Results: make([]Colleague, 0, len(page.Entries)), Total: page.Total}
+	onPage := map[string]bool{}
 	for _, e := range page.Entries {
 		out.Results = append(out.Results, colleagueOf(e, favs))
+		onPage[e.ID] = true
 	}
+	watch := maps.Clone(onPage)
+	for _, id := range favs {
+		watch[id] = true
+	}
+	p.mu.Lock()
+	p.onPage, p.watched = onPage, watch
+	p.mu.Unlock()
 	if len(favs) == 0 {
 		return out, nil
 	}
@@ -206,6 +217,19 @@ func (p *Phone) SetFavourite(id string, on bool) error {
 	if tooMany {
 		return ErrTooManyFavs
 	}
+	// A favourite is on show whatever the search; one no longer is only
+	// while on the last search's page.
+	p.mu.Lock()
+	switch {
+	case on:
+		if p.watched == nil {
+			p.watched = map[string]bool{}
+		}
+		p.watched[id] = true
+	case !p.onPage[id]:
+		delete(p.watched, id)
+	}
+	p.mu.Unlock()
 	return nil
 }
 
@@ -229,6 +253,15 @@ func (p *Phone) onColleagueEvent(s *platform.Session, ev platform.Event) {
 	var e platform.DirectoryEntry
 	if err := json.Unmarshal(ev.Data, &e); err != nil || e.ID == "" || e.ID != ev.UserID {
 		p.log.Warn("event channel: a malformed colleague status was ignored", "error", err)
+		return
+	}
+	// Only the colleagues on show (the last search's page and the
+	// favourites) are told: a platform sends every change of a big
+	// organisation, and each would wake the window for nothing.
+	p.mu.Lock()
+	shown := p.watched[e.ID]
+	p.mu.Unlock()
+	if !shown {
 		return
 	}
 	if e.Kind != "Queue" {

@@ -87,9 +87,9 @@ func (e *colleagueEvents) wait(n int) []phone.Colleague {
 }
 
 // Favourites come first in the order they were made, are kept in the
-// settings across a restart, and are flagged in the results; the
-// platform's news of a colleague becomes colleague-status-changed; bad
-// input is refused with a coded error.
+// settings, and are flagged in the results; the platform's news of a
+// colleague on show becomes colleague-status-changed, of anyone else
+// nothing; bad input is refused with a coded error.
 func TestColleaguesFavouritesAndEvents(t *testing.T) {
 	people := []platform.DirectoryEntry{
 		{Kind: "User", ID: "u-bob", Name: "Bob Agent", Number: "+2", Availability: status(1, ""), OnCall: ptr(false)},
@@ -152,10 +152,14 @@ func TestColleaguesFavouritesAndEvents(t *testing.T) {
 	send(platform.Event{Type: platform.EventColleagueStatus, UserID: "u-bob", Data: data})
 	send(platform.Event{Type: platform.EventColleagueStatus, UserID: "u-other", Data: data}) // id and data disagree
 	send(platform.Event{Type: platform.EventColleagueStatus, UserID: "u-bob", Data: json.RawMessage(`[1]`)})
+	// Sara is neither on the last search's page ("bob") nor a favourite
+	// any more: not told.
+	data, _ = json.Marshal(platform.DirectoryEntry{Kind: "User", ID: "u-sara", Name: "Sara Supervisor", Number: "+3", OnCall: ptr(true)})
+	send(platform.Event{Type: platform.EventColleagueStatus, UserID: "u-sara", Data: data})
 	data, _ = json.Marshal(platform.DirectoryEntry{Kind: "Queue", ID: "q-sales", Name: "Sales", Number: "+100", Members: ptr(1), MembersAvailable: ptr(0)})
 	send(platform.Event{Type: platform.EventColleagueStatus, UserID: "q-sales", Data: data})
 	seen := em.wait(2)
-	if len(seen) != 2 || seen[0].ID != "u-bob" || seen[0].Presence != phone.PresenceOnCall || seen[1].Presence != phone.PresenceUnavailable || !seen[1].Favourite {
+	if len(seen) != 2 || seen[0].ID != "u-bob" || seen[0].Presence != phone.PresenceOnCall || seen[1].ID != "q-sales" || seen[1].Presence != phone.PresenceUnavailable || !seen[1].Favourite {
 		t.Fatalf("colleague-status-changed: %+v", seen)
 	}
 
