@@ -123,6 +123,8 @@ export class CallPanel extends LitElement {
     .wrapup button { background: var(--vd-surface, #fff); border: 1px solid var(--vd-border, #b9c3d3); }
     .ended { font-size: 13px; color: var(--vd-muted, #4a5566); margin: 10px 0 0; }
     section.status { padding: 10px 20px; }
+    /* On a wide screen (a kiosk) the dialer keeps a phone's proportions. */
+    #panel-dialer form, .dialpad, .edit { max-width: 480px; }
     section.status > :first-child { margin-top: 0; }
     h2 { font-size: 15px; margin: 0 0 8px; }
     .incoming { border: 2px solid #1b7f3a; }
