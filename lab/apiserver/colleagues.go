@@ -149,16 +149,11 @@ type directory struct {
 	onCall map[string]bool
 	known  bool
 	read   time.Time
-	people []person
+	people []DirectoryEntry // synthetic users: no login, no SIP account
 	// used is when the directory was last searched.
 	used   time.Time
 	cancel context.CancelFunc
 	done   chan struct{}
-}
-
-// person is a synthetic directory user (no login, no SIP account).
-type person struct {
-	DirectoryEntry
 }
 
 // peopleCallEvery: the lab shows every 17th synthetic person on a call,
@@ -178,7 +173,7 @@ func (d *directory) setPeople(n int) {
 		"Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "de Vries", "Jansen", "Bakker", "Visser", "Smit",
 		"García", "Martínez", "López", "Sánchez", "Pérez", "Lindqvist", "Berg", "Saarinen", "Salo", "Turunen",
 		"Ahonen", "Rantanen", "Kallio", "Peltonen", "Hiltunen", "Lindholm", "Nyström", "Meijer", "Mulder", "Romero"}
-	people := make([]person, n)
+	people := make([]DirectoryEntry, n)
 	for i := range people {
 		name := first[i%len(first)] + " " + last[(i/len(first))%len(last)]
 		if i >= len(first)*len(last) {
@@ -203,7 +198,7 @@ func (d *directory) setPeople(n int) {
 		}
 		onCall := k%peopleCallEvery == peopleCallEvery-1
 		e.OnCall = &onCall
-		people[i] = person{e}
+		people[i] = e
 	}
 	d.mu.Lock()
 	d.people = people
@@ -337,9 +332,7 @@ func (s *Server) entries(ctx context.Context) ([]DirectoryEntry, error) {
 		out = append(out, DirectoryEntry{Kind: "Queue", ID: q.ID, Name: q.Name, Number: q.Number, Members: &n, MembersAvailable: &avail})
 	}
 	s.dir.mu.Lock()
-	for _, p := range s.dir.people {
-		out = append(out, p.DirectoryEntry)
-	}
+	out = append(out, s.dir.people...)
 	s.dir.mu.Unlock()
 	slices.SortStableFunc(out, func(a, b DirectoryEntry) int {
 		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
