@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -144,12 +143,12 @@ func (p *Phone) SearchColleagues(ctx context.Context, search string) (Colleagues
 		out.Results = append(out.Results, colleagueOf(e, favs))
 		onPage[e.ID] = true
 	}
-	watch := maps.Clone(onPage)
+	favSet := map[string]bool{}
 	for _, id := range favs {
-		watch[id] = true
+		favSet[id] = true
 	}
 	p.mu.Lock()
-	p.onPage, p.watched = onPage, watch
+	p.onPage, p.favSet = onPage, favSet
 	p.mu.Unlock()
 	if len(favs) == 0 {
 		return out, nil
@@ -217,17 +216,14 @@ func (p *Phone) SetFavourite(id string, on bool) error {
 	if tooMany {
 		return ErrTooManyFavs
 	}
-	// A favourite is on show whatever the search; one no longer is only
-	// while on the last search's page.
 	p.mu.Lock()
-	switch {
-	case on:
-		if p.watched == nil {
-			p.watched = map[string]bool{}
-		}
-		p.watched[id] = true
-	case !p.onPage[id]:
-		delete(p.watched, id)
+	if p.favSet == nil {
+		p.favSet = map[string]bool{}
+	}
+	if on {
+		p.favSet[id] = true
+	} else {
+		delete(p.favSet, id)
 	}
 	p.mu.Unlock()
 	return nil
@@ -249,7 +245,7 @@ func (p *Phone) favourites(userID string) []string {
 
 // onColleagueEvent turns the event channel's ColleagueStatus into
 // colleague-status-changed.
-func (p *Phone) onColleagueEvent(s *platform.Session, ev platform.Event) {
+func (p *Phone) onColleagueEvent(ev platform.Event) {
 	var e platform.DirectoryEntry
 	if err := json.Unmarshal(ev.Data, &e); err != nil || e.ID == "" || e.ID != ev.UserID {
 		p.log.Warn("event channel: a malformed colleague status was ignored", "error", err)
@@ -259,7 +255,8 @@ func (p *Phone) onColleagueEvent(s *platform.Session, ev platform.Event) {
 	// favourites) are told: a platform sends every change of a big
 	// organisation, and each would wake the window for nothing.
 	p.mu.Lock()
-	shown := p.watched[e.ID]
+	fav := p.favSet[e.ID]
+	shown := fav || p.onPage[e.ID]
 	p.mu.Unlock()
 	if !shown {
 		return
@@ -267,5 +264,7 @@ func (p *Phone) onColleagueEvent(s *platform.Session, ev platform.Event) {
 	if e.Kind != "Queue" {
 		e.Kind = "User"
 	}
-	p.emit.Emit(EventColleagueStatusChanged, colleagueOf(e, p.favourites(s.UserID)))
+	c := colleagueOf(e, nil)
+	c.Favourite = fav
+	p.emit.Emit(EventColleagueStatusChanged, c)
 }

@@ -58,14 +58,7 @@ func (lc *localConference) ids() []string {
 	return ids
 }
 
-func (lc *localConference) has(c *call) bool {
-	for _, l := range lc.legs {
-		if l == c {
-			return true
-		}
-	}
-	return false
-}
+func (lc *localConference) has(c *call) bool { return slices.Contains(lc.legs, c) }
 
 // MergeCalls merges the agent's two connected calls into a local
 // conference: a held one is taken off hold first. It returns the merged

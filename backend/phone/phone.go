@@ -252,9 +252,10 @@ type Phone struct {
 	// favs are the favourite colleagues of a phone without a settings
 	// store (colleagues.go).
 	favs map[string][]string
-	// watched are the colleagues on show, whose changes are told: the
-	// last search's page (onPage) and the favourites (colleagues.go).
-	watched, onPage map[string]bool
+	// The colleagues on show, whose changes are told: the last search's
+	// page and the favourites (kept here as well as in the settings, so
+	// that an event reads no file) (colleagues.go).
+	onPage, favSet map[string]bool
 	// autoAnswer: which calls the phone answers by itself (autoanswer.go).
 	autoAnswer AutoAnswer
 	// The AuthHeader login's token: when it expires, the warning's cancel,
@@ -444,7 +445,7 @@ func (p *Phone) start(ctx context.Context, kind LoginType, authenticate func(con
 	p.loggingIn = false
 	if err == nil {
 		p.session, p.user, p.agent, p.connection = session, user, agent, ConnectionRegistered
-		p.watched, p.onPage = nil, nil // a new login has shown no colleague yet
+		p.onPage, p.favSet = nil, nil // a new login has shown no colleague yet
 		close(p.ready)
 		if agent != nil {
 			mctx, stop := context.WithCancel(p.ctx)

@@ -187,7 +187,7 @@ func (p *Phone) followEvents(ctx context.Context, s *platform.Session, kick chan
 // own, and the directory's news of colleagues; only well-formed ones.
 func (p *Phone) onPlatformEvent(s *platform.Session, ev platform.Event) {
 	if ev.Type == platform.EventColleagueStatus {
-		p.onColleagueEvent(s, ev) // anyone's
+		p.onColleagueEvent(ev) // anyone's
 		return
 	}
 	if ev.UserID != s.UserID {
