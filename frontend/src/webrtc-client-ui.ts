@@ -29,6 +29,9 @@ export * from './types';
  * which screen is shown; what the host sets (the auth type, the web UI's
  * link) is kept by the backend, so the window and integrations agree.
  */
+/** The element's width from which it lays out two columns. */
+const WIDE_PX = 860;
+
 export class WebrtcClientUi extends LitElement {
   static properties = {
     discoveryUrl: { type: String, attribute: 'discovery-url' },
@@ -92,17 +95,15 @@ export class WebrtcClientUi extends LitElement {
   static styles = [
     themeStyles,
     css`
-      :host { display: flow-root; container-type: inline-size; max-width: 1180px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
+      :host { display: flow-root; max-width: 1180px; margin: 0 auto; padding: 0 16px 16px; box-sizing: border-box; font-family: system-ui, 'Segoe UI', Roboto, sans-serif; color: var(--vd-text, #1c2430); }
       /* One column up to a desk window's width (340 px and up); the login
          and settings screens stay a readable column at any width. */
       .narrow, .main { max-width: 420px; margin: 0 auto; }
       /* A wide window or a full-screen kiosk: who and availability on the
          left, the calls and the dialer or colleagues beside them. */
-      @container (min-width: 860px) {
-        .main { max-width: none; display: grid; grid-template-columns: minmax(300px, 380px) minmax(0, 1fr); gap: 0 28px; align-items: start; }
-        .side { position: sticky; top: 0; }
-        .work { padding-top: 14px; }
-      }
+      :host([wide]) .main { max-width: none; display: grid; grid-template-columns: minmax(300px, 380px) minmax(0, 1fr); gap: 0 28px; align-items: start; }
+      :host([wide]) .side { position: sticky; top: 0; }
+      :host([wide]) .work { padding-top: 14px; }
       button:focus-visible, select:focus-visible, a:focus-visible { outline: 3px solid #f5a623; outline-offset: 1px; }
       .ui-link { display: block; margin-top: 12px; color: var(--vd-accent, #133d7a); font-weight: 600; }
     `,
@@ -110,9 +111,29 @@ export class WebrtcClientUi extends LitElement {
   ];
 
 
+  /**
+   * Sets the host's `wide` attribute from the element's own width (860 px
+   * and more: two columns). Not a CSS container query: with
+   * `container-type: inline-size` on the host, WebKitGTK 2.50 painted the
+   * page 5-10 times a second during a call instead of once for the call's
+   * clock (bench/callbench, 2026-12-07: the page's process 1.2-1.3 CPU-s per
+   * call-minute instead of 0.5-0.6). The observer runs only when the size
+   * changes; the width does not depend on the attribute, so it cannot loop.
+   */
+  private readonly widthWatch = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver((entries) => {
+    const width = entries[entries.length - 1].contentRect.width;
+    this.toggleAttribute('wide', width >= WIDE_PX);
+  });
+
   connectedCallback(): void {
     super.connectedCallback();
+    this.widthWatch?.observe(this);
     void this.start();
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.widthWatch?.disconnect();
   }
 
   protected willUpdate(changed: PropertyValues<this>): void {
