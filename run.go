@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -162,6 +163,21 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 	}
 
 	app.window = true
+	// Wails ends the window on SIGTERM and Ctrl+C through its own signal
+	// handler, which asks beforeClose; which of its handler and ours runs
+	// first is chance, and a close asked before ours had run was hidden to
+	// the tray with keep-running on (seen in bench/callbench: the app ran
+	// on, hidden, after SIGTERM). Quitting from here too ends the app
+	// whichever runs first.
+	runDone := make(chan struct{})
+	defer close(runDone)
+	go func() {
+		select {
+		case <-ctx.Done():
+			app.quit()
+		case <-runDone:
+		}
+	}()
 	webview.Tune() // before Wails starts WebKit's page process
 	if !cfg.kiosk {
 		// The hidden window's page is released after a while (a kiosk's
@@ -171,7 +187,17 @@ func run(cfg config, handed instance.Request, log *slog.Logger) int {
 				log.Info("window hidden a while: its page is released", "after", cfg.releaseHidden.String())
 				webview.Release()
 			},
-			Reload: func() { log.Info("window shown: its page is loaded again"); webview.Reload() }}
+			// Once the ended page's memory is freed (a few seconds), the
+			// window's libraries are paged out: see webview.Trim.
+			Trim: func() {
+				if n, err := webview.Trim(); err != nil {
+					log.Warn("the hidden window's memory was not given back", "error", err)
+				} else {
+					log.Info("the hidden window's libraries were paged out", "mappings", n)
+				}
+			},
+			TrimAfter: 3 * time.Second,
+			Reload:    func() { log.Info("window shown: its page is loaded again"); webview.Reload() }}
 	}
 	if n, err := notify.Open(log, app.onNotificationAction); err != nil {
 		log.Info("incoming calls will not show as desktop notifications", "error", err)

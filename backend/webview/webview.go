@@ -22,6 +22,12 @@ type Sleeper struct {
 	After time.Duration
 	// Release ends the page's process; Reload loads the page again.
 	Release, Reload func()
+	// Trim, when set, runs TrimAfter after a release unless the window was
+	// shown first: it gives back what the window's side of the process
+	// held for the page (Trim in this package), once the ended page's
+	// memory was freed.
+	Trim      func()
+	TrimAfter time.Duration
 	// AfterFunc is time.AfterFunc, or a test's clock.
 	AfterFunc func(time.Duration, func()) Stopper
 
@@ -44,7 +50,7 @@ func (s *Sleeper) Hidden() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pending != nil || s.released {
-		return
+		return // a release (or its trim) is pending, or done
 	}
 	after := s.AfterFunc
 	if after == nil {
@@ -59,6 +65,17 @@ func (s *Sleeper) Hidden() {
 			return // shown meanwhile
 		}
 		s.pending, s.released = nil, true
+		if s.Trim != nil {
+			s.pending = after(s.TrimAfter, func() {
+				s.mu.Lock()
+				trim := gen == s.generation && s.pending != nil
+				s.pending = nil
+				s.mu.Unlock()
+				if trim {
+					s.Trim()
+				}
+			})
+		}
 		s.mu.Unlock()
 		s.Release()
 	})

@@ -91,6 +91,8 @@ func main() {
 	flag.BoolVar(&probeCall, "probe-call", false, "with -app-only: print the app's pids as the measured call starts, for perf or strace")
 	flag.IntVar(&appRuns, "app-runs", 3, "runs of the app's measurement (medians and spread)")
 	flag.IntVar(&baselineRuns, "baseline-runs", 3, "runs of the browser phone's measurement (medians and spread)")
+	flag.BoolVar(&floor, "floor", false, "with -app-only: measure the stack's floor too (bench/webkitfloor: a WebKitGTK window with a one-line page)")
+	flag.BoolVar(&processing, "processing", true, "with -app-only: the microphone's echo cancellation and noise suppression on (as shipped)")
 	flag.BoolVar(&appOnly, "app-only", false, "measure only the built app and print where its CPU goes (for tuning; no results file)")
 	flag.Parse()
 	profilePath = *cpuProfile
@@ -145,6 +147,13 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 		}
 		if appRuns > 1 {
 			fmt.Printf("medians of %d runs (lowest-highest):\n%s\n", appRuns, strings.Join(spread, "\n"))
+		}
+		if floor {
+			fl, err := measureFloor(ctx)
+			if err != nil {
+				return fmt.Errorf("the stack's floor: %w", err)
+			}
+			fmt.Printf("the stack's floor (a WebKitGTK window, a one-line page): PSS %.0f MB open, %.0f MB hidden; idle CPU %.2f s/min\n", fl.OpenPSS, fl.HiddenPSS, fl.IdleCPU)
 		}
 		return nil
 	}
@@ -202,7 +211,17 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	if err != nil {
 		return fmt.Errorf("the app: %w", err)
 	}
-	fmt.Fprintln(os.Stderr, "callbench: VoiceDesk measured; now the browser phone (JsSIP in Chromium) on the same lab")
+	fmt.Fprintln(os.Stderr, "callbench: VoiceDesk measured; once more with the microphone's processing off")
+	off, err := measureApp(ctx, appPath, st, callSecs, false)
+	if err != nil {
+		return fmt.Errorf("the app, processing off: %w", err)
+	}
+	fmt.Fprintln(os.Stderr, "callbench: the stack's floor (a WebKitGTK window with a one-line page)")
+	fl, err := measureFloor(ctx)
+	if err != nil {
+		return fmt.Errorf("the stack's floor: %w", err)
+	}
+	fmt.Fprintln(os.Stderr, "callbench: now the browser phone (JsSIP in Chromium) on the same lab")
 	var bps []*browserPhone
 	for i := 0; i < max(baselineRuns, 1); i++ {
 		fmt.Fprintf(os.Stderr, "callbench: the browser phone, run %d of %d\n", i+1, max(baselineRuns, 1))
@@ -258,6 +277,12 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 		fmt.Fprintf(&b, "%-46s %9.0f %-2s %12s %8s\n", "a call -> the hidden window shown", app.RingToWindow, "ms", "-", "-")
 		fmt.Fprintf(&b, "%-46s %9.0f %-2s %12s %8s\n", "a call -> the released page drawn again", app.RingToPage, "ms", "-", "-")
 	}
+	// What the app's figures stand on: its call without the processing,
+	// and the mandated stack's own window (VoiceDesk's rows, no baseline).
+	fmt.Fprintf(&b, "%-46s %9.2f %-2s %12s %8s\n", "CPU per call-minute, processing off (1 run)", off.CallCPU, "s", "-", "-")
+	fmt.Fprintf(&b, "%-46s %9.0f %-2s %12s %8s\n", "floor: WebKitGTK window, one-line page, PSS", fl.OpenPSS, "MB", "-", "-")
+	fmt.Fprintf(&b, "%-46s %9.0f %-2s %12s %8s\n", "floor: the same hidden, page's process ended", fl.HiddenPSS, "MB", "-", "-")
+	fmt.Fprintf(&b, "%-46s %9.2f %-2s %12s %8s\n", "floor: the same, idle CPU per minute", fl.IdleCPU, "s", "-", "-")
 	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "memory (PSS, all processes), in a call", app.CallPSS, "MB", bp.CallPSS, "MB", bp.CallPSS/app.CallPSS)
 	fmt.Fprintf(&b, "%-46s %9.0f %-2s %9.0f %-2s %7.1fx\n", "launch -> login screen shown (script running)", app.LaunchToUI, "ms", bp.LaunchToPage, "ms", bp.LaunchToPage/app.LaunchToUI)
 	if app.LaunchToRegistered > 0 {
@@ -278,7 +303,8 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 	fmt.Fprintf(&b, "The app's call CPU by process/thread, the median run (at least 0.05 s/min):\n")
 	threads(&b, app)
 	fmt.Fprintf(&b, "Mouth-to-ear latency of both systems: bench/soundbench (make bench runs it next).\n")
-	fmt.Fprintf(&b, "Targets: INVITE <= 20 ms, first RTP <= 60 ms, <= 1 CPU-s per call-minute (Opus), <= 180 MB PSS idle, login screen <= 1 s.\n")
+	fmt.Fprintf(&b, "Targets: INVITE <= 20 ms, first RTP <= 60 ms; issue 20: <= 1 CPU-s per call-minute (Opus), idle <= 0.10 CPU-s per minute,\n")
+	fmt.Fprintf(&b, "PSS <= 150 MB with the window open and <= 80 MB hidden (<= 0.05 CPU-s per minute), login screen <= 400 ms, a call raising the hidden window <= 300 ms.\n")
 	fmt.Print(b.String())
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
@@ -290,6 +316,8 @@ func run(runs, callSecs int, labBin, outDir, appPath string) (err error) {
 var (
 	profilePath  string
 	appOnly      bool
+	processing   bool
+	floor        bool
 	appRuns      int
 	baselineRuns int
 )
@@ -300,7 +328,7 @@ func measureAppRuns(ctx context.Context, appPath string, st *labctl.State, callS
 	var all []*appFigures
 	for i := 0; i < max(appRuns, 1); i++ {
 		fmt.Fprintf(os.Stderr, "callbench: the app, run %d of %d\n", i+1, max(appRuns, 1))
-		a, err := measureApp(ctx, appPath, st, callSecs)
+		a, err := measureApp(ctx, appPath, st, callSecs, processing)
 		if err != nil {
 			return nil, nil, err
 		}

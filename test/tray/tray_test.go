@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -232,6 +233,27 @@ func TestTrayAndWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		b.WaitExit(t, 15*time.Second, "its window was closed with keep-running off")
+	})
+
+	// Wails closes the window on SIGTERM through its own handler, which asks
+	// beforeClose; with keep-running on, a close that came before the app
+	// saw the signal itself was hidden to the tray and the app ran on.
+	t.Run("SIGTERM ends the app, even kept running with a tray", func(t *testing.T) {
+		c := desktop.StartApp(t, app, filepath.Join(home, "app-sigterm.log"), filepath.Join(home, "control.sock"), env,
+			"--bridge", "127.0.0.1:0", "--discovery-url", lab.DiscoveryURL, "--settings", settings)
+		rpc, err := desktop.DialBridge(ctx, c.Bridge(t, 20*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rpc.Close()
+		if _, err := rpc.Call("setDesktopSettings", map[string]any{"keepRunning": true, "startMinimized": false}); err != nil {
+			t.Fatal(err)
+		}
+		desktop.WaitWindow(t, display, true, 10*time.Second)
+		if err := c.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		c.WaitExit(t, 15*time.Second, "SIGTERM")
 	})
 }
 
