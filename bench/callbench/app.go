@@ -233,9 +233,9 @@ func measureHidden(ctx context.Context, f *appFigures, l *launched, tray *deskto
 	}
 	time.Sleep(releaseAfter + 3*time.Second) // released, and settled
 	pids = processTree(pids[0])              // WebKit's page process ended
-	if os.Getenv("VD_PROBE_HIDDEN") != "" {
-		fmt.Println("probe hidden:", pids)
-		time.Sleep(60 * time.Second)
+	if probeHidden > 0 {
+		fmt.Printf("probe: the window is hidden, its page released, for %v; the app's processes: %v (DISPLAY %s)\n", probeHidden, pids, display)
+		time.Sleep(probeHidden)
 	}
 	c0, t0 := treeCPU(pids), time.Now()
 	time.Sleep(idleSecs * time.Second)

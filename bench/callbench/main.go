@@ -91,6 +91,7 @@ func main() {
 	flag.BoolVar(&probeCall, "probe-call", false, "with -app-only: print the app's pids as the measured call starts, for perf or strace")
 	flag.IntVar(&appRuns, "app-runs", 3, "runs of the app's measurement (medians and spread)")
 	flag.IntVar(&baselineRuns, "baseline-runs", 3, "runs of the browser phone's measurement (medians and spread)")
+	flag.DurationVar(&probeHidden, "probe-hidden", 0, "with -app-only, in scripts/keyring-session.sh: keep the app hidden this long after its page's release, its pids printed")
 	flag.BoolVar(&floor, "floor", false, "with -app-only: measure the stack's floor too (bench/webkitfloor: a WebKitGTK window with a one-line page)")
 	flag.BoolVar(&processing, "processing", true, "with -app-only: the microphone's echo cancellation and noise suppression on (as shipped)")
 	flag.BoolVar(&appOnly, "app-only", false, "measure only the built app and print where its CPU goes (for tuning; no results file)")
@@ -318,6 +319,7 @@ var (
 	appOnly      bool
 	processing   bool
 	floor        bool
+	probeHidden  time.Duration
 	appRuns      int
 	baselineRuns int
 )
