@@ -34,6 +34,24 @@ func waitMenu(t *testing.T, host *desktop.TrayHost, item, want string, d time.Du
 	}
 }
 
+// waitLine waits for a visible menu line labelled want.
+func waitLine(t *testing.T, host *desktop.TrayHost, item, want string, d time.Duration) {
+	t.Helper()
+	end := time.Now().Add(d)
+	for {
+		menu, err := host.Menu(item)
+		for _, m := range menu {
+			if m.Label == want && m.Visible {
+				return
+			}
+		}
+		if time.Now().After(end) {
+			t.Fatalf("tray menu %+v (%v); want a line %q", menu, err, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 func TestTrayAndWindow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -191,6 +209,11 @@ func TestTrayAndWindow(t *testing.T) {
 		if _, err := rpc.Call("setPhoneLanguage", "en"); err != nil {
 			t.Fatal(err)
 		}
+		// The next step clicks "Quit VoiceDesk": the menu must be in
+		// English again first (it once still read Finnish, and the click
+		// found no such line).
+		waitMenu(t, host, item, "Alice Agent: Busy", 10*time.Second)
+		waitLine(t, host, item, "Quit VoiceDesk", 10*time.Second)
 	})
 
 	t.Run("Quit ends the app", func(t *testing.T) {
