@@ -52,6 +52,11 @@ static void floor_run(void) {
 	gtk_container_add(GTK_CONTAINER(win), GTK_WIDGET(view));
 	webkit_web_view_load_html(view, "<!doctype html><html><body><p>VoiceDesk</p><input autofocus></body></html>", NULL);
 	gtk_widget_show_all(win);
+	// The window takes the input focus (GDK sets it itself where no window
+	// manager runs, as in the bench's Xvfb), so that the text field's
+	// caret blinks as the phone's number field's does.
+	gtk_window_present(GTK_WINDOW(win));
+	gtk_widget_grab_focus(GTK_WIDGET(view));
 	g_unix_signal_add(SIGUSR1, on_hide, NULL);
 	gtk_main();
 }
